@@ -1,0 +1,56 @@
+//! Command-line arguments (clap). Definitions only.
+
+use clap::{Parser, Subcommand};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "till",
+    version,
+    about = "A terminal point of sale for crypto payments"
+)]
+pub struct Cli {
+    /// The config file (else $TILL_CONFIG, else the platform config dir; none there: demo mode).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+    /// Where the log file goes (else $TILL_DATA_DIR, else the platform data dir).
+    #[arg(long, global = true, value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Runs one sale without the terminal UI. Exit 0 paid, 2 expired, 3 canceled, 1 error.
+    Charge {
+        /// The amount in the shop currency, e.g. 12.50.
+        #[arg(long)]
+        amount: String,
+        /// gateway:method, e.g. xpay:lightning.
+        #[arg(long)]
+        method: String,
+        /// One JSON object per line instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Runs the sandbox gateway on its own (the demo's stand-in for the real gateways).
+    Sandbox {
+        #[arg(long, default_value = "127.0.0.1:8787")]
+        listen: SocketAddr,
+    },
+    /// The config file.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ConfigCommand {
+    /// Validates the config and lists the gateways and methods (secrets masked).
+    Check,
+    /// Prints where the config file is looked for.
+    Path,
+}

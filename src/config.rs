@@ -1,0 +1,624 @@
+//! The config file (TOML): where it is, what it holds, and refusals that name
+//! the file, the line and the key.
+
+use crate::core::method::MethodId;
+use crate::core::money::Currency;
+use crate::core::schedule::PollPolicy;
+use crate::gateway::verify::Networks;
+use crate::gateway::xpay::{self, XpayConfig};
+use crate::secret::Secret;
+use jiff::SignedDuration;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+
+/// Where the config came from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Source {
+    File(PathBuf),
+    /// No config file: demo mode on the embedded sandbox.
+    Demo,
+}
+
+#[derive(Clone, Debug)]
+pub struct Shop {
+    pub name: String,
+    pub currency: Currency,
+    pub terminal: String,
+    pub max_amount: Decimal,
+    pub timezone: Option<String>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub source: Source,
+    pub shop: Shop,
+    pub poll: PollPolicy,
+    pub xpay: Option<XpayConfig>,
+    /// Things the owner should fix, though the till can run.
+    pub warnings: Vec<String>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("{path}: cannot read the config file: {detail}")]
+    Read { path: String, detail: String },
+    #[error("{path}:{line}: {key}: {message}")]
+    Invalid {
+        path: String,
+        line: usize,
+        key: String,
+        message: String,
+    },
+    #[error("{path}: {message}")]
+    File { path: String, message: String },
+}
+
+// ---- the file as written
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    shop: toml::Spanned<RawShop>,
+    #[serde(default)]
+    poll: Option<RawPoll>,
+    #[serde(default)]
+    providers: Option<RawProviders>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawShop {
+    name: toml::Spanned<String>,
+    currency: toml::Spanned<String>,
+    terminal: toml::Spanned<String>,
+    max_amount: Option<toml::Spanned<String>>,
+    timezone: Option<toml::Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPoll {
+    interval_secs: Option<toml::Spanned<u32>>,
+    expiry_grace_secs: Option<u32>,
+    late_window_hours: Option<u32>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawProviders {
+    xpay: Option<RawXpay>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawXpay {
+    base_url: Option<toml::Spanned<String>>,
+    username: toml::Spanned<String>,
+    secret_key: toml::Spanned<String>,
+    expire_minutes: Option<toml::Spanned<u32>>,
+    methods: Option<toml::Spanned<Vec<String>>>,
+    relogin_margin_secs: Option<u32>,
+}
+
+// ---- locating the file
+
+/// The config path: `--config`, else `$TILL_CONFIG`, else the platform config dir.
+/// The flag says whether the path was asked for (then it must exist).
+pub fn locate(flag: Option<&Path>) -> Option<(PathBuf, bool)> {
+    if let Some(p) = flag {
+        return Some((p.to_path_buf(), true));
+    }
+    if let Some(p) = std::env::var_os("TILL_CONFIG").filter(|p| !p.is_empty()) {
+        return Some((PathBuf::from(p), true));
+    }
+    directories::ProjectDirs::from("", "", "till")
+        .map(|d| (d.config_dir().join("config.toml"), false))
+}
+
+/// Loads the config the flags point at; demo mode when no file exists at the
+/// default place.
+pub fn load(flag: Option<&Path>) -> Result<Config, ConfigError> {
+    match locate(flag) {
+        Some((path, required)) => {
+            if !required && !path.exists() {
+                return Ok(Config::demo(None));
+            }
+            load_file(&path)
+        }
+        None => Ok(Config::demo(None)),
+    }
+}
+
+pub fn load_file(path: &Path) -> Result<Config, ConfigError> {
+    let shown = path.display().to_string();
+    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
+        path: shown.clone(),
+        detail: e.to_string(),
+    })?;
+    let mut config = parse(&text, &shown, &|name| std::env::var(name).ok())?;
+    config.source = Source::File(path.to_path_buf());
+    if holds_literal_secret(&text) && readable_by_others(path) {
+        config.warnings.push(format!(
+            "{shown} can be read by other users and holds a literal secret: run `chmod 600 {shown}` or use env:NAME"
+        ));
+    }
+    Ok(config)
+}
+
+#[cfg(unix)]
+fn readable_by_others(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o044 != 0)
+}
+
+#[cfg(not(unix))]
+fn readable_by_others(_: &Path) -> bool {
+    false
+}
+
+fn holds_literal_secret(text: &str) -> bool {
+    text.lines().any(|l| {
+        let l = l.trim();
+        let Some((key, value)) = l.split_once('=') else {
+            return false;
+        };
+        let key = key.trim();
+        let value = value.trim().trim_matches('"');
+        SECRET_KEYS.contains(&key) && !value.starts_with("env:")
+    })
+}
+
+/// The keys that hold secrets.
+const SECRET_KEYS: &[&str] = &["secret_key"];
+
+// ---- parsing and validation
+
+struct Ctx<'a> {
+    path: &'a str,
+    text: &'a str,
+}
+
+impl Ctx<'_> {
+    fn line_of(&self, offset: usize) -> usize {
+        self.text
+            .get(..offset)
+            .map_or(1, |t| t.matches('\n').count() + 1)
+    }
+
+    fn invalid(
+        &self,
+        span: std::ops::Range<usize>,
+        key: &str,
+        message: impl Into<String>,
+    ) -> ConfigError {
+        ConfigError::Invalid {
+            path: self.path.into(),
+            line: self.line_of(span.start),
+            key: key.into(),
+            message: message.into(),
+        }
+    }
+
+    /// A toml/serde error, with the key read off the line it points at.
+    fn from_toml(&self, e: &toml::de::Error) -> ConfigError {
+        let Some(span) = e.span() else {
+            return ConfigError::File {
+                path: self.path.into(),
+                message: e.message().to_string(),
+            };
+        };
+        let line = self.line_of(span.start);
+        let line_text = self.text.lines().nth(line - 1).unwrap_or("");
+        let key = match line_text.split_once('=') {
+            Some((k, _)) => k.trim().to_string(),
+            None => line_text.trim().to_string(),
+        };
+        ConfigError::Invalid {
+            path: self.path.into(),
+            line,
+            key,
+            message: e.message().to_string(),
+        }
+    }
+}
+
+/// Parses config text. `env` resolves `env:NAME` secrets.
+pub fn parse(
+    text: &str,
+    path: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Config, ConfigError> {
+    let cx = Ctx { path, text };
+    let raw: RawConfig = toml::from_str(text).map_err(|e| cx.from_toml(&e))?;
+    let shop_span = raw.shop.span();
+    let shop = raw.shop.into_inner();
+
+    let currency = Currency::from_code(shop.currency.get_ref()).ok_or_else(|| {
+        cx.invalid(
+            shop.currency.span(),
+            "currency",
+            "not an ISO 4217 code such as \"USD\"",
+        )
+    })?;
+    if shop.name.get_ref().trim().is_empty() {
+        return Err(cx.invalid(shop.name.span(), "name", "the shop needs a name"));
+    }
+    let terminal = shop.terminal.get_ref().clone();
+    if terminal.is_empty()
+        || terminal.len() > 16
+        || !terminal
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(cx.invalid(
+            shop.terminal.span(),
+            "terminal",
+            "1 to 16 letters, digits, - or _",
+        ));
+    }
+    let max_amount = match &shop.max_amount {
+        None => Decimal::from(10_000),
+        Some(s) => Decimal::from_str(s.get_ref())
+            .ok()
+            .filter(|d| *d > Decimal::ZERO)
+            .ok_or_else(|| {
+                cx.invalid(
+                    s.span(),
+                    "max_amount",
+                    "a positive amount as a string, e.g. \"10000\"",
+                )
+            })?,
+    };
+    if let Some(tz) = &shop.timezone
+        && jiff::tz::TimeZone::get(tz.get_ref()).is_err()
+    {
+        return Err(cx.invalid(
+            tz.span(),
+            "timezone",
+            "not an IANA time zone such as \"Europe/Berlin\"",
+        ));
+    }
+    let shop = Shop {
+        name: shop.name.into_inner(),
+        currency,
+        terminal,
+        max_amount,
+        timezone: shop.timezone.map(toml::Spanned::into_inner),
+    };
+
+    let mut poll = PollPolicy::default();
+    if let Some(p) = raw.poll {
+        if let Some(i) = p.interval_secs {
+            if *i.get_ref() == 0 {
+                return Err(cx.invalid(i.span(), "interval_secs", "must be at least 1"));
+            }
+            poll.interval = SignedDuration::from_secs(i64::from(*i.get_ref()));
+        }
+        if let Some(g) = p.expiry_grace_secs {
+            poll.expiry_grace = SignedDuration::from_secs(i64::from(g));
+        }
+        if let Some(h) = p.late_window_hours {
+            poll.late_window = SignedDuration::from_hours(i64::from(h));
+        }
+    }
+
+    let xpay = match raw.providers.and_then(|p| p.xpay) {
+        None => None,
+        Some(x) => Some(xpay_config(&cx, x, &shop, env)?),
+    };
+    if xpay.is_none() {
+        return Err(cx.invalid(
+            shop_span,
+            "providers",
+            "no gateway is configured: add a [providers.xpay] section",
+        ));
+    }
+    Ok(Config {
+        source: Source::Demo,
+        shop,
+        poll,
+        xpay,
+        warnings: Vec::new(),
+    })
+}
+
+fn secret(
+    cx: &Ctx<'_>,
+    v: &toml::Spanned<String>,
+    key: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<Secret, ConfigError> {
+    let s = v.get_ref();
+    match s.strip_prefix("env:") {
+        Some(name) => env(name)
+            .filter(|v| !v.is_empty())
+            .map(Secret::new)
+            .ok_or_else(|| {
+                cx.invalid(
+                    v.span(),
+                    key,
+                    format!("the environment variable {name} is not set"),
+                )
+            }),
+        None if s.is_empty() => Err(cx.invalid(v.span(), key, "empty")),
+        None => Ok(Secret::new(s.clone())),
+    }
+}
+
+/// A gateway base URL: https, or http to loopback only. Loopback means the
+/// sandbox, whose Lightning invoices are on test networks.
+pub fn base_url(url: &str) -> Result<(String, Networks), String> {
+    let (scheme, rest) = url.split_once("://").ok_or("not a URL")?;
+    let host_port = rest.split('/').next().unwrap_or("");
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host_port.rsplit_once(':').map_or(host_port, |(h, _)| h),
+    };
+    if host.is_empty() {
+        return Err("the URL has no host".into());
+    }
+    let loopback = host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback());
+    match scheme {
+        "https" => {}
+        "http" if loopback => {}
+        "http" => return Err("must use https (http only to this machine)".into()),
+        _ => return Err("must be an https:// URL".into()),
+    }
+    let networks = if loopback {
+        Networks::AlsoTest
+    } else {
+        Networks::Mainnet
+    };
+    Ok((url.trim_end_matches('/').to_string(), networks))
+}
+
+fn xpay_config(
+    cx: &Ctx<'_>,
+    x: RawXpay,
+    shop: &Shop,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<XpayConfig, ConfigError> {
+    let (base, networks) = match &x.base_url {
+        None => (xpay::DEFAULT_BASE_URL.to_string(), Networks::Mainnet),
+        Some(u) => base_url(u.get_ref()).map_err(|m| cx.invalid(u.span(), "base_url", m))?,
+    };
+    if shop.currency.code() != "USD" {
+        return Err(cx.invalid(
+            x.username.span(),
+            "providers.xpay",
+            "xPay bills are in US dollars: set [shop] currency = \"USD\"",
+        ));
+    }
+    let methods = match &x.methods {
+        None => vec![MethodId::Lightning, MethodId::UsdtTron],
+        Some(m) => {
+            let mut out = Vec::new();
+            for name in m.get_ref() {
+                match MethodId::parse(name) {
+                    Some(id) if !out.contains(&id) => out.push(id),
+                    Some(_) => {}
+                    None => {
+                        return Err(cx.invalid(
+                            m.span(),
+                            "methods",
+                            format!("xPay has no method \"{name}\" (it has lightning, usdt-tron)"),
+                        ));
+                    }
+                }
+            }
+            if out.is_empty() {
+                return Err(cx.invalid(m.span(), "methods", "list at least one method"));
+            }
+            out
+        }
+    };
+    let expire_minutes = match &x.expire_minutes {
+        None => 30,
+        Some(m) if (1..=1440).contains(m.get_ref()) => *m.get_ref(),
+        Some(m) => return Err(cx.invalid(m.span(), "expire_minutes", "from 1 to 1440")),
+    };
+    if x.username.get_ref().trim().is_empty() {
+        return Err(cx.invalid(
+            x.username.span(),
+            "username",
+            "the xPay account e-mail is needed",
+        ));
+    }
+    Ok(XpayConfig {
+        base_url: base,
+        username: x.username.get_ref().clone(),
+        secret_key: secret(cx, &x.secret_key, "secret_key", env)?,
+        expire_minutes,
+        methods,
+        relogin_margin: SignedDuration::from_secs(i64::from(x.relogin_margin_secs.unwrap_or(300))),
+        terminal: shop.terminal.clone(),
+        currency: shop.currency.clone(),
+        networks,
+    })
+}
+
+impl Config {
+    /// Demo mode: the embedded sandbox at `base_url` (set once it runs).
+    pub fn demo(base_url: Option<String>) -> Config {
+        let currency =
+            Currency::from_code("USD").unwrap_or_else(|| unreachable!("USD is a currency"));
+        let shop = Shop {
+            name: "Demo shop".into(),
+            currency: currency.clone(),
+            terminal: "demo".into(),
+            max_amount: Decimal::from(10_000),
+            timezone: None,
+        };
+        let xpay = XpayConfig {
+            base_url: base_url.unwrap_or_default(),
+            username: till_sandbox::DEMO_XPAY_USERNAME.into(),
+            secret_key: Secret::new(till_sandbox::DEMO_XPAY_SECRET_KEY),
+            expire_minutes: 15,
+            methods: vec![MethodId::Lightning, MethodId::UsdtTron],
+            relogin_margin: SignedDuration::from_secs(300),
+            terminal: shop.terminal.clone(),
+            currency,
+            networks: Networks::AlsoTest,
+        };
+        Config {
+            source: Source::Demo,
+            shop,
+            poll: PollPolicy::default(),
+            xpay: Some(xpay),
+            warnings: Vec::new(),
+        }
+    }
+
+    pub fn is_demo(&self) -> bool {
+        self.source == Source::Demo
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[shop]
+name = "Corner Café"
+currency = "USD"
+terminal = "till-1"
+
+[providers.xpay]
+username = "shop@example.com"
+secret_key = "env:XPAY_KEY"
+methods = ["lightning"]
+"#;
+
+    fn env(name: &str) -> Option<String> {
+        (name == "XPAY_KEY").then(|| "s3cret-from-env".to_string())
+    }
+
+    #[test]
+    fn a_good_file_loads_with_defaults() {
+        let c = parse(GOOD, "till.toml", &env).unwrap();
+        let x = c.xpay.unwrap();
+        assert_eq!(x.base_url, "https://apis.xpay.stream");
+        assert_eq!(x.secret_key.expose(), "s3cret-from-env");
+        assert_eq!(x.methods, vec![MethodId::Lightning]);
+        assert_eq!(x.expire_minutes, 30);
+        assert_eq!(x.networks, Networks::Mainnet);
+        assert_eq!(c.shop.max_amount, Decimal::from(10_000));
+        assert_eq!(c.poll, PollPolicy::default());
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_with_file_line_and_key() {
+        let text = GOOD.replace(
+            "terminal = \"till-1\"",
+            "terminal = \"till-1\"\ncolour = \"red\"",
+        );
+        let err = parse(&text, "till.toml", &env).unwrap_err().to_string();
+        assert!(
+            err.starts_with("till.toml:6: colour: unknown field `colour`"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn bad_values_are_refused_with_file_line_and_key() {
+        let cases = [
+            (
+                "currency = \"USD\"",
+                "currency = \"DOLLARS\"",
+                "till.toml:4: currency:",
+            ),
+            (
+                "methods = [\"lightning\"]",
+                "methods = [\"doge\"]",
+                "till.toml:10: methods: xPay has no method \"doge\"",
+            ),
+            (
+                "secret_key = \"env:XPAY_KEY\"",
+                "secret_key = \"env:NOPE\"",
+                "till.toml:9: secret_key: the environment variable NOPE is not set",
+            ),
+            (
+                "methods = [\"lightning\"]",
+                "methods = [\"lightning\"]\nexpire_minutes = \"30\"",
+                "till.toml:11: expire_minutes:",
+            ),
+            (
+                "methods = [\"lightning\"]",
+                "methods = [\"lightning\"]\nbase_url = \"http://example.com\"",
+                "till.toml:11: base_url: must use https",
+            ),
+            (
+                "terminal = \"till-1\"",
+                "terminal = \"till 1\"",
+                "till.toml:5: terminal:",
+            ),
+        ];
+        for (from, to, want) in cases {
+            let err = parse(&GOOD.replace(from, to), "till.toml", &env)
+                .unwrap_err()
+                .to_string();
+            assert!(err.starts_with(want), "{to}: {err}");
+        }
+    }
+
+    #[test]
+    fn xpay_needs_usd() {
+        let err = parse(&GOOD.replace("\"USD\"", "\"EUR\""), "t.toml", &env)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("xPay bills are in US dollars"), "{err}");
+    }
+
+    #[test]
+    fn loopback_http_is_allowed_and_means_the_sandbox() {
+        assert_eq!(
+            base_url("http://127.0.0.1:4000/").unwrap(),
+            ("http://127.0.0.1:4000".into(), Networks::AlsoTest)
+        );
+        assert_eq!(
+            base_url("http://localhost:4000").unwrap().1,
+            Networks::AlsoTest
+        );
+        assert_eq!(
+            base_url("https://apis.xpay.stream").unwrap().1,
+            Networks::Mainnet
+        );
+        assert!(base_url("ftp://x").is_err());
+    }
+
+    #[test]
+    fn the_example_config_is_valid() {
+        let text = include_str!("../config.example.toml");
+        let env = |_: &str| Some("from-env".to_string());
+        parse(text, "config.example.toml", &env).unwrap();
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_readable_file_with_a_literal_secret_gets_a_warning() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("till.toml");
+        std::fs::write(&path, GOOD.replace("env:XPAY_KEY", "literal-secret-value")).unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        let c = load_file(&path).unwrap();
+        assert!(
+            c.warnings.iter().any(|w| w.contains("chmod 600")),
+            "{:?}",
+            c.warnings
+        );
+        assert!(
+            !c.warnings
+                .iter()
+                .any(|w| w.contains("literal-secret-value"))
+        );
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
+        assert!(load_file(&path).unwrap().warnings.is_empty());
+    }
+}

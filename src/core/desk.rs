@@ -1,0 +1,469 @@
+//! The counter: the sale in progress and every invoice being watched. Events
+//! come in, commands for the runtime go out; the TUI and `till charge` both
+//! drive this.
+
+use super::invoice::{Invoice, Reference, StatusReport};
+use super::method::PaymentMethod;
+use super::money::Money;
+use super::problem::Problem;
+use super::sale::Sale;
+use super::schedule::PollPolicy;
+use super::watch::{Change, Watch};
+use jiff::Timestamp;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Event {
+    /// The clock moved on.
+    Tick(Timestamp),
+    AmountEntered(Money),
+    /// The method picked, with a fresh reference for the invoice.
+    MethodChosen(PaymentMethod, Reference),
+    /// Back from the method picker to the amount.
+    Back,
+    /// Try the failed create again, with the same reference.
+    Retry,
+    Created {
+        reference: Reference,
+        result: Result<Invoice, Problem>,
+    },
+    Polled {
+        reference: Reference,
+        result: Result<StatusReport, Problem>,
+    },
+    CancelRequested(Reference),
+    Canceled {
+        reference: Reference,
+        result: Result<(), Problem>,
+    },
+    /// Leave the current sale (final or failed) and start a new one.
+    NewSale,
+}
+
+/// Work for the runtime. Each ends in an event.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Command {
+    Create {
+        reference: Reference,
+        amount: Money,
+        method: PaymentMethod,
+    },
+    Poll(Invoice),
+    Cancel(Invoice),
+}
+
+/// Something the face should tell the cashier about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Notice {
+    Created(Reference),
+    Status {
+        reference: Reference,
+        change: Change,
+    },
+    CreateFailed(Problem),
+    CancelFailed {
+        reference: Reference,
+        problem: Problem,
+    },
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Outcome {
+    pub commands: Vec<Command>,
+    pub notices: Vec<Notice>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Desk {
+    pub sale: Sale,
+    pub watches: Vec<Watch>,
+    pub policy: PollPolicy,
+    pub now: Timestamp,
+}
+
+impl Desk {
+    pub fn new(policy: PollPolicy, now: Timestamp) -> Desk {
+        Desk {
+            sale: Sale::Amount,
+            watches: Vec::new(),
+            policy,
+            now,
+        }
+    }
+
+    pub fn watch(&self, reference: &Reference) -> Option<&Watch> {
+        self.watches
+            .iter()
+            .find(|w| &w.invoice.reference == reference)
+    }
+
+    fn watch_mut(&mut self, reference: &Reference) -> Option<&mut Watch> {
+        self.watches
+            .iter_mut()
+            .find(|w| &w.invoice.reference == reference)
+    }
+
+    /// The watch of the invoice the sale shows.
+    pub fn current(&self) -> Option<&Watch> {
+        self.sale.reference().and_then(|r| self.watch(r))
+    }
+
+    pub fn update(&mut self, event: Event) -> Outcome {
+        let mut out = Outcome::default();
+        match event {
+            Event::Tick(now) => {
+                self.now = now.max(self.now);
+                self.tick(&mut out);
+            }
+            Event::AmountEntered(amount) => {
+                if matches!(self.sale, Sale::Amount) {
+                    self.sale = Sale::Method { amount };
+                }
+            }
+            Event::Back => {
+                if matches!(self.sale, Sale::Method { .. }) {
+                    self.sale = Sale::Amount;
+                }
+            }
+            Event::MethodChosen(method, reference) => {
+                if let Sale::Method { amount } = &self.sale {
+                    let amount = amount.clone();
+                    out.commands.push(Command::Create {
+                        reference: reference.clone(),
+                        amount: amount.clone(),
+                        method,
+                    });
+                    self.sale = Sale::Creating {
+                        amount,
+                        method,
+                        reference,
+                    };
+                }
+            }
+            Event::Retry => {
+                if self.sale.can_retry()
+                    && let Sale::Failed {
+                        amount,
+                        method,
+                        reference,
+                        ..
+                    } = &self.sale
+                {
+                    out.commands.push(Command::Create {
+                        reference: reference.clone(),
+                        amount: amount.clone(),
+                        method: *method,
+                    });
+                    self.sale = Sale::Creating {
+                        amount: amount.clone(),
+                        method: *method,
+                        reference: reference.clone(),
+                    };
+                }
+            }
+            Event::Created { reference, result } => self.created(reference, result, &mut out),
+            Event::Polled { reference, result } => {
+                let (now, policy) = (self.now, self.policy.clone());
+                if let Some(w) = self.watch_mut(&reference)
+                    && let Some(change) = w.observe(result, now, &policy)
+                {
+                    out.notices.push(Notice::Status {
+                        reference: reference.clone(),
+                        change,
+                    });
+                }
+                self.settle_sale();
+                self.tick(&mut out);
+            }
+            Event::CancelRequested(reference) => {
+                if let Some(w) = self.watch(&reference)
+                    && !w.status().is_final()
+                {
+                    out.commands.push(Command::Cancel(w.invoice.clone()));
+                }
+            }
+            Event::Canceled { reference, result } => match result {
+                // A cancel is confirmed by the next poll, never assumed: poll now.
+                Ok(()) => {
+                    if let Some(w) = self.watch_mut(&reference) {
+                        w.next_poll = Timestamp::MIN;
+                    }
+                    self.tick(&mut out);
+                }
+                Err(problem) => out
+                    .notices
+                    .push(Notice::CancelFailed { reference, problem }),
+            },
+            Event::NewSale => {
+                if matches!(
+                    self.sale,
+                    Sale::Final { .. } | Sale::Failed { .. } | Sale::Method { .. }
+                ) || self.current().is_some()
+                {
+                    self.sale = Sale::Amount;
+                }
+            }
+        }
+        out
+    }
+
+    fn created(
+        &mut self,
+        reference: Reference,
+        result: Result<Invoice, Problem>,
+        out: &mut Outcome,
+    ) {
+        let Sale::Creating {
+            amount,
+            method,
+            reference: expected,
+        } = &self.sale
+        else {
+            // A create the cashier walked away from: still watch what it made.
+            if let Ok(invoice) = result {
+                self.watches.push(Watch::new(invoice, self.now));
+            }
+            return;
+        };
+        if *expected != reference {
+            if let Ok(invoice) = result {
+                self.watches.push(Watch::new(invoice, self.now));
+            }
+            return;
+        }
+        match result {
+            Ok(invoice) => {
+                let done = invoice.status.is_final();
+                self.watches.push(Watch::new(invoice, self.now));
+                out.notices.push(Notice::Created(reference.clone()));
+                self.sale = if done {
+                    Sale::Final { reference }
+                } else {
+                    Sale::Open { reference }
+                };
+                self.tick(out);
+            }
+            Err(problem) => {
+                out.notices.push(Notice::CreateFailed(problem.clone()));
+                self.sale = Sale::Failed {
+                    amount: amount.clone(),
+                    method: *method,
+                    reference,
+                    problem,
+                };
+            }
+        }
+    }
+
+    fn settle_sale(&mut self) {
+        if let Sale::Open { reference } = &self.sale
+            && self.watch(reference).is_some_and(|w| w.status().is_final())
+        {
+            self.sale = Sale::Final {
+                reference: reference.clone(),
+            };
+        }
+    }
+
+    fn tick(&mut self, out: &mut Outcome) {
+        let (now, policy) = (self.now, &self.policy);
+        for w in &mut self.watches {
+            if let Some(change) = w.tick(now, policy) {
+                out.notices.push(Notice::Status {
+                    reference: w.invoice.reference.clone(),
+                    change,
+                });
+            }
+            if w.poll_due(now, policy) {
+                w.poll_started();
+                out.commands.push(Command::Poll(w.invoice.clone()));
+            }
+        }
+        self.settle_sale();
+    }
+
+    /// Invoices that are still open (not final).
+    pub fn open_count(&self) -> usize {
+        self.watches
+            .iter()
+            .filter(|w| !w.status().is_final())
+            .count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::invoice::{Payload, PayloadKind};
+    use crate::core::method::{MethodId, ProviderId};
+    use crate::core::money::Currency;
+    use crate::core::problem::ProblemKind;
+    use crate::core::status::Status;
+    use jiff::SignedDuration;
+    use rust_decimal::Decimal;
+
+    fn t0() -> Timestamp {
+        "2026-01-01T12:00:00Z".parse().unwrap()
+    }
+
+    fn money() -> Money {
+        Money::new(Decimal::new(1250, 2), Currency::from_code("USD").unwrap())
+    }
+
+    fn method() -> PaymentMethod {
+        PaymentMethod::new(ProviderId::Xpay, MethodId::Lightning)
+    }
+
+    fn invoice(reference: &Reference) -> Invoice {
+        Invoice {
+            id: "b1".into(),
+            reference: reference.clone(),
+            method: method(),
+            fiat: money(),
+            crypto: None,
+            payload: Payload {
+                kind: PayloadKind::Lightning,
+                qr: "LIGHTNING:X".into(),
+                text: "x".into(),
+            },
+            created_at: t0(),
+            expires_at: t0() + SignedDuration::from_mins(30),
+            status: Status::Pending,
+            received: None,
+        }
+    }
+
+    fn open_sale() -> (Desk, Reference) {
+        let mut d = Desk::new(PollPolicy::default(), t0());
+        let r = Reference::from_random(9);
+        d.update(Event::AmountEntered(money()));
+        let out = d.update(Event::MethodChosen(method(), r.clone()));
+        assert_eq!(
+            out.commands,
+            vec![Command::Create {
+                reference: r.clone(),
+                amount: money(),
+                method: method()
+            }]
+        );
+        assert!(matches!(d.sale, Sale::Creating { .. }));
+        let out = d.update(Event::Created {
+            reference: r.clone(),
+            result: Ok(invoice(&r)),
+        });
+        assert!(matches!(d.sale, Sale::Open { .. }));
+        assert!(
+            matches!(out.commands.as_slice(), [Command::Poll(_)]),
+            "polls soon after creation"
+        );
+        (d, r)
+    }
+
+    #[test]
+    fn a_sale_goes_from_amount_to_paid() {
+        let (mut d, r) = open_sale();
+        let report = StatusReport {
+            status: Status::Paid,
+            raw: "paid".into(),
+            received: None,
+            tx_id: None,
+        };
+        let out = d.update(Event::Polled {
+            reference: r.clone(),
+            result: Ok(report),
+        });
+        assert!(matches!(d.sale, Sale::Final { .. }));
+        assert!(
+            matches!(&out.notices[..], [Notice::Status { change, .. }] if change.to == Status::Paid)
+        );
+        let out = d.update(Event::Tick(t0() + SignedDuration::from_mins(5)));
+        assert!(
+            out.commands.is_empty(),
+            "a paid invoice is not polled again"
+        );
+        d.update(Event::NewSale);
+        assert_eq!(d.sale, Sale::Amount);
+    }
+
+    #[test]
+    fn polls_are_spaced_and_never_overlap() {
+        let (mut d, r) = open_sale();
+        let out = d.update(Event::Tick(t0() + SignedDuration::from_secs(10)));
+        assert!(out.commands.is_empty(), "the first poll is still in flight");
+        let pending = StatusReport {
+            status: Status::Pending,
+            raw: "p".into(),
+            received: None,
+            tx_id: None,
+        };
+        d.update(Event::Polled {
+            reference: r.clone(),
+            result: Ok(pending),
+        });
+        assert!(
+            d.update(Event::Tick(t0() + SignedDuration::from_secs(12)))
+                .commands
+                .is_empty()
+        );
+        assert_eq!(
+            d.update(Event::Tick(t0() + SignedDuration::from_secs(13)))
+                .commands
+                .len(),
+            1
+        );
+    }
+
+    #[test]
+    fn a_failed_create_can_be_retried_with_the_same_reference() {
+        let mut d = Desk::new(PollPolicy::default(), t0());
+        let r = Reference::from_random(3);
+        d.update(Event::AmountEntered(money()));
+        d.update(Event::MethodChosen(method(), r.clone()));
+        let problem = Problem::new(ProblemKind::Unreachable, "xPay did not answer.");
+        d.update(Event::Created {
+            reference: r.clone(),
+            result: Err(problem),
+        });
+        assert!(d.sale.can_retry());
+        let out = d.update(Event::Retry);
+        assert!(
+            matches!(&out.commands[..], [Command::Create { reference, .. }] if *reference == r)
+        );
+    }
+
+    #[test]
+    fn refused_credentials_are_not_retried_blindly() {
+        let mut d = Desk::new(PollPolicy::default(), t0());
+        let r = Reference::from_random(4);
+        d.update(Event::AmountEntered(money()));
+        d.update(Event::MethodChosen(method(), r.clone()));
+        let problem = Problem::new(ProblemKind::Credentials, "xPay refused the credentials.");
+        d.update(Event::Created {
+            reference: r,
+            result: Err(problem),
+        });
+        assert!(d.update(Event::Retry).commands.is_empty());
+    }
+
+    #[test]
+    fn a_cancel_is_confirmed_by_a_poll_not_assumed() {
+        let (mut d, r) = open_sale();
+        let pending = StatusReport {
+            status: Status::Pending,
+            raw: "p".into(),
+            received: None,
+            tx_id: None,
+        };
+        d.update(Event::Polled {
+            reference: r.clone(),
+            result: Ok(pending),
+        });
+        let out = d.update(Event::CancelRequested(r.clone()));
+        assert!(matches!(out.commands[..], [Command::Cancel(_)]));
+        let out = d.update(Event::Canceled {
+            reference: r.clone(),
+            result: Ok(()),
+        });
+        assert!(matches!(out.commands[..], [Command::Poll(_)]));
+        assert_eq!(d.watch(&r).unwrap().status(), &Status::Pending);
+    }
+}

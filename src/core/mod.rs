@@ -1,0 +1,15 @@
+//! The till's core: money, methods, statuses, the sale state machine and the
+//! poll schedule. Nothing here knows of terminals, HTTP or disk, so all of it
+//! is pure and fast to test.
+
+pub mod desk;
+pub mod invoice;
+pub mod method;
+pub mod money;
+pub mod problem;
+pub mod sale;
+pub mod schedule;
+pub mod status;
+pub mod watch;
+
+pub use jiff::Timestamp;

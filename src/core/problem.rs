@@ -1,0 +1,45 @@
+//! What went wrong with a gateway call, in the core's terms: a sentence for
+//! the cashier and what the till may do about it.
+
+use std::fmt;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProblemKind {
+    /// The gateway refused the credentials: nothing works until the config is fixed.
+    Credentials,
+    /// The gateway could not be reached or did not answer in time.
+    Unreachable,
+    /// The gateway answered something the till does not understand.
+    Protocol,
+    /// The gateway refused the request, in its own words.
+    Refused,
+    /// The payment data failed verification: no QR may be shown.
+    Unverified,
+    /// A create may or may not have made an invoice.
+    OutcomeUnknown,
+}
+
+/// A failure as the cashier sees it. The technical detail is logged where it
+/// happened; `message` is plain words saying what happened and what to do.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub kind: ProblemKind,
+    pub message: String,
+}
+
+impl Problem {
+    pub fn new(kind: ProblemKind, message: impl Into<String>) -> Problem {
+        Problem {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+impl std::error::Error for Problem {}

@@ -1,0 +1,134 @@
+//! When to poll an open invoice: pure arithmetic on instants, no clocks.
+
+use jiff::{SignedDuration, Timestamp};
+
+/// The poll settings (`[poll]` in the config).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PollPolicy {
+    /// Normal interval between two polls of one invoice.
+    pub interval: SignedDuration,
+    /// How long polling goes on after the expiry instant before the till
+    /// derives an expiry itself.
+    pub expiry_grace: SignedDuration,
+    /// How long a locally expired invoice is still watched for a late payment.
+    pub late_window: SignedDuration,
+    /// The slow interval: late watch, unknown status after the grace.
+    pub slow_interval: SignedDuration,
+    /// The longest wait between polls while a gateway keeps failing.
+    pub max_backoff: SignedDuration,
+}
+
+impl Default for PollPolicy {
+    fn default() -> PollPolicy {
+        PollPolicy {
+            interval: SignedDuration::from_secs(3),
+            expiry_grace: SignedDuration::from_secs(120),
+            late_window: SignedDuration::from_hours(24),
+            slow_interval: SignedDuration::from_secs(60),
+            max_backoff: SignedDuration::from_secs(60),
+        }
+    }
+}
+
+/// How an invoice stands, as far as the schedule cares.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Pace {
+    /// Open and within its time (plus grace): the normal interval.
+    Normal,
+    /// Only watched for something rare (late payment, an unknown status
+    /// long after expiry): the slow interval.
+    Slow,
+}
+
+/// The delay before the next poll. `errors` counts consecutive failures
+/// (exponential backoff, capped); `seed` spreads retries (jitter) so that
+/// many invoices failing together do not come back in a burst.
+pub fn next_delay(policy: &PollPolicy, pace: Pace, errors: u32, seed: u64) -> SignedDuration {
+    let base = match pace {
+        Pace::Normal => policy.interval,
+        Pace::Slow => policy.slow_interval,
+    };
+    if errors == 0 {
+        return base;
+    }
+    let base_ms = base.as_millis().max(1);
+    let factor = 1i128 << errors.min(16);
+    let capped = (base_ms.saturating_mul(factor)).min(policy.max_backoff.as_millis().max(base_ms));
+    // Up to half the delay again, from a cheap hash of the seed and the attempt.
+    let mixed = seed
+        .wrapping_add(u64::from(errors))
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
+        .rotate_left(29);
+    let spread = (capped / 2).max(1);
+    let jitter = i128::from(mixed) % spread;
+    SignedDuration::from_millis(i64::try_from(capped + jitter).unwrap_or(i64::MAX))
+}
+
+/// Whether the grace after the expiry instant has run out at `now`.
+pub fn grace_over(policy: &PollPolicy, expires_at: Timestamp, now: Timestamp) -> bool {
+    now >= expires_at
+        .saturating_add(policy.expiry_grace)
+        .unwrap_or(Timestamp::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn polls_at_the_interval_while_all_is_well() {
+        let p = PollPolicy::default();
+        assert_eq!(
+            next_delay(&p, Pace::Normal, 0, 7),
+            SignedDuration::from_secs(3)
+        );
+        assert_eq!(
+            next_delay(&p, Pace::Slow, 0, 7),
+            SignedDuration::from_secs(60)
+        );
+    }
+
+    #[test]
+    fn backs_off_exponentially_with_jitter_and_a_cap() {
+        let p = PollPolicy::default();
+        let mut last = SignedDuration::ZERO;
+        for errors in 1..=4 {
+            let d = next_delay(&p, Pace::Normal, errors, 42);
+            let floor = SignedDuration::from_secs(3 * (1 << errors)).min(p.max_backoff);
+            assert!(
+                d >= floor && d <= floor + floor / 2,
+                "errors {errors}: {d:?}"
+            );
+            assert!(d > last);
+            last = d;
+        }
+        for errors in [10, 30, 1000] {
+            let d = next_delay(&p, Pace::Normal, errors, 42);
+            assert!(
+                d >= p.max_backoff && d <= p.max_backoff + p.max_backoff / 2,
+                "{d:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn jitter_spreads_invoices_that_fail_together() {
+        let p = PollPolicy::default();
+        let delays: std::collections::BTreeSet<_> = (0..20u64)
+            .map(|seed| next_delay(&p, Pace::Normal, 3, seed))
+            .collect();
+        assert!(delays.len() > 10, "only {} distinct delays", delays.len());
+    }
+
+    #[test]
+    fn grace_runs_from_the_expiry_instant() {
+        let p = PollPolicy::default();
+        let exp: Timestamp = "2026-01-01T12:00:00Z".parse().unwrap();
+        assert!(!grace_over(
+            &p,
+            exp,
+            "2026-01-01T12:01:59Z".parse().unwrap()
+        ));
+        assert!(grace_over(&p, exp, "2026-01-01T12:02:00Z".parse().unwrap()));
+    }
+}

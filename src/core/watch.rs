@@ -1,0 +1,338 @@
+//! Watching one invoice: its status under the final-state rule, when it is
+//! next polled, and how its gateway has been answering.
+
+use super::invoice::{Invoice, StatusReport};
+use super::problem::Problem;
+use super::schedule::{self, Pace, PollPolicy};
+use super::status::{self, Origin, Status, Transition};
+use jiff::Timestamp;
+
+/// A status change worth telling the cashier about.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Change {
+    pub from: Status,
+    pub to: Status,
+    pub origin: Origin,
+    /// `paid late` and the like.
+    pub note: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Watch {
+    pub invoice: Invoice,
+    /// Who set the current status.
+    pub origin: Origin,
+    /// The gateway's last raw words for the status.
+    pub raw: String,
+    pub note: Option<String>,
+    pub tx_id: Option<String>,
+    pub next_poll: Timestamp,
+    pub in_flight: bool,
+    /// Consecutive failed polls.
+    pub errors: u32,
+    /// Since when the gateway has been failing, and how.
+    pub failing_since: Option<Timestamp>,
+    pub last_problem: Option<Problem>,
+    /// A gateway said something final that contradicts the recorded state.
+    pub conflict: Option<Status>,
+    seed: u64,
+}
+
+impl Watch {
+    pub fn new(invoice: Invoice, now: Timestamp) -> Watch {
+        let seed = invoice
+            .reference
+            .as_str()
+            .bytes()
+            .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
+                (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
+            });
+        Watch {
+            origin: Origin::Gateway,
+            raw: String::new(),
+            note: None,
+            tx_id: None,
+            next_poll: now,
+            in_flight: false,
+            errors: 0,
+            failing_since: None,
+            last_problem: None,
+            conflict: None,
+            seed,
+            invoice,
+        }
+    }
+
+    pub fn status(&self) -> &Status {
+        &self.invoice.status
+    }
+
+    /// Nothing more to learn: a final state the gateway reported, or a
+    /// locally derived one whose late window has passed.
+    pub fn is_settled(&self, now: Timestamp, policy: &PollPolicy) -> bool {
+        match (self.invoice.status.is_final(), self.origin) {
+            (false, _) => false,
+            (true, Origin::Gateway) => true,
+            (true, Origin::Local) => {
+                now >= self
+                    .invoice
+                    .expires_at
+                    .saturating_add(policy.late_window)
+                    .unwrap_or(Timestamp::MAX)
+            }
+        }
+    }
+
+    /// Time is up (the countdown reached zero) but nothing final is known yet.
+    pub fn is_expiring(&self, now: Timestamp) -> bool {
+        !self.invoice.status.is_final() && now >= self.invoice.expires_at
+    }
+
+    pub fn poll_due(&self, now: Timestamp, policy: &PollPolicy) -> bool {
+        !self.in_flight && now >= self.next_poll && !self.is_settled(now, policy)
+    }
+
+    pub fn poll_started(&mut self) {
+        self.in_flight = true;
+    }
+
+    fn pace(&self, now: Timestamp, policy: &PollPolicy) -> Pace {
+        let late = self.invoice.status.is_final() && self.origin == Origin::Local;
+        let stale_unknown = matches!(self.invoice.status, Status::Unknown(_))
+            && schedule::grace_over(policy, self.invoice.expires_at, now);
+        if late || stale_unknown {
+            Pace::Slow
+        } else {
+            Pace::Normal
+        }
+    }
+
+    /// Takes a poll's result. Returns the change to show, if any.
+    pub fn observe(
+        &mut self,
+        result: Result<StatusReport, Problem>,
+        now: Timestamp,
+        policy: &PollPolicy,
+    ) -> Option<Change> {
+        self.in_flight = false;
+        let change = match result {
+            Ok(report) => {
+                self.errors = 0;
+                self.failing_since = None;
+                self.last_problem = None;
+                self.raw = report.raw.clone();
+                if report.tx_id.is_some() {
+                    self.tx_id = report.tx_id.clone();
+                }
+                self.apply(report, now)
+            }
+            Err(problem) => {
+                self.errors = self.errors.saturating_add(1);
+                self.failing_since.get_or_insert(now);
+                self.last_problem = Some(problem);
+                None
+            }
+        };
+        let delay = schedule::next_delay(policy, self.pace(now, policy), self.errors, self.seed);
+        self.next_poll = now.saturating_add(delay).unwrap_or(Timestamp::MAX);
+        change
+    }
+
+    fn apply(&mut self, report: StatusReport, now: Timestamp) -> Option<Change> {
+        let from = self.invoice.status.clone();
+        match status::transition(&from, self.origin, &report.status, Origin::Gateway) {
+            Transition::Ignore => {
+                if !from.is_final() && report.received.is_some() {
+                    self.invoice.received = report.received;
+                }
+                None
+            }
+            Transition::Conflict => {
+                self.conflict = Some(report.status);
+                None
+            }
+            Transition::Change | Transition::PaidLate => {
+                let late = self.invoice.status.is_final() && report.status == Status::Paid;
+                self.invoice.status = report.status.clone();
+                self.origin = Origin::Gateway;
+                if report.received.is_some() {
+                    self.invoice.received = report.received;
+                }
+                if late {
+                    self.note = Some(format!("paid late (after expiry, seen {now})"));
+                }
+                if from == report.status {
+                    // The gateway confirmed the till's own expiry: nothing new to show.
+                    return None;
+                }
+                Some(Change {
+                    from,
+                    to: report.status,
+                    origin: Origin::Gateway,
+                    note: self.note.clone(),
+                })
+            }
+        }
+    }
+
+    /// The passing of time: derives the expiry once the grace is over and the
+    /// gateway still says nothing final.
+    pub fn tick(&mut self, now: Timestamp, policy: &PollPolicy) -> Option<Change> {
+        let status = &self.invoice.status;
+        if status.is_final() || !schedule::grace_over(policy, self.invoice.expires_at, now) {
+            return None;
+        }
+        if matches!(status, Status::Unknown(_)) {
+            // An unknown value is never settled locally: an operator resolves it.
+            return None;
+        }
+        let to = status.expired_locally();
+        let from = std::mem::replace(&mut self.invoice.status, to.clone());
+        self.origin = Origin::Local;
+        Some(Change {
+            from,
+            to,
+            origin: Origin::Local,
+            note: None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::invoice::{Payload, PayloadKind, Reference};
+    use crate::core::method::{MethodId, PaymentMethod, ProviderId};
+    use crate::core::money::{Currency, Money};
+    use jiff::SignedDuration;
+    use rust_decimal::Decimal;
+
+    fn t(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    fn invoice() -> Invoice {
+        let usd = Currency::from_code("USD").unwrap();
+        Invoice {
+            id: "bill-1".into(),
+            reference: Reference::from_random(1),
+            method: PaymentMethod::new(ProviderId::Xpay, MethodId::UsdtTron),
+            fiat: Money::new(Decimal::new(1250, 2), usd),
+            crypto: None,
+            payload: Payload {
+                kind: PayloadKind::Address,
+                qr: "T".into(),
+                text: "T".into(),
+            },
+            created_at: t("2026-01-01T12:00:00Z"),
+            expires_at: t("2026-01-01T12:30:00Z"),
+            status: Status::Pending,
+            received: None,
+        }
+    }
+
+    fn report(status: Status) -> Result<StatusReport, Problem> {
+        Ok(StatusReport {
+            raw: status.name().into(),
+            status,
+            received: None,
+            tx_id: None,
+        })
+    }
+
+    #[test]
+    fn paid_from_the_gateway_is_final_and_stops_polling() {
+        let p = PollPolicy::default();
+        let now = t("2026-01-01T12:01:00Z");
+        let mut w = Watch::new(invoice(), now);
+        assert!(w.poll_due(now, &p));
+        w.poll_started();
+        assert!(
+            !w.poll_due(now, &p),
+            "never two polls of one invoice in flight"
+        );
+        let change = w.observe(report(Status::Paid), now, &p).unwrap();
+        assert_eq!((change.from, change.to), (Status::Pending, Status::Paid));
+        assert!(w.is_settled(now, &p));
+        assert!(!w.poll_due(now + SignedDuration::from_secs(10), &p));
+        assert_eq!(w.observe(report(Status::Pending), now, &p), None);
+        assert_eq!(w.observe(report(Status::Expired), now, &p), None);
+        assert_eq!(w.status(), &Status::Paid);
+        assert_eq!(
+            w.conflict,
+            Some(Status::Expired),
+            "the contradiction is kept for the operator"
+        );
+    }
+
+    #[test]
+    fn after_the_grace_the_till_derives_expiry_and_then_honours_a_late_payment() {
+        let p = PollPolicy::default();
+        let mut w = Watch::new(invoice(), t("2026-01-01T12:00:00Z"));
+        assert_eq!(
+            w.tick(t("2026-01-01T12:31:59Z"), &p),
+            None,
+            "still within the grace"
+        );
+        let c = w.tick(t("2026-01-01T12:32:00Z"), &p).unwrap();
+        assert_eq!(c.to, Status::Expired);
+        assert_eq!(c.origin, Origin::Local);
+        assert!(
+            !w.is_settled(t("2026-01-01T13:00:00Z"), &p),
+            "watched for a late payment"
+        );
+        let c = w
+            .observe(report(Status::Paid), t("2026-01-01T13:00:00Z"), &p)
+            .unwrap();
+        assert_eq!(c.to, Status::Paid);
+        assert!(c.note.unwrap().starts_with("paid late"));
+        assert!(w.is_settled(t("2026-01-01T13:00:00Z"), &p));
+    }
+
+    #[test]
+    fn underpaid_expires_as_expired_underpaid_and_late_watch_ends_after_the_window() {
+        let p = PollPolicy::default();
+        let mut w = Watch::new(invoice(), t("2026-01-01T12:00:00Z"));
+        w.observe(report(Status::Underpaid), t("2026-01-01T12:10:00Z"), &p);
+        assert_eq!(
+            w.tick(t("2026-01-01T12:40:00Z"), &p).unwrap().to,
+            Status::ExpiredUnderpaid
+        );
+        assert!(!w.is_settled(t("2026-01-02T12:29:00Z"), &p));
+        assert!(w.is_settled(t("2026-01-02T12:30:00Z"), &p));
+    }
+
+    #[test]
+    fn unknown_is_never_settled_locally_and_slows_down() {
+        let p = PollPolicy::default();
+        let mut w = Watch::new(invoice(), t("2026-01-01T12:00:00Z"));
+        w.observe(
+            report(Status::Unknown("HOLD".into())),
+            t("2026-01-01T12:00:05Z"),
+            &p,
+        );
+        assert_eq!(w.tick(t("2026-01-01T13:00:00Z"), &p), None);
+        w.observe(
+            report(Status::Unknown("HOLD".into())),
+            t("2026-01-01T13:00:00Z"),
+            &p,
+        );
+        assert_eq!(w.next_poll, t("2026-01-01T13:01:00Z"));
+    }
+
+    #[test]
+    fn failures_back_off_and_are_remembered_until_the_gateway_answers() {
+        let p = PollPolicy::default();
+        let start = t("2026-01-01T12:00:00Z");
+        let mut w = Watch::new(invoice(), start);
+        let down = Problem::new(crate::core::problem::ProblemKind::Unreachable, "down");
+        w.observe(Err(down.clone()), start, &p);
+        let first = w.next_poll.duration_since(start);
+        w.observe(Err(down), start, &p);
+        assert!(w.next_poll.duration_since(start) > first);
+        assert_eq!(w.failing_since, Some(start));
+        w.observe(report(Status::Pending), start, &p);
+        assert_eq!(w.failing_since, None);
+        assert_eq!(w.next_poll, start + SignedDuration::from_secs(3));
+    }
+}

@@ -1,0 +1,144 @@
+//! The gateway layer's error: what went wrong talking to a gateway. Each turns
+//! into a plain sentence for the cashier; the detail goes to the log.
+
+use super::verify::VerifyError;
+use crate::core::method::ProviderId;
+use crate::core::problem::{Problem, ProblemKind};
+use std::time::Duration;
+
+#[derive(Clone, Debug, thiserror::Error)]
+pub enum GatewayError {
+    #[error("{provider} refused the credentials")]
+    Credentials { provider: ProviderId },
+    #[error("{provider}: the session token was refused")]
+    Auth { provider: ProviderId },
+    /// The request never reached the gateway (safe to send again).
+    #[error("{provider} could not be reached: {detail}")]
+    Unreachable {
+        provider: ProviderId,
+        detail: String,
+    },
+    /// The request may have reached the gateway, but no answer came in time.
+    #[error("{provider} did not answer in time: {detail}")]
+    Timeout {
+        provider: ProviderId,
+        detail: String,
+    },
+    #[error("{provider} answered HTTP {status}")]
+    Http { provider: ProviderId, status: u16 },
+    #[error("{provider} is rate limiting the till")]
+    RateLimited {
+        provider: ProviderId,
+        retry_after: Option<Duration>,
+    },
+    #[error("{provider} answered with more than 1 MiB")]
+    TooLarge { provider: ProviderId },
+    /// A business error in the gateway's own words.
+    #[error("{provider} refused: {message}")]
+    Refused {
+        provider: ProviderId,
+        message: String,
+    },
+    #[error("{provider} sent an unexpected answer: field `{field}`: {detail}")]
+    Protocol {
+        provider: ProviderId,
+        field: String,
+        detail: String,
+    },
+    #[error("{provider} sent payment data that failed verification: {error}")]
+    Unverified {
+        provider: ProviderId,
+        error: VerifyError,
+    },
+    #[error("{provider} cannot {what}")]
+    Unsupported {
+        provider: ProviderId,
+        what: &'static str,
+    },
+}
+
+impl GatewayError {
+    pub fn protocol(provider: ProviderId, field: &str, detail: impl Into<String>) -> GatewayError {
+        GatewayError::Protocol {
+            provider,
+            field: field.to_string(),
+            detail: detail.into(),
+        }
+    }
+
+    /// Whether the request surely was not processed, so sending it again is safe.
+    pub fn not_processed(&self) -> bool {
+        matches!(
+            self,
+            GatewayError::Unreachable { .. } | GatewayError::RateLimited { .. }
+        )
+    }
+
+    /// Whether the request may have been processed without the till knowing.
+    pub fn maybe_processed(&self) -> bool {
+        match self {
+            GatewayError::Timeout { .. } => true,
+            GatewayError::Http { status, .. } => *status >= 500,
+            _ => false,
+        }
+    }
+
+    /// Whether trying again later may help.
+    pub fn is_transient(&self) -> bool {
+        self.not_processed() || self.maybe_processed()
+    }
+
+    /// What the cashier reads.
+    pub fn problem(&self) -> Problem {
+        use GatewayError as E;
+        let (kind, message) = match self {
+            E::Credentials { provider } => (
+                ProblemKind::Credentials,
+                format!(
+                    "{provider} refused the credentials. Ask the owner to check the {} section of the config file.",
+                    provider.id()
+                ),
+            ),
+            E::Auth { provider } => (
+                ProblemKind::Credentials,
+                format!(
+                    "{provider} refused the till's session. Try again; if it persists, check the credentials."
+                ),
+            ),
+            E::Unreachable { provider, .. } | E::Timeout { provider, .. } => (
+                ProblemKind::Unreachable,
+                format!(
+                    "{provider} cannot be reached. Check the internet connection and try again."
+                ),
+            ),
+            E::Http { provider, status } => (
+                ProblemKind::Unreachable,
+                format!("{provider} is having trouble (HTTP {status}). Try again in a moment."),
+            ),
+            E::RateLimited { provider, .. } => (
+                ProblemKind::Unreachable,
+                format!("{provider} asks the till to slow down. Try again in a moment."),
+            ),
+            E::TooLarge { provider } | E::Protocol { provider, .. } => (
+                ProblemKind::Protocol,
+                format!(
+                    "{provider} sent an answer the till does not understand. Try again; the detail is in the log."
+                ),
+            ),
+            E::Refused { provider, message } => (
+                ProblemKind::Refused,
+                format!("{provider} refused the request: \"{message}\"."),
+            ),
+            E::Unverified { provider, error } => (
+                ProblemKind::Unverified,
+                format!(
+                    "{provider} sent payment details that failed the till's check ({error}). No QR is shown: do not take payment for this invoice."
+                ),
+            ),
+            E::Unsupported { provider, what } => {
+                (ProblemKind::Refused, format!("{provider} cannot {what}."))
+            }
+        };
+        Problem::new(kind, message)
+    }
+}

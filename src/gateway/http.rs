@@ -1,0 +1,156 @@
+//! The HTTP client every gateway shares: timeouts, a body size cap, and
+//! retries with backoff and jitter for calls that are safe to repeat.
+
+use super::error::GatewayError;
+use crate::core::method::ProviderId;
+use reqwest::header::{HeaderMap, RETRY_AFTER};
+use std::time::Duration;
+
+/// Bodies larger than this are refused.
+pub const MAX_BODY: usize = 1 << 20;
+
+#[derive(Clone, Debug)]
+pub struct HttpSettings {
+    pub connect_timeout: Duration,
+    pub total_timeout: Duration,
+    /// Attempts for a call that may be repeated (status, cancel).
+    pub attempts: u32,
+    pub first_backoff: Duration,
+    pub max_backoff: Duration,
+}
+
+impl Default for HttpSettings {
+    fn default() -> HttpSettings {
+        HttpSettings {
+            connect_timeout: Duration::from_secs(5),
+            total_timeout: Duration::from_secs(20),
+            attempts: 3,
+            first_backoff: Duration::from_millis(500),
+            max_backoff: Duration::from_secs(8),
+        }
+    }
+}
+
+/// An HTTP answer: the status and the whole body.
+#[derive(Clone, Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Vec<u8>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Http {
+    client: reqwest::Client,
+    provider: ProviderId,
+    pub settings: HttpSettings,
+}
+
+impl Http {
+    pub fn new(provider: ProviderId, settings: HttpSettings) -> Result<Http, GatewayError> {
+        // One process-wide TLS provider (ring); a second install is a no-op.
+        let _ = rustls::crypto::ring::default_provider().install_default();
+        let client = reqwest::Client::builder()
+            .connect_timeout(settings.connect_timeout)
+            .timeout(settings.total_timeout)
+            .user_agent(concat!("till/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| GatewayError::Unreachable {
+                provider,
+                detail: format!("HTTP client: {e}"),
+            })?;
+        Ok(Http {
+            client,
+            provider,
+            settings,
+        })
+    }
+
+    /// Sends one POST with a JSON body. No retry.
+    pub async fn post_json(
+        &self,
+        url: &str,
+        headers: HeaderMap,
+        body: Vec<u8>,
+    ) -> Result<Reply, GatewayError> {
+        let provider = self.provider;
+        let sent = self
+            .client
+            .post(url)
+            .headers(headers)
+            .header(reqwest::header::CONTENT_TYPE, "application/json")
+            .body(body)
+            .send()
+            .await;
+        let mut response = sent.map_err(|e| classify(provider, &e))?;
+        let status = response.status().as_u16();
+        if status == 429 {
+            return Err(GatewayError::RateLimited {
+                provider,
+                retry_after: retry_after(response.headers()),
+            });
+        }
+        if response
+            .content_length()
+            .is_some_and(|n| n > MAX_BODY as u64)
+        {
+            return Err(GatewayError::TooLarge { provider });
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = response.chunk().await.map_err(|e| classify(provider, &e))? {
+            if body.len() + chunk.len() > MAX_BODY {
+                return Err(GatewayError::TooLarge { provider });
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok(Reply { status, body })
+    }
+
+    /// The wait before attempt `attempt` (1-based) after `error`: the gateway's
+    /// Retry-After when it gave one, else exponential backoff with jitter.
+    pub fn backoff(&self, attempt: u32, error: &GatewayError) -> Duration {
+        if let GatewayError::RateLimited {
+            retry_after: Some(d),
+            ..
+        } = error
+        {
+            return (*d).min(Duration::from_secs(60));
+        }
+        let base = self
+            .settings
+            .first_backoff
+            .saturating_mul(1 << attempt.min(10));
+        let base = base.min(self.settings.max_backoff);
+        let spread = u64::try_from(base.as_millis() / 2)
+            .unwrap_or(u64::MAX)
+            .max(1);
+        let jitter =
+            u64::try_from(uuid::Uuid::new_v4().as_u128() % u128::from(spread)).unwrap_or(0);
+        base + Duration::from_millis(jitter)
+    }
+}
+
+fn classify(provider: ProviderId, e: &reqwest::Error) -> GatewayError {
+    let detail = error_chain(e);
+    if e.is_connect() {
+        GatewayError::Unreachable { provider, detail }
+    } else {
+        // Sent, or perhaps sent: the gateway may have acted on it.
+        GatewayError::Timeout { provider, detail }
+    }
+}
+
+fn error_chain(e: &dyn std::error::Error) -> String {
+    let mut s = e.to_string();
+    let mut source = e.source();
+    while let Some(inner) = source {
+        s.push_str(": ");
+        s.push_str(&inner.to_string());
+        source = inner.source();
+    }
+    s
+}
+
+fn retry_after(headers: &HeaderMap) -> Option<Duration> {
+    let v = headers.get(RETRY_AFTER)?.to_str().ok()?;
+    v.trim().parse::<u64>().ok().map(Duration::from_secs)
+}

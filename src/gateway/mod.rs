@@ -1,0 +1,87 @@
+//! The gateways: one file each, behind one trait. Each adapter owns its wire
+//! types; none imports another.
+
+pub mod error;
+pub mod http;
+pub mod json;
+pub mod verify;
+pub mod xpay;
+
+use crate::core::invoice::{Invoice, Reference, StatusReport};
+use crate::core::method::{MethodId, PaymentMethod, ProviderId};
+use crate::core::money::Money;
+pub use error::GatewayError;
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::Arc;
+
+pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
+
+/// What the till asks a gateway to bill.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CreateRequest {
+    pub reference: Reference,
+    pub amount: Money,
+    pub method: MethodId,
+}
+
+/// A payment gateway, as the till uses it.
+pub trait Gateway: Send + Sync {
+    fn provider(&self) -> ProviderId;
+
+    /// The methods this gateway is configured to offer.
+    fn methods(&self) -> Vec<MethodId>;
+
+    /// Creates an invoice and returns it only once its payload is verified.
+    /// A create that may have reached the gateway is resolved the gateway's
+    /// way (providers README § What till does when a create times out).
+    fn create<'a>(
+        &'a self,
+        request: &'a CreateRequest,
+    ) -> BoxFuture<'a, Result<Invoice, GatewayError>>;
+
+    /// The invoice's current status.
+    fn status<'a>(
+        &'a self,
+        invoice: &'a Invoice,
+    ) -> BoxFuture<'a, Result<StatusReport, GatewayError>>;
+
+    /// Whether the gateway can cancel an open invoice.
+    fn can_cancel(&self) -> bool;
+
+    /// Cancels an open invoice. The result is confirmed by the next status poll.
+    fn cancel<'a>(&'a self, invoice: &'a Invoice) -> BoxFuture<'a, Result<(), GatewayError>>;
+}
+
+/// Every configured gateway, by provider.
+#[derive(Clone, Default)]
+pub struct Registry {
+    gateways: BTreeMap<ProviderId, Arc<dyn Gateway>>,
+}
+
+impl Registry {
+    pub fn insert(&mut self, gateway: Arc<dyn Gateway>) {
+        self.gateways.insert(gateway.provider(), gateway);
+    }
+
+    pub fn get(&self, provider: ProviderId) -> Option<&Arc<dyn Gateway>> {
+        self.gateways.get(&provider)
+    }
+
+    /// Every method offered, in config order per gateway.
+    pub fn methods(&self) -> Vec<PaymentMethod> {
+        self.gateways
+            .values()
+            .flat_map(|g| {
+                g.methods()
+                    .into_iter()
+                    .map(|m| PaymentMethod::new(g.provider(), m))
+            })
+            .collect()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.gateways.is_empty()
+    }
+}

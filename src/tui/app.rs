@@ -1,0 +1,347 @@
+//! The terminal face's state and its update function: actions in, effects
+//! out. Drawing only reads this state.
+
+use super::qr::QrMatrix;
+use crate::core::desk::{Command, Desk, Event, Notice};
+use crate::core::invoice::Reference;
+use crate::core::method::PaymentMethod;
+use crate::core::money::{AmountInput, Currency, parse_amount};
+use crate::core::sale::Sale;
+use crate::core::status::Status;
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use jiff::Timestamp;
+use rust_decimal::Decimal;
+use std::collections::HashMap;
+
+/// What the shop is, as the screens show it.
+#[derive(Clone, Debug)]
+pub struct ShopInfo {
+    pub name: String,
+    pub terminal: String,
+    pub currency: Currency,
+    pub max_amount: Decimal,
+    pub timezone: jiff::tz::TimeZone,
+}
+
+/// A question on top of the screen.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Modal {
+    Help,
+    ConfirmCancel(Reference),
+    ConfirmQuit,
+}
+
+/// Input to the face.
+#[derive(Clone, Debug)]
+pub enum Action {
+    Key(KeyEvent),
+    /// The 1 s tick, with the wall clock.
+    Tick(Timestamp),
+    /// A result from the runtime.
+    Core(Event),
+    /// The demo's simulated payment failed or succeeded.
+    DemoPaid(Result<(), String>),
+}
+
+/// Work for the event loop.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    Run(Command),
+    /// Demo mode: tell the sandbox the customer paid.
+    SimulatePayment(Reference),
+    Bell,
+    Quit,
+}
+
+pub struct App {
+    pub desk: Desk,
+    pub shop: ShopInfo,
+    pub methods: Vec<PaymentMethod>,
+    pub demo: bool,
+    pub input: AmountInput,
+    /// Why the last Enter on the amount was refused.
+    pub input_error: Option<String>,
+    pub picker: usize,
+    pub modal: Option<Modal>,
+    /// One line of news for the cashier (a cancel that failed, a background change).
+    pub flash: Option<String>,
+    /// Encoded QR codes of the invoices, by reference (encoded once, drawn often).
+    pub codes: HashMap<Reference, Result<QrMatrix, String>>,
+    pub quit: bool,
+    new_reference: Box<dyn FnMut() -> Reference + Send>,
+}
+
+/// A reference from a fresh random UUID.
+pub fn random_reference() -> Reference {
+    Reference::from_random(uuid::Uuid::new_v4().as_u128())
+}
+
+impl App {
+    pub fn new(desk: Desk, shop: ShopInfo, methods: Vec<PaymentMethod>, demo: bool) -> App {
+        App {
+            desk,
+            shop,
+            methods,
+            demo,
+            input: AmountInput::default(),
+            input_error: None,
+            picker: 0,
+            modal: None,
+            flash: None,
+            codes: HashMap::new(),
+            quit: false,
+            new_reference: Box::new(random_reference),
+        }
+    }
+
+    /// Replaces the reference generator (tests).
+    pub fn with_references(mut self, f: impl FnMut() -> Reference + Send + 'static) -> App {
+        self.new_reference = Box::new(f);
+        self
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.desk.now
+    }
+
+    /// The invoice on screen has not reached a final state.
+    pub fn invoice_open(&self) -> bool {
+        self.desk.current().is_some_and(|w| !w.status().is_final())
+    }
+
+    /// Whether something the screen shows changes with the clock.
+    pub fn shows_countdown(&self) -> bool {
+        matches!(self.desk.sale, Sale::Open { .. } | Sale::Creating { .. })
+    }
+
+    pub fn update(&mut self, action: Action) -> Vec<Effect> {
+        match action {
+            Action::Tick(now) => self.core(Event::Tick(now)),
+            Action::Core(event) => self.core(event),
+            Action::Key(key) => self.key(key),
+            Action::DemoPaid(result) => {
+                self.flash = Some(match result {
+                    Ok(()) => "Demo: the customer paid; waiting for the gateway to confirm…".into(),
+                    Err(e) => format!("Demo: the payment could not be simulated ({e})."),
+                });
+                Vec::new()
+            }
+        }
+    }
+
+    fn core(&mut self, event: Event) -> Vec<Effect> {
+        let out = self.desk.update(event);
+        let mut effects: Vec<Effect> = out.commands.into_iter().map(Effect::Run).collect();
+        for notice in out.notices {
+            match notice {
+                Notice::Created(reference) => {
+                    if let Some(w) = self.desk.watch(&reference) {
+                        let code =
+                            QrMatrix::encode(&w.invoice.payload.qr).map_err(|e| e.to_string());
+                        if let Err(e) = &code {
+                            tracing::error!(%reference, error = %e, "QR encoding failed");
+                        }
+                        self.codes.insert(reference, code);
+                    }
+                    self.flash = None;
+                }
+                Notice::Status { reference, change } => {
+                    tracing::info!(%reference, from = %change.from, to = %change.to, origin = ?change.origin, "status changed");
+                    let on_screen = self.desk.sale.reference() == Some(&reference);
+                    if change.to == Status::Paid {
+                        effects.push(Effect::Bell);
+                    }
+                    if !on_screen && change.to.is_final() {
+                        self.flash = Some(format!("Another invoice is now {}.", change.to.label()));
+                    }
+                    if on_screen && change.to.is_final() {
+                        if let Some(Modal::ConfirmCancel(_)) = self.modal {
+                            self.modal = None;
+                        }
+                        if matches!(self.modal, Some(Modal::ConfirmQuit)) && !self.has_open() {
+                            self.modal = None;
+                        }
+                    }
+                }
+                Notice::CreateFailed(_) => {}
+                Notice::CancelFailed { problem, .. } => {
+                    self.flash = Some(format!("Could not cancel: {problem}"));
+                }
+            }
+        }
+        effects
+    }
+
+    /// Any invoice still open, on screen or not.
+    fn has_open(&self) -> bool {
+        self.desk.open_count() > 0
+    }
+
+    fn request_quit(&mut self) -> Vec<Effect> {
+        if self.has_open() {
+            self.modal = Some(Modal::ConfirmQuit);
+            Vec::new()
+        } else {
+            self.quit = true;
+            vec![Effect::Quit]
+        }
+    }
+
+    fn key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if key.kind == KeyEventKind::Release {
+            return Vec::new();
+        }
+        let ctrl_c =
+            key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c');
+        if let Some(modal) = self.modal.clone() {
+            return self.modal_key(modal, key.code, ctrl_c);
+        }
+        if ctrl_c {
+            return self.request_quit();
+        }
+        match key.code {
+            KeyCode::Char('?') => {
+                self.modal = Some(Modal::Help);
+                return Vec::new();
+            }
+            KeyCode::Char('q') => return self.request_quit(),
+            _ => {}
+        }
+        match self.desk.sale.clone() {
+            Sale::Amount => self.amount_key(key.code),
+            Sale::Method { .. } => self.picker_key(key.code),
+            Sale::Creating { .. } => Vec::new(),
+            Sale::Failed { .. } => match key.code {
+                KeyCode::Enter | KeyCode::Char('r') if self.desk.sale.can_retry() => {
+                    self.core(Event::Retry)
+                }
+                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('n') => self.new_sale(),
+                _ => Vec::new(),
+            },
+            Sale::Open { reference } => match key.code {
+                KeyCode::Char('c') => {
+                    self.modal = Some(Modal::ConfirmCancel(reference));
+                    Vec::new()
+                }
+                KeyCode::Char('p') if self.demo => vec![Effect::SimulatePayment(reference)],
+                _ => Vec::new(),
+            },
+            Sale::Final { .. } => match key.code {
+                KeyCode::Enter | KeyCode::Esc | KeyCode::Char('n') => self.new_sale(),
+                _ => Vec::new(),
+            },
+        }
+    }
+
+    fn new_sale(&mut self) -> Vec<Effect> {
+        self.input.clear();
+        self.input_error = None;
+        self.picker = 0;
+        self.flash = None;
+        // Codes of invoices that are no longer watched are not needed again.
+        let keep: Vec<Reference> = self
+            .desk
+            .watches
+            .iter()
+            .filter(|w| !w.status().is_final())
+            .map(|w| w.invoice.reference.clone())
+            .collect();
+        self.codes.retain(|r, _| keep.contains(r));
+        self.core(Event::NewSale)
+    }
+
+    fn modal_key(&mut self, modal: Modal, code: KeyCode, ctrl_c: bool) -> Vec<Effect> {
+        match modal {
+            Modal::Help => {
+                self.modal = None;
+                Vec::new()
+            }
+            Modal::ConfirmCancel(reference) => {
+                self.modal = None;
+                if matches!(code, KeyCode::Char('y') | KeyCode::Char('Y')) {
+                    self.flash = Some("Canceling the invoice…".into());
+                    return self.core(Event::CancelRequested(reference));
+                }
+                Vec::new()
+            }
+            Modal::ConfirmQuit => {
+                if matches!(code, KeyCode::Char('y') | KeyCode::Char('Y')) || ctrl_c {
+                    self.quit = true;
+                    return vec![Effect::Quit];
+                }
+                self.modal = None;
+                Vec::new()
+            }
+        }
+    }
+
+    fn amount_key(&mut self, code: KeyCode) -> Vec<Effect> {
+        match code {
+            KeyCode::Char(c) => {
+                if self.input.push(c, &self.shop.currency) {
+                    self.input_error = None;
+                } else if c.is_ascii_digit() && self.input.text().contains('.') {
+                    self.input_error = Some(format!(
+                        "{} has {} decimal places.",
+                        self.shop.currency.code(),
+                        self.shop.currency.decimals()
+                    ));
+                }
+            }
+            KeyCode::Backspace => {
+                self.input.backspace();
+                self.input_error = None;
+            }
+            KeyCode::Esc => {
+                self.input.clear();
+                self.input_error = None;
+            }
+            KeyCode::Enter => {
+                match parse_amount(self.input.text(), &self.shop.currency, self.shop.max_amount) {
+                    Ok(amount) => {
+                        self.input_error = None;
+                        self.picker = 0;
+                        if self.methods.is_empty() {
+                            self.input_error =
+                                Some("No payment method is configured: ask the owner.".into());
+                            return Vec::new();
+                        }
+                        return self.core(Event::AmountEntered(amount));
+                    }
+                    Err(e) => self.input_error = Some(e.to_string()),
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn picker_key(&mut self, code: KeyCode) -> Vec<Effect> {
+        let n = self.methods.len();
+        match code {
+            KeyCode::Up => self.picker = (self.picker + n - 1) % n.max(1),
+            KeyCode::Down => self.picker = (self.picker + 1) % n.max(1),
+            KeyCode::Esc | KeyCode::Backspace => return self.core(Event::Back),
+            KeyCode::Enter => return self.choose(self.picker),
+            KeyCode::Char(c) => {
+                if let Some(d) = c.to_digit(10)
+                    && d >= 1
+                    && (d as usize) <= n
+                {
+                    return self.choose(d as usize - 1);
+                }
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    fn choose(&mut self, index: usize) -> Vec<Effect> {
+        let Some(method) = self.methods.get(index).copied() else {
+            return Vec::new();
+        };
+        self.picker = index;
+        let reference = (self.new_reference)();
+        self.core(Event::MethodChosen(method, reference))
+    }
+}

@@ -1,0 +1,50 @@
+//! Colours and styles. States are always a word and a colour together.
+
+use crate::core::status::Status;
+use ratatui::style::{Color, Modifier, Style};
+
+pub const ACCENT: Color = Color::Cyan;
+
+pub fn title() -> Style {
+    Style::new().fg(ACCENT).add_modifier(Modifier::BOLD)
+}
+
+pub fn dim() -> Style {
+    Style::new().fg(Color::DarkGray)
+}
+
+pub fn error() -> Style {
+    Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
+}
+
+pub fn key() -> Style {
+    Style::new().fg(Color::Black).bg(Color::Gray)
+}
+
+pub fn demo_badge() -> Style {
+    Style::new()
+        .fg(Color::Black)
+        .bg(Color::Yellow)
+        .add_modifier(Modifier::BOLD)
+}
+
+/// The colour of a status.
+pub fn status_color(status: &Status) -> Color {
+    match status {
+        Status::Pending => Color::Yellow,
+        Status::Confirming => Color::LightBlue,
+        Status::Underpaid => Color::LightMagenta,
+        Status::Paid => Color::Green,
+        Status::Expired | Status::ExpiredUnderpaid => Color::Red,
+        Status::Canceled => Color::Gray,
+        Status::Unknown(_) => Color::Magenta,
+    }
+}
+
+/// The status as a solid badge: the word on its colour.
+pub fn status_badge(status: &Status) -> Style {
+    Style::new()
+        .fg(Color::Black)
+        .bg(status_color(status))
+        .add_modifier(Modifier::BOLD)
+}
