@@ -179,13 +179,31 @@ fn draw_info(app: &App, watch: &Watch, frame: &mut Frame, area: Rect) {
         Layout::vertical([Constraint::Length(5), Constraint::Fill(1)]).areas(area);
     let [_, amount_area] =
         Layout::vertical([Constraint::Length(1), Constraint::Length(4)]).areas(amount_area);
-    big_text(
-        frame,
-        amount_area,
-        &inv.fiat.to_string(),
-        Style::new().add_modifier(Modifier::BOLD),
-        Alignment::Left,
-    );
+    // Fiat first: the number as big as the column allows, the currency beside it.
+    let number = inv.fiat.amount_text();
+    let code = inv.fiat.currency.code();
+    let glyphs = u16::try_from(number.chars().count()).unwrap_or(u16::MAX);
+    let big_width = if glyphs * 8 + 5 <= amount_area.width {
+        glyphs * 8
+    } else {
+        glyphs * 4
+    };
+    let [num_area, code_area] =
+        Layout::horizontal([Constraint::Length(big_width), Constraint::Fill(1)]).areas(amount_area);
+    let bold = Style::new().add_modifier(Modifier::BOLD);
+    if big_text(frame, num_area, &number, bold, Alignment::Left) > 1 {
+        let [_, code_line] =
+            Layout::vertical([Constraint::Length(2), Constraint::Length(1)]).areas(code_area);
+        frame.render_widget(
+            Paragraph::new(Line::styled(format!(" {code}"), bold)),
+            code_line,
+        );
+    } else {
+        frame.render_widget(
+            Paragraph::new(Line::styled(inv.fiat.to_string(), bold)),
+            amount_area,
+        );
+    }
 
     let mut lines: Vec<Line> = Vec::new();
     if let Some(c) = &inv.crypto {
@@ -225,7 +243,9 @@ fn draw_info(app: &App, watch: &Watch, frame: &mut Frame, area: Rect) {
     }
     lines.push(Line::raw(""));
     if !status.is_final() {
-        let left = inv.expires_at.duration_since(now).as_secs();
+        // Rounded up: the countdown shows 0:00 only once the invoice has expired.
+        let left = (inv.expires_at.duration_since(now).as_millis() + 999).div_euclid(1000);
+        let left = i64::try_from(left).unwrap_or(i64::MAX);
         let color = if left < 30 {
             Color::Red
         } else if left < 120 {
@@ -244,8 +264,8 @@ fn draw_info(app: &App, watch: &Watch, frame: &mut Frame, area: Rect) {
                 countdown(left),
                 Style::new().fg(color).add_modifier(Modifier::BOLD),
             ),
-            Span::styled(format!("  (at {at})"), theme::dim()),
         ]));
+        lines.push(Line::styled(format!("at {at}"), theme::dim()));
     }
     if let Some(since) = watch.failing_since {
         let at = since
