@@ -28,6 +28,7 @@ pub async fn start() -> std::io::Result<(Demo, Config)> {
 
 /// Tells the sandbox that the customer paid the invoice in full.
 pub async fn simulate_payment(base_url: &str, reference: &Reference) -> Result<(), String> {
+    crate::gateway::http::install_tls();
     let client = reqwest::Client::builder()
         .timeout(Duration::from_secs(5))
         .build()

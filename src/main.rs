@@ -1,6 +1,7 @@
 //! till's entry point: the terminal UI by default, or a subcommand.
 
 use clap::Parser;
+use std::io::Write;
 use std::process::ExitCode;
 use till::cli::{Cli, Command, ConfigCommand};
 use till::config::{self, Config};
@@ -38,12 +39,14 @@ async fn run(cli: Cli) -> i32 {
             let addr = listener
                 .local_addr()
                 .map_or(listen.to_string(), |a| a.to_string());
-            println!("till sandbox listening on http://{addr}");
-            println!(
-                "xPay username {:?}, secret key {:?}",
+            // Written at once and never fatal: whoever started us may have stopped reading.
+            let banner = format!(
+                "till sandbox listening on http://{addr}\nxPay username {:?}, secret key {:?}\n",
                 till_sandbox::DEMO_XPAY_USERNAME,
                 till_sandbox::DEMO_XPAY_SECRET_KEY
             );
+            let mut out = std::io::stdout();
+            let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
             match till_sandbox::serve(listener, till_sandbox::Options::default()).await {
                 Ok(()) => 0,
                 Err(e) => {

@@ -47,8 +47,7 @@ pub struct Http {
 
 impl Http {
     pub fn new(provider: ProviderId, settings: HttpSettings) -> Result<Http, GatewayError> {
-        // One process-wide TLS provider (ring); a second install is a no-op.
-        let _ = rustls::crypto::ring::default_provider().install_default();
+        install_tls();
         let client = reqwest::Client::builder()
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.total_timeout)
@@ -127,6 +126,12 @@ impl Http {
             u64::try_from(uuid::Uuid::new_v4().as_u128() % u128::from(spread)).unwrap_or(0);
         base + Duration::from_millis(jitter)
     }
+}
+
+/// Installs the process-wide TLS provider (ring) that every reqwest client
+/// needs; a second call does nothing.
+pub fn install_tls() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
 }
 
 fn classify(provider: ProviderId, e: &reqwest::Error) -> GatewayError {

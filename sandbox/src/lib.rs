@@ -1,0 +1,233 @@
+//! Simulated payment gateways for `till`.
+//!
+//! The sandbox is a small HTTP server on loopback that speaks a gateway's
+//! documented wire protocol, so the till can run in demo mode and in tests
+//! without a gateway account. Today it simulates xPay (`/client/...`, see
+//! `xpay.rs`); every gateway gets its own module and its own store inside
+//! [`Shared`], and its own routes under `/_sandbox/<gateway>/` in the control
+//! API (`control.rs`) used by tests and by the demo's "simulate payment" key.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use sha2::{Digest, Sha256};
+
+mod control;
+mod lightning;
+mod tron;
+mod xpay;
+
+/// Username (e-mail) the sandbox's xPay accepts by default.
+pub const DEMO_XPAY_USERNAME: &str = "demo@till.sandbox";
+/// Secret key the sandbox's xPay accepts by default.
+pub const DEMO_XPAY_SECRET_KEY: &str = "sandbox-secret-key";
+
+/// How the sandbox is set up.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The only username `POST /client/authenticate` accepts.
+    pub xpay_username: String,
+    /// The only secret key `POST /client/authenticate` accepts.
+    pub xpay_secret_key: String,
+    /// Lifetime of an xPay access token (default 1 hour).
+    pub token_ttl: Duration,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Self {
+            xpay_username: DEMO_XPAY_USERNAME.to_owned(),
+            xpay_secret_key: DEMO_XPAY_SECRET_KEY.to_owned(),
+            token_ttl: Duration::from_secs(3600),
+        }
+    }
+}
+
+/// A sandbox started with [`spawn`].
+///
+/// Dropping it does not stop the server: it runs as long as the tokio runtime.
+#[derive(Debug)]
+pub struct Running {
+    addr: SocketAddr,
+}
+
+impl Running {
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// Base URL for the gateway clients, e.g. `http://127.0.0.1:40123`.
+    pub fn base_url(&self) -> String {
+        format!("http://{}", self.addr)
+    }
+}
+
+/// Binds `addr` (use `127.0.0.1:0` for an ephemeral port), spawns the server
+/// on the current tokio runtime, returns at once.
+pub async fn spawn(addr: SocketAddr, opts: Options) -> std::io::Result<Running> {
+    let listener = tokio::net::TcpListener::bind(addr).await?;
+    let addr = listener.local_addr()?;
+    tokio::spawn(async move {
+        // Nobody is left to report a failure to: the listener was already
+        // bound, so `axum::serve` only ends if the runtime shuts down.
+        let _ = serve(listener, opts).await;
+    });
+    Ok(Running { addr })
+}
+
+/// Serves forever on an already bound listener (used by `till sandbox --listen`).
+pub async fn serve(listener: tokio::net::TcpListener, opts: Options) -> std::io::Result<()> {
+    axum::serve(listener, router(opts)).await
+}
+
+/// State shared by every gateway and the control API.
+pub(crate) struct Shared {
+    /// Node key that signs every sandbox BOLT11 invoice.
+    pub(crate) lightning: lightning::Signer,
+    /// The simulated xPay account.
+    pub(crate) xpay: xpay::Store,
+    /// Gateway requests seen, per path (control routes are not counted).
+    requests: Mutex<BTreeMap<String, u64>>,
+}
+
+impl Shared {
+    fn new(opts: &Options) -> Self {
+        Self {
+            lightning: lightning::Signer::generate(),
+            xpay: xpay::Store::new(opts),
+            requests: Mutex::new(BTreeMap::new()),
+        }
+    }
+
+    /// Snapshot of the per-path request counts.
+    pub(crate) fn request_counts(&self) -> BTreeMap<String, u64> {
+        lock(&self.requests).clone()
+    }
+}
+
+pub(crate) type AppState = Arc<Shared>;
+
+fn router(opts: Options) -> Router {
+    let shared: AppState = Arc::new(Shared::new(&opts));
+    Router::new()
+        .merge(xpay::router())
+        .merge(control::router())
+        .fallback(control::not_found)
+        .layer(middleware::from_fn_with_state(
+            shared.clone(),
+            count_requests,
+        ))
+        .with_state(shared)
+}
+
+/// Counts every request outside the control API, including unknown paths
+/// (so a test sees a client calling a wrong path).
+async fn count_requests(State(shared): State<AppState>, req: Request, next: Next) -> Response {
+    let path = req.uri().path();
+    if !path.starts_with(control::PREFIX) {
+        *lock(&shared.requests).entry(path.to_owned()).or_insert(0) += 1;
+    }
+    next.run(req).await
+}
+
+/// Locks a mutex, ignoring poisoning: every critical section leaves the
+/// stores consistent before anything that could panic.
+pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+/// Wall clock, epoch milliseconds.
+pub(crate) fn now_ms() -> i64 {
+    let since = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .unwrap_or(Duration::ZERO);
+    i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// `N` random bytes from the OS generator (through UUID v4, already a
+/// dependency): SHA-256 over two UUIDs gives 32 bytes from 244 random bits.
+pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
+    let mut out = [0u8; N];
+    for chunk in out.chunks_mut(32) {
+        let mut hasher = Sha256::new();
+        hasher.update(uuid::Uuid::new_v4().as_bytes());
+        hasher.update(uuid::Uuid::new_v4().as_bytes());
+        let block = hasher.finalize();
+        chunk.copy_from_slice(&block[..chunk.len()]);
+    }
+    out
+}
+
+/// Lower-case hex.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
+}
+
+/// A fresh UUID v4, hyphenated lower case.
+pub(crate) fn new_uuid() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
+/// Epoch milliseconds as ISO 8601 UTC with milliseconds, e.g.
+/// `2024-08-13T16:40:02.118Z` (the format of xPay's `lnReceipt`).
+pub(crate) fn iso8601_ms(epoch_ms: i64) -> String {
+    let secs = epoch_ms.div_euclid(1000);
+    let millis = epoch_ms.rem_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let tod = secs.rem_euclid(86_400);
+    // Civil-from-days (Howard Hinnant), proleptic Gregorian calendar.
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{millis:03}Z",
+        tod / 3600,
+        tod % 3600 / 60,
+        tod % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn iso8601_matches_the_doc_sample() {
+        // xpay.md: tx timestamp 1723567202118 ↔ lnReceipt createdAt.
+        assert_eq!(iso8601_ms(1_723_567_202_118), "2024-08-13T16:40:02.118Z");
+        assert_eq!(iso8601_ms(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(iso8601_ms(951_782_400_000), "2000-02-29T00:00:00.000Z");
+    }
+
+    #[test]
+    fn random_bytes_differ() {
+        assert_ne!(random_bytes::<32>(), random_bytes::<32>());
+        assert_eq!(random_bytes::<45>().len(), 45);
+    }
+
+    #[test]
+    fn hex_is_lower_case() {
+        assert_eq!(hex(&[0x41, 0xab, 0x00]), "41ab00");
+    }
+}

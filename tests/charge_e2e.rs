@@ -1,0 +1,247 @@
+//! End to end: `till charge` against a `till sandbox` process, both the built
+//! binary, talking over loopback.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, ChildStdout, Command, Stdio};
+
+const TILL: &str = env!("CARGO_BIN_EXE_till");
+
+/// A `till sandbox` process on an ephemeral port; killed on drop.
+struct SandboxProcess {
+    child: Child,
+    base: String,
+    /// Kept open: the sandbox may still write to it.
+    _stdout: BufReader<ChildStdout>,
+}
+
+impl SandboxProcess {
+    fn start(data: &Path) -> SandboxProcess {
+        let mut child = Command::new(TILL)
+            .args(["sandbox", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let mut line = String::new();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        stdout.read_line(&mut line).unwrap();
+        let base = line.trim().rsplit(' ').next().unwrap().to_string();
+        assert!(base.starts_with("http://127.0.0.1:"), "{line}");
+        SandboxProcess {
+            child,
+            base,
+            _stdout: stdout,
+        }
+    }
+
+    fn control(&self, path: &str) {
+        let status = post(&format!("{}/_sandbox/xpay/{path}", self.base));
+        assert!((200..300).contains(&status), "{path}: HTTP {status}");
+    }
+}
+
+impl Drop for SandboxProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A bare HTTP/1.1 POST over loopback; returns the status code.
+fn post(url: &str) -> u16 {
+    use std::io::{Read, Write};
+    let rest = url.strip_prefix("http://").unwrap();
+    let (host, path) = rest.split_once('/').unwrap();
+    let mut s = std::net::TcpStream::connect(host).unwrap();
+    write!(
+        s,
+        "POST /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut reply = String::new();
+    s.read_to_string(&mut reply).unwrap();
+    reply
+        .split(' ')
+        .nth(1)
+        .and_then(|c| c.parse().ok())
+        .unwrap_or(0)
+}
+
+fn config(dir: &Path, base: &str, secret: &str) -> PathBuf {
+    let path = dir.join("till.toml");
+    let text = format!(
+        r#"[shop]
+name = "Test shop"
+currency = "USD"
+terminal = "e2e"
+
+[poll]
+interval_secs = 1
+
+[providers.xpay]
+base_url = "{base}"
+username = "{user}"
+secret_key = "env:TILL_E2E_SECRET"
+expire_minutes = 15
+"#,
+        user = till_sandbox::DEMO_XPAY_USERNAME,
+    );
+    std::fs::write(&path, text).unwrap();
+    let _ = secret;
+    path
+}
+
+fn charge(dir: &Path, config: &Path, secret: &str, method: &str) -> Child {
+    Command::new(TILL)
+        .args([
+            "charge", "--amount", "12.50", "--method", method, "--json", "--config",
+        ])
+        .arg(config)
+        .arg("--data-dir")
+        .arg(dir)
+        .env("TILL_E2E_SECRET", secret)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap()
+}
+
+fn next_json(lines: &mut std::io::Lines<BufReader<ChildStdout>>) -> serde_json::Value {
+    let line = lines.next().expect("a line").unwrap();
+    serde_json::from_str(&line).unwrap_or_else(|e| panic!("{line}: {e}"))
+}
+
+/// Runs a charge, applies `control` to its invoice once created, and returns
+/// the exit code, the JSON events and stderr.
+fn run_sale(method: &str, control: &str) -> (i32, Vec<serde_json::Value>, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = SandboxProcess::start(dir.path());
+    let cfg = config(
+        dir.path(),
+        &sandbox.base,
+        till_sandbox::DEMO_XPAY_SECRET_KEY,
+    );
+    let mut child = charge(dir.path(), &cfg, till_sandbox::DEMO_XPAY_SECRET_KEY, method);
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let created = next_json(&mut lines);
+    let first_status = next_json(&mut lines);
+    let id = created["invoice_id"].as_str().unwrap().to_string();
+    sandbox.control(&format!("bills/{id}/{control}"));
+    let mut events = vec![created, first_status];
+    for line in lines {
+        events.push(serde_json::from_str(&line.unwrap()).unwrap());
+    }
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap(),
+        events,
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn a_paid_lightning_sale_exits_0_with_the_json_events() {
+    let (code, events, stderr) = run_sale("xpay:lightning", "pay");
+    assert_eq!(code, 0, "{stderr}");
+    let created = &events[0];
+    assert_eq!(created["event"], "created");
+    assert_eq!(created["provider"], "xpay");
+    assert_eq!(created["method"], "xpay:lightning");
+    assert_eq!(created["amount"], "12.50");
+    assert_eq!(created["currency"], "USD");
+    assert!(
+        created["payload"]
+            .as_str()
+            .unwrap()
+            .starts_with("LIGHTNING:LNBCRT")
+    );
+    let expires: jiff::Timestamp = created["expires_at"].as_str().unwrap().parse().unwrap();
+    assert!(expires > jiff::Timestamp::now());
+    let statuses: Vec<&str> = events[1..]
+        .iter()
+        .map(|e| e["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses, ["pending", "paid"]);
+    assert!(events[1..].iter().all(|e| e["event"] == "status"));
+}
+
+#[test]
+fn a_paid_tron_sale_exits_0() {
+    let (code, events, stderr) = run_sale("xpay:usdt-tron", "pay");
+    assert_eq!(code, 0, "{stderr}");
+    assert!(events[0]["payload"].as_str().unwrap().starts_with('T'));
+    assert_eq!(events.last().unwrap()["status"], "paid");
+}
+
+#[test]
+fn an_expired_sale_exits_2() {
+    let (code, events, stderr) = run_sale("xpay:lightning", "expire");
+    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(events.last().unwrap()["status"], "expired");
+}
+
+#[test]
+fn an_expired_part_paid_sale_exits_2_as_expired_underpaid() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = SandboxProcess::start(dir.path());
+    let cfg = config(dir.path(), &sandbox.base, "");
+    let mut child = charge(
+        dir.path(),
+        &cfg,
+        till_sandbox::DEMO_XPAY_SECRET_KEY,
+        "xpay:usdt-tron",
+    );
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let id = next_json(&mut lines)["invoice_id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(next_json(&mut lines)["status"], "pending");
+    sandbox.control(&format!("bills/{id}/partial"));
+    assert_eq!(next_json(&mut lines)["status"], "underpaid");
+    sandbox.control(&format!("bills/{id}/expire"));
+    assert_eq!(next_json(&mut lines)["status"], "expired_underpaid");
+    assert_eq!(child.wait().unwrap().code(), Some(2));
+}
+
+#[test]
+fn a_wrong_secret_exits_1_saying_the_credentials_were_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = SandboxProcess::start(dir.path());
+    let cfg = config(dir.path(), &sandbox.base, "");
+    let child = charge(dir.path(), &cfg, "wrong-secret", "xpay:lightning");
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("xPay refused the credentials"), "{stderr}");
+    assert!(
+        !stderr.contains("wrong-secret"),
+        "the secret never shows: {stderr}"
+    );
+    assert!(out.stdout.is_empty());
+}
+
+#[test]
+fn a_bad_amount_or_method_exits_1_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = config(dir.path(), "http://127.0.0.1:9", "");
+    for (amount, method, want) in [
+        ("0", "xpay:lightning", "must be more than zero"),
+        ("1.234", "xpay:lightning", "2 decimal places"),
+        ("5", "xpay:doge", "not a payment method"),
+    ] {
+        let out = Command::new(TILL)
+            .args(["charge", "--amount", amount, "--method", method, "--config"])
+            .arg(&cfg)
+            .arg("--data-dir")
+            .arg(dir.path())
+            .env("TILL_E2E_SECRET", "x")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(1));
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(want), "{amount} {method}: {stderr}");
+    }
+}
