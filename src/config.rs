@@ -202,7 +202,7 @@ impl Ctx<'_> {
     }
 
     /// A toml/serde error, with the key read off the line it points at.
-    fn from_toml(&self, e: &toml::de::Error) -> ConfigError {
+    fn toml_error(&self, e: &toml::de::Error) -> ConfigError {
         let Some(span) = e.span() else {
             return ConfigError::File {
                 path: self.path.into(),
@@ -231,7 +231,7 @@ pub fn parse(
     env: &dyn Fn(&str) -> Option<String>,
 ) -> Result<Config, ConfigError> {
     let cx = Ctx { path, text };
-    let raw: RawConfig = toml::from_str(text).map_err(|e| cx.from_toml(&e))?;
+    let raw: RawConfig = toml::from_str(text).map_err(|e| cx.toml_error(&e))?;
     let shop_span = raw.shop.span();
     let shop = raw.shop.into_inner();
 

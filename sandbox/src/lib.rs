@@ -4,7 +4,7 @@
 //! documented wire protocol, so the till can run in demo mode and in tests
 //! without a gateway account. Today it simulates xPay (`/client/...`, see
 //! `xpay.rs`); every gateway gets its own module and its own store inside
-//! [`Shared`], and its own routes under `/_sandbox/<gateway>/` in the control
+//! `Shared`, and its own routes under `/_sandbox/<gateway>/` in the control
 //! API (`control.rs`) used by tests and by the demo's "simulate payment" key.
 
 use std::collections::BTreeMap;

@@ -258,7 +258,7 @@ struct Bill {
     starting: i64,
     until: i64,
     /// Closed explicitly (paid, canceled, expired through the control API).
-    /// A bill past `until` reads as closed too (see [`Bill::is_closed`]).
+    /// A bill past `until` reads as closed too (see `Bill::is_closed`).
     closed: bool,
     canceled: bool,
     txs: Vec<Tx>,

@@ -170,8 +170,8 @@ pub fn decode_qr(buffer: &Buffer) -> Option<String> {
         let cell = &buffer[(x0 + mx as u16, y0 + (my / 2) as u16)];
         match cell.symbol() {
             "█" => true,
-            "▀" => my % 2 == 0,
-            "▄" => my % 2 == 1,
+            "▀" => my.is_multiple_of(2),
+            "▄" => !my.is_multiple_of(2),
             _ => false,
         }
     };

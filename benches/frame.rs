@@ -1,0 +1,90 @@
+//! How long the till takes to draw a frame and to make a QR code.
+//! Run: cargo bench --bench frame
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use divan::Bencher;
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use rust_decimal::Decimal;
+use till::core::desk::{Desk, Event};
+use till::core::invoice::{Invoice, Reference};
+use till::core::method::{MethodId, PaymentMethod, ProviderId};
+use till::core::money::{Currency, Money};
+use till::core::schedule::PollPolicy;
+use till::gateway::CreateRequest;
+use till::gateway::verify::Networks;
+use till::tui::qr::{QrMatrix, QrWidget};
+use till::tui::{Action, App, ShopInfo};
+
+fn main() {
+    divan::main();
+}
+
+const SAMPLE: &str = include_str!("../tests/fixtures/xpay/create_lightning.json");
+
+fn lightning_invoice() -> Invoice {
+    let v: serde_json::Value = serde_json::from_str(SAMPLE).unwrap();
+    let usd = Currency::from_code("USD").unwrap();
+    let request = CreateRequest {
+        reference: Reference::parse("1bdce316").unwrap(),
+        amount: Money::new(Decimal::from(10), usd),
+        method: MethodId::Lightning,
+    };
+    let now = jiff::Timestamp::from_second(1_724_149_286).unwrap();
+    till::gateway::xpay::invoice_from_bill(&v["success"]["data"], &request, Networks::Mainnet, now)
+        .unwrap()
+}
+
+fn open_app() -> App {
+    let invoice = lightning_invoice();
+    let shop = ShopInfo {
+        name: "Corner Café".into(),
+        terminal: "till-1".into(),
+        currency: Currency::from_code("USD").unwrap(),
+        max_amount: Decimal::from(10_000),
+        timezone: jiff::tz::TimeZone::UTC,
+    };
+    let methods = vec![PaymentMethod::new(ProviderId::Xpay, MethodId::Lightning)];
+    let desk = Desk::new(PollPolicy::default(), invoice.created_at);
+    let mut app = App::new(desk, shop, methods, false)
+        .with_references(|| Reference::parse("1bdce316").unwrap());
+    for code in [
+        KeyCode::Char('1'),
+        KeyCode::Char('0'),
+        KeyCode::Enter,
+        KeyCode::Enter,
+    ] {
+        app.update(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
+    }
+    let reference = invoice.reference.clone();
+    app.update(Action::Core(Event::Created {
+        reference,
+        result: Ok(invoice),
+    }));
+    app
+}
+
+/// One frame of the invoice screen (Lightning QR, countdown, details).
+#[divan::bench(args = [(100, 40), (200, 60)])]
+fn draw_invoice_screen(bencher: Bencher, (w, h): (u16, u16)) {
+    let app = open_app();
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    bencher.bench_local(|| {
+        // A fresh buffer each time, as after a resize: the worst case.
+        terminal.clear().unwrap();
+        terminal.draw(|f| till::tui::draw(&app, f)).unwrap();
+    });
+}
+
+/// Encoding a 400-character BOLT11 payload and drawing it into a buffer.
+#[divan::bench]
+fn qr_encode_and_render_400_chars(bencher: Bencher) {
+    let payload = format!("LIGHTNING:{}", "LNBC1".repeat(78));
+    assert_eq!(payload.len(), 400);
+    let area = ratatui::layout::Rect::new(0, 0, 200, 60);
+    let mut buffer = ratatui::buffer::Buffer::empty(area);
+    bencher.bench_local(|| {
+        let m = QrMatrix::encode(divan::black_box(&payload)).unwrap();
+        ratatui::widgets::Widget::render(QrWidget(&m), area, &mut buffer);
+    });
+}
