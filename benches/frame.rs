@@ -31,8 +31,7 @@ fn lightning_invoice() -> Invoice {
         method: MethodId::Lightning,
     };
     let now = jiff::Timestamp::from_second(1_724_149_286).unwrap();
-    till::gateway::xpay::invoice_from_bill(&v["success"]["data"], &request, Networks::Mainnet, now)
-        .unwrap()
+    till::gateway::xpay::invoice_from_bill(&v["success"]["data"], &request, Networks::Mainnet, now).unwrap()
 }
 
 fn open_app() -> App {
@@ -46,14 +45,8 @@ fn open_app() -> App {
     };
     let methods = vec![PaymentMethod::new(ProviderId::Xpay, MethodId::Lightning)];
     let desk = Desk::new(PollPolicy::default(), invoice.created_at);
-    let mut app = App::new(desk, shop, methods, false)
-        .with_references(|| Reference::parse("1bdce316").unwrap());
-    for code in [
-        KeyCode::Char('1'),
-        KeyCode::Char('0'),
-        KeyCode::Enter,
-        KeyCode::Enter,
-    ] {
+    let mut app = App::new(desk, shop, methods, false).with_references(|| Reference::parse("1bdce316").unwrap());
+    for code in [KeyCode::Char('1'), KeyCode::Char('0'), KeyCode::Enter, KeyCode::Enter] {
         app.update(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
     }
     let reference = invoice.reference.clone();

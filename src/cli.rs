@@ -5,16 +5,12 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 
 #[derive(Parser, Debug)]
-#[command(
-    name = "till",
-    version,
-    about = "A terminal point of sale for crypto payments"
-)]
+#[command(name = "till", version, about = "A terminal point of sale for crypto payments")]
 pub struct Cli {
     /// The config file (else $TILL_CONFIG, else the platform config dir; none there: demo mode).
     #[arg(long, global = true, value_name = "PATH")]
     pub config: Option<PathBuf>,
-    /// Where the log file goes (else $TILL_DATA_DIR, else the platform data dir).
+    /// Where the journal, receipts and log go (else $TILL_DATA_DIR, else the platform data dir).
     #[arg(long, global = true, value_name = "DIR")]
     pub data_dir: Option<PathBuf>,
     #[command(subcommand)]
@@ -35,6 +31,36 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Settles what a previous run left open: watches every open invoice until
+    /// it is final, without the terminal UI.
+    Resume {
+        /// One JSON object per line instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Lists sales from the journal (today by default).
+    History {
+        /// A day, YYYY-MM-DD, in the shop's time zone.
+        #[arg(long, conflicts_with_all = ["since", "until"])]
+        date: Option<String>,
+        /// From this day (YYYY-MM-DD), inclusive.
+        #[arg(long)]
+        since: Option<String>,
+        /// Up to this day (YYYY-MM-DD), inclusive.
+        #[arg(long)]
+        until: Option<String>,
+        /// CSV (RFC 4180) instead of a table.
+        #[arg(long)]
+        csv: bool,
+    },
+    /// The end-of-day report: counts and sums per method and per final status.
+    Report {
+        /// A day, YYYY-MM-DD, in the shop's time zone (default today).
+        #[arg(long)]
+        date: Option<String>,
+    },
+    /// Prints the receipt of a paid sale (by our reference or the gateway's invoice id).
+    Receipt { invoice: String },
     /// Runs the sandbox gateway on its own (the demo's stand-in for the real gateways).
     Sandbox {
         #[arg(long, default_value = "127.0.0.1:8787")]

@@ -49,9 +49,7 @@ impl Clock for TokioClock {
     fn now(&self) -> Timestamp {
         let elapsed = tokio::time::Instant::now().duration_since(self.start);
         let elapsed = jiff::SignedDuration::try_from(elapsed).unwrap_or(jiff::SignedDuration::MAX);
-        self.start_wall
-            .saturating_add(elapsed)
-            .unwrap_or(Timestamp::MAX)
+        self.start_wall.saturating_add(elapsed).unwrap_or(Timestamp::MAX)
     }
 }
 

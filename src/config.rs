@@ -113,8 +113,7 @@ pub fn locate(flag: Option<&Path>) -> Option<(PathBuf, bool)> {
     if let Some(p) = std::env::var_os("TILL_CONFIG").filter(|p| !p.is_empty()) {
         return Some((PathBuf::from(p), true));
     }
-    directories::ProjectDirs::from("", "", "till")
-        .map(|d| (d.config_dir().join("config.toml"), false))
+    directories::ProjectDirs::from("", "", "till").map(|d| (d.config_dir().join("config.toml"), false))
 }
 
 /// Loads the config the flags point at; demo mode when no file exists at the
@@ -182,17 +181,10 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn line_of(&self, offset: usize) -> usize {
-        self.text
-            .get(..offset)
-            .map_or(1, |t| t.matches('\n').count() + 1)
+        self.text.get(..offset).map_or(1, |t| t.matches('\n').count() + 1)
     }
 
-    fn invalid(
-        &self,
-        span: std::ops::Range<usize>,
-        key: &str,
-        message: impl Into<String>,
-    ) -> ConfigError {
+    fn invalid(&self, span: std::ops::Range<usize>, key: &str, message: impl Into<String>) -> ConfigError {
         ConfigError::Invalid {
             path: self.path.into(),
             line: self.line_of(span.start),
@@ -225,23 +217,14 @@ impl Ctx<'_> {
 }
 
 /// Parses config text. `env` resolves `env:NAME` secrets.
-pub fn parse(
-    text: &str,
-    path: &str,
-    env: &dyn Fn(&str) -> Option<String>,
-) -> Result<Config, ConfigError> {
+pub fn parse(text: &str, path: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
     let cx = Ctx { path, text };
     let raw: RawConfig = toml::from_str(text).map_err(|e| cx.toml_error(&e))?;
     let shop_span = raw.shop.span();
     let shop = raw.shop.into_inner();
 
-    let currency = Currency::from_code(shop.currency.get_ref()).ok_or_else(|| {
-        cx.invalid(
-            shop.currency.span(),
-            "currency",
-            "not an ISO 4217 code such as \"USD\"",
-        )
-    })?;
+    let currency = Currency::from_code(shop.currency.get_ref())
+        .ok_or_else(|| cx.invalid(shop.currency.span(), "currency", "not an ISO 4217 code such as \"USD\""))?;
     if shop.name.get_ref().trim().is_empty() {
         return Err(cx.invalid(shop.name.span(), "name", "the shop needs a name"));
     }
@@ -252,33 +235,19 @@ pub fn parse(
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
-        return Err(cx.invalid(
-            shop.terminal.span(),
-            "terminal",
-            "1 to 16 letters, digits, - or _",
-        ));
+        return Err(cx.invalid(shop.terminal.span(), "terminal", "1 to 16 letters, digits, - or _"));
     }
     let max_amount = match &shop.max_amount {
         None => Decimal::from(10_000),
         Some(s) => Decimal::from_str(s.get_ref())
             .ok()
             .filter(|d| *d > Decimal::ZERO)
-            .ok_or_else(|| {
-                cx.invalid(
-                    s.span(),
-                    "max_amount",
-                    "a positive amount as a string, e.g. \"10000\"",
-                )
-            })?,
+            .ok_or_else(|| cx.invalid(s.span(), "max_amount", "a positive amount as a string, e.g. \"10000\""))?,
     };
     if let Some(tz) = &shop.timezone
         && jiff::tz::TimeZone::get(tz.get_ref()).is_err()
     {
-        return Err(cx.invalid(
-            tz.span(),
-            "timezone",
-            "not an IANA time zone such as \"Europe/Berlin\"",
-        ));
+        return Err(cx.invalid(tz.span(), "timezone", "not an IANA time zone such as \"Europe/Berlin\""));
     }
     let shop = Shop {
         name: shop.name.into_inner(),
@@ -335,13 +304,7 @@ fn secret(
         Some(name) => env(name)
             .filter(|v| !v.is_empty())
             .map(Secret::new)
-            .ok_or_else(|| {
-                cx.invalid(
-                    v.span(),
-                    key,
-                    format!("the environment variable {name} is not set"),
-                )
-            }),
+            .ok_or_else(|| cx.invalid(v.span(), key, format!("the environment variable {name} is not set"))),
         None if s.is_empty() => Err(cx.invalid(v.span(), key, "empty")),
         None => Ok(Secret::new(s.clone())),
     }
@@ -359,10 +322,7 @@ pub fn base_url(url: &str) -> Result<(String, Networks), String> {
     if host.is_empty() {
         return Err("the URL has no host".into());
     }
-    let loopback = host == "localhost"
-        || host
-            .parse::<std::net::IpAddr>()
-            .is_ok_and(|ip| ip.is_loopback());
+    let loopback = host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
     match scheme {
         "https" => {}
         "http" if loopback => {}
@@ -423,11 +383,7 @@ fn xpay_config(
         Some(m) => return Err(cx.invalid(m.span(), "expire_minutes", "from 1 to 1440")),
     };
     if x.username.get_ref().trim().is_empty() {
-        return Err(cx.invalid(
-            x.username.span(),
-            "username",
-            "the xPay account e-mail is needed",
-        ));
+        return Err(cx.invalid(x.username.span(), "username", "the xPay account e-mail is needed"));
     }
     Ok(XpayConfig {
         base_url: base,
@@ -445,8 +401,7 @@ fn xpay_config(
 impl Config {
     /// Demo mode: the embedded sandbox at `base_url` (set once it runs).
     pub fn demo(base_url: Option<String>) -> Config {
-        let currency =
-            Currency::from_code("USD").unwrap_or_else(|| unreachable!("USD is a currency"));
+        let currency = Currency::from_code("USD").unwrap_or_else(|| unreachable!("USD is a currency"));
         let shop = Shop {
             name: "Demo shop".into(),
             currency: currency.clone(),
@@ -472,6 +427,15 @@ impl Config {
             xpay: Some(xpay),
             warnings: Vec::new(),
         }
+    }
+
+    /// The shop's time zone: `[shop] timezone`, else the system's.
+    pub fn timezone(&self) -> jiff::tz::TimeZone {
+        self.shop
+            .timezone
+            .as_deref()
+            .and_then(|tz| jiff::tz::TimeZone::get(tz).ok())
+            .unwrap_or_else(jiff::tz::TimeZone::system)
     }
 
     pub fn is_demo(&self) -> bool {
@@ -514,25 +478,15 @@ methods = ["lightning"]
 
     #[test]
     fn unknown_keys_are_refused_with_file_line_and_key() {
-        let text = GOOD.replace(
-            "terminal = \"till-1\"",
-            "terminal = \"till-1\"\ncolour = \"red\"",
-        );
+        let text = GOOD.replace("terminal = \"till-1\"", "terminal = \"till-1\"\ncolour = \"red\"");
         let err = parse(&text, "till.toml", &env).unwrap_err().to_string();
-        assert!(
-            err.starts_with("till.toml:6: colour: unknown field `colour`"),
-            "{err}"
-        );
+        assert!(err.starts_with("till.toml:6: colour: unknown field `colour`"), "{err}");
     }
 
     #[test]
     fn bad_values_are_refused_with_file_line_and_key() {
         let cases = [
-            (
-                "currency = \"USD\"",
-                "currency = \"DOLLARS\"",
-                "till.toml:4: currency:",
-            ),
+            ("currency = \"USD\"", "currency = \"DOLLARS\"", "till.toml:4: currency:"),
             (
                 "methods = [\"lightning\"]",
                 "methods = [\"doge\"]",
@@ -581,14 +535,8 @@ methods = ["lightning"]
             base_url("http://127.0.0.1:4000/").unwrap(),
             ("http://127.0.0.1:4000".into(), Networks::AlsoTest)
         );
-        assert_eq!(
-            base_url("http://localhost:4000").unwrap().1,
-            Networks::AlsoTest
-        );
-        assert_eq!(
-            base_url("https://apis.xpay.stream").unwrap().1,
-            Networks::Mainnet
-        );
+        assert_eq!(base_url("http://localhost:4000").unwrap().1, Networks::AlsoTest);
+        assert_eq!(base_url("https://apis.xpay.stream").unwrap().1, Networks::Mainnet);
         assert!(base_url("ftp://x").is_err());
     }
 
@@ -608,16 +556,8 @@ methods = ["lightning"]
         std::fs::write(&path, GOOD.replace("env:XPAY_KEY", "literal-secret-value")).unwrap();
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
         let c = load_file(&path).unwrap();
-        assert!(
-            c.warnings.iter().any(|w| w.contains("chmod 600")),
-            "{:?}",
-            c.warnings
-        );
-        assert!(
-            !c.warnings
-                .iter()
-                .any(|w| w.contains("literal-secret-value"))
-        );
+        assert!(c.warnings.iter().any(|w| w.contains("chmod 600")), "{:?}", c.warnings);
+        assert!(!c.warnings.iter().any(|w| w.contains("literal-secret-value")));
         std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
         assert!(load_file(&path).unwrap().warnings.is_empty());
     }

@@ -12,8 +12,7 @@ pub struct Demo {
 
 /// Starts the sandbox and returns the demo config pointing at it.
 pub async fn start() -> std::io::Result<(Demo, Config)> {
-    let running =
-        till_sandbox::spawn(([127, 0, 0, 1], 0).into(), till_sandbox::Options::default()).await?;
+    let running = till_sandbox::spawn(([127, 0, 0, 1], 0).into(), till_sandbox::Options::default()).await?;
     let base_url = running.base_url();
     tracing::info!(%base_url, "demo mode: sandbox gateway started");
     let config = Config::demo(Some(base_url.clone()));

@@ -67,11 +67,7 @@ fn print_created(out: &mut impl Write, invoice: &Invoice, json: bool, ansi: bool
         print_line(out, &line.to_string());
         return;
     }
-    let crypto = invoice
-        .crypto
-        .as_ref()
-        .map(|c| format!(" = {c}"))
-        .unwrap_or_default();
+    let crypto = invoice.crypto.as_ref().map(|c| format!(" = {c}")).unwrap_or_default();
     print_line(
         out,
         &format!(
@@ -127,12 +123,7 @@ pub async fn charge(
     let (tx, mut rx) = mpsc::unbounded_channel();
     let runtime = runtime_for(tx);
     if !runtime.registry().methods().contains(&method) {
-        let offered: Vec<String> = runtime
-            .registry()
-            .methods()
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+        let offered: Vec<String> = runtime.registry().methods().iter().map(ToString::to_string).collect();
         return fail(&format!(
             "{method} is not configured on this till (offered: {})",
             offered.join(", ")
@@ -150,6 +141,10 @@ pub async fn charge(
     loop {
         for event in pending.drain(..) {
             let outcome = desk.update(event);
+            // Written before it is printed.
+            if let Err(problem) = runtime.record(&desk, &outcome.notices) {
+                return fail(&problem.message);
+            }
             for command in outcome.commands {
                 runtime.run(command);
             }
@@ -179,5 +174,113 @@ pub async fn charge(
             Some(event) = rx.recv() => pending.push(event),
             _ = tick.tick() => pending.push(Event::Tick(clock.now())),
         }
+    }
+}
+
+/// `till resume`: watches every invoice a previous run left open until each
+/// is final, and settles creates whose answer was never recorded.
+pub async fn resume(
+    runtime: Runtime,
+    mut rx: mpsc::UnboundedReceiver<Event>,
+    policy: PollPolicy,
+    to_watch: Vec<crate::core::record::SaleRecord>,
+    unresolved: Vec<crate::core::record::SaleRecord>,
+    json: bool,
+    clock: crate::clock::SharedClock,
+) -> i32 {
+    use crate::core::desk::Command;
+    let mut out = std::io::stdout();
+    let now = clock.now();
+    let mut desk = Desk::new(policy, now);
+    let watches: Vec<_> = to_watch.iter().filter_map(|r| r.watch(now)).collect();
+    let mut resolving: std::collections::HashSet<_> = unresolved.iter().map(|r| r.reference.clone()).collect();
+    let lookups = unresolved
+        .iter()
+        .map(|r| Command::Resolve {
+            reference: r.reference.clone(),
+            amount: r.fiat.clone(),
+            method: r.method,
+        })
+        .collect();
+    let say = |out: &mut std::io::Stdout, reference: &str, id: Option<&str>, what: &str, status: Option<&Status>| {
+        if json {
+            let mut v = json!({"event": what, "reference": reference});
+            if let Some(id) = id {
+                v["invoice_id"] = json!(id);
+            }
+            if let Some(s) = status {
+                v["status"] = json!(s.name());
+            }
+            print_line(out, &v.to_string());
+        } else {
+            let s = status.map(|s| s.label()).unwrap_or_default();
+            print_line(out, &format!("{reference}: {what} {s}"));
+        }
+    };
+    for w in &watches {
+        say(
+            &mut out,
+            w.invoice.reference.as_str(),
+            Some(&w.invoice.id),
+            "resumed",
+            Some(w.status()),
+        );
+    }
+    let mut outcome = desk.resume(watches, lookups);
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        if let Err(problem) = runtime.record(&desk, &outcome.notices) {
+            return fail(&problem.message);
+        }
+        for command in std::mem::take(&mut outcome.commands) {
+            runtime.run(command);
+        }
+        for notice in std::mem::take(&mut outcome.notices) {
+            match notice {
+                Notice::Created(reference) => {
+                    resolving.remove(&reference);
+                    if let Some(w) = desk.watch(&reference) {
+                        say(
+                            &mut out,
+                            reference.as_str(),
+                            Some(&w.invoice.id),
+                            "found",
+                            Some(w.status()),
+                        );
+                    }
+                }
+                Notice::Status { reference, change } => {
+                    let id = desk.watch(&reference).map(|w| w.invoice.id.clone());
+                    say(&mut out, reference.as_str(), id.as_deref(), "status", Some(&change.to));
+                }
+                Notice::CreateFailed(problem) | Notice::CancelFailed { problem, .. } => {
+                    eprintln!("till: {problem}");
+                }
+            }
+        }
+        if resolving.is_empty() && desk.watches.iter().all(|w| w.status().is_final()) {
+            return EXIT_PAID;
+        }
+        let event = tokio::select! {
+            Some(event) = rx.recv() => event,
+            _ = tick.tick() => Event::Tick(clock.now()),
+        };
+        match &event {
+            Event::Unresolved(reference) => {
+                resolving.remove(reference);
+                say(&mut out, reference.as_str(), None, "not_created", None);
+            }
+            // A lookup whose answer could not be recorded: counted as settled here.
+            Event::Created {
+                reference,
+                result: Err(problem),
+            } => {
+                resolving.remove(reference);
+                eprintln!("till: {problem}");
+            }
+            _ => {}
+        }
+        outcome = desk.update(event);
     }
 }

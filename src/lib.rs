@@ -10,6 +10,8 @@ pub mod core;
 pub mod demo;
 pub mod gateway;
 pub mod headless;
+pub mod journal;
+pub mod ledger;
 pub mod logging;
 pub mod registry;
 pub mod runtime;

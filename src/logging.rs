@@ -21,11 +21,7 @@ pub fn init(dir: Option<&Path>) -> Option<PathBuf> {
     let dir = dir?;
     std::fs::create_dir_all(dir).ok()?;
     let path = dir.join("till.log");
-    let file = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(&path)
-        .ok()?;
+    let file = std::fs::OpenOptions::new().create(true).append(true).open(&path).ok()?;
     let filter = std::env::var("TILL_LOG").ok();
     let level = match filter.as_deref() {
         Some("debug") => tracing::Level::DEBUG,

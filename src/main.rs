@@ -2,10 +2,14 @@
 
 use clap::Parser;
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
 use till::cli::{Cli, Command, ConfigCommand};
 use till::config::{self, Config};
-use till::{clock, headless, logging, registry};
+use till::journal::{self, DirLock, Journal};
+use till::runtime::Runtime;
+use till::{clock, headless, ledger, logging, registry};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -24,37 +28,18 @@ fn main() -> ExitCode {
     ExitCode::from(u8::try_from(code).unwrap_or(1))
 }
 
+/// Prints the message on stderr and gives exit code 1.
+fn fail(message: impl std::fmt::Display) -> i32 {
+    eprintln!("till: {message}");
+    1
+}
+
 async fn run(cli: Cli) -> i32 {
-    let data_dir = logging::data_dir(cli.data_dir.as_deref());
+    let Some(data_dir) = logging::data_dir(cli.data_dir.as_deref()) else {
+        return fail("there is no data directory on this platform: give one with --data-dir");
+    };
     match cli.command {
-        Some(Command::Sandbox { listen }) => {
-            logging::init(data_dir.as_deref());
-            let listener = match tokio::net::TcpListener::bind(listen).await {
-                Ok(l) => l,
-                Err(e) => {
-                    eprintln!("till: cannot listen on {listen}: {e}");
-                    return 1;
-                }
-            };
-            let addr = listener
-                .local_addr()
-                .map_or(listen.to_string(), |a| a.to_string());
-            // Written at once and never fatal: whoever started us may have stopped reading.
-            let banner = format!(
-                "till sandbox listening on http://{addr}\nxPay username {:?}, secret key {:?}\n",
-                till_sandbox::DEMO_XPAY_USERNAME,
-                till_sandbox::DEMO_XPAY_SECRET_KEY
-            );
-            let mut out = std::io::stdout();
-            let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
-            match till_sandbox::serve(listener, till_sandbox::Options::default()).await {
-                Ok(()) => 0,
-                Err(e) => {
-                    eprintln!("till: sandbox stopped: {e}");
-                    1
-                }
-            }
-        }
+        Some(Command::Sandbox { listen }) => sandbox(listen, &data_dir).await,
         Some(Command::Config {
             command: ConfigCommand::Path,
         }) => {
@@ -71,71 +56,91 @@ async fn run(cli: Cli) -> i32 {
                 print_config(&c);
                 0
             }
-            Err(e) => {
-                eprintln!("till: {e}");
-                1
-            }
+            Err(e) => fail(e),
         },
-        Some(Command::Charge {
-            amount,
-            method,
-            json,
-        }) => {
-            logging::init(data_dir.as_deref());
-            let (config, demo) = match load_or_demo(cli.config.as_deref()).await {
-                Ok(v) => v,
-                Err(message) => {
-                    eprintln!("till: {message}");
-                    return 1;
-                }
+        Some(Command::History {
+            date,
+            since,
+            until,
+            csv,
+        }) => history(cli.config.as_deref(), &data_dir, date, since, until, csv),
+        Some(Command::Report { date }) => report(cli.config.as_deref(), &data_dir, date),
+        Some(Command::Receipt { invoice }) => receipt(cli.config.as_deref(), &data_dir, &invoice),
+        Some(Command::Charge { amount, method, json }) => {
+            let session = match Session::start(cli.config.as_deref(), &data_dir).await {
+                Ok(s) => s,
+                Err(message) => return fail(message),
             };
-            for w in &config.warnings {
+            for w in &session.config.warnings {
                 eprintln!("till: warning: {w}");
             }
-            let clock = clock::system();
-            let registry = match registry::build(&config, clock.clone()) {
-                Ok(r) => std::sync::Arc::new(r),
-                Err(e) => {
-                    eprintln!("till: {}", e.problem());
-                    return 1;
-                }
-            };
             let args = headless::ChargeArgs {
                 amount: &amount,
                 method: &method,
                 json,
-                currency: config.shop.currency.clone(),
-                max_amount: config.shop.max_amount,
-                policy: config.poll.clone(),
+                currency: session.config.shop.currency.clone(),
+                max_amount: session.config.shop.max_amount,
+                policy: session.config.poll.clone(),
             };
-            let code =
-                headless::charge(args, |tx| till::runtime::Runtime::new(registry, tx), clock).await;
-            drop(demo);
-            code
+            let clock = session.clock.clone();
+            let journal = session.journal.clone();
+            let terminal = session.config.shop.terminal.clone();
+            let registry = session.registry.clone();
+            headless::charge(
+                args,
+                |tx| Runtime::new(registry, tx).with_journal(journal, &terminal, clock.clone()),
+                session.clock.clone(),
+            )
+            .await
+        }
+        Some(Command::Resume { json }) => {
+            let session = match Session::start(cli.config.as_deref(), &data_dir).await {
+                Ok(s) => s,
+                Err(message) => return fail(message),
+            };
+            let (to_watch, unresolved) = match (session.journal.to_watch(), session.journal.unresolved()) {
+                (Ok(a), Ok(b)) => (a, b),
+                (Err(e), _) | (_, Err(e)) => return fail(e),
+            };
+            let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+            let runtime = Runtime::new(session.registry.clone(), tx).with_journal(
+                session.journal.clone(),
+                &session.config.shop.terminal,
+                session.clock.clone(),
+            );
+            let policy = session.config.poll.clone();
+            headless::resume(runtime, rx, policy, to_watch, unresolved, json, session.clock.clone()).await
         }
         None => {
-            let log = logging::init(data_dir.as_deref());
-            let (config, demo) = match load_or_demo(cli.config.as_deref()).await {
-                Ok(v) => v,
-                Err(message) => {
-                    eprintln!("till: {message}");
-                    return 1;
-                }
+            let session = match Session::start(cli.config.as_deref(), &data_dir).await {
+                Ok(s) => s,
+                Err(message) => return fail(message),
             };
-            let clock = clock::system();
-            let registry = match registry::build(&config, clock.clone()) {
-                Ok(r) => r,
-                Err(e) => {
-                    eprintln!("till: {}", e.problem());
-                    return 1;
-                }
+            let (to_watch, unresolved) = match (session.journal.to_watch(), session.journal.unresolved()) {
+                (Ok(a), Ok(b)) => (a, b),
+                (Err(e), _) | (_, Err(e)) => return fail(e),
             };
-            let demo_url = demo.as_ref().map(|d| d.base_url.clone());
-            match till::tui::run::run(&config, registry, demo_url, clock).await {
+            let journaling = till::tui::run::Journaling {
+                journal: session.journal.clone(),
+                data_dir: session.dir.clone(),
+                to_watch,
+                unresolved,
+            };
+            let registry = (*session.registry).clone();
+            let demo_url = session.demo.as_ref().map(|d| d.base_url.clone());
+            match till::tui::run::run(
+                &session.config,
+                registry,
+                demo_url,
+                session.clock.clone(),
+                Some(journaling),
+            )
+            .await
+            {
                 Ok(()) => 0,
                 Err(e) => {
                     eprintln!("till: the terminal failed: {e}");
-                    if let Some(p) = log {
+                    if let Some(p) = &session.log {
                         eprintln!("till: the log is at {}", p.display());
                     }
                     1
@@ -145,26 +150,189 @@ async fn run(cli: Cli) -> i32 {
     }
 }
 
-/// The config, or demo mode (with its sandbox running) when there is none.
-async fn load_or_demo(
-    flag: Option<&std::path::Path>,
-) -> Result<(Config, Option<till::demo::Demo>), String> {
-    let config = config::load(flag).map_err(|e| e.to_string())?;
-    if !config.is_demo() {
-        return Ok((config, None));
+/// Everything a selling run needs: the config (or the demo), the data
+/// directory locked for this process, the journal, the gateways.
+struct Session {
+    config: Config,
+    dir: PathBuf,
+    journal: Arc<Journal>,
+    registry: Arc<till::gateway::Registry>,
+    clock: clock::SharedClock,
+    demo: Option<till::demo::Demo>,
+    log: Option<PathBuf>,
+    _lock: DirLock,
+}
+
+impl Session {
+    async fn start(config_flag: Option<&Path>, data_dir: &Path) -> Result<Session, String> {
+        let config = config::load(config_flag).map_err(|e| e.to_string())?;
+        // The demo keeps its own journal, fresh each time: its sandbox forgets
+        // its invoices when it stops, so there is nothing to resume.
+        let dir = if config.is_demo() {
+            data_dir.join("demo")
+        } else {
+            data_dir.to_path_buf()
+        };
+        let lock = journal::lock(&dir).map_err(|e| e.to_string())?;
+        if config.is_demo() {
+            let _ = std::fs::remove_file(dir.join(journal::FILE));
+            let _ = std::fs::remove_file(dir.join(format!("{}-wal", journal::FILE)));
+            let _ = std::fs::remove_file(dir.join(format!("{}-shm", journal::FILE)));
+        }
+        let log = logging::init(Some(&dir));
+        let (config, demo) = if config.is_demo() {
+            let (demo, config) = till::demo::start()
+                .await
+                .map_err(|e| format!("cannot start the demo sandbox: {e}"))?;
+            (config, Some(demo))
+        } else {
+            (config, None)
+        };
+        let journal = Journal::open(&dir).map_err(|e| e.to_string())?;
+        let clock = clock::system();
+        let registry = registry::build(&config, clock.clone()).map_err(|e| e.problem().message)?;
+        Ok(Session {
+            config,
+            dir,
+            journal: Arc::new(journal),
+            registry: Arc::new(registry),
+            clock,
+            demo,
+            log,
+            _lock: lock,
+        })
     }
-    let (demo, config) = till::demo::start()
-        .await
-        .map_err(|e| format!("cannot start the demo sandbox: {e}"))?;
-    Ok((config, Some(demo)))
+}
+
+async fn sandbox(listen: std::net::SocketAddr, data_dir: &Path) -> i32 {
+    logging::init(Some(data_dir));
+    let listener = match tokio::net::TcpListener::bind(listen).await {
+        Ok(l) => l,
+        Err(e) => return fail(format!("cannot listen on {listen}: {e}")),
+    };
+    let addr = listener.local_addr().map_or(listen.to_string(), |a| a.to_string());
+    // Written at once and never fatal: whoever started us may have stopped reading.
+    let banner = format!(
+        "till sandbox listening on http://{addr}\nxPay username {:?}, secret key {:?}\n",
+        till_sandbox::DEMO_XPAY_USERNAME,
+        till_sandbox::DEMO_XPAY_SECRET_KEY
+    );
+    let mut out = std::io::stdout();
+    let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
+    match till_sandbox::serve(listener, till_sandbox::Options::default()).await {
+        Ok(()) => 0,
+        Err(e) => fail(format!("sandbox stopped: {e}")),
+    }
+}
+
+/// The config (for the time zone and shop name) and the journal, read-only.
+fn reader(config_flag: Option<&Path>, data_dir: &Path) -> Result<(Config, Option<Journal>), String> {
+    let config = config::load(config_flag).map_err(|e| e.to_string())?;
+    let dir = if config.is_demo() {
+        data_dir.join("demo")
+    } else {
+        data_dir.to_path_buf()
+    };
+    let journal = Journal::open_read_only(&dir).map_err(|e| e.to_string())?;
+    Ok((config, journal))
+}
+
+fn history(
+    config_flag: Option<&Path>,
+    data_dir: &Path,
+    date: Option<String>,
+    since: Option<String>,
+    until: Option<String>,
+    csv: bool,
+) -> i32 {
+    let (config, journal) = match reader(config_flag, data_dir) {
+        Ok(v) => v,
+        Err(e) => return fail(e),
+    };
+    let tz = config.timezone();
+    let today = jiff::Timestamp::now().to_zoned(tz.clone()).date();
+    let parsed = (|| -> Result<_, String> {
+        let since = match (&date, &since) {
+            (Some(d), _) | (None, Some(d)) => ledger::parse_date(d)?,
+            (None, None) => today,
+        };
+        let until = match (&date, &until) {
+            (Some(d), _) | (None, Some(d)) => ledger::parse_date(d)?,
+            (None, None) => since.max(today),
+        };
+        ledger::range(since, until, &tz)
+    })();
+    let (from, to) = match parsed {
+        Ok(v) => v,
+        Err(e) => return fail(e),
+    };
+    let records = match journal.map(|j| j.between(from, to)).transpose() {
+        Ok(r) => r.unwrap_or_default(),
+        Err(e) => return fail(e),
+    };
+    if csv {
+        match ledger::write_csv(std::io::stdout().lock(), &records, &tz) {
+            Ok(()) => 0,
+            Err(e) => fail(e),
+        }
+    } else {
+        print!("{}", ledger::table(&records, &tz));
+        0
+    }
+}
+
+fn report(config_flag: Option<&Path>, data_dir: &Path, date: Option<String>) -> i32 {
+    let (config, journal) = match reader(config_flag, data_dir) {
+        Ok(v) => v,
+        Err(e) => return fail(e),
+    };
+    let tz = config.timezone();
+    let date = match date.as_deref().map(ledger::parse_date).transpose() {
+        Ok(d) => d.unwrap_or_else(|| jiff::Timestamp::now().to_zoned(tz.clone()).date()),
+        Err(e) => return fail(e),
+    };
+    let Some(journal) = journal else {
+        println!("No journal yet: no sales recorded.");
+        return 0;
+    };
+    match ledger::day_report(&journal, date, &tz, &config.shop.name) {
+        Ok(text) => {
+            print!("{text}");
+            0
+        }
+        Err(e) => fail(e),
+    }
+}
+
+fn receipt(config_flag: Option<&Path>, data_dir: &Path, key: &str) -> i32 {
+    let (config, journal) = match reader(config_flag, data_dir) {
+        Ok(v) => v,
+        Err(e) => return fail(e),
+    };
+    let Some(journal) = journal else {
+        return fail("no journal yet: no sales recorded");
+    };
+    match journal.find(key) {
+        Ok(Some(record)) if record.status == till::core::status::Status::Paid => {
+            print!(
+                "{}",
+                till::core::receipt::text(&record, &config.shop.name, &config.timezone())
+            );
+            0
+        }
+        Ok(Some(record)) => fail(format!(
+            "{key} is {}: receipts are for paid sales only",
+            record.status_label()
+        )),
+        Ok(None) => fail(format!("no sale {key:?} in the journal")),
+        Err(e) => fail(e),
+    }
 }
 
 fn print_config(c: &Config) {
     match &c.source {
         config::Source::File(p) => println!("config: {}", p.display()),
-        config::Source::Demo => {
-            println!("config: none found: demo mode (embedded sandbox gateway)")
-        }
+        config::Source::Demo => println!("config: none found: demo mode (embedded sandbox gateway)"),
     }
     println!(
         "shop: {} · terminal {} · {} · max {}",

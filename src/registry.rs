@@ -10,11 +10,7 @@ use std::sync::Arc;
 pub fn build(config: &Config, clock: SharedClock) -> Result<Registry, GatewayError> {
     let mut registry = Registry::default();
     if let Some(x) = &config.xpay {
-        registry.insert(Arc::new(Xpay::new(
-            x.clone(),
-            HttpSettings::default(),
-            clock,
-        )?));
+        registry.insert(Arc::new(Xpay::new(x.clone(), HttpSettings::default(), clock)?));
     }
     Ok(registry)
 }

@@ -2,10 +2,15 @@
 //! comes back to the face as a core event on a channel. The face never waits
 //! on the network.
 
-use crate::core::desk::{Command, Event};
-use crate::core::invoice::Reference;
+use crate::clock::SharedClock;
+use crate::core::desk::{Command, Desk, Event, Notice};
+use crate::core::invoice::{Invoice, Reference};
+use crate::core::method::PaymentMethod;
+use crate::core::money::Money;
 use crate::core::problem::{Problem, ProblemKind};
+use crate::core::record::RecordState;
 use crate::gateway::{CreateRequest, GatewayError, Registry};
+use crate::journal::{Journal, JournalError};
 use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -13,14 +18,23 @@ use tokio::sync::mpsc::UnboundedSender;
 pub struct Runtime {
     registry: Arc<Registry>,
     events: UnboundedSender<Event>,
+    journal: Option<Arc<Journal>>,
+    terminal: String,
+    clock: SharedClock,
+}
+
+fn journal_problem(e: &JournalError) -> Problem {
+    tracing::error!(error = %e, "journal write failed");
+    Problem::new(
+        ProblemKind::Refused,
+        "The till cannot write its journal, so it will not show this invoice. Check the disk, then restart the till.",
+    )
 }
 
 fn not_configured(provider: &str) -> Problem {
     Problem::new(
         ProblemKind::Refused,
-        format!(
-            "The gateway {provider} is not configured on this till. Ask the owner to add it to the config file."
-        ),
+        format!("The gateway {provider} is not configured on this till. Ask the owner to add it to the config file."),
     )
 }
 
@@ -31,7 +45,41 @@ fn to_problem(what: &str, reference: &Reference, e: &GatewayError) -> Problem {
 
 impl Runtime {
     pub fn new(registry: Arc<Registry>, events: UnboundedSender<Event>) -> Runtime {
-        Runtime { registry, events }
+        Runtime {
+            registry,
+            events,
+            journal: None,
+            terminal: String::new(),
+            clock: crate::clock::system(),
+        }
+    }
+
+    /// Records every sale in `journal` (creates before they are shown).
+    pub fn with_journal(mut self, journal: Arc<Journal>, terminal: &str, clock: SharedClock) -> Runtime {
+        self.journal = Some(journal);
+        self.terminal = terminal.to_string();
+        self.clock = clock;
+        self
+    }
+
+    pub fn journal(&self) -> Option<&Arc<Journal>> {
+        self.journal.as_ref()
+    }
+
+    /// Writes the status changes among `notices` to the journal. Called by the
+    /// faces before they show them. A failed write is logged and reported.
+    pub fn record(&self, desk: &Desk, notices: &[Notice]) -> Result<(), Problem> {
+        let Some(journal) = &self.journal else { return Ok(()) };
+        for notice in notices {
+            if let Notice::Status { reference, change } = notice
+                && let Some(w) = desk.watch(reference)
+            {
+                journal
+                    .record_status(w, change, self.clock.now())
+                    .map_err(|e| journal_problem(&e))?;
+            }
+        }
+        Ok(())
     }
 
     pub fn registry(&self) -> &Registry {
@@ -42,6 +90,7 @@ impl Runtime {
     pub fn run(&self, command: Command) {
         let registry = self.registry.clone();
         let events = self.events.clone();
+        let this = self.clone();
         tokio::spawn(async move {
             let event = match command {
                 Command::Create {
@@ -49,25 +98,14 @@ impl Runtime {
                     amount,
                     method,
                 } => {
-                    let result = match registry.get(method.provider) {
-                        None => Err(not_configured(method.provider.name())),
-                        Some(g) => {
-                            tracing::info!(%reference, %method, amount = %amount, "creating invoice");
-                            let request = CreateRequest {
-                                reference: reference.clone(),
-                                amount,
-                                method: method.method,
-                            };
-                            g.create(&request)
-                                .await
-                                .map_err(|e| to_problem("create", &reference, &e))
-                        }
-                    };
-                    if let Ok(inv) = &result {
-                        tracing::info!(%reference, id = %inv.id, expires_at = %inv.expires_at, "invoice created");
-                    }
+                    let result = this.create(&registry, &reference, amount, method).await;
                     Event::Created { reference, result }
                 }
+                Command::Resolve {
+                    reference,
+                    amount,
+                    method,
+                } => this.resolve(&registry, reference, amount, method).await,
                 Command::Poll(invoice) => {
                     let reference = invoice.reference.clone();
                     let result = match registry.get(invoice.method.provider) {
@@ -100,5 +138,100 @@ impl Runtime {
             // The face may have gone (quit): nothing left to tell.
             let _ = events.send(event);
         });
+    }
+
+    /// A create, journaled: the intent is committed before the request goes
+    /// out, the invoice before anyone sees it.
+    async fn create(
+        &self,
+        registry: &Registry,
+        reference: &Reference,
+        amount: Money,
+        method: PaymentMethod,
+    ) -> Result<Invoice, Problem> {
+        let Some(g) = registry.get(method.provider) else {
+            return Err(not_configured(method.provider.name()));
+        };
+        if let Some(j) = &self.journal {
+            j.record_intent(reference, method, &amount, &self.terminal, self.clock.now())
+                .map_err(|e| journal_problem(&e))?;
+        }
+        tracing::info!(%reference, %method, amount = %amount, "creating invoice");
+        let request = CreateRequest {
+            reference: reference.clone(),
+            amount,
+            method: method.method,
+        };
+        match g.create(&request).await {
+            Ok(invoice) => {
+                tracing::info!(%reference, id = %invoice.id, expires_at = %invoice.expires_at, "invoice created");
+                if let Some(j) = &self.journal {
+                    j.record_created(&invoice, &self.terminal, self.clock.now())
+                        .map_err(|e| journal_problem(&e))?;
+                }
+                Ok(invoice)
+            }
+            Err(e) => {
+                // Perhaps made, perhaps not: the intent stays open and the next start asks the gateway.
+                if !e.maybe_processed()
+                    && let Some(j) = &self.journal
+                    && let Err(je) =
+                        j.record_not_created(reference, RecordState::NotCreated, &e.to_string(), self.clock.now())
+                {
+                    tracing::error!(%reference, error = %je, "journal write failed");
+                }
+                Err(to_problem("create", reference, &e))
+            }
+        }
+    }
+
+    /// After a restart: what did the create with this reference make?
+    async fn resolve(&self, registry: &Registry, reference: Reference, amount: Money, method: PaymentMethod) -> Event {
+        let Some(g) = registry.get(method.provider) else {
+            return Event::Unresolved(reference);
+        };
+        let request = CreateRequest {
+            reference: reference.clone(),
+            amount,
+            method: method.method,
+        };
+        let now = self.clock.now();
+        let (state, note) = match g.find(&request).await {
+            Ok(Some(invoice)) => {
+                tracing::info!(%reference, id = %invoice.id, "restart: the gateway has the invoice");
+                if let Some(j) = &self.journal
+                    && let Err(e) = j.record_created(&invoice, &self.terminal, now)
+                {
+                    return Event::Created {
+                        reference,
+                        result: Err(journal_problem(&e)),
+                    };
+                }
+                return Event::Created {
+                    reference,
+                    result: Ok(invoice),
+                };
+            }
+            Ok(None) => (
+                RecordState::NotCreated,
+                "the gateway never made this invoice".to_string(),
+            ),
+            Err(GatewayError::Unsupported { .. }) => (
+                RecordState::Unknown,
+                "the gateway cannot be asked whether it made this invoice".to_string(),
+            ),
+            Err(e) => {
+                // Ask again at the next start.
+                tracing::warn!(%reference, error = %e, "restart: could not ask the gateway about an unrecorded create");
+                return Event::Unresolved(reference);
+            }
+        };
+        tracing::info!(%reference, state = state.name(), "restart: {note}");
+        if let Some(j) = &self.journal
+            && let Err(e) = j.record_not_created(&reference, state, &note, now)
+        {
+            tracing::error!(%reference, error = %e, "journal write failed");
+        }
+        Event::Unresolved(reference)
     }
 }

@@ -62,11 +62,7 @@ fn post(url: &str) -> u16 {
     .unwrap();
     let mut reply = String::new();
     s.read_to_string(&mut reply).unwrap();
-    reply
-        .split(' ')
-        .nth(1)
-        .and_then(|c| c.parse().ok())
-        .unwrap_or(0)
+    reply.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0)
 }
 
 fn config(dir: &Path, base: &str, secret: &str) -> PathBuf {
@@ -95,9 +91,7 @@ expire_minutes = 15
 
 fn charge(dir: &Path, config: &Path, secret: &str, method: &str) -> Child {
     Command::new(TILL)
-        .args([
-            "charge", "--amount", "12.50", "--method", method, "--json", "--config",
-        ])
+        .args(["charge", "--amount", "12.50", "--method", method, "--json", "--config"])
         .arg(config)
         .arg("--data-dir")
         .arg(dir)
@@ -118,11 +112,7 @@ fn next_json(lines: &mut std::io::Lines<BufReader<ChildStdout>>) -> serde_json::
 fn run_sale(method: &str, control: &str) -> (i32, Vec<serde_json::Value>, String) {
     let dir = tempfile::tempdir().unwrap();
     let sandbox = SandboxProcess::start(dir.path());
-    let cfg = config(
-        dir.path(),
-        &sandbox.base,
-        till_sandbox::DEMO_XPAY_SECRET_KEY,
-    );
+    let cfg = config(dir.path(), &sandbox.base, till_sandbox::DEMO_XPAY_SECRET_KEY);
     let mut child = charge(dir.path(), &cfg, till_sandbox::DEMO_XPAY_SECRET_KEY, method);
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     let created = next_json(&mut lines);
@@ -151,18 +141,10 @@ fn a_paid_lightning_sale_exits_0_with_the_json_events() {
     assert_eq!(created["method"], "xpay:lightning");
     assert_eq!(created["amount"], "12.50");
     assert_eq!(created["currency"], "USD");
-    assert!(
-        created["payload"]
-            .as_str()
-            .unwrap()
-            .starts_with("LIGHTNING:LNBCRT")
-    );
+    assert!(created["payload"].as_str().unwrap().starts_with("LIGHTNING:LNBCRT"));
     let expires: jiff::Timestamp = created["expires_at"].as_str().unwrap().parse().unwrap();
     assert!(expires > jiff::Timestamp::now());
-    let statuses: Vec<&str> = events[1..]
-        .iter()
-        .map(|e| e["status"].as_str().unwrap())
-        .collect();
+    let statuses: Vec<&str> = events[1..].iter().map(|e| e["status"].as_str().unwrap()).collect();
     assert_eq!(statuses, ["pending", "paid"]);
     assert!(events[1..].iter().all(|e| e["event"] == "status"));
 }
@@ -187,17 +169,9 @@ fn an_expired_part_paid_sale_exits_2_as_expired_underpaid() {
     let dir = tempfile::tempdir().unwrap();
     let sandbox = SandboxProcess::start(dir.path());
     let cfg = config(dir.path(), &sandbox.base, "");
-    let mut child = charge(
-        dir.path(),
-        &cfg,
-        till_sandbox::DEMO_XPAY_SECRET_KEY,
-        "xpay:usdt-tron",
-    );
+    let mut child = charge(dir.path(), &cfg, till_sandbox::DEMO_XPAY_SECRET_KEY, "xpay:usdt-tron");
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
-    let id = next_json(&mut lines)["invoice_id"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let id = next_json(&mut lines)["invoice_id"].as_str().unwrap().to_string();
     assert_eq!(next_json(&mut lines)["status"], "pending");
     sandbox.control(&format!("bills/{id}/partial"));
     assert_eq!(next_json(&mut lines)["status"], "underpaid");
@@ -216,10 +190,7 @@ fn a_wrong_secret_exits_1_saying_the_credentials_were_refused() {
     assert_eq!(out.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("xPay refused the credentials"), "{stderr}");
-    assert!(
-        !stderr.contains("wrong-secret"),
-        "the secret never shows: {stderr}"
-    );
+    assert!(!stderr.contains("wrong-secret"), "the secret never shows: {stderr}");
     assert!(out.stdout.is_empty());
 }
 

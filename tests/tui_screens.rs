@@ -59,10 +59,7 @@ fn sale_screen_refuses_zero_with_a_message() {
     type_text(&mut app, "0");
     press(&mut app, KeyCode::Enter);
     let text = format!("{}", render(&app, 100, 40).backend());
-    assert!(
-        text.contains("The amount must be more than zero."),
-        "{text}"
-    );
+    assert!(text.contains("The amount must be more than zero."), "{text}");
 }
 
 #[test]
@@ -110,11 +107,7 @@ fn paid_shows_a_clear_paid_rings_the_bell_and_enter_starts_a_new_sale() {
     let effects = deliver(&mut app, Status::Paid);
     assert!(effects.contains(&Effect::Bell));
     let terminal = render(&app, 100, 40);
-    assert_eq!(
-        decode_qr(terminal.backend().buffer()),
-        None,
-        "no code once paid"
-    );
+    assert_eq!(decode_qr(terminal.backend().buffer()), None, "no code once paid");
     insta::assert_snapshot!("paid_100x40", terminal.backend());
     press(&mut app, KeyCode::Enter);
     assert!(format!("{}", render(&app, 100, 40).backend()).contains("Amount to charge"));
@@ -138,10 +131,7 @@ fn cancel_asks_first() {
     press(&mut app, KeyCode::Char('c'));
     let effects = press(&mut app, KeyCode::Char('y'));
     assert!(
-        matches!(
-            effects.as_slice(),
-            [Effect::Run(till::core::desk::Command::Cancel(_))]
-        ),
+        matches!(effects.as_slice(), [Effect::Run(till::core::desk::Command::Cancel(_))]),
         "{effects:?}"
     );
 }

@@ -12,9 +12,7 @@ use till::core::status::Status;
 use till::gateway::CreateRequest;
 use till::gateway::GatewayError;
 use till::gateway::verify::{Networks, VerifyError};
-use till::gateway::xpay::{
-    self, derive_status, invoice_from_bill, parse_login, report, unwrap_envelope,
-};
+use till::gateway::xpay::{self, derive_status, invoice_from_bill, parse_login, report, unwrap_envelope};
 
 fn request(reference: &str, amount: &str, method: MethodId) -> CreateRequest {
     CreateRequest {
@@ -36,11 +34,7 @@ fn login_success_sample_gives_the_token_and_its_expiry() {
 fn login_error_sample_means_the_credentials_were_refused() {
     let err = unwrap_envelope(XPAY_LOGIN_ERROR.as_bytes(), true).unwrap_err();
     assert!(matches!(err, GatewayError::Credentials { .. }), "{err:?}");
-    assert!(
-        err.problem()
-            .message
-            .starts_with("xPay refused the credentials.")
-    );
+    assert!(err.problem().message.starts_with("xPay refused the credentials."));
 }
 
 #[test]
@@ -82,9 +76,7 @@ fn create_lightning_sample_is_refused_once_its_bolt11_expired() {
 fn create_lightning_sample_is_refused_for_another_amount_or_reference() {
     let data = unwrap_envelope(XPAY_CREATE_LIGHTNING.as_bytes(), false).unwrap();
     let wrong_amount = request("1bdce316", "11", MethodId::Lightning);
-    assert!(
-        invoice_from_bill(&data, &wrong_amount, Networks::Mainnet, sample_created_at()).is_err()
-    );
+    assert!(invoice_from_bill(&data, &wrong_amount, Networks::Mainnet, sample_created_at()).is_err());
     let wrong_ref = request("someone-else", "10", MethodId::Lightning);
     assert!(invoice_from_bill(&data, &wrong_ref, Networks::Mainnet, sample_created_at()).is_err());
 }
@@ -137,13 +129,7 @@ fn create_tron_takes_the_address_as_a_string_or_an_object() {
         json!(TRON_ADDRESS),
         json!({"base58": TRON_ADDRESS, "hex": "412af9b23a1b5222ddc542113a369fee291de0180b"}),
     ] {
-        let inv = invoice_from_bill(
-            &tron_bill(address, 0),
-            &req,
-            Networks::Mainnet,
-            sample_created_at(),
-        )
-        .unwrap();
+        let inv = invoice_from_bill(&tron_bill(address, 0), &req, Networks::Mainnet, sample_created_at()).unwrap();
         assert_eq!(inv.payload.qr, TRON_ADDRESS);
         assert_eq!(inv.payload.kind, PayloadKind::Address);
         assert_eq!(inv.crypto.unwrap().to_string(), "12.5 USDT");
@@ -167,15 +153,7 @@ fn create_tron_with_a_broken_or_missing_address_is_refused() {
         "{err:?}"
     );
     for empty in [json!(""), json!({"base58": "", "hex": ""}), json!(null)] {
-        assert!(
-            invoice_from_bill(
-                &tron_bill(empty, 0),
-                &req,
-                Networks::Mainnet,
-                sample_created_at()
-            )
-            .is_err()
-        );
+        assert!(invoice_from_bill(&tron_bill(empty, 0), &req, Networks::Mainnet, sample_created_at()).is_err());
     }
 }
 
@@ -263,15 +241,7 @@ fn a_business_error_is_the_gateways_own_words() {
 
 #[test]
 fn malformed_bodies_are_errors_that_name_the_gateway_never_panics() {
-    for body in [
-        "",
-        "{",
-        "[]",
-        "null",
-        "{\"success\":1}",
-        "{\"uuid\":\"x\"}",
-        "\u{0}",
-    ] {
+    for body in ["", "{", "[]", "null", "{\"success\":1}", "{\"uuid\":\"x\"}", "\u{0}"] {
         if let Err(e) = unwrap_envelope(body.as_bytes(), false) {
             assert!(e.problem().message.starts_with("xPay"), "{body:?}: {e}");
         }
@@ -283,12 +253,8 @@ fn malformed_bodies_are_errors_that_name_the_gateway_never_panics() {
         json!({"uuid": 5}),
         json!({"uuid": "x", "billRef": "r-tron-1", "billAmount": "12500000"}),
     ] {
-        let err =
-            invoice_from_bill(&data, &req, Networks::Mainnet, sample_created_at()).unwrap_err();
-        assert!(
-            matches!(err, GatewayError::Protocol { .. }),
-            "{data}: {err:?}"
-        );
+        let err = invoice_from_bill(&data, &req, Networks::Mainnet, sample_created_at()).unwrap_err();
+        assert!(matches!(err, GatewayError::Protocol { .. }), "{data}: {err:?}");
     }
     assert_eq!(xpay::DEFAULT_BASE_URL, "https://apis.xpay.stream");
 }

@@ -23,10 +23,9 @@ struct Sandbox {
 impl Sandbox {
     async fn start() -> Sandbox {
         till::gateway::http::install_tls();
-        let running =
-            till_sandbox::spawn(([127, 0, 0, 1], 0).into(), till_sandbox::Options::default())
-                .await
-                .unwrap();
+        let running = till_sandbox::spawn(([127, 0, 0, 1], 0).into(), till_sandbox::Options::default())
+            .await
+            .unwrap();
         Sandbox {
             base: running.base_url(),
             _running: running,
@@ -82,16 +81,9 @@ fn req(reference: &str, amount: &str, method: MethodId) -> CreateRequest {
 async fn lightning_invoice_is_created_verified_and_paid() {
     let sb = Sandbox::start().await;
     let xpay = sb.xpay(till_sandbox::DEMO_XPAY_SECRET_KEY);
-    let inv = xpay
-        .create(&req("ln-1", "12.50", MethodId::Lightning))
-        .await
-        .unwrap();
+    let inv = xpay.create(&req("ln-1", "12.50", MethodId::Lightning)).await.unwrap();
     assert_eq!(inv.payload.kind, PayloadKind::Lightning);
-    assert!(
-        inv.payload.qr.starts_with("LIGHTNING:LNBCRT"),
-        "{}",
-        inv.payload.qr
-    );
+    assert!(inv.payload.qr.starts_with("LIGHTNING:LNBCRT"), "{}", inv.payload.qr);
     assert_eq!(inv.status, Status::Pending);
     let left = inv.expires_at.duration_since(jiff::Timestamp::now());
     assert!(
@@ -109,10 +101,7 @@ async fn lightning_invoice_is_created_verified_and_paid() {
 async fn tron_invoice_goes_through_confirming_underpaid_and_expired_underpaid() {
     let sb = Sandbox::start().await;
     let xpay = sb.xpay(till_sandbox::DEMO_XPAY_SECRET_KEY);
-    let inv = xpay
-        .create(&req("tr-1", "20", MethodId::UsdtTron))
-        .await
-        .unwrap();
+    let inv = xpay.create(&req("tr-1", "20", MethodId::UsdtTron)).await.unwrap();
     assert_eq!(inv.payload.kind, PayloadKind::Address);
     till::gateway::verify::tron_address(&inv.payload.qr).unwrap();
     assert_eq!(inv.crypto.as_ref().unwrap().to_string(), "20 USDT");
@@ -123,26 +112,17 @@ async fn tron_invoice_goes_through_confirming_underpaid_and_expired_underpaid() 
     assert_eq!(r.status, Status::Underpaid);
     assert_eq!(r.received.unwrap().to_string(), "10.00 USD");
     sb.control("bills/tr-1/expire").await;
-    assert_eq!(
-        xpay.status(&inv).await.unwrap().status,
-        Status::ExpiredUnderpaid
-    );
+    assert_eq!(xpay.status(&inv).await.unwrap().status, Status::ExpiredUnderpaid);
 }
 
 #[tokio::test]
 async fn an_expired_invoice_is_expired_and_a_canceled_one_canceled() {
     let sb = Sandbox::start().await;
     let xpay = sb.xpay(till_sandbox::DEMO_XPAY_SECRET_KEY);
-    let a = xpay
-        .create(&req("ex-1", "1", MethodId::Lightning))
-        .await
-        .unwrap();
+    let a = xpay.create(&req("ex-1", "1", MethodId::Lightning)).await.unwrap();
     sb.control("bills/ex-1/expire").await;
     assert_eq!(xpay.status(&a).await.unwrap().status, Status::Expired);
-    let b = xpay
-        .create(&req("ca-1", "1", MethodId::UsdtTron))
-        .await
-        .unwrap();
+    let b = xpay.create(&req("ca-1", "1", MethodId::UsdtTron)).await.unwrap();
     assert!(xpay.can_cancel());
     xpay.cancel(&b).await.unwrap();
     assert_eq!(xpay.status(&b).await.unwrap().status, Status::Canceled);
@@ -152,10 +132,7 @@ async fn an_expired_invoice_is_expired_and_a_canceled_one_canceled() {
 async fn a_wrong_secret_is_reported_as_refused_credentials() {
     let sb = Sandbox::start().await;
     let xpay = sb.xpay("not-the-secret");
-    let err = xpay
-        .create(&req("bad-1", "1", MethodId::Lightning))
-        .await
-        .unwrap_err();
+    let err = xpay.create(&req("bad-1", "1", MethodId::Lightning)).await.unwrap_err();
     assert!(matches!(err, GatewayError::Credentials { .. }), "{err:?}");
     assert!(sb.bills().await.is_empty());
 }
@@ -164,17 +141,12 @@ async fn a_wrong_secret_is_reported_as_refused_credentials() {
 async fn an_expired_token_means_one_new_login_not_an_error() {
     let sb = Sandbox::start().await;
     let xpay = sb.xpay(till_sandbox::DEMO_XPAY_SECRET_KEY);
-    let inv = xpay
-        .create(&req("tok-1", "3", MethodId::Lightning))
-        .await
-        .unwrap();
+    let inv = xpay.create(&req("tok-1", "3", MethodId::Lightning)).await.unwrap();
     sb.control("tokens/expire").await;
     assert_eq!(xpay.status(&inv).await.unwrap().status, Status::Pending);
     sb.control("tokens/expire").await;
     // A create after the token died: logs in again, looks for the bill first, then creates it once.
-    xpay.create(&req("tok-2", "3", MethodId::Lightning))
-        .await
-        .unwrap();
+    xpay.create(&req("tok-2", "3", MethodId::Lightning)).await.unwrap();
     assert_eq!(sb.bills().await.len(), 2);
 }
 
@@ -212,12 +184,6 @@ async fn an_unreachable_gateway_is_reported_as_such() {
         ..HttpSettings::default()
     };
     let xpay = Xpay::new(cfg, settings, till::clock::system()).unwrap();
-    let err = xpay
-        .create(&req("un-1", "1", MethodId::Lightning))
-        .await
-        .unwrap_err();
-    assert!(
-        err.problem().message.contains("cannot be reached"),
-        "{err:?}"
-    );
+    let err = xpay.create(&req("un-1", "1", MethodId::Lightning)).await.unwrap_err();
+    assert!(err.problem().message.contains("cannot be reached"), "{err:?}");
 }

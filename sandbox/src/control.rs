@@ -93,17 +93,9 @@ fn partial_amount(body: &Bytes) -> Result<Option<u64>, String> {
     }
 }
 
-async fn xpay_partial(
-    State(shared): State<AppState>,
-    Path(id): Path<String>,
-    body: Bytes,
-) -> Response {
+async fn xpay_partial(State(shared): State<AppState>, Path(id): Path<String>, body: Bytes) -> Response {
     match partial_amount(&body) {
-        Ok(amount) => answer(
-            shared
-                .xpay
-                .partial(&id, amount, now_ms(), &node_id(&shared)),
-        ),
+        Ok(amount) => answer(shared.xpay.partial(&id, amount, now_ms(), &node_id(&shared))),
         Err(msg) => fail(StatusCode::BAD_REQUEST, &msg),
     }
 }

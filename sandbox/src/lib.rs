@@ -120,10 +120,7 @@ fn router(opts: Options) -> Router {
         .merge(xpay::router())
         .merge(control::router())
         .fallback(control::not_found)
-        .layer(middleware::from_fn_with_state(
-            shared.clone(),
-            count_requests,
-        ))
+        .layer(middleware::from_fn_with_state(shared.clone(), count_requests))
         .with_state(shared)
 }
 
@@ -140,16 +137,12 @@ async fn count_requests(State(shared): State<AppState>, req: Request, next: Next
 /// Locks a mutex, ignoring poisoning: every critical section leaves the
 /// stores consistent before anything that could panic.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
-    mutex
-        .lock()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
+    mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Wall clock, epoch milliseconds.
 pub(crate) fn now_ms() -> i64 {
-    let since = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or(Duration::ZERO);
+    let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO);
     i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
 }
 
@@ -170,12 +163,10 @@ pub(crate) fn random_bytes<const N: usize>() -> [u8; N] {
 /// Lower-case hex.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write;
-    bytes
-        .iter()
-        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-            let _ = write!(s, "{b:02x}");
-            s
-        })
+    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+        let _ = write!(s, "{b:02x}");
+        s
+    })
 }
 
 /// A fresh UUID v4, hyphenated lower case.

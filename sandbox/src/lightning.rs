@@ -62,10 +62,7 @@ impl Signer {
     }
 
     /// Builds and signs an invoice with a random preimage and payment secret.
-    pub(crate) fn invoice(
-        &self,
-        req: &Request,
-    ) -> Result<Invoice, lightning_invoice::CreationError> {
+    pub(crate) fn invoice(&self, req: &Request) -> Result<Invoice, lightning_invoice::CreationError> {
         let preimage = crate::random_bytes::<32>();
         let payment_hash = sha256::Hash::hash(&preimage);
         let payment_secret = crate::random_bytes::<32>();
@@ -114,9 +111,6 @@ mod tests {
         assert_eq!(decoded.recover_payee_pub_key(), signer.node_id());
         assert_eq!(decoded.payment_hash().to_byte_array(), inv.payment_hash);
         assert_eq!(decoded.payment_secret().0, inv.payment_secret);
-        assert_eq!(
-            sha256::Hash::hash(&inv.preimage).to_byte_array(),
-            inv.payment_hash
-        );
+        assert_eq!(sha256::Hash::hash(&inv.preimage).to_byte_array(), inv.payment_hash);
     }
 }

@@ -284,11 +284,7 @@ impl Bill {
             uuid: self.uuid.clone(),
             username: self.username.clone(),
             wallet: self.wallet.clone(),
-            hex: self
-                .tron
-                .as_ref()
-                .map(|a| a.hex.clone())
-                .unwrap_or_default(),
+            hex: self.tron.as_ref().map(|a| a.hex.clone()).unwrap_or_default(),
             address,
             created_at: self.created_at,
             bill_ref: self.bill_ref.clone(),
@@ -373,11 +369,7 @@ struct Ledger {
 impl Ledger {
     /// A bill by uuid or `billRef`.
     fn find_mut(&mut self, id: &str) -> Option<&mut Bill> {
-        let idx = self
-            .by_uuid
-            .get(id)
-            .or_else(|| self.by_ref.get(id))
-            .copied()?;
+        let idx = self.by_uuid.get(id).or_else(|| self.by_ref.get(id)).copied()?;
         self.bills.get_mut(idx)
     }
 
@@ -435,11 +427,7 @@ impl Store {
 
     /// Every bill, view shape, in creation order.
     pub(crate) fn bills_view(&self, now: i64) -> Vec<WireBill> {
-        lock(&self.state)
-            .bills
-            .iter()
-            .map(|b| b.view_shape(now))
-            .collect()
+        lock(&self.state).bills.iter().map(|b| b.view_shape(now)).collect()
     }
 
     /// Invalidates every issued token; returns how many were live.
@@ -631,11 +619,7 @@ impl Invalid {
         } else {
             format!("{MSG_INVALID_REQUEST}: {} {}", self.field, self.problem)
         };
-        error(
-            uuid,
-            message,
-            json!({ "invalid": true, "field": self.field }),
-        )
+        error(uuid, message, json!({ "invalid": true, "field": self.field }))
     }
 }
 
@@ -665,10 +649,7 @@ fn field<'a>(obj: &'a Map<String, Value>, name: &str) -> Option<&'a Value> {
     obj.get(name).filter(|v| !v.is_null())
 }
 
-fn required_string<'a>(
-    obj: &'a Map<String, Value>,
-    name: &'static str,
-) -> Result<&'a str, Invalid> {
+fn required_string<'a>(obj: &'a Map<String, Value>, name: &'static str) -> Result<&'a str, Invalid> {
     match field(obj, name) {
         Some(Value::String(s)) => Ok(s),
         Some(_) => Err(Invalid::new(name, "must be a string")),
@@ -676,10 +657,7 @@ fn required_string<'a>(
     }
 }
 
-fn optional_string(
-    obj: &Map<String, Value>,
-    name: &'static str,
-) -> Result<Option<String>, Invalid> {
+fn optional_string(obj: &Map<String, Value>, name: &'static str) -> Result<Option<String>, Invalid> {
     match field(obj, name) {
         Some(Value::String(s)) => Ok(Some(s.clone())),
         Some(_) => Err(Invalid::new(name, "must be a string")),
@@ -701,10 +679,7 @@ fn optional_u64(obj: &Map<String, Value>, name: &'static str) -> Result<Option<u
         None => Ok(None),
         Some(Value::Number(n)) => match n.as_u64() {
             Some(v) => Ok(Some(v)),
-            None => Err(Invalid::new(
-                name,
-                "must be a non-negative integer JSON number",
-            )),
+            None => Err(Invalid::new(name, "must be a non-negative integer JSON number")),
         },
         Some(_) => Err(Invalid::new(name, "must be an integer JSON number")),
     }
@@ -712,10 +687,7 @@ fn optional_u64(obj: &Map<String, Value>, name: &'static str) -> Result<Option<u
 
 /// The `Authorization: Bearer <token>` token, if it is live.
 fn authorized(shared: &AppState, headers: &HeaderMap, now: i64) -> bool {
-    let Some(value) = headers
-        .get(header::AUTHORIZATION)
-        .and_then(|v| v.to_str().ok())
-    else {
+    let Some(value) = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()) else {
         return false;
     };
     let Some((scheme, token)) = value.trim().split_once(' ') else {
@@ -805,10 +777,7 @@ impl CreateBill {
             None => return Err(Invalid::new("amount", "is required")),
         };
         if amount > MAX_AMOUNT {
-            return Err(Invalid::new(
-                "amount",
-                format!("must be at most {MAX_AMOUNT}"),
-            ));
+            return Err(Invalid::new("amount", format!("must be at most {MAX_AMOUNT}")));
         }
         let tag = required_string(obj, "tag")?.to_owned();
         let minutes = match field(obj, "expireInMinutes") {
@@ -891,11 +860,7 @@ async fn save(State(shared): State<AppState>, headers: HeaderMap, body: Bytes) -
         let inv = match signed {
             Ok(inv) => inv,
             Err(e) => {
-                return error(
-                    uuid,
-                    format!("could not create the invoice: {e}"),
-                    Value::Null,
-                );
+                return error(uuid, format!("could not create the invoice: {e}"), Value::Null);
             }
         };
         let hash = crate::hex(&inv.payment_hash);
@@ -940,11 +905,7 @@ async fn save(State(shared): State<AppState>, headers: HeaderMap, body: Bytes) -
     let mut st = lock(&store.state);
     if st.by_ref.contains_key(&bill.bill_ref) {
         drop(st);
-        return error(
-            uuid,
-            MSG_REFERENCE_EXISTS,
-            json!({ "reference": bill.bill_ref }),
-        );
+        return error(uuid, MSG_REFERENCE_EXISTS, json!({ "reference": bill.bill_ref }));
     }
     let idx = st.bills.len();
     st.by_ref.insert(bill.bill_ref.clone(), idx);
@@ -1041,10 +1002,7 @@ impl FindBills {
                 Some(_) => return Err(Invalid::new("sort", "createdAt must be 1 or -1")),
             },
             Some(_) => {
-                return Err(Invalid::new(
-                    "sort",
-                    "must be an object such as {\"createdAt\": -1}",
-                ));
+                return Err(Invalid::new("sort", "must be an object such as {\"createdAt\": -1}"));
             }
         };
         Ok(Self {
@@ -1080,12 +1038,7 @@ async fn find(State(shared): State<AppState>, headers: HeaderMap, body: Bytes) -
     };
     let st = lock(&shared.xpay.state);
     // Creation order is the tie-break, so the order is total.
-    let mut hits: Vec<(usize, &Bill)> = st
-        .bills
-        .iter()
-        .enumerate()
-        .filter(|(_, b)| req.matches(b))
-        .collect();
+    let mut hits: Vec<(usize, &Bill)> = st.bills.iter().enumerate().filter(|(_, b)| req.matches(b)).collect();
     hits.sort_by_key(|&(idx, b)| (b.created_at, idx));
     if !req.ascending {
         hits.reverse();

@@ -31,11 +31,7 @@ fn assert_tron_address(addr: &str) -> Vec<u8> {
 
 fn assert_error(envelope: &Value, message: &str) {
     assert_eq!(keys(envelope), ["error", "uuid"], "{envelope}");
-    assert_eq!(
-        keys(&envelope["error"]),
-        ["data", "message", "tag"],
-        "{envelope}"
-    );
+    assert_eq!(keys(&envelope["error"]), ["data", "message", "tag"], "{envelope}");
     assert_eq!(envelope["error"]["message"], message, "{envelope}");
     assert!(is_uuid(&envelope["error"]["tag"]));
     assert!(is_uuid(&envelope["uuid"]));
@@ -59,14 +55,7 @@ async fn login_succeeds_with_the_doc_shape() {
         "secretKey": DEMO_XPAY_SECRET_KEY,
         "isAPI": true,
     });
-    let reply = post(
-        &sb,
-        "/client/authenticate",
-        None,
-        Some(REQ_UUID),
-        &body.to_string(),
-    )
-    .await;
+    let reply = post(&sb, "/client/authenticate", None, Some(REQ_UUID), &body.to_string()).await;
     assert_eq!(reply.status, 200);
     let v = reply.json();
     // uuid sits inside `success` in the doc's login sample.
@@ -75,10 +64,7 @@ async fn login_succeeds_with_the_doc_shape() {
     assert_eq!(v["success"]["message"], "Authenticated");
     assert_eq!(v["success"]["uuid"], REQ_UUID);
     let data = &v["success"]["data"];
-    assert_eq!(
-        keys(data),
-        ["access_token", "expiresAt", "success", "ticket", "user"]
-    );
+    assert_eq!(keys(data), ["access_token", "expiresAt", "success", "ticket", "user"]);
     assert_eq!(data["success"], true);
     let expires = data["expiresAt"].as_i64().expect("expiresAt integer");
     assert!(expires >= before + 3_600_000 && expires <= now_ms() + 3_600_000);
@@ -93,19 +79,9 @@ async fn login_succeeds_with_the_doc_shape() {
 #[tokio::test]
 async fn login_refuses_wrong_credentials_with_the_doc_envelope() {
     let sb = start().await;
-    for (user, secret) in [
-        (DEMO_XPAY_USERNAME, "wrong"),
-        ("someone@else", DEMO_XPAY_SECRET_KEY),
-    ] {
+    for (user, secret) in [(DEMO_XPAY_USERNAME, "wrong"), ("someone@else", DEMO_XPAY_SECRET_KEY)] {
         let body = json!({"username": user, "secretKey": secret, "isAPI": true});
-        let reply = post(
-            &sb,
-            "/client/authenticate",
-            None,
-            Some(REQ_UUID),
-            &body.to_string(),
-        )
-        .await;
+        let reply = post(&sb, "/client/authenticate", None, Some(REQ_UUID), &body.to_string()).await;
         assert_eq!(reply.status, 200);
         let v = reply.json();
         assert_error(&v, "invalid credentials");
@@ -257,15 +233,7 @@ async fn create_lightning_bill() {
 async fn create_tron_bill() {
     let sb = start().await;
     let token = login(&sb).await;
-    let v = create(
-        &sb,
-        &token,
-        10_000_000,
-        "ref-tron",
-        "till-t1-ref-tron",
-        false,
-    )
-    .await;
+    let v = create(&sb, &token, 10_000_000, "ref-tron", "till-t1-ref-tron", false).await;
     assert_eq!(v["success"]["message"], "bill created");
     let b = &v["success"]["data"];
     assert!(b.get("lnInvoice").is_none());
@@ -312,13 +280,7 @@ async fn create_is_strict_about_types() {
         let v = xpay(&sb, "/client/bills/save", &token, body).await;
         assert_invalid(&v, field);
     }
-    for missing in [
-        "amount",
-        "tag",
-        "expireInMinutes",
-        "reference",
-        "useLightning",
-    ] {
+    for missing in ["amount", "tag", "expireInMinutes", "reference", "useLightning"] {
         let mut body = good.clone();
         body.as_object_mut().expect("object").remove(missing);
         let v = xpay(&sb, "/client/bills/save", &token, body).await;
@@ -338,9 +300,7 @@ async fn create_is_strict_about_types() {
         assert_eq!(keys(&reply.json()), ["error", "uuid"]);
     }
     // No bill was made by any of these.
-    let bills = control(&sb, "GET", "/_sandbox/xpay/bills", None)
-        .await
-        .json();
+    let bills = control(&sb, "GET", "/_sandbox/xpay/bills", None).await.json();
     assert_eq!(bills, json!([]));
     // The good body itself works.
     let v = xpay(&sb, "/client/bills/save", &token, good).await;
@@ -355,9 +315,7 @@ async fn duplicate_reference_is_refused() {
     assert_eq!(first["success"]["message"], "bill created");
     let again = create(&sb, &token, 2_000_000, "dup", "t", false).await;
     assert_error(&again, "bill reference already exists");
-    let bills = control(&sb, "GET", "/_sandbox/xpay/bills", None)
-        .await
-        .json();
+    let bills = control(&sb, "GET", "/_sandbox/xpay/bills", None).await.json();
     assert_eq!(bills.as_array().map(Vec::len), Some(1));
     assert_eq!(bills[0]["billAmount"], 1_000_000);
 }
@@ -383,10 +341,7 @@ async fn view_has_the_address_object() {
     assert_eq!(v["uuid"], REQ_UUID);
     assert_eq!(v["success"]["message"], "bill found");
     let b = &v["success"]["data"];
-    assert_eq!(
-        b["address"],
-        json!({"base58": c["address"], "hex": c["hex"]})
-    );
+    assert_eq!(b["address"], json!({"base58": c["address"], "hex": c["hex"]}));
     for k in [
         "uuid",
         "billRef",
@@ -402,10 +357,7 @@ async fn view_has_the_address_object() {
     // Lightning: the address object is there, empty.
     create(&sb, &token, 10_000_000, "v2", "t", true).await;
     let v = view(&sb, &token, "v2").await;
-    assert_eq!(
-        v["success"]["data"]["address"],
-        json!({"base58": "", "hex": ""})
-    );
+    assert_eq!(v["success"]["data"]["address"], json!({"base58": "", "hex": ""}));
 
     let v = view(&sb, &token, "nope").await;
     assert_error(&v, "bill not found");
@@ -416,10 +368,7 @@ async fn control_api_drives_a_tron_bill() {
     let sb = start().await;
     let token = login(&sb).await;
     let created = create(&sb, &token, 10_000_001, "c1", "t", false).await;
-    let id = created["success"]["data"]["uuid"]
-        .as_str()
-        .expect("uuid")
-        .to_owned();
+    let id = created["success"]["data"]["uuid"].as_str().expect("uuid").to_owned();
 
     // seen: a tx, nothing credited.
     let r = control(&sb, "POST", "/_sandbox/xpay/bills/c1/seen", None).await;
@@ -436,13 +385,7 @@ async fn control_api_drives_a_tron_bill() {
     assert_eq!(tx["txID"].as_str().map(str::len), Some(64));
 
     // partial (by uuid): half, integer division, stays open.
-    let r = control(
-        &sb,
-        "POST",
-        &format!("/_sandbox/xpay/bills/{id}/partial"),
-        None,
-    )
-    .await;
+    let r = control(&sb, "POST", &format!("/_sandbox/xpay/bills/{id}/partial"), None).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let b = &view(&sb, &token, "c1").await["success"]["data"];
     assert_eq!(b["paidAmount"], 5_000_000);
@@ -450,13 +393,7 @@ async fn control_api_drives_a_tron_bill() {
     assert_eq!(b["txs"][1]["amount"], 5_000_000);
 
     // partial with a chosen amount.
-    let r = control(
-        &sb,
-        "POST",
-        "/_sandbox/xpay/bills/c1/partial",
-        Some(r#"{"amount": 1}"#),
-    )
-    .await;
+    let r = control(&sb, "POST", "/_sandbox/xpay/bills/c1/partial", Some(r#"{"amount": 1}"#)).await;
     assert_eq!(r.json()["paidAmount"], 5_000_001);
 
     // pay: the rest, closed.
@@ -481,13 +418,7 @@ async fn control_api_drives_a_tron_bill() {
     }
     // Unknown bill.
     for action in ["pay", "partial", "seen", "expire"] {
-        let r = control(
-            &sb,
-            "POST",
-            &format!("/_sandbox/xpay/bills/nope/{action}"),
-            None,
-        )
-        .await;
+        let r = control(&sb, "POST", &format!("/_sandbox/xpay/bills/nope/{action}"), None).await;
         assert_eq!(r.status, 404);
         assert_eq!(r.json(), json!({"error": "no such bill"}));
     }
@@ -527,12 +458,8 @@ async fn control_api_pays_a_lightning_bill() {
     assert_eq!(tx["id"], b["txs"][1]["txRef"]);
     assert_eq!(tx["initiationVia"]["paymentHash"], hash.as_str());
     // The pubkey is the invoice's payee.
-    let inv = Bolt11Invoice::from_str(b["lnInvoice"]["paymentRequest"].as_str().expect("bolt11"))
-        .expect("decodes");
-    assert_eq!(
-        tx["initiationVia"]["pubkey"],
-        inv.recover_payee_pub_key().to_string()
-    );
+    let inv = Bolt11Invoice::from_str(b["lnInvoice"]["paymentRequest"].as_str().expect("bolt11")).expect("decodes");
+    assert_eq!(tx["initiationVia"]["pubkey"], inv.recover_payee_pub_key().to_string());
     // The released preimage hashes to the payment hash.
     let preimage = tx["settlementVia"]["preImage"].as_str().expect("preimage");
     let raw: Vec<u8> = (0..preimage.len())
@@ -568,36 +495,18 @@ async fn cancel() {
     let sb = start().await;
     let token = login(&sb).await;
     create(&sb, &token, 10_000_000, "k1", "t", false).await;
-    let v = xpay(
-        &sb,
-        "/client/bills/cancel",
-        &token,
-        json!({"reference": "k1"}),
-    )
-    .await;
+    let v = xpay(&sb, "/client/bills/cancel", &token, json!({"reference": "k1"})).await;
     assert_eq!(v["success"]["message"], "Bill Canceled");
     let b = &view(&sb, &token, "k1").await["success"]["data"];
     assert_eq!(b["canceled"], true);
     assert_eq!(b["closed"], true);
 
-    let v = xpay(
-        &sb,
-        "/client/bills/cancel",
-        &token,
-        json!({"reference": "none"}),
-    )
-    .await;
+    let v = xpay(&sb, "/client/bills/cancel", &token, json!({"reference": "none"})).await;
     assert_error(&v, "bill not found");
 
     create(&sb, &token, 10_000_000, "k2", "t", true).await;
     control(&sb, "POST", "/_sandbox/xpay/bills/k2/pay", None).await;
-    let v = xpay(
-        &sb,
-        "/client/bills/cancel",
-        &token,
-        json!({"reference": "k2"}),
-    )
-    .await;
+    let v = xpay(&sb, "/client/bills/cancel", &token, json!({"reference": "k2"})).await;
     assert_error(&v, "bill already paid");
     let b = &view(&sb, &token, "k2").await["success"]["data"];
     assert_eq!(b["canceled"], false);
@@ -640,10 +549,7 @@ async fn bad_tokens_get_401() {
         sb.addr(),
         "POST",
         "/client/bills/view",
-        &[
-            ("Content-Type", "application/json"),
-            ("Authorization", &basic),
-        ],
+        &[("Content-Type", "application/json"), ("Authorization", &basic)],
         Some(body),
     )
     .await;
@@ -657,14 +563,7 @@ async fn expired_tokens_need_a_new_login() {
     create(&sb, &token, 1_000_000, "tk", "t", false).await;
     let r = control(&sb, "POST", "/_sandbox/xpay/tokens/expire", None).await;
     assert_eq!(r.json(), json!({"expired": 1}));
-    let r = post(
-        &sb,
-        "/client/bills/view",
-        Some(&token),
-        None,
-        r#"{"reference":"tk"}"#,
-    )
-    .await;
+    let r = post(&sb, "/client/bills/view", Some(&token), None, r#"{"reference":"tk"}"#).await;
     assert_401(&r, None);
     let fresh = login(&sb).await;
     assert_ne!(fresh, token);
@@ -680,14 +579,7 @@ async fn token_ttl_is_honoured() {
     })
     .await;
     let token = login(&sb).await;
-    let r = post(
-        &sb,
-        "/client/bills/view",
-        Some(&token),
-        None,
-        r#"{"reference":"x"}"#,
-    )
-    .await;
+    let r = post(&sb, "/client/bills/view", Some(&token), None, r#"{"reference":"x"}"#).await;
     assert_401(&r, None);
 }
 
@@ -704,8 +596,7 @@ async fn custom_credentials() {
         .await
         .json();
     assert_eq!(v["success"]["data"]["user"]["username"], "shop@example.com");
-    let body =
-        json!({"username": DEMO_XPAY_USERNAME, "secretKey": DEMO_XPAY_SECRET_KEY, "isAPI": true});
+    let body = json!({"username": DEMO_XPAY_USERNAME, "secretKey": DEMO_XPAY_SECRET_KEY, "isAPI": true});
     let v = post(&sb, "/client/authenticate", None, None, &body.to_string())
         .await
         .json();
@@ -739,15 +630,7 @@ async fn find_by_tag_prefix_with_paging() {
         .await;
     }
     for n in 0..3 {
-        create(
-            &sb,
-            &token,
-            1_000_000,
-            &format!("b{n}"),
-            &format!("till-b-b{n}"),
-            false,
-        )
-        .await;
+        create(&sb, &token, 1_000_000, &format!("b{n}"), &format!("till-b-b{n}"), false).await;
     }
 
     // Default: page 1, 10 per page, newest first.
@@ -791,13 +674,7 @@ async fn find_by_tag_prefix_with_paging() {
     )
     .await;
     assert_eq!(refs(&v), ["b0", "b1", "b2"]);
-    let v = xpay(
-        &sb,
-        "/client/bills/find",
-        &token,
-        json!({"tag": "till-b", "page": 9}),
-    )
-    .await;
+    let v = xpay(&sb, "/client/bills/find", &token, json!({"tag": "till-b", "page": 9})).await;
     assert_eq!(v["success"]["count"], 0);
     assert_eq!(v["success"]["nextPage"], false);
     assert_eq!(v["success"]["total"], 3);
@@ -805,20 +682,12 @@ async fn find_by_tag_prefix_with_paging() {
     assert_eq!(v["success"]["total"], 0);
 
     // wallet: the account's wallet, or a bill uuid.
-    let all = control(&sb, "GET", "/_sandbox/xpay/bills", None)
-        .await
-        .json();
+    let all = control(&sb, "GET", "/_sandbox/xpay/bills", None).await.json();
     let wallet = all[0]["wallet"].as_str().expect("wallet");
     let v = xpay(&sb, "/client/bills/find", &token, json!({"wallet": wallet})).await;
     assert_eq!(v["success"]["total"], 15);
     let bill_uuid = all[3]["uuid"].as_str().expect("uuid");
-    let v = xpay(
-        &sb,
-        "/client/bills/find",
-        &token,
-        json!({"wallet": bill_uuid}),
-    )
-    .await;
+    let v = xpay(&sb, "/client/bills/find", &token, json!({"wallet": bill_uuid})).await;
     assert_eq!(refs(&v), ["a03"]);
 
     // Bad paging values.
@@ -857,9 +726,7 @@ async fn request_counts_and_bill_list() {
             "/client/wallets/save": 1,
         })
     );
-    let bills = control(&sb, "GET", "/_sandbox/xpay/bills", None)
-        .await
-        .json();
+    let bills = control(&sb, "GET", "/_sandbox/xpay/bills", None).await.json();
     let bills = bills.as_array().expect("array");
     assert_eq!(bills.len(), 2);
     assert_eq!(bills[0]["billRef"], "q1");
@@ -871,14 +738,9 @@ async fn request_counts_and_bill_list() {
 #[tokio::test]
 async fn base_url_and_serve() {
     let sb = start().await;
-    assert_eq!(
-        sb.base_url(),
-        format!("http://127.0.0.1:{}", sb.addr().port())
-    );
+    assert_eq!(sb.base_url(), format!("http://127.0.0.1:{}", sb.addr().port()));
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .expect("bind");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     tokio::spawn(till_sandbox::serve(listener, Options::default()));
     let r = request(addr, "GET", "/_sandbox/requests", &[], None).await;
@@ -889,8 +751,7 @@ async fn base_url_and_serve() {
 #[tokio::test]
 async fn content_type_is_required() {
     let sb = start().await;
-    let body =
-        json!({"username": DEMO_XPAY_USERNAME, "secretKey": DEMO_XPAY_SECRET_KEY, "isAPI": true});
+    let body = json!({"username": DEMO_XPAY_USERNAME, "secretKey": DEMO_XPAY_SECRET_KEY, "isAPI": true});
     let r = request(
         sb.addr(),
         "POST",

@@ -37,6 +37,10 @@ pub enum Event {
     },
     /// Leave the current sale (final or failed) and start a new one.
     NewSale,
+    /// A restart's lookup found no invoice for this reference.
+    Unresolved(Reference),
+    /// Show this invoice (from the history, or after a restart).
+    Show(Reference),
 }
 
 /// Work for the runtime. Each ends in an event.
@@ -49,21 +53,21 @@ pub enum Command {
     },
     Poll(Invoice),
     Cancel(Invoice),
+    /// After a restart: find what a create with this reference made.
+    Resolve {
+        reference: Reference,
+        amount: Money,
+        method: PaymentMethod,
+    },
 }
 
 /// Something the face should tell the cashier about.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Notice {
     Created(Reference),
-    Status {
-        reference: Reference,
-        change: Change,
-    },
+    Status { reference: Reference, change: Change },
     CreateFailed(Problem),
-    CancelFailed {
-        reference: Reference,
-        problem: Problem,
-    },
+    CancelFailed { reference: Reference, problem: Problem },
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -91,15 +95,11 @@ impl Desk {
     }
 
     pub fn watch(&self, reference: &Reference) -> Option<&Watch> {
-        self.watches
-            .iter()
-            .find(|w| &w.invoice.reference == reference)
+        self.watches.iter().find(|w| &w.invoice.reference == reference)
     }
 
     fn watch_mut(&mut self, reference: &Reference) -> Option<&mut Watch> {
-        self.watches
-            .iter_mut()
-            .find(|w| &w.invoice.reference == reference)
+        self.watches.iter_mut().find(|w| &w.invoice.reference == reference)
     }
 
     /// The watch of the invoice the sale shows.
@@ -189,10 +189,19 @@ impl Desk {
                     }
                     self.tick(&mut out);
                 }
-                Err(problem) => out
-                    .notices
-                    .push(Notice::CancelFailed { reference, problem }),
+                Err(problem) => out.notices.push(Notice::CancelFailed { reference, problem }),
             },
+            Event::Unresolved(_) => {}
+            Event::Show(reference) => {
+                if let Some(w) = self.watch(&reference) {
+                    let done = w.status().is_final();
+                    self.sale = if done {
+                        Sale::Final { reference }
+                    } else {
+                        Sale::Open { reference }
+                    };
+                }
+            }
             Event::NewSale => {
                 if matches!(
                     self.sale,
@@ -206,12 +215,7 @@ impl Desk {
         out
     }
 
-    fn created(
-        &mut self,
-        reference: Reference,
-        result: Result<Invoice, Problem>,
-        out: &mut Outcome,
-    ) {
+    fn created(&mut self, reference: Reference, result: Result<Invoice, Problem>, out: &mut Outcome) {
         let Sale::Creating {
             amount,
             method,
@@ -281,12 +285,33 @@ impl Desk {
         self.settle_sale();
     }
 
+    /// Takes back the invoices a previous run left open, and returns the
+    /// commands that settle them: lookups for creates whose answer was never
+    /// recorded, and the first polls.
+    pub fn resume(&mut self, watches: Vec<Watch>, unresolved: Vec<Command>) -> Outcome {
+        for w in watches {
+            if self.watch(&w.invoice.reference).is_none() {
+                self.watches.push(w);
+            }
+        }
+        let mut out = Outcome {
+            commands: unresolved,
+            notices: Vec::new(),
+        };
+        self.tick(&mut out);
+        out
+    }
+
+    /// Puts an invoice that needs no more watching in view (history).
+    pub fn add_settled(&mut self, watch: Watch) {
+        if self.watch(&watch.invoice.reference).is_none() {
+            self.watches.push(watch);
+        }
+    }
+
     /// Invoices that are still open (not final).
     pub fn open_count(&self) -> usize {
-        self.watches
-            .iter()
-            .filter(|w| !w.status().is_final())
-            .count()
+        self.watches.iter().filter(|w| !w.status().is_final()).count()
     }
 }
 
@@ -372,14 +397,9 @@ mod tests {
             result: Ok(report),
         });
         assert!(matches!(d.sale, Sale::Final { .. }));
-        assert!(
-            matches!(&out.notices[..], [Notice::Status { change, .. }] if change.to == Status::Paid)
-        );
+        assert!(matches!(&out.notices[..], [Notice::Status { change, .. }] if change.to == Status::Paid));
         let out = d.update(Event::Tick(t0() + SignedDuration::from_mins(5)));
-        assert!(
-            out.commands.is_empty(),
-            "a paid invoice is not polled again"
-        );
+        assert!(out.commands.is_empty(), "a paid invoice is not polled again");
         d.update(Event::NewSale);
         assert_eq!(d.sale, Sale::Amount);
     }
@@ -425,9 +445,7 @@ mod tests {
         });
         assert!(d.sale.can_retry());
         let out = d.update(Event::Retry);
-        assert!(
-            matches!(&out.commands[..], [Command::Create { reference, .. }] if *reference == r)
-        );
+        assert!(matches!(&out.commands[..], [Command::Create { reference, .. }] if *reference == r));
     }
 
     #[test]

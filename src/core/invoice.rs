@@ -59,10 +59,7 @@ impl Reference {
 
     /// Accepts an existing reference if it has the allowed shape.
     pub fn parse(s: &str) -> Option<Reference> {
-        let ok = !s.is_empty()
-            && s.len() <= 32
-            && s.chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+        let ok = !s.is_empty() && s.len() <= 32 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
         ok.then(|| Reference(s.to_string()))
     }
 

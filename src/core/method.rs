@@ -113,9 +113,7 @@ impl FromStr for PaymentMethod {
     type Err = MethodError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        let (p, m) = s
-            .split_once(':')
-            .ok_or_else(|| MethodError::Shape(s.to_string()))?;
+        let (p, m) = s.split_once(':').ok_or_else(|| MethodError::Shape(s.to_string()))?;
         let provider = ProviderId::parse(p).ok_or_else(|| MethodError::Provider(p.to_string()))?;
         let method = MethodId::parse(m).ok_or_else(|| MethodError::Method(m.to_string()))?;
         Ok(PaymentMethod { provider, method })

@@ -48,10 +48,7 @@ impl Currency {
             return None;
         }
         let code = code.to_ascii_uppercase();
-        let decimals = NON_TWO_DECIMALS
-            .iter()
-            .find(|(c, _)| *c == code)
-            .map_or(2, |(_, d)| *d);
+        let decimals = NON_TWO_DECIMALS.iter().find(|(c, _)| *c == code).map_or(2, |(_, d)| *d);
         Some(Currency { code, decimals })
     }
 
@@ -131,8 +128,7 @@ pub fn parse_amount(input: &str, currency: &Currency, max: Decimal) -> Result<Mo
         None if digits.starts_with('.') => format!("0{digits}"),
         None => digits.to_string(),
     };
-    let value =
-        Decimal::from_str(&normalized).map_err(|_| AmountError::NotANumber(text.to_string()))?;
+    let value = Decimal::from_str(&normalized).map_err(|_| AmountError::NotANumber(text.to_string()))?;
     if negative && !value.is_zero() {
         return Err(AmountError::Negative);
     }
@@ -227,18 +223,9 @@ mod tests {
         let m = parse_amount("12.50", &usd(), max()).unwrap();
         assert_eq!(m.amount, Decimal::new(1250, 2));
         assert_eq!(m.to_string(), "12.50 USD");
-        assert_eq!(
-            parse_amount("7", &usd(), max()).unwrap().to_string(),
-            "7.00 USD"
-        );
-        assert_eq!(
-            parse_amount(".5", &usd(), max()).unwrap().to_string(),
-            "0.50 USD"
-        );
-        assert_eq!(
-            parse_amount("3.", &usd(), max()).unwrap().to_string(),
-            "3.00 USD"
-        );
+        assert_eq!(parse_amount("7", &usd(), max()).unwrap().to_string(), "7.00 USD");
+        assert_eq!(parse_amount(".5", &usd(), max()).unwrap().to_string(), "0.50 USD");
+        assert_eq!(parse_amount("3.", &usd(), max()).unwrap().to_string(), "3.00 USD");
     }
 
     #[test]
@@ -265,20 +252,14 @@ mod tests {
             parse_amount("1.2.3", &c, max()),
             Err(AmountError::NotANumber(_))
         ));
-        assert!(matches!(
-            parse_amount(".", &c, max()),
-            Err(AmountError::NotANumber(_))
-        ));
+        assert!(matches!(parse_amount(".", &c, max()), Err(AmountError::NotANumber(_))));
         assert!(parse_amount("10000", &c, max()).is_ok());
     }
 
     #[test]
     fn messages_tell_the_cashier_what_to_do() {
         let err = parse_amount("1.234", &usd(), max()).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "USD has 2 decimal places: remove the extra digits."
-        );
+        assert_eq!(err.to_string(), "USD has 2 decimal places: remove the extra digits.");
         let err = parse_amount("20000", &usd(), max()).unwrap_err();
         assert_eq!(
             err.to_string(),
@@ -288,10 +269,7 @@ mod tests {
 
     #[test]
     fn trailing_zero_decimals_are_not_extra_precision() {
-        assert_eq!(
-            parse_amount("1.500", &usd(), max()).unwrap().to_string(),
-            "1.50 USD"
-        );
+        assert_eq!(parse_amount("1.500", &usd(), max()).unwrap().to_string(), "1.50 USD");
     }
 
     #[test]

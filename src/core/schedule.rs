@@ -66,9 +66,7 @@ pub fn next_delay(policy: &PollPolicy, pace: Pace, errors: u32, seed: u64) -> Si
 
 /// Whether the grace after the expiry instant has run out at `now`.
 pub fn grace_over(policy: &PollPolicy, expires_at: Timestamp, now: Timestamp) -> bool {
-    now >= expires_at
-        .saturating_add(policy.expiry_grace)
-        .unwrap_or(Timestamp::MAX)
+    now >= expires_at.saturating_add(policy.expiry_grace).unwrap_or(Timestamp::MAX)
 }
 
 #[cfg(test)]
@@ -78,14 +76,8 @@ mod tests {
     #[test]
     fn polls_at_the_interval_while_all_is_well() {
         let p = PollPolicy::default();
-        assert_eq!(
-            next_delay(&p, Pace::Normal, 0, 7),
-            SignedDuration::from_secs(3)
-        );
-        assert_eq!(
-            next_delay(&p, Pace::Slow, 0, 7),
-            SignedDuration::from_secs(60)
-        );
+        assert_eq!(next_delay(&p, Pace::Normal, 0, 7), SignedDuration::from_secs(3));
+        assert_eq!(next_delay(&p, Pace::Slow, 0, 7), SignedDuration::from_secs(60));
     }
 
     #[test]
@@ -95,28 +87,21 @@ mod tests {
         for errors in 1..=4 {
             let d = next_delay(&p, Pace::Normal, errors, 42);
             let floor = SignedDuration::from_secs(3 * (1 << errors)).min(p.max_backoff);
-            assert!(
-                d >= floor && d <= floor + floor / 2,
-                "errors {errors}: {d:?}"
-            );
+            assert!(d >= floor && d <= floor + floor / 2, "errors {errors}: {d:?}");
             assert!(d > last);
             last = d;
         }
         for errors in [10, 30, 1000] {
             let d = next_delay(&p, Pace::Normal, errors, 42);
-            assert!(
-                d >= p.max_backoff && d <= p.max_backoff + p.max_backoff / 2,
-                "{d:?}"
-            );
+            assert!(d >= p.max_backoff && d <= p.max_backoff + p.max_backoff / 2, "{d:?}");
         }
     }
 
     #[test]
     fn jitter_spreads_invoices_that_fail_together() {
         let p = PollPolicy::default();
-        let delays: std::collections::BTreeSet<_> = (0..20u64)
-            .map(|seed| next_delay(&p, Pace::Normal, 3, seed))
-            .collect();
+        let delays: std::collections::BTreeSet<_> =
+            (0..20u64).map(|seed| next_delay(&p, Pace::Normal, 3, seed)).collect();
         assert!(delays.len() > 10, "only {} distinct delays", delays.len());
     }
 
@@ -124,11 +109,7 @@ mod tests {
     fn grace_runs_from_the_expiry_instant() {
         let p = PollPolicy::default();
         let exp: Timestamp = "2026-01-01T12:00:00Z".parse().unwrap();
-        assert!(!grace_over(
-            &p,
-            exp,
-            "2026-01-01T12:01:59Z".parse().unwrap()
-        ));
+        assert!(!grace_over(&p, exp, "2026-01-01T12:01:59Z".parse().unwrap()));
         assert!(grace_over(&p, exp, "2026-01-01T12:02:00Z".parse().unwrap()));
     }
 }

@@ -39,6 +39,21 @@ impl Status {
         }
     }
 
+    /// The status from its machine name; `raw` is kept for `unknown`.
+    pub fn from_name(name: &str, raw: &str) -> Option<Status> {
+        Some(match name {
+            "pending" => Status::Pending,
+            "confirming" => Status::Confirming,
+            "underpaid" => Status::Underpaid,
+            "paid" => Status::Paid,
+            "expired" => Status::Expired,
+            "expired_underpaid" => Status::ExpiredUnderpaid,
+            "canceled" => Status::Canceled,
+            "unknown" => Status::Unknown(raw.to_string()),
+            _ => return None,
+        })
+    }
+
     /// The word shown to the cashier.
     pub fn label(&self) -> String {
         match self {
@@ -78,6 +93,23 @@ pub enum Origin {
     Local,
 }
 
+impl Origin {
+    pub fn name(self) -> &'static str {
+        match self {
+            Origin::Gateway => "gateway",
+            Origin::Local => "local",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Origin> {
+        match s {
+            "gateway" => Some(Origin::Gateway),
+            "local" => Some(Origin::Local),
+            _ => None,
+        }
+    }
+}
+
 /// What happens when a new status is observed.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Transition {
@@ -94,12 +126,7 @@ pub enum Transition {
 /// The final-state rule of the providers' README: a final state the gateway
 /// reported is never left; the first final state wins; the one exception is a
 /// locally derived expiry that the gateway later reports as paid.
-pub fn transition(
-    current: &Status,
-    origin: Origin,
-    next: &Status,
-    next_origin: Origin,
-) -> Transition {
+pub fn transition(current: &Status, origin: Origin, next: &Status, next_origin: Origin) -> Transition {
     if current == next && origin == next_origin {
         return Transition::Ignore;
     }
@@ -140,11 +167,7 @@ mod tests {
 
     #[test]
     fn only_the_four_final_states_are_final() {
-        let finals: Vec<_> = all()
-            .into_iter()
-            .filter(Status::is_final)
-            .map(|s| s.name())
-            .collect();
+        let finals: Vec<_> = all().into_iter().filter(Status::is_final).map(|s| s.name()).collect();
         assert_eq!(finals, ["paid", "expired", "expired_underpaid", "canceled"]);
     }
 
@@ -194,12 +217,7 @@ mod tests {
             Transition::Ignore
         );
         assert_eq!(
-            transition(
-                &Status::Expired,
-                Local,
-                &Status::Unknown("x".into()),
-                Gateway
-            ),
+            transition(&Status::Expired, Local, &Status::Unknown("x".into()), Gateway),
             Transition::Ignore
         );
         // The gateway confirming the expiry settles it as the gateway's own word.
@@ -213,10 +231,7 @@ mod tests {
     fn labels_are_words_for_the_cashier() {
         assert_eq!(Status::ExpiredUnderpaid.label(), "EXPIRED – UNDERPAID");
         assert_eq!(Status::Unknown("HOLD".into()).label(), "UNKNOWN (HOLD)");
-        assert_eq!(
-            Status::Underpaid.expired_locally(),
-            Status::ExpiredUnderpaid
-        );
+        assert_eq!(Status::Underpaid.expired_locally(), Status::ExpiredUnderpaid);
         assert_eq!(Status::Confirming.expired_locally(), Status::Expired);
     }
 }

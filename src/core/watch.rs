@@ -124,7 +124,7 @@ impl Watch {
                 if report.tx_id.is_some() {
                     self.tx_id = report.tx_id.clone();
                 }
-                self.apply(report, now)
+                self.apply(report, now, policy)
             }
             Err(problem) => {
                 self.errors = self.errors.saturating_add(1);
@@ -138,7 +138,7 @@ impl Watch {
         change
     }
 
-    fn apply(&mut self, report: StatusReport, now: Timestamp) -> Option<Change> {
+    fn apply(&mut self, report: StatusReport, now: Timestamp, policy: &PollPolicy) -> Option<Change> {
         let from = self.invoice.status.clone();
         match status::transition(&from, self.origin, &report.status, Origin::Gateway) {
             Transition::Ignore => {
@@ -152,7 +152,10 @@ impl Watch {
                 None
             }
             Transition::Change | Transition::PaidLate => {
-                let late = self.invoice.status.is_final() && report.status == Status::Paid;
+                // Paid after a local expiry, or first seen paid long after the
+                // expiry (the till was down): paid, with a note.
+                let late = report.status == Status::Paid
+                    && (self.invoice.status.is_final() || schedule::grace_over(policy, self.invoice.expires_at, now));
                 self.invoice.status = report.status.clone();
                 self.origin = Origin::Gateway;
                 if report.received.is_some() {
@@ -247,10 +250,7 @@ mod tests {
         let mut w = Watch::new(invoice(), now);
         assert!(w.poll_due(now, &p));
         w.poll_started();
-        assert!(
-            !w.poll_due(now, &p),
-            "never two polls of one invoice in flight"
-        );
+        assert!(!w.poll_due(now, &p), "never two polls of one invoice in flight");
         let change = w.observe(report(Status::Paid), now, &p).unwrap();
         assert_eq!((change.from, change.to), (Status::Pending, Status::Paid));
         assert!(w.is_settled(now, &p));
@@ -269,11 +269,7 @@ mod tests {
     fn after_the_grace_the_till_derives_expiry_and_then_honours_a_late_payment() {
         let p = PollPolicy::default();
         let mut w = Watch::new(invoice(), t("2026-01-01T12:00:00Z"));
-        assert_eq!(
-            w.tick(t("2026-01-01T12:31:59Z"), &p),
-            None,
-            "still within the grace"
-        );
+        assert_eq!(w.tick(t("2026-01-01T12:31:59Z"), &p), None, "still within the grace");
         let c = w.tick(t("2026-01-01T12:32:00Z"), &p).unwrap();
         assert_eq!(c.to, Status::Expired);
         assert_eq!(c.origin, Origin::Local);
@@ -281,9 +277,7 @@ mod tests {
             !w.is_settled(t("2026-01-01T13:00:00Z"), &p),
             "watched for a late payment"
         );
-        let c = w
-            .observe(report(Status::Paid), t("2026-01-01T13:00:00Z"), &p)
-            .unwrap();
+        let c = w.observe(report(Status::Paid), t("2026-01-01T13:00:00Z"), &p).unwrap();
         assert_eq!(c.to, Status::Paid);
         assert!(c.note.unwrap().starts_with("paid late"));
         assert!(w.is_settled(t("2026-01-01T13:00:00Z"), &p));
@@ -306,17 +300,9 @@ mod tests {
     fn unknown_is_never_settled_locally_and_slows_down() {
         let p = PollPolicy::default();
         let mut w = Watch::new(invoice(), t("2026-01-01T12:00:00Z"));
-        w.observe(
-            report(Status::Unknown("HOLD".into())),
-            t("2026-01-01T12:00:05Z"),
-            &p,
-        );
+        w.observe(report(Status::Unknown("HOLD".into())), t("2026-01-01T12:00:05Z"), &p);
         assert_eq!(w.tick(t("2026-01-01T13:00:00Z"), &p), None);
-        w.observe(
-            report(Status::Unknown("HOLD".into())),
-            t("2026-01-01T13:00:00Z"),
-            &p,
-        );
+        w.observe(report(Status::Unknown("HOLD".into())), t("2026-01-01T13:00:00Z"), &p);
         assert_eq!(w.next_poll, t("2026-01-01T13:01:00Z"));
     }
 

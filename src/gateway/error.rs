@@ -14,16 +14,10 @@ pub enum GatewayError {
     Auth { provider: ProviderId },
     /// The request never reached the gateway (safe to send again).
     #[error("{provider} could not be reached: {detail}")]
-    Unreachable {
-        provider: ProviderId,
-        detail: String,
-    },
+    Unreachable { provider: ProviderId, detail: String },
     /// The request may have reached the gateway, but no answer came in time.
     #[error("{provider} did not answer in time: {detail}")]
-    Timeout {
-        provider: ProviderId,
-        detail: String,
-    },
+    Timeout { provider: ProviderId, detail: String },
     #[error("{provider} answered HTTP {status}")]
     Http { provider: ProviderId, status: u16 },
     #[error("{provider} is rate limiting the till")]
@@ -35,10 +29,7 @@ pub enum GatewayError {
     TooLarge { provider: ProviderId },
     /// A business error in the gateway's own words.
     #[error("{provider} refused: {message}")]
-    Refused {
-        provider: ProviderId,
-        message: String,
-    },
+    Refused { provider: ProviderId, message: String },
     #[error("{provider} sent an unexpected answer: field `{field}`: {detail}")]
     Protocol {
         provider: ProviderId,
@@ -46,15 +37,9 @@ pub enum GatewayError {
         detail: String,
     },
     #[error("{provider} sent payment data that failed verification: {error}")]
-    Unverified {
-        provider: ProviderId,
-        error: VerifyError,
-    },
+    Unverified { provider: ProviderId, error: VerifyError },
     #[error("{provider} cannot {what}")]
-    Unsupported {
-        provider: ProviderId,
-        what: &'static str,
-    },
+    Unsupported { provider: ProviderId, what: &'static str },
 }
 
 impl GatewayError {
@@ -101,15 +86,11 @@ impl GatewayError {
             ),
             E::Auth { provider } => (
                 ProblemKind::Credentials,
-                format!(
-                    "{provider} refused the till's session. Try again; if it persists, check the credentials."
-                ),
+                format!("{provider} refused the till's session. Try again; if it persists, check the credentials."),
             ),
             E::Unreachable { provider, .. } | E::Timeout { provider, .. } => (
                 ProblemKind::Unreachable,
-                format!(
-                    "{provider} cannot be reached. Check the internet connection and try again."
-                ),
+                format!("{provider} cannot be reached. Check the internet connection and try again."),
             ),
             E::Http { provider, status } => (
                 ProblemKind::Unreachable,
@@ -121,9 +102,7 @@ impl GatewayError {
             ),
             E::TooLarge { provider } | E::Protocol { provider, .. } => (
                 ProblemKind::Protocol,
-                format!(
-                    "{provider} sent an answer the till does not understand. Try again; the detail is in the log."
-                ),
+                format!("{provider} sent an answer the till does not understand. Try again; the detail is in the log."),
             ),
             E::Refused { provider, message } => (
                 ProblemKind::Refused,
@@ -135,9 +114,7 @@ impl GatewayError {
                     "{provider} sent payment details that failed the till's check ({error}). No QR is shown: do not take payment for this invoice."
                 ),
             ),
-            E::Unsupported { provider, what } => {
-                (ProblemKind::Refused, format!("{provider} cannot {what}."))
-            }
+            E::Unsupported { provider, what } => (ProblemKind::Refused, format!("{provider} cannot {what}.")),
         };
         Problem::new(kind, message)
     }

@@ -65,12 +65,7 @@ impl Http {
     }
 
     /// Sends one POST with a JSON body. No retry.
-    pub async fn post_json(
-        &self,
-        url: &str,
-        headers: HeaderMap,
-        body: Vec<u8>,
-    ) -> Result<Reply, GatewayError> {
+    pub async fn post_json(&self, url: &str, headers: HeaderMap, body: Vec<u8>) -> Result<Reply, GatewayError> {
         let provider = self.provider;
         let sent = self
             .client
@@ -88,10 +83,7 @@ impl Http {
                 retry_after: retry_after(response.headers()),
             });
         }
-        if response
-            .content_length()
-            .is_some_and(|n| n > MAX_BODY as u64)
-        {
+        if response.content_length().is_some_and(|n| n > MAX_BODY as u64) {
             return Err(GatewayError::TooLarge { provider });
         }
         let mut body = Vec::new();
@@ -108,22 +100,15 @@ impl Http {
     /// Retry-After when it gave one, else exponential backoff with jitter.
     pub fn backoff(&self, attempt: u32, error: &GatewayError) -> Duration {
         if let GatewayError::RateLimited {
-            retry_after: Some(d),
-            ..
+            retry_after: Some(d), ..
         } = error
         {
             return (*d).min(Duration::from_secs(60));
         }
-        let base = self
-            .settings
-            .first_backoff
-            .saturating_mul(1 << attempt.min(10));
+        let base = self.settings.first_backoff.saturating_mul(1 << attempt.min(10));
         let base = base.min(self.settings.max_backoff);
-        let spread = u64::try_from(base.as_millis() / 2)
-            .unwrap_or(u64::MAX)
-            .max(1);
-        let jitter =
-            u64::try_from(uuid::Uuid::new_v4().as_u128() % u128::from(spread)).unwrap_or(0);
+        let spread = u64::try_from(base.as_millis() / 2).unwrap_or(u64::MAX).max(1);
+        let jitter = u64::try_from(uuid::Uuid::new_v4().as_u128() % u128::from(spread)).unwrap_or(0);
         base + Duration::from_millis(jitter)
     }
 }

@@ -9,8 +9,7 @@ use serde_json::Value;
 
 /// Parses a body as JSON, naming the gateway on failure.
 pub fn parse(provider: ProviderId, body: &[u8]) -> Result<Value, GatewayError> {
-    serde_json::from_slice(body)
-        .map_err(|e| GatewayError::protocol(provider, "(body)", format!("not JSON: {e}")))
+    serde_json::from_slice(body).map_err(|e| GatewayError::protocol(provider, "(body)", format!("not JSON: {e}")))
 }
 
 /// An exact decimal from a JSON number (its text, never through f64) or a
@@ -33,11 +32,7 @@ pub fn integer(v: &Value) -> Option<i128> {
     match v {
         Value::Number(_) => {
             let d = decimal(v)?;
-            if d.fract().is_zero() {
-                d.to_i128()
-            } else {
-                None
-            }
+            if d.fract().is_zero() { d.to_i128() } else { None }
         }
         _ => None,
     }
@@ -52,11 +47,7 @@ pub struct Fields<'a> {
 
 impl<'a> Fields<'a> {
     pub fn new(provider: ProviderId, path: &'a str, value: &'a Value) -> Fields<'a> {
-        Fields {
-            provider,
-            path,
-            value,
-        }
+        Fields { provider, path, value }
     }
 
     fn err(&self, key: &str, detail: &str) -> GatewayError {
@@ -107,10 +98,7 @@ mod tests {
 
     #[test]
     fn integers_refuse_fractions_and_strings() {
-        assert_eq!(
-            integer(&serde_json::from_str("10000000").unwrap()),
-            Some(10_000_000)
-        );
+        assert_eq!(integer(&serde_json::from_str("10000000").unwrap()), Some(10_000_000));
         assert_eq!(integer(&serde_json::from_str("10.5").unwrap()), None);
         assert_eq!(integer(&serde_json::from_str("\"10\"").unwrap()), None);
         assert_eq!(integer(&serde_json::from_str("-3").unwrap()), Some(-3));

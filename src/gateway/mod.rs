@@ -36,16 +36,15 @@ pub trait Gateway: Send + Sync {
     /// Creates an invoice and returns it only once its payload is verified.
     /// A create that may have reached the gateway is resolved the gateway's
     /// way (providers README § What till does when a create times out).
-    fn create<'a>(
-        &'a self,
-        request: &'a CreateRequest,
-    ) -> BoxFuture<'a, Result<Invoice, GatewayError>>;
+    fn create<'a>(&'a self, request: &'a CreateRequest) -> BoxFuture<'a, Result<Invoice, GatewayError>>;
+
+    /// Looks for the invoice a create with this reference may have made
+    /// (after a crash between sending the create and recording its answer).
+    /// `Ok(None)`: the gateway has none. `Unsupported`: it cannot be asked.
+    fn find<'a>(&'a self, request: &'a CreateRequest) -> BoxFuture<'a, Result<Option<Invoice>, GatewayError>>;
 
     /// The invoice's current status.
-    fn status<'a>(
-        &'a self,
-        invoice: &'a Invoice,
-    ) -> BoxFuture<'a, Result<StatusReport, GatewayError>>;
+    fn status<'a>(&'a self, invoice: &'a Invoice) -> BoxFuture<'a, Result<StatusReport, GatewayError>>;
 
     /// Whether the gateway can cancel an open invoice.
     fn can_cancel(&self) -> bool;
@@ -73,11 +72,7 @@ impl Registry {
     pub fn methods(&self) -> Vec<PaymentMethod> {
         self.gateways
             .values()
-            .flat_map(|g| {
-                g.methods()
-                    .into_iter()
-                    .map(|m| PaymentMethod::new(g.provider(), m))
-            })
+            .flat_map(|g| g.methods().into_iter().map(|m| PaymentMethod::new(g.provider(), m)))
             .collect()
     }
 

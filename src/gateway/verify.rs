@@ -65,23 +65,17 @@ pub fn bolt11(
 ) -> Result<VerifiedBolt11, VerifyError> {
     let lower = text.trim().to_ascii_lowercase();
     let invoice = Bolt11Invoice::from_str(&lower).map_err(|e| match e {
-        ParseOrSemanticError::SemanticError(Bolt11SemanticError::InvalidSignature) => {
-            VerifyError::Bolt11Signature
-        }
+        ParseOrSemanticError::SemanticError(Bolt11SemanticError::InvalidSignature) => VerifyError::Bolt11Signature,
         other => VerifyError::Bolt11Decode(other.to_string()),
     })?;
-    invoice
-        .check_signature()
-        .map_err(|_| VerifyError::Bolt11Signature)?;
+    invoice.check_signature().map_err(|_| VerifyError::Bolt11Signature)?;
     let currency = invoice.currency();
     if currency != Currency::Bitcoin && networks == Networks::Mainnet {
         return Err(VerifyError::Bolt11Network {
             found: currency_name(currency).into(),
         });
     }
-    let found = invoice
-        .amount_milli_satoshis()
-        .ok_or(VerifyError::Bolt11NoAmount)?;
+    let found = invoice.amount_milli_satoshis().ok_or(VerifyError::Bolt11NoAmount)?;
     if found != expected_msat {
         return Err(VerifyError::Bolt11Amount {
             expected: expected_msat,
@@ -192,10 +186,7 @@ mod tests {
             Err(VerifyError::TronChecksum(_))
         ));
         assert!(matches!(tron_address(""), Err(VerifyError::TronShape(_))));
-        assert!(matches!(
-            tron_address("T0OIl"),
-            Err(VerifyError::TronShape(_))
-        ));
+        assert!(matches!(tron_address("T0OIl"), Err(VerifyError::TronShape(_))));
         // A valid base58check string of the right length with a Bitcoin version byte.
         let btc_like = bs58::encode([[0u8].as_slice(), &[7u8; 20]].concat())
             .with_check()

@@ -93,15 +93,10 @@ pub fn unwrap_envelope(body: &[u8], login: bool) -> Result<Value, GatewayError> 
         let lower = message.to_ascii_lowercase();
         return Err(if login && lower.contains("invalid credentials") {
             GatewayError::Credentials { provider: P }
-        } else if !login
-            && (lower.contains("token") || lower.contains("auth") || lower.contains("expired"))
-        {
+        } else if !login && (lower.contains("token") || lower.contains("auth") || lower.contains("expired")) {
             GatewayError::Auth { provider: P }
         } else {
-            GatewayError::Refused {
-                provider: P,
-                message,
-            }
+            GatewayError::Refused { provider: P, message }
         });
     }
     let success = v
@@ -115,8 +110,8 @@ pub fn parse_login(data: &Value) -> Result<(Secret, Timestamp), GatewayError> {
     let f = Fields::new(P, "success.data.", data);
     let token = f.str("access_token")?;
     let expires_ms = f.int("expiresAt")?;
-    let expires_at = millis(expires_ms)
-        .ok_or_else(|| GatewayError::protocol(P, "success.data.expiresAt", "out of range"))?;
+    let expires_at =
+        millis(expires_ms).ok_or_else(|| GatewayError::protocol(P, "success.data.expiresAt", "out of range"))?;
     Ok((Secret::new(token), expires_at))
 }
 
@@ -152,12 +147,8 @@ pub fn derive_status(bill: &Value) -> (Status, String) {
             return (Status::Unknown(raw.clone()), raw);
         }
     };
-    let txs = bill
-        .get("txs")
-        .and_then(Value::as_array)
-        .map_or(0, Vec::len);
-    let raw =
-        format!("closed={closed} canceled={canceled} paidAmount={paid}/{bill_amount} txs={txs}");
+    let txs = bill.get("txs").and_then(Value::as_array).map_or(0, Vec::len);
+    let raw = format!("closed={closed} canceled={canceled} paidAmount={paid}/{bill_amount} txs={txs}");
     let status = if bill_amount > 0 && paid >= bill_amount {
         Status::Paid
     } else if canceled {
@@ -241,10 +232,9 @@ pub fn invoice_from_bill(
         ));
     }
     let paid = f.int("paidAmount")?;
-    let created_at = millis(f.int("createdAt")?)
-        .ok_or_else(|| GatewayError::protocol(P, "data.createdAt", "out of range"))?;
-    let until = millis(f.int("until")?)
-        .ok_or_else(|| GatewayError::protocol(P, "data.until", "out of range"))?;
+    let created_at =
+        millis(f.int("createdAt")?).ok_or_else(|| GatewayError::protocol(P, "data.createdAt", "out of range"))?;
+    let until = millis(f.int("until")?).ok_or_else(|| GatewayError::protocol(P, "data.until", "out of range"))?;
     let unverified = |error| GatewayError::Unverified { provider: P, error };
     let (payload, crypto, expires_at) = match request.method {
         MethodId::Lightning => {
@@ -254,9 +244,8 @@ pub fn invoice_from_bill(
             let lf = Fields::new(P, "data.lnInvoice.", ln);
             let bolt11 = lf.str("paymentRequest")?;
             let sats = lf.int("satoshis")?;
-            let msat = u64::try_from(sats.saturating_mul(1000)).map_err(|_| {
-                GatewayError::protocol(P, "data.lnInvoice.satoshis", "out of range")
-            })?;
+            let msat = u64::try_from(sats.saturating_mul(1000))
+                .map_err(|_| GatewayError::protocol(P, "data.lnInvoice.satoshis", "out of range"))?;
             let checked = verify::bolt11(bolt11, msat, networks, now).map_err(unverified)?;
             let payload = Payload {
                 kind: PayloadKind::Lightning,
@@ -270,8 +259,8 @@ pub fn invoice_from_bill(
             (payload, crypto, until.min(checked.expires_at))
         }
         MethodId::UsdtTron => {
-            let address = tron_address(bill)
-                .ok_or_else(|| GatewayError::protocol(P, "data.address", "no TRON address"))?;
+            let address =
+                tron_address(bill).ok_or_else(|| GatewayError::protocol(P, "data.address", "no TRON address"))?;
             verify::tron_address(address).map_err(unverified)?;
             let payload = Payload {
                 kind: PayloadKind::Address,
@@ -339,11 +328,7 @@ enum Saved {
 }
 
 impl Xpay {
-    pub fn new(
-        cfg: XpayConfig,
-        settings: HttpSettings,
-        clock: SharedClock,
-    ) -> Result<Xpay, GatewayError> {
+    pub fn new(cfg: XpayConfig, settings: HttpSettings, clock: SharedClock) -> Result<Xpay, GatewayError> {
         if cfg.currency.code() != "USD" {
             return Err(GatewayError::Unsupported {
                 provider: P,
@@ -363,12 +348,7 @@ impl Xpay {
     }
 
     /// One POST; the envelope unwrapped.
-    async fn post(
-        &self,
-        path: &str,
-        body: Vec<u8>,
-        token: Option<&Secret>,
-    ) -> Result<Value, GatewayError> {
+    async fn post(&self, path: &str, body: Vec<u8>, token: Option<&Secret>) -> Result<Value, GatewayError> {
         let request_id = uuid::Uuid::new_v4().to_string();
         let mut headers = HeaderMap::new();
         if let Ok(v) = HeaderValue::from_str(&request_id) {
@@ -388,21 +368,12 @@ impl Xpay {
                 return Err(e);
             }
         };
-        tracing::debug!(
-            provider = "xpay",
-            path,
-            request_id,
-            status = reply.status,
-            "answer"
-        );
+        tracing::debug!(provider = "xpay", path, request_id, status = reply.status, "answer");
         match reply.status {
             200 => {}
             401 | 403 => return Err(GatewayError::Auth { provider: P }),
             status => {
-                return Err(GatewayError::Http {
-                    provider: P,
-                    status,
-                });
+                return Err(GatewayError::Http { provider: P, status });
             }
         }
         let login = path == "/client/authenticate";
@@ -423,8 +394,7 @@ impl Xpay {
             secret_key: self.cfg.secret_key.expose(),
             is_api: true,
         };
-        let body = serde_json::to_vec(&body)
-            .map_err(|e| GatewayError::protocol(P, "(login body)", e.to_string()))?;
+        let body = serde_json::to_vec(&body).map_err(|e| GatewayError::protocol(P, "(login body)", e.to_string()))?;
         let data = self.post("/client/authenticate", body, None).await?;
         let (value, expires_at) = parse_login(&data)?;
         tracing::info!(provider = "xpay", %expires_at, "logged in");
@@ -437,10 +407,7 @@ impl Xpay {
         let now = self.clock.now();
         if !fresh
             && let Some(t) = guard.as_ref()
-            && now
-                .saturating_add(self.cfg.relogin_margin)
-                .unwrap_or(Timestamp::MAX)
-                < t.expires_at
+            && now.saturating_add(self.cfg.relogin_margin).unwrap_or(Timestamp::MAX) < t.expires_at
         {
             return Ok(t.value.clone());
         }
@@ -453,8 +420,7 @@ impl Xpay {
 
     /// An authenticated POST; after an auth error, logs in once and repeats.
     async fn authed(&self, path: &str, body: &impl Serialize) -> Result<Value, GatewayError> {
-        let body = serde_json::to_vec(body)
-            .map_err(|e| GatewayError::protocol(P, "(request body)", e.to_string()))?;
+        let body = serde_json::to_vec(body).map_err(|e| GatewayError::protocol(P, "(request body)", e.to_string()))?;
         let token = self.token(false).await?;
         match self.post(path, body.clone(), Some(&token)).await {
             Err(GatewayError::Auth { .. }) => {
@@ -466,11 +432,7 @@ impl Xpay {
     }
 
     /// An authenticated POST that is safe to repeat, retried on transient errors.
-    async fn authed_retrying(
-        &self,
-        path: &str,
-        body: &impl Serialize,
-    ) -> Result<Value, GatewayError> {
+    async fn authed_retrying(&self, path: &str, body: &impl Serialize) -> Result<Value, GatewayError> {
         let mut attempt = 1;
         loop {
             match self.authed(path, body).await {
@@ -523,8 +485,8 @@ impl Xpay {
                 }
             }
             let token = self.token(false).await?;
-            let bytes = serde_json::to_vec(&body)
-                .map_err(|e| GatewayError::protocol(P, "(request body)", e.to_string()))?;
+            let bytes =
+                serde_json::to_vec(&body).map_err(|e| GatewayError::protocol(P, "(request body)", e.to_string()))?;
             let error = match self.post("/client/bills/save", bytes, Some(&token)).await {
                 Ok(bill) => return Ok(bill),
                 Err(e) => e,
@@ -565,10 +527,7 @@ impl Gateway for Xpay {
         self.cfg.methods.clone()
     }
 
-    fn create<'a>(
-        &'a self,
-        request: &'a CreateRequest,
-    ) -> BoxFuture<'a, Result<Invoice, GatewayError>> {
+    fn create<'a>(&'a self, request: &'a CreateRequest) -> BoxFuture<'a, Result<Invoice, GatewayError>> {
         Box::pin(async move {
             let bill = self.create_bill(request).await?;
             let invoice = invoice_from_bill(&bill, request, self.cfg.networks, self.clock.now());
@@ -579,10 +538,23 @@ impl Gateway for Xpay {
         })
     }
 
-    fn status<'a>(
-        &'a self,
-        invoice: &'a Invoice,
-    ) -> BoxFuture<'a, Result<StatusReport, GatewayError>> {
+    fn find<'a>(&'a self, request: &'a CreateRequest) -> BoxFuture<'a, Result<Option<Invoice>, GatewayError>> {
+        Box::pin(async move {
+            let Saved::Bill(bill) = self.view(&request.reference).await? else {
+                return Ok(None);
+            };
+            // Checked as of its creation: the invoice may have expired since,
+            // and is watched all the same (the screen hides an expired code).
+            let created = bill
+                .get("createdAt")
+                .and_then(json::integer)
+                .and_then(millis)
+                .ok_or_else(|| GatewayError::protocol(P, "data.createdAt", "missing"))?;
+            invoice_from_bill(&bill, request, self.cfg.networks, created).map(Some)
+        })
+    }
+
+    fn status<'a>(&'a self, invoice: &'a Invoice) -> BoxFuture<'a, Result<StatusReport, GatewayError>> {
         Box::pin(async move {
             match self.view(&invoice.reference).await? {
                 Saved::Bill(bill) => Ok(report(&bill, &invoice.fiat.currency)),
@@ -628,13 +600,7 @@ mod tests {
         Currency::from_code("USD").unwrap()
     }
 
-    fn bill(
-        bill_amount: Value,
-        paid: Value,
-        closed: Value,
-        canceled: Option<bool>,
-        txs: usize,
-    ) -> Value {
+    fn bill(bill_amount: Value, paid: Value, closed: Value, canceled: Option<bool>, txs: usize) -> Value {
         let mut b = json!({
             "billAmount": bill_amount, "paidAmount": paid, "closed": closed,
             "txs": (0..txs).map(|i| json!({"txID": format!("tx{i}"), "amount": 1})).collect::<Vec<_>>(),
@@ -651,19 +617,10 @@ mod tests {
         let cases = [
             // row 1: money received wins, even over canceled and closed
             (bill(json!(100), json!(100), json!(false), None, 1), Paid),
-            (
-                bill(json!(100), json!(150), json!(true), Some(true), 1),
-                Paid,
-            ),
+            (bill(json!(100), json!(150), json!(true), Some(true), 1), Paid),
             // row 2
-            (
-                bill(json!(100), json!(0), json!(true), Some(true), 0),
-                Canceled,
-            ),
-            (
-                bill(json!(100), json!(40), json!(false), Some(true), 1),
-                Canceled,
-            ),
+            (bill(json!(100), json!(0), json!(true), Some(true), 0), Canceled),
+            (bill(json!(100), json!(40), json!(false), Some(true), 1), Canceled),
             // row 3, 4
             (
                 bill(json!(100), json!(40), json!(true), Some(false), 1),
@@ -672,18 +629,9 @@ mod tests {
             (bill(json!(100), json!(0), json!(true), None, 0), Expired),
             (bill(json!(100), json!(0), json!(true), None, 2), Expired),
             // row 5, 6, 7
-            (
-                bill(json!(100), json!(40), json!(false), None, 1),
-                Underpaid,
-            ),
-            (
-                bill(json!(100), json!(0), json!(false), None, 1),
-                Confirming,
-            ),
-            (
-                bill(json!(100), json!(0), json!(false), Some(false), 0),
-                Pending,
-            ),
+            (bill(json!(100), json!(40), json!(false), None, 1), Underpaid),
+            (bill(json!(100), json!(0), json!(false), None, 1), Confirming),
+            (bill(json!(100), json!(0), json!(false), Some(false), 0), Pending),
         ];
         for (b, want) in cases {
             assert_eq!(derive_status(&b).0, want, "{b}");
@@ -697,13 +645,7 @@ mod tests {
                 for closed in [false, true] {
                     for canceled in [None, Some(false), Some(true)] {
                         for txs in [0, 1] {
-                            let b = bill(
-                                json!(bill_amount),
-                                json!(paid),
-                                json!(closed),
-                                canceled,
-                                txs,
-                            );
+                            let b = bill(json!(bill_amount), json!(paid), json!(closed), canceled, txs);
                             let (s, _) = derive_status(&b);
                             let paid_in_full = bill_amount > 0 && paid >= bill_amount;
                             assert_eq!(s == Status::Paid, paid_in_full, "{b}");

@@ -6,6 +6,7 @@ use crate::core::desk::{Command, Desk, Event, Notice};
 use crate::core::invoice::Reference;
 use crate::core::method::PaymentMethod;
 use crate::core::money::{AmountInput, Currency, parse_amount};
+use crate::core::record::{RecordState, SaleRecord};
 use crate::core::sale::Sale;
 use crate::core::status::Status;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
@@ -43,6 +44,78 @@ pub enum Action {
     Core(Event),
     /// The demo's simulated payment failed or succeeded.
     DemoPaid(Result<(), String>),
+    /// Today's sales, for the history screen.
+    History(Result<Vec<SaleRecord>, String>),
+    /// Where the receipt was written, or why it was not.
+    Receipt(Result<String, String>),
+    /// A journal write failed: the cashier must know.
+    JournalFailed(String),
+}
+
+/// Which sales the history shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HistoryFilter {
+    All,
+    Open,
+    Paid,
+    Expired,
+    Canceled,
+    NotCreated,
+}
+
+impl HistoryFilter {
+    const ORDER: [HistoryFilter; 6] = [
+        HistoryFilter::All,
+        HistoryFilter::Open,
+        HistoryFilter::Paid,
+        HistoryFilter::Expired,
+        HistoryFilter::Canceled,
+        HistoryFilter::NotCreated,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            HistoryFilter::All => "all",
+            HistoryFilter::Open => "open",
+            HistoryFilter::Paid => "paid",
+            HistoryFilter::Expired => "expired",
+            HistoryFilter::Canceled => "canceled",
+            HistoryFilter::NotCreated => "not created",
+        }
+    }
+
+    fn next(self) -> HistoryFilter {
+        let i = Self::ORDER.iter().position(|f| *f == self).unwrap_or(0);
+        Self::ORDER[(i + 1) % Self::ORDER.len()]
+    }
+
+    pub fn keeps(self, r: &SaleRecord) -> bool {
+        let created = r.state == RecordState::Created;
+        match self {
+            HistoryFilter::All => true,
+            HistoryFilter::Open => created && !r.status.is_final(),
+            HistoryFilter::Paid => created && r.status == Status::Paid,
+            HistoryFilter::Expired => created && matches!(r.status, Status::Expired | Status::ExpiredUnderpaid),
+            HistoryFilter::Canceled => created && r.status == Status::Canceled,
+            HistoryFilter::NotCreated => !created,
+        }
+    }
+}
+
+/// The history screen's state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct History {
+    pub records: Vec<SaleRecord>,
+    pub filter: HistoryFilter,
+    pub selected: usize,
+    pub error: Option<String>,
+}
+
+impl History {
+    /// The records the filter keeps, newest first.
+    pub fn shown(&self) -> Vec<&SaleRecord> {
+        self.records.iter().filter(|r| self.filter.keeps(r)).collect()
+    }
 }
 
 /// Work for the event loop (moved once, like actions).
@@ -54,6 +127,12 @@ pub enum Effect {
     SimulatePayment(Reference),
     Bell,
     Quit,
+    /// Write these status changes to the journal (before the next draw).
+    Record(Vec<Notice>),
+    /// Load today's sales from the journal for the history screen.
+    LoadHistory,
+    /// Write the receipt of this paid sale.
+    WriteReceipt(Reference),
 }
 
 pub struct App {
@@ -71,6 +150,10 @@ pub struct App {
     /// Encoded QR codes of the invoices, by reference (encoded once, drawn often).
     pub codes: HashMap<Reference, Result<QrMatrix, String>>,
     pub quit: bool,
+    /// The history screen, while it is up.
+    pub history: Option<History>,
+    /// Whether sales are journaled (history and receipts need it).
+    pub journaled: bool,
     new_reference: Box<dyn FnMut() -> Reference + Send>,
 }
 
@@ -93,6 +176,8 @@ impl App {
             flash: None,
             codes: HashMap::new(),
             quit: false,
+            history: None,
+            journaled: false,
             new_reference: Box::new(random_reference),
         }
     }
@@ -122,6 +207,35 @@ impl App {
             Action::Tick(now) => self.core(Event::Tick(now)),
             Action::Core(event) => self.core(event),
             Action::Key(key) => self.key(key),
+            Action::History(result) => {
+                let filter = self.history.as_ref().map_or(HistoryFilter::All, |h| h.filter);
+                self.history = Some(match result {
+                    Ok(records) => History {
+                        records,
+                        filter,
+                        selected: 0,
+                        error: None,
+                    },
+                    Err(e) => History {
+                        records: Vec::new(),
+                        filter,
+                        selected: 0,
+                        error: Some(e),
+                    },
+                });
+                Vec::new()
+            }
+            Action::Receipt(result) => {
+                self.flash = Some(match result {
+                    Ok(path) => format!("Receipt written to {path}"),
+                    Err(e) => format!("The receipt could not be written: {e}"),
+                });
+                Vec::new()
+            }
+            Action::JournalFailed(e) => {
+                self.flash = Some(e);
+                Vec::new()
+            }
             Action::DemoPaid(result) => {
                 if !self.invoice_open() {
                     return Vec::new();
@@ -137,18 +251,25 @@ impl App {
 
     fn core(&mut self, event: Event) -> Vec<Effect> {
         let out = self.desk.update(event);
+        self.absorb(out)
+    }
+
+    /// Turns the core's outcome into effects and screen news.
+    fn absorb(&mut self, out: crate::core::desk::Outcome) -> Vec<Effect> {
         let mut effects: Vec<Effect> = out.commands.into_iter().map(Effect::Run).collect();
+        let changes: Vec<Notice> = out
+            .notices
+            .iter()
+            .filter(|n| matches!(n, Notice::Status { .. }))
+            .cloned()
+            .collect();
+        if !changes.is_empty() {
+            effects.insert(0, Effect::Record(changes));
+        }
         for notice in out.notices {
             match notice {
                 Notice::Created(reference) => {
-                    if let Some(w) = self.desk.watch(&reference) {
-                        let code =
-                            QrMatrix::encode(&w.invoice.payload.qr).map_err(|e| e.to_string());
-                        if let Err(e) = &code {
-                            tracing::error!(%reference, error = %e, "QR encoding failed");
-                        }
-                        self.codes.insert(reference, code);
-                    }
+                    self.encode(&reference);
                     self.flash = None;
                 }
                 Notice::Status { reference, change } => {
@@ -179,6 +300,69 @@ impl App {
         effects
     }
 
+    fn encode(&mut self, reference: &Reference) {
+        if self.codes.contains_key(reference) {
+            return;
+        }
+        if let Some(w) = self.desk.watch(reference) {
+            let code = QrMatrix::encode(&w.invoice.payload.qr).map_err(|e| e.to_string());
+            if let Err(e) = &code {
+                tracing::error!(%reference, error = %e, "QR encoding failed");
+            }
+            self.codes.insert(reference.clone(), code);
+        }
+    }
+
+    /// Takes back what a previous run left open: opens on the most recent
+    /// open invoice, or on the history when there are several.
+    pub fn resume(&mut self, records: &[SaleRecord], unresolved: &[SaleRecord]) -> Vec<Effect> {
+        let now = self.now();
+        let watches: Vec<_> = records.iter().filter_map(|r| r.watch(now)).collect();
+        let lookups = unresolved
+            .iter()
+            .map(|r| Command::Resolve {
+                reference: r.reference.clone(),
+                amount: r.fiat.clone(),
+                method: r.method,
+            })
+            .collect();
+        let open: Vec<Reference> = watches
+            .iter()
+            .filter(|w| !w.status().is_final())
+            .map(|w| w.invoice.reference.clone())
+            .collect();
+        let out = self.desk.resume(watches, lookups);
+        for r in &open {
+            self.encode(r);
+        }
+        let mut effects = self.absorb(out);
+        match open.as_slice() {
+            [] => {}
+            [one] => effects.extend(self.core(Event::Show(one.clone()))),
+            _ => {
+                self.history = Some(History {
+                    records: Vec::new(),
+                    filter: HistoryFilter::Open,
+                    selected: 0,
+                    error: None,
+                });
+                effects.push(Effect::LoadHistory);
+            }
+        }
+        if !open.is_empty() || !unresolved.is_empty() {
+            self.flash = Some(format!(
+                "Resumed {} open invoice(s) from the journal{}.",
+                open.len(),
+                if unresolved.is_empty() {
+                    String::new()
+                } else {
+                    format!("; checking {} unrecorded create(s)", unresolved.len())
+                }
+            ));
+        }
+        effects
+    }
+
     /// Any invoice still open, on screen or not.
     fn has_open(&self) -> bool {
         self.desk.open_count() > 0
@@ -198,8 +382,7 @@ impl App {
         if key.kind == KeyEventKind::Release {
             return Vec::new();
         }
-        let ctrl_c =
-            key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c');
+        let ctrl_c = key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c');
         if let Some(modal) = self.modal.clone() {
             return self.modal_key(modal, key.code, ctrl_c);
         }
@@ -214,14 +397,27 @@ impl App {
             KeyCode::Char('q') => return self.request_quit(),
             _ => {}
         }
+        if self.history.is_some() {
+            return self.history_key(key.code);
+        }
+        if key.code == KeyCode::Char('h')
+            && self.journaled
+            && matches!(self.desk.sale, Sale::Amount | Sale::Open { .. } | Sale::Final { .. })
+        {
+            self.history = Some(History {
+                records: Vec::new(),
+                filter: HistoryFilter::All,
+                selected: 0,
+                error: None,
+            });
+            return vec![Effect::LoadHistory];
+        }
         match self.desk.sale.clone() {
             Sale::Amount => self.amount_key(key.code),
             Sale::Method { .. } => self.picker_key(key.code),
             Sale::Creating { .. } => Vec::new(),
             Sale::Failed { .. } => match key.code {
-                KeyCode::Enter | KeyCode::Char('r') if self.desk.sale.can_retry() => {
-                    self.core(Event::Retry)
-                }
+                KeyCode::Enter | KeyCode::Char('r') if self.desk.sale.can_retry() => self.core(Event::Retry),
                 KeyCode::Esc | KeyCode::Enter | KeyCode::Char('n') => self.new_sale(),
                 _ => Vec::new(),
             },
@@ -233,8 +429,16 @@ impl App {
                 KeyCode::Char('p') if self.demo => vec![Effect::SimulatePayment(reference)],
                 _ => Vec::new(),
             },
-            Sale::Final { .. } => match key.code {
+            Sale::Final { reference } => match key.code {
                 KeyCode::Enter | KeyCode::Esc | KeyCode::Char('n') => self.new_sale(),
+                KeyCode::Char('r') if self.journaled => {
+                    if self.desk.watch(&reference).is_some_and(|w| *w.status() == Status::Paid) {
+                        vec![Effect::WriteReceipt(reference)]
+                    } else {
+                        self.flash = Some("Receipts are for paid sales only.".into());
+                        Vec::new()
+                    }
+                }
                 _ => Vec::new(),
             },
         }
@@ -282,6 +486,51 @@ impl App {
         }
     }
 
+    fn history_key(&mut self, code: KeyCode) -> Vec<Effect> {
+        let Some(h) = self.history.as_mut() else {
+            return Vec::new();
+        };
+        let n = h.shown().len();
+        match code {
+            KeyCode::Up => h.selected = h.selected.saturating_sub(1),
+            KeyCode::Down => h.selected = (h.selected + 1).min(n.saturating_sub(1)),
+            KeyCode::Char('f') => {
+                h.filter = h.filter.next();
+                h.selected = 0;
+            }
+            KeyCode::Esc | KeyCode::Char('h') => self.history = None,
+            KeyCode::Enter => {
+                let Some(record) = h.shown().get(h.selected).map(|r| (*r).clone()) else {
+                    return Vec::new();
+                };
+                if self.desk.watch(&record.reference).is_none() {
+                    match record.watch(self.now()) {
+                        Some(w) => self.desk.add_settled(w),
+                        None => {
+                            self.flash = Some(format!(
+                                "No invoice was made for this sale ({}).",
+                                record.status_label()
+                            ));
+                            return Vec::new();
+                        }
+                    }
+                }
+                if matches!(
+                    self.desk.sale,
+                    Sale::Creating { .. } | Sale::Failed { .. } | Sale::Method { .. }
+                ) {
+                    return Vec::new();
+                }
+                self.history = None;
+                self.flash = None;
+                self.encode(&record.reference);
+                return self.core(Event::Show(record.reference));
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
     fn amount_key(&mut self, code: KeyCode) -> Vec<Effect> {
         match code {
             KeyCode::Char(c) => {
@@ -303,21 +552,18 @@ impl App {
                 self.input.clear();
                 self.input_error = None;
             }
-            KeyCode::Enter => {
-                match parse_amount(self.input.text(), &self.shop.currency, self.shop.max_amount) {
-                    Ok(amount) => {
-                        self.input_error = None;
-                        self.picker = 0;
-                        if self.methods.is_empty() {
-                            self.input_error =
-                                Some("No payment method is configured: ask the owner.".into());
-                            return Vec::new();
-                        }
-                        return self.core(Event::AmountEntered(amount));
+            KeyCode::Enter => match parse_amount(self.input.text(), &self.shop.currency, self.shop.max_amount) {
+                Ok(amount) => {
+                    self.input_error = None;
+                    self.picker = 0;
+                    if self.methods.is_empty() {
+                        self.input_error = Some("No payment method is configured: ask the owner.".into());
+                        return Vec::new();
                     }
-                    Err(e) => self.input_error = Some(e.to_string()),
+                    return self.core(Event::AmountEntered(amount));
                 }
-            }
+                Err(e) => self.input_error = Some(e.to_string()),
+            },
             _ => {}
         }
         Vec::new()

@@ -11,19 +11,17 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 pub fn draw(app: &App, frame: &mut Frame) {
-    let [header, body, footer] = Layout::vertical([
-        Constraint::Length(1),
-        Constraint::Fill(1),
-        Constraint::Length(1),
-    ])
-    .areas(frame.area());
+    let [header, body, footer] =
+        Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)]).areas(frame.area());
     draw_header(app, frame, header);
-    let keys = match &app.desk.sale {
-        Sale::Amount => screens::sale::draw(app, frame, body),
-        Sale::Method { amount } => screens::picker::draw(app, amount, frame, body),
-        Sale::Creating { .. } | Sale::Failed { .. } => screens::creating::draw(app, frame, body),
-        Sale::Open { reference } | Sale::Final { reference } => {
-            screens::invoice::draw(app, reference, frame, body)
+    let keys = if let Some(history) = &app.history {
+        screens::history::draw(app, history, frame, body)
+    } else {
+        match &app.desk.sale {
+            Sale::Amount => screens::sale::draw(app, frame, body),
+            Sale::Method { amount } => screens::picker::draw(app, amount, frame, body),
+            Sale::Creating { .. } | Sale::Failed { .. } => screens::creating::draw(app, frame, body),
+            Sale::Open { reference } | Sale::Final { reference } => screens::invoice::draw(app, reference, frame, body),
         }
     };
     let mut spans: Vec<Span> = keys.iter().flat_map(|(k, w)| hint(k, w)).collect();
@@ -47,9 +45,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
             let open = app.desk.open_count();
             let lines = vec![
                 Line::raw(""),
-                Line::raw(format!(
-                    " {open} invoice(s) still open. If you quit, this till"
-                )),
+                Line::raw(format!(" {open} invoice(s) still open. If you quit, this till")),
                 Line::raw(" stops watching them; the gateway keeps them open."),
                 Line::raw(""),
                 Line::from([hint("y", "quit anyway"), hint("any other key", "stay")].concat()),

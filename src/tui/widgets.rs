@@ -10,18 +10,9 @@ use tui_big_text::{BigText, PixelSize};
 
 /// Text drawn as large as the width allows: half-height 8×8 glyphs, then
 /// quadrant glyphs, then plain bold text.
-pub fn big_text(
-    frame: &mut Frame,
-    area: Rect,
-    text: &str,
-    style: Style,
-    alignment: Alignment,
-) -> u16 {
+pub fn big_text(frame: &mut Frame, area: Rect, text: &str, style: Style, alignment: Alignment) -> u16 {
     let len = u16::try_from(text.chars().count()).unwrap_or(u16::MAX);
-    let sizes = [
-        (PixelSize::HalfHeight, 8u16, 4u16),
-        (PixelSize::Quadrant, 4, 4),
-    ];
+    let sizes = [(PixelSize::HalfHeight, 8u16, 4u16), (PixelSize::Quadrant, 4, 4)];
     for (size, w, h) in sizes {
         if len.saturating_mul(w) <= area.width && area.height >= h {
             let big = BigText::builder()
@@ -42,9 +33,7 @@ pub fn big_text(
 /// A centred box over the screen.
 pub fn modal(frame: &mut Frame, title: &str, lines: Vec<Line<'_>>, width: u16) -> Rect {
     let area = frame.area();
-    let height = u16::try_from(lines.len())
-        .unwrap_or(u16::MAX)
-        .saturating_add(2);
+    let height = u16::try_from(lines.len()).unwrap_or(u16::MAX).saturating_add(2);
     let [row] = Layout::vertical([Constraint::Length(height)])
         .flex(Flex::Center)
         .areas(area);
@@ -56,12 +45,7 @@ pub fn modal(frame: &mut Frame, title: &str, lines: Vec<Line<'_>>, width: u16) -
         .border_type(BorderType::Double)
         .title(title.to_string())
         .title_style(theme::title());
-    frame.render_widget(
-        Paragraph::new(lines)
-            .wrap(Wrap { trim: false })
-            .block(block),
-        rect,
-    );
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), rect);
     rect
 }
 

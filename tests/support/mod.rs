@@ -47,13 +47,7 @@ pub fn lightning_invoice() -> Invoice {
         amount: usd_amount("10.00"),
         method: MethodId::Lightning,
     };
-    xpay::invoice_from_bill(
-        &v["success"]["data"],
-        &request,
-        Networks::Mainnet,
-        sample_created_at(),
-    )
-    .unwrap()
+    xpay::invoice_from_bill(&v["success"]["data"], &request, Networks::Mainnet, sample_created_at()).unwrap()
 }
 
 pub fn tron_invoice() -> Invoice {
@@ -99,8 +93,7 @@ pub fn methods() -> Vec<PaymentMethod> {
 /// An app at the sample's creation time, with references from `reference`.
 pub fn app_at(now: Timestamp, reference: &'static str, demo: bool) -> App {
     let desk = Desk::new(PollPolicy::default(), now);
-    App::new(desk, shop(), methods(), demo)
-        .with_references(move || Reference::parse(reference).unwrap())
+    App::new(desk, shop(), methods(), demo).with_references(move || Reference::parse(reference).unwrap())
 }
 
 pub fn press(app: &mut App, code: KeyCode) -> Vec<Effect> {
@@ -116,8 +109,7 @@ pub fn type_text(app: &mut App, text: &str) {
 /// Walks a sale to the open invoice: types its amount, picks its method, and
 /// delivers the created invoice as the runtime would.
 pub fn open_invoice(invoice: Invoice, demo: bool) -> App {
-    let reference: &'static str =
-        Box::leak(invoice.reference.as_str().to_string().into_boxed_str());
+    let reference: &'static str = Box::leak(invoice.reference.as_str().to_string().into_boxed_str());
     let mut app = app_at(invoice.created_at, reference, demo);
     type_text(&mut app, &invoice.fiat.amount_text());
     press(&mut app, KeyCode::Enter);
@@ -155,14 +147,8 @@ pub fn decode_qr(buffer: &Buffer) -> Option<String> {
         .flat_map(|y| (0..area.width).map(move |x| (x, y)))
         .filter(|&(x, y)| buffer[(x, y)].bg == Color::White && buffer[(x, y)].fg == Color::Black)
         .collect();
-    let (x0, x1) = (
-        cells.iter().map(|c| c.0).min()?,
-        cells.iter().map(|c| c.0).max()?,
-    );
-    let (y0, y1) = (
-        cells.iter().map(|c| c.1).min()?,
-        cells.iter().map(|c| c.1).max()?,
-    );
+    let (x0, x1) = (cells.iter().map(|c| c.0).min()?, cells.iter().map(|c| c.0).max()?);
+    let (y0, y1) = (cells.iter().map(|c| c.1).min()?, cells.iter().map(|c| c.1).max()?);
     let cols = usize::from(x1 - x0 + 1);
     let mods_h = usize::from(y1 - y0 + 1) * 2;
     let scale = 4;
@@ -175,10 +161,9 @@ pub fn decode_qr(buffer: &Buffer) -> Option<String> {
             _ => false,
         }
     };
-    let mut img =
-        rqrr::PreparedImage::prepare_from_greyscale(cols * scale, mods_h * scale, |x, y| {
-            if dark(x / scale, y / scale) { 0 } else { 255 }
-        });
+    let mut img = rqrr::PreparedImage::prepare_from_greyscale(cols * scale, mods_h * scale, |x, y| {
+        if dark(x / scale, y / scale) { 0 } else { 255 }
+    });
     let grids = img.detect_grids();
     let grid = grids.first()?;
     grid.decode().ok().map(|(_, text)| text)

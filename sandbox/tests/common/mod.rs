@@ -18,8 +18,7 @@ pub struct Reply {
 
 impl Reply {
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.body))
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {:?}", self.body))
     }
 }
 
@@ -77,13 +76,7 @@ pub async fn start_with(opts: Options) -> Running {
 }
 
 /// `POST` JSON as the till does (`Content-Type`, optional Bearer and `uuid`).
-pub async fn post(
-    sb: &Running,
-    path: &str,
-    token: Option<&str>,
-    uuid: Option<&str>,
-    body: &str,
-) -> Reply {
+pub async fn post(sb: &Running, path: &str, token: Option<&str>, uuid: Option<&str>, body: &str) -> Reply {
     let bearer = token.map(|t| format!("Bearer {t}"));
     let mut headers = vec![("Content-Type", "application/json")];
     if let Some(b) = &bearer {
@@ -117,14 +110,7 @@ pub async fn login(sb: &Running) -> String {
 }
 
 /// Creates a bill the way the till does; returns the envelope.
-pub async fn create(
-    sb: &Running,
-    token: &str,
-    amount: u64,
-    reference: &str,
-    tag: &str,
-    lightning: bool,
-) -> Value {
+pub async fn create(sb: &Running, token: &str, amount: u64, reference: &str, tag: &str, lightning: bool) -> Value {
     xpay(
         sb,
         "/client/bills/save",
@@ -141,13 +127,7 @@ pub async fn create(
 }
 
 pub async fn view(sb: &Running, token: &str, reference: &str) -> Value {
-    xpay(
-        sb,
-        "/client/bills/view",
-        token,
-        json!({ "reference": reference }),
-    )
-    .await
+    xpay(sb, "/client/bills/view", token, json!({ "reference": reference })).await
 }
 
 /// A control-API call.

@@ -10,16 +10,10 @@ use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
 pub fn draw(app: &App, frame: &mut Frame, area: Rect) -> Keys {
-    let [_, mid, _] = Layout::vertical([
-        Constraint::Fill(1),
-        Constraint::Length(8),
-        Constraint::Fill(1),
-    ])
-    .flex(Flex::Center)
-    .areas(area);
-    let [mid] = Layout::horizontal([Constraint::Max(72)])
+    let [_, mid, _] = Layout::vertical([Constraint::Fill(1), Constraint::Length(8), Constraint::Fill(1)])
         .flex(Flex::Center)
-        .areas(mid);
+        .areas(area);
+    let [mid] = Layout::horizontal([Constraint::Max(72)]).flex(Flex::Center).areas(mid);
     match &app.desk.sale {
         Sale::Creating { amount, method, .. } => {
             let lines = vec![
@@ -46,10 +40,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) -> Keys {
                 Line::raw(""),
                 Line::styled(format!("{amount} · {}", method.label()), theme::dim()),
             ];
-            frame.render_widget(
-                Paragraph::new(lines).centered().wrap(Wrap { trim: true }),
-                mid,
-            );
+            frame.render_widget(Paragraph::new(lines).centered().wrap(Wrap { trim: true }), mid);
             if app.desk.sale.can_retry() {
                 vec![("Enter", "try again"), ("Esc", "new sale")]
             } else {

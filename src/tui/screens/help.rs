@@ -16,10 +16,7 @@ pub fn draw(app: &App, frame: &mut Frame) {
     if app.demo {
         rows.push(("p", "demo: simulate the customer paying"));
     }
-    rows.extend([
-        ("?", "this help"),
-        ("q Ctrl-C", "quit (asks while an invoice is open)"),
-    ]);
+    rows.extend([("?", "this help"), ("q Ctrl-C", "quit (asks while an invoice is open)")]);
     let mut lines = vec![Line::raw("")];
     lines.extend(rows.into_iter().map(|(k, w)| Line::from(hint(k, w))));
     lines.push(Line::raw(""));

@@ -89,12 +89,8 @@ fn draw_left(
             .border_style(Style::new().fg(color));
         let inner = block.inner(box_area);
         frame.render_widget(block, box_area);
-        let [_, word_area, sub] = Layout::vertical([
-            Constraint::Length(1),
-            Constraint::Length(4),
-            Constraint::Length(2),
-        ])
-        .areas(inner);
+        let [_, word_area, sub] =
+            Layout::vertical([Constraint::Length(1), Constraint::Length(4), Constraint::Length(2)]).areas(inner);
         big_text(
             frame,
             word_area,
@@ -103,20 +99,13 @@ fn draw_left(
             Alignment::Center,
         );
         let sub_text = match status {
-            Status::Paid if watch.note.is_some() => {
-                "Paid late, after the invoice expired.".to_string()
-            }
+            Status::Paid if watch.note.is_some() => "Paid late, after the invoice expired.".to_string(),
             Status::Paid => "The gateway confirmed the payment.".to_string(),
             Status::ExpiredUnderpaid => "Part was paid: needs attention.".to_string(),
             Status::Expired => "Nothing was paid. Do not take payment.".to_string(),
             _ => "Do not take payment for this invoice.".to_string(),
         };
-        frame.render_widget(
-            Paragraph::new(sub_text)
-                .centered()
-                .wrap(Wrap { trim: true }),
-            sub,
-        );
+        frame.render_widget(Paragraph::new(sub_text).centered().wrap(Wrap { trim: true }), sub);
         return;
     }
     if watch.is_expiring(app.now()) {
@@ -154,10 +143,7 @@ fn draw_left(
             let block = Block::bordered().border_style(Style::new().fg(Color::Red));
             let box_area = centered(area, 8);
             frame.render_widget(
-                Paragraph::new(lines)
-                    .centered()
-                    .wrap(Wrap { trim: true })
-                    .block(block),
+                Paragraph::new(lines).centered().wrap(Wrap { trim: true }).block(block),
                 box_area,
             );
         }
@@ -175,10 +161,8 @@ fn draw_info(app: &App, watch: &Watch, frame: &mut Frame, area: Rect) {
     let inv = &watch.invoice;
     let status = watch.status();
     let now = app.now();
-    let [amount_area, rest] =
-        Layout::vertical([Constraint::Length(5), Constraint::Fill(1)]).areas(area);
-    let [_, amount_area] =
-        Layout::vertical([Constraint::Length(1), Constraint::Length(4)]).areas(amount_area);
+    let [amount_area, rest] = Layout::vertical([Constraint::Length(5), Constraint::Fill(1)]).areas(area);
+    let [_, amount_area] = Layout::vertical([Constraint::Length(1), Constraint::Length(4)]).areas(amount_area);
     // Fiat first: the number as big as the column allows, the currency beside it.
     let number = inv.fiat.amount_text();
     let code = inv.fiat.currency.code();
@@ -192,17 +176,10 @@ fn draw_info(app: &App, watch: &Watch, frame: &mut Frame, area: Rect) {
         Layout::horizontal([Constraint::Length(big_width), Constraint::Fill(1)]).areas(amount_area);
     let bold = Style::new().add_modifier(Modifier::BOLD);
     if big_text(frame, num_area, &number, bold, Alignment::Left) > 1 {
-        let [_, code_line] =
-            Layout::vertical([Constraint::Length(2), Constraint::Length(1)]).areas(code_area);
-        frame.render_widget(
-            Paragraph::new(Line::styled(format!(" {code}"), bold)),
-            code_line,
-        );
+        let [_, code_line] = Layout::vertical([Constraint::Length(2), Constraint::Length(1)]).areas(code_area);
+        frame.render_widget(Paragraph::new(Line::styled(format!(" {code}"), bold)), code_line);
     } else {
-        frame.render_widget(
-            Paragraph::new(Line::styled(inv.fiat.to_string(), bold)),
-            amount_area,
-        );
+        frame.render_widget(Paragraph::new(Line::styled(inv.fiat.to_string(), bold)), amount_area);
     }
 
     let mut lines: Vec<Line> = Vec::new();
@@ -234,10 +211,7 @@ fn draw_info(app: &App, watch: &Watch, frame: &mut Frame, area: Rect) {
     }
     if let Some(conflict) = &watch.conflict {
         lines.push(Line::styled(
-            format!(
-                "The gateway now says {}: check with the owner.",
-                conflict.label()
-            ),
+            format!("The gateway now says {}: check with the owner.", conflict.label()),
             theme::error(),
         ));
     }
@@ -260,10 +234,7 @@ fn draw_info(app: &App, watch: &Watch, frame: &mut Frame, area: Rect) {
             .to_string();
         lines.push(Line::from(vec![
             Span::raw("Expires in "),
-            Span::styled(
-                countdown(left),
-                Style::new().fg(color).add_modifier(Modifier::BOLD),
-            ),
+            Span::styled(countdown(left), Style::new().fg(color).add_modifier(Modifier::BOLD)),
         ]));
         lines.push(Line::styled(format!("at {at}"), theme::dim()));
     }
@@ -273,10 +244,7 @@ fn draw_info(app: &App, watch: &Watch, frame: &mut Frame, area: Rect) {
             .strftime("%H:%M:%S")
             .to_string();
         lines.push(Line::styled(
-            format!(
-                "{} unreachable since {at}: still trying.",
-                inv.method.provider.name()
-            ),
+            format!("{} unreachable since {at}: still trying.", inv.method.provider.name()),
             theme::error(),
         ));
     }

@@ -2,6 +2,7 @@
 
 pub mod creating;
 pub mod help;
+pub mod history;
 pub mod invoice;
 pub mod picker;
 pub mod sale;

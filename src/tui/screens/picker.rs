@@ -25,10 +25,7 @@ pub fn draw(app: &App, amount: &Money, frame: &mut Frame, area: Rect) -> Keys {
             Span::raw("Charge "),
             Span::styled(amount.to_string(), theme::title()),
         ]),
-        Line::styled(
-            "How does the customer pay?",
-            Style::new().add_modifier(Modifier::BOLD),
-        ),
+        Line::styled("How does the customer pay?", Style::new().add_modifier(Modifier::BOLD)),
     ];
     frame.render_widget(Paragraph::new(heading).centered(), title);
     let [col] = Layout::horizontal([Constraint::Length(46)])

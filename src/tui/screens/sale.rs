@@ -42,10 +42,7 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) -> Keys {
         );
     }
     let open = app.desk.open_count();
-    let mut lines = vec![Line::styled(
-        "Type the amount, then press Enter.",
-        theme::dim(),
-    )];
+    let mut lines = vec![Line::styled("Type the amount, then press Enter.", theme::dim())];
     if open > 0 {
         lines.push(Line::styled(
             format!("{open} invoice(s) open in the background."),

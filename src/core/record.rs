@@ -1,0 +1,108 @@
+//! A sale as the journal keeps it: everything needed to resume watching it,
+//! list it, report on it and print its receipt.
+
+use super::invoice::{CryptoAmount, Invoice, Payload, Reference};
+use super::method::PaymentMethod;
+use super::money::Money;
+use super::status::{Origin, Status};
+use super::watch::Watch;
+use jiff::Timestamp;
+
+/// Where a sale stands in its life at the till.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RecordState {
+    /// The create was about to be sent: the gateway may or may not have the invoice.
+    Creating,
+    /// The gateway made the invoice.
+    Created,
+    /// The create failed, or a restart found the gateway never made it.
+    NotCreated,
+    /// The gateway cannot be asked whether it made the invoice: outcome unknown.
+    Unknown,
+}
+
+impl RecordState {
+    pub fn name(self) -> &'static str {
+        match self {
+            RecordState::Creating => "creating",
+            RecordState::Created => "created",
+            RecordState::NotCreated => "not_created",
+            RecordState::Unknown => "unknown",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<RecordState> {
+        [
+            RecordState::Creating,
+            RecordState::Created,
+            RecordState::NotCreated,
+            RecordState::Unknown,
+        ]
+        .into_iter()
+        .find(|r| r.name() == s)
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SaleRecord {
+    pub reference: Reference,
+    pub method: PaymentMethod,
+    pub fiat: Money,
+    pub state: RecordState,
+    /// When the sale was started at the till.
+    pub started_at: Timestamp,
+    pub terminal: String,
+    pub gateway_id: Option<String>,
+    pub crypto: Option<CryptoAmount>,
+    pub payload: Option<Payload>,
+    /// When the gateway made the invoice.
+    pub created_at: Option<Timestamp>,
+    pub expires_at: Option<Timestamp>,
+    pub status: Status,
+    pub origin: Origin,
+    pub raw: String,
+    pub received: Option<Money>,
+    pub tx_id: Option<String>,
+    pub note: Option<String>,
+}
+
+impl SaleRecord {
+    /// The invoice, for a sale the gateway made.
+    pub fn invoice(&self) -> Option<Invoice> {
+        if self.state != RecordState::Created {
+            return None;
+        }
+        Some(Invoice {
+            id: self.gateway_id.clone()?,
+            reference: self.reference.clone(),
+            method: self.method,
+            fiat: self.fiat.clone(),
+            crypto: self.crypto.clone(),
+            payload: self.payload.clone()?,
+            created_at: self.created_at?,
+            expires_at: self.expires_at?,
+            status: self.status.clone(),
+            received: self.received.clone(),
+        })
+    }
+
+    /// A watch that carries on where this record stopped.
+    pub fn watch(&self, now: Timestamp) -> Option<Watch> {
+        let mut w = Watch::new(self.invoice()?, now);
+        w.origin = self.origin;
+        w.raw = self.raw.clone();
+        w.note = self.note.clone();
+        w.tx_id = self.tx_id.clone();
+        Some(w)
+    }
+
+    /// What the cashier reads in lists: the status, or why there is none.
+    pub fn status_label(&self) -> String {
+        match self.state {
+            RecordState::Created => self.status.label(),
+            RecordState::Creating => "CREATING".into(),
+            RecordState::NotCreated => "NOT CREATED".into(),
+            RecordState::Unknown => "OUTCOME UNKNOWN".into(),
+        }
+    }
+}

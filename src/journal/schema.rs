@@ -1,0 +1,54 @@
+//! The journal's schema, numbered in SQLite's `user_version`, and the
+//! migrations from each earlier version.
+
+/// The newest schema this till knows.
+pub const CURRENT: i64 = 1;
+
+/// `MIGRATIONS[n]` takes a journal from version n to n + 1.
+pub const MIGRATIONS: &[&str] = &[
+    // 0 -> 1: invoices, and the append-only log of their status changes.
+    "CREATE TABLE invoices (
+        reference TEXT PRIMARY KEY,
+        terminal TEXT NOT NULL,
+        provider TEXT NOT NULL,
+        method TEXT NOT NULL,
+        fiat_amount TEXT NOT NULL,
+        currency TEXT NOT NULL,
+        state TEXT NOT NULL,
+        started_at INTEGER NOT NULL,
+        gateway_id TEXT,
+        crypto_amount TEXT,
+        crypto_unit TEXT,
+        payload_kind TEXT,
+        payload_qr TEXT,
+        payload_text TEXT,
+        created_at INTEGER,
+        expires_at INTEGER,
+        status TEXT NOT NULL,
+        status_raw TEXT NOT NULL DEFAULT '',
+        origin TEXT NOT NULL DEFAULT 'gateway',
+        received_amount TEXT,
+        received_currency TEXT,
+        tx_id TEXT,
+        note TEXT,
+        updated_at INTEGER NOT NULL
+    );
+    CREATE INDEX invoices_started ON invoices(started_at);
+    CREATE INDEX invoices_gateway_id ON invoices(gateway_id);
+    CREATE TABLE events (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        reference TEXT NOT NULL REFERENCES invoices(reference),
+        at INTEGER NOT NULL,
+        old_status TEXT,
+        new_status TEXT NOT NULL,
+        origin TEXT NOT NULL,
+        received_amount TEXT,
+        raw TEXT NOT NULL DEFAULT '',
+        note TEXT
+    );
+    CREATE INDEX events_reference ON events(reference);
+    CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+        BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;
+    CREATE TRIGGER events_append_only_delete BEFORE DELETE ON events
+        BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;",
+];
