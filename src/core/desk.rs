@@ -216,24 +216,22 @@ impl Desk {
     }
 
     fn created(&mut self, reference: Reference, result: Result<Invoice, Problem>, out: &mut Outcome) {
-        let Sale::Creating {
-            amount,
-            method,
-            reference: expected,
-        } = &self.sale
-        else {
-            // A create the cashier walked away from: still watch what it made.
-            if let Ok(invoice) = result {
+        let current = matches!(&self.sale, Sale::Creating { reference: expected, .. } if *expected == reference);
+        if !current {
+            // A create found after a restart, or one the cashier walked away
+            // from: watched in the background all the same.
+            if let Ok(invoice) = result
+                && self.watch(&reference).is_none()
+            {
                 self.watches.push(Watch::new(invoice, self.now));
-            }
-            return;
-        };
-        if *expected != reference {
-            if let Ok(invoice) = result {
-                self.watches.push(Watch::new(invoice, self.now));
+                out.notices.push(Notice::Created(reference));
+                self.tick(out);
             }
             return;
         }
+        let Sale::Creating { amount, method, .. } = &self.sale else {
+            return;
+        };
         match result {
             Ok(invoice) => {
                 let done = invoice.status.is_final();

@@ -78,6 +78,15 @@ pub fn lock(dir: &Path) -> Result<DirLock, JournalError> {
     }
 }
 
+/// One line of the status log.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LogEntry {
+    pub at: Timestamp,
+    pub old: Option<String>,
+    pub new: String,
+    pub origin: String,
+}
+
 pub struct Journal {
     conn: Mutex<Connection>,
     path: PathBuf,
@@ -394,11 +403,8 @@ impl Journal {
             .next())
     }
 
-    /// The status log of one sale, oldest first: (at, old, new, origin).
-    pub fn events(
-        &self,
-        reference: &Reference,
-    ) -> Result<Vec<(Timestamp, Option<String>, String, String)>, JournalError> {
+    /// The status log of one sale, oldest first.
+    pub fn events(&self, reference: &Reference) -> Result<Vec<LogEntry>, JournalError> {
         self.with(|c| {
             let mut stmt =
                 c.prepare("SELECT at, old_status, new_status, origin FROM events WHERE reference = ?1 ORDER BY id")?;
@@ -413,7 +419,12 @@ impl Journal {
             let mut out = Vec::new();
             for row in rows {
                 let (at, old, new, origin) = row?;
-                out.push((from_ms(at)?, old, new, origin));
+                out.push(LogEntry {
+                    at: from_ms(at)?,
+                    old,
+                    new,
+                    origin,
+                });
             }
             Ok(out)
         })

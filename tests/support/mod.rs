@@ -1,6 +1,8 @@
 //! Shared test helpers: sample invoices, a TUI harness, a QR reader.
 #![allow(dead_code)]
 
+pub mod proc;
+
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::Timestamp;
 use ratatui::Terminal;

@@ -1,0 +1,374 @@
+//! The journal on disk: migrations, the write path of a sale, the lock, and
+//! the report and CSV built from it.
+
+mod support;
+
+use jiff::Timestamp;
+use rust_decimal::Decimal;
+use std::collections::BTreeMap;
+use support::*;
+use till::core::invoice::{CryptoAmount, Reference};
+use till::core::method::{MethodId, PaymentMethod, ProviderId};
+use till::core::money::Money;
+use till::core::record::{RecordState, SaleRecord};
+use till::core::report;
+use till::core::status::{Origin, Status};
+use till::core::watch::{Change, Watch};
+use till::journal::{self, Journal, JournalError};
+
+fn t(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+#[test]
+fn a_new_journal_is_created_at_the_current_schema() {
+    let dir = tempfile::tempdir().unwrap();
+    Journal::open(dir.path()).unwrap();
+    let conn = rusqlite::Connection::open(dir.path().join(journal::FILE)).unwrap();
+    let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(v, journal::schema::CURRENT);
+    let tables: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN ('invoices','events')",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(tables, 2);
+}
+
+#[test]
+fn an_empty_file_is_migrated_from_version_0() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join(journal::FILE), b"").unwrap();
+    let j = Journal::open(dir.path()).unwrap();
+    assert!(j.to_watch().unwrap().is_empty());
+    // Opening again is a no-op migration.
+    drop(j);
+    Journal::open(dir.path()).unwrap();
+}
+
+#[test]
+fn each_migration_step_applies_in_order() {
+    // Every earlier version (today only version 0) migrates to the current one.
+    for from in 0..journal::schema::CURRENT {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = rusqlite::Connection::open(dir.path().join(journal::FILE)).unwrap();
+        for step in 0..from {
+            conn.execute_batch(journal::schema::MIGRATIONS[step as usize]).unwrap();
+        }
+        conn.pragma_update(None, "user_version", from).unwrap();
+        drop(conn);
+        Journal::open(dir.path()).unwrap();
+        let conn = rusqlite::Connection::open(dir.path().join(journal::FILE)).unwrap();
+        let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+        assert_eq!(v, journal::schema::CURRENT, "from {from}");
+    }
+}
+
+#[test]
+fn a_journal_from_a_newer_till_is_refused_and_left_untouched() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(journal::FILE);
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.execute_batch("CREATE TABLE future (x); INSERT INTO future VALUES (1);")
+        .unwrap();
+    conn.pragma_update(None, "user_version", journal::schema::CURRENT + 1)
+        .unwrap();
+    drop(conn);
+    let before = std::fs::read(&path).unwrap();
+    let files_before: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    let err = Journal::open(dir.path()).err().expect("refused");
+    assert!(matches!(err, JournalError::Newer { .. }), "{err}");
+    assert!(err.to_string().contains("newer till"), "{err}");
+    assert!(matches!(
+        Journal::open_read_only(dir.path()),
+        Err(JournalError::Newer { .. })
+    ));
+    assert_eq!(std::fs::read(&path).unwrap(), before, "not a byte changed");
+    let files_after: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    assert_eq!(files_before, files_after, "no WAL or other file created");
+}
+
+#[test]
+fn a_second_till_on_the_same_data_dir_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = journal::lock(dir.path()).unwrap();
+    let err = journal::lock(dir.path()).unwrap_err();
+    assert!(err.to_string().contains("another till is already running"), "{err}");
+    drop(first);
+    journal::lock(dir.path()).unwrap();
+}
+
+#[test]
+fn a_sale_is_journaled_from_intent_to_final_with_every_status_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = Journal::open(dir.path()).unwrap();
+    let inv = tron_invoice();
+    let r = inv.reference.clone();
+    j.record_intent(&r, inv.method, &inv.fiat, "till-1", inv.created_at)
+        .unwrap();
+    assert_eq!(
+        j.unresolved().unwrap().len(),
+        1,
+        "an unanswered create is found at the next start"
+    );
+    j.record_created(&inv, "till-1", inv.created_at).unwrap();
+    assert!(j.unresolved().unwrap().is_empty());
+    let watched = j.to_watch().unwrap();
+    assert_eq!(watched.len(), 1);
+    assert_eq!(watched[0].invoice().unwrap(), inv, "the invoice comes back exactly");
+
+    let mut w = Watch::new(inv.clone(), inv.created_at);
+    w.invoice.status = Status::Paid;
+    w.invoice.received = Some(usd_amount("12.50"));
+    w.tx_id = Some("tx-1".into());
+    let change = Change {
+        from: Status::Pending,
+        to: Status::Paid,
+        origin: Origin::Gateway,
+        note: None,
+    };
+    j.record_status(&w, &change, t("2024-08-20T10:25:00Z")).unwrap();
+    assert!(
+        j.to_watch().unwrap().is_empty(),
+        "a paid invoice needs no more watching"
+    );
+    let rec = j.find(r.as_str()).unwrap().unwrap();
+    assert_eq!(rec.status, Status::Paid);
+    assert_eq!(rec.tx_id.as_deref(), Some("tx-1"));
+    assert_eq!(
+        j.find(&inv.id).unwrap().unwrap().reference,
+        r,
+        "found by the gateway's id too"
+    );
+    let events: Vec<_> = j.events(&r).unwrap().into_iter().map(|e| (e.old, e.new)).collect();
+    assert_eq!(
+        events,
+        vec![(None, "pending".to_string()), (Some("pending".into()), "paid".into())]
+    );
+}
+
+#[test]
+fn the_event_log_is_append_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = Journal::open(dir.path()).unwrap();
+    let inv = tron_invoice();
+    j.record_created(&inv, "till-1", inv.created_at).unwrap();
+    drop(j);
+    let conn = rusqlite::Connection::open(dir.path().join(journal::FILE)).unwrap();
+    assert!(conn.execute("UPDATE events SET new_status = 'paid'", []).is_err());
+    assert!(conn.execute("DELETE FROM events", []).is_err());
+}
+
+#[test]
+fn a_locally_expired_invoice_stays_watched_for_a_late_payment() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = Journal::open(dir.path()).unwrap();
+    let inv = tron_invoice();
+    j.record_created(&inv, "till-1", inv.created_at).unwrap();
+    let mut w = Watch::new(inv.clone(), inv.created_at);
+    w.invoice.status = Status::Expired;
+    w.origin = Origin::Local;
+    let change = Change {
+        from: Status::Pending,
+        to: Status::Expired,
+        origin: Origin::Local,
+        note: None,
+    };
+    j.record_status(&w, &change, inv.expires_at).unwrap();
+    let watched = j.to_watch().unwrap();
+    assert_eq!(watched.len(), 1);
+    let back = watched[0].watch(inv.expires_at).unwrap();
+    assert_eq!(back.origin, Origin::Local);
+    assert_eq!(back.status(), &Status::Expired);
+}
+
+fn record(
+    method: MethodId,
+    fiat: &str,
+    crypto: (&str, &str),
+    status: Status,
+    state: RecordState,
+    received: Option<&str>,
+    n: u32,
+) -> SaleRecord {
+    let started = t("2026-11-21T09:00:00Z") + jiff::SignedDuration::from_mins(i64::from(n));
+    SaleRecord {
+        reference: Reference::parse(&format!("ref-{n}")).unwrap(),
+        method: PaymentMethod::new(ProviderId::Xpay, method),
+        fiat: usd_amount(fiat),
+        state,
+        started_at: started,
+        terminal: "till-1".into(),
+        gateway_id: Some(format!("bill-{n}")),
+        crypto: Some(CryptoAmount {
+            amount: crypto.0.parse().unwrap(),
+            unit: crypto.1.into(),
+        }),
+        payload: None,
+        created_at: Some(started),
+        expires_at: Some(started + jiff::SignedDuration::from_mins(30)),
+        status,
+        origin: Origin::Gateway,
+        raw: String::new(),
+        received: received.map(usd_amount),
+        tx_id: None,
+        note: if n == 1 {
+            Some("said \"hi\", then paid".into())
+        } else {
+            None
+        },
+    }
+}
+
+fn fixture() -> Vec<SaleRecord> {
+    use MethodId::{Lightning as L, UsdtTron as T};
+    use RecordState::{Created as C, NotCreated as N};
+    vec![
+        record(L, "10.00", ("16454", "sat"), Status::Paid, C, Some("10.00"), 1),
+        record(L, "2.50", ("4151", "sat"), Status::Paid, C, Some("2.50"), 2),
+        record(T, "12.50", ("12.5", "USDT"), Status::Paid, C, Some("12.50"), 3),
+        record(T, "5.00", ("5", "USDT"), Status::Expired, C, None, 4),
+        record(
+            T,
+            "20.00",
+            ("20", "USDT"),
+            Status::ExpiredUnderpaid,
+            C,
+            Some("10.00"),
+            5,
+        ),
+        record(L, "1.00", ("100", "sat"), Status::Canceled, C, None, 6),
+        record(L, "3.00", ("300", "sat"), Status::Pending, C, None, 7),
+        record(L, "7.00", ("700", "sat"), Status::Pending, N, None, 8),
+        record(T, "8.00", ("8", "USDT"), Status::Underpaid, C, Some("4.00"), 9),
+    ]
+}
+
+fn usd_map(v: &str) -> BTreeMap<String, Decimal> {
+    BTreeMap::from([("USD".to_string(), v.parse().unwrap())])
+}
+
+#[test]
+fn the_report_adds_up_to_the_hand_computed_totals() {
+    let r = report::build(&fixture());
+    let ln = PaymentMethod::new(ProviderId::Xpay, MethodId::Lightning);
+    let tron = PaymentMethod::new(ProviderId::Xpay, MethodId::UsdtTron);
+    // Takings: 10.00 + 2.50 by Lightning (16454 + 4151 sat), 12.50 by TRON.
+    assert_eq!(r.paid_by_method[&ln].count, 2);
+    assert_eq!(r.paid_by_method[&ln].fiat, usd_map("12.50"));
+    assert_eq!(
+        r.paid_by_method[&ln].crypto,
+        BTreeMap::from([("sat".to_string(), Decimal::from(20605))])
+    );
+    assert_eq!(r.paid_by_method[&tron].count, 1);
+    assert_eq!(
+        r.paid_by_method[&tron].crypto,
+        BTreeMap::from([("USDT".to_string(), "12.5".parse().unwrap())])
+    );
+    let finals = &r.by_final_status;
+    assert_eq!((finals["paid"].count, &finals["paid"].fiat), (3, &usd_map("25.00")));
+    assert_eq!(
+        (finals["expired"].count, &finals["expired"].fiat),
+        (1, &usd_map("5.00"))
+    );
+    assert_eq!(
+        (finals["expired_underpaid"].count, &finals["expired_underpaid"].fiat),
+        (1, &usd_map("20.00"))
+    );
+    assert_eq!(
+        (finals["canceled"].count, &finals["canceled"].fiat),
+        (1, &usd_map("1.00"))
+    );
+    assert_eq!((r.open.count, &r.open.fiat), (2, &usd_map("11.00")));
+    assert_eq!(r.not_created, 1);
+    assert_eq!(r.by_method[&ln].count, 4);
+    assert_eq!(r.by_method[&ln].fiat, usd_map("16.50"));
+    assert_eq!(r.by_method[&tron].fiat, usd_map("45.50"));
+    let follow: Vec<&str> = r.follow_up.iter().map(|f| f.reference.as_str()).collect();
+    assert_eq!(follow, ["ref-5", "ref-9"]);
+    let text = r.to_text("Corner Café: report", &jiff::tz::TimeZone::UTC);
+    assert!(text.contains("xpay:lightning"), "{text}");
+    assert!(text.contains("12.5 USD"), "{text}");
+    assert!(text.contains("received 10.00 USD"), "{text}");
+}
+
+#[test]
+fn history_csv_parses_back_to_the_same_rows() {
+    let records = fixture();
+    let tz = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
+    let mut out = Vec::new();
+    till::ledger::write_csv(&mut out, &records, &tz).unwrap();
+    let mut reader = csv::Reader::from_reader(out.as_slice());
+    assert_eq!(
+        reader.headers().unwrap().iter().collect::<Vec<_>>(),
+        till::ledger::CSV_HEADER
+    );
+    let rows: Vec<Vec<String>> = reader
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_string).collect())
+        .collect();
+    let want: Vec<Vec<String>> = records.iter().map(|r| till::ledger::csv_row(r, &tz).to_vec()).collect();
+    assert_eq!(rows, want);
+    assert_eq!(rows[0][13], "said \"hi\", then paid", "quotes and commas survive");
+    assert_eq!(rows[0][0], "2026-11-21T10:01:00+01:00", "local time of the shop");
+}
+
+#[test]
+fn history_days_follow_the_shops_time_zone() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = Journal::open(dir.path()).unwrap();
+    let tz = jiff::tz::TimeZone::get("America/New_York").unwrap();
+    // 03:30 UTC on the 21st is still the 20th in New York.
+    let late_evening = t("2026-11-21T03:30:00Z");
+    let morning = t("2026-11-21T14:00:00Z");
+    for (i, at) in [late_evening, morning].into_iter().enumerate() {
+        let r = Reference::parse(&format!("day-{i}")).unwrap();
+        j.record_intent(
+            &r,
+            PaymentMethod::new(ProviderId::Xpay, MethodId::Lightning),
+            &usd_amount("1"),
+            "t",
+            at,
+        )
+        .unwrap();
+    }
+    let (from, until) = report::day_bounds(jiff::civil::date(2026, 11, 21), &tz).unwrap();
+    let day: Vec<_> = j
+        .between(from, until)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.reference.to_string())
+        .collect();
+    assert_eq!(day, ["day-1"]);
+    let (from, until) = report::day_bounds(jiff::civil::date(2026, 11, 20), &tz).unwrap();
+    assert_eq!(j.between(from, until).unwrap().len(), 1);
+}
+
+#[test]
+fn a_receipt_names_everything_the_customer_may_ask_for() {
+    let mut r = fixture().remove(0);
+    r.tx_id = Some("b0c7264802344f60".into());
+    let text = till::core::receipt::text(&r, "Corner Café", &jiff::tz::TimeZone::UTC);
+    for want in [
+        "Corner Café",
+        "Terminal till-1",
+        "2026-11-21 09:01:00",
+        "10.00 USD",
+        "16454 sat",
+        "Bitcoin Lightning (xPay)",
+        "bill-1",
+        "b0c7264802344f60",
+        "PAID",
+    ] {
+        assert!(text.contains(want), "{want} missing in\n{text}");
+    }
+    let _ = Money::new(Decimal::ONE, usd());
+}
