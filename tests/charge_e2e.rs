@@ -121,3 +121,80 @@ fn a_bad_amount_or_method_exits_1_with_a_clear_message() {
         assert!(stderr.contains(want), "{amount} {method}: {stderr}");
     }
 }
+
+fn till(dir: &std::path::Path, cfg: &std::path::Path, args: &[&str]) -> std::process::Output {
+    Command::new(TILL)
+        .args(args)
+        .arg("--config")
+        .arg(cfg)
+        .arg("--data-dir")
+        .arg(dir)
+        .env("TILL_E2E_SECRET", "unused")
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn a_paid_sale_is_in_the_history_the_report_and_has_a_receipt() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = SandboxProcess::start(dir.path());
+    let cfg = config(dir.path(), &sandbox.base, "");
+    let mut child = charge(dir.path(), &cfg, till_sandbox::DEMO_XPAY_SECRET_KEY, "xpay:usdt-tron");
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let id = next_json(&mut lines)["invoice_id"].as_str().unwrap().to_string();
+    sandbox.control(&format!("bills/{id}/pay"));
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+
+    let out = till(dir.path(), &cfg, &["history", "--csv"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let mut csv = csv::Reader::from_reader(out.stdout.as_slice());
+    let rows: Vec<csv::StringRecord> = csv.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(&rows[0][2], id.as_str());
+    assert_eq!(&rows[0][5], "12.50");
+    assert_eq!(&rows[0][10], "paid");
+
+    let out = till(dir.path(), &cfg, &["report"]);
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success());
+    assert!(
+        report.contains("Paid, per method") && report.contains("xpay:usdt-tron"),
+        "{report}"
+    );
+    assert!(report.contains("12.5 USD"), "{report}");
+
+    let out = till(dir.path(), &cfg, &["receipt", &id]);
+    let receipt = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    for want in [
+        "Test shop",
+        "Terminal e2e",
+        "12.50 USD",
+        "12.5 USDT",
+        "USDT on TRON (xPay)",
+        id.as_str(),
+        "PAID",
+    ] {
+        assert!(receipt.contains(want), "{want} missing:\n{receipt}");
+    }
+}
+
+#[test]
+fn a_second_till_on_the_same_data_dir_is_refused_with_a_clear_message() {
+    let dir = tempfile::tempdir().unwrap();
+    let sandbox = SandboxProcess::start(dir.path());
+    let cfg = config(dir.path(), &sandbox.base, "");
+    let mut first = charge(dir.path(), &cfg, till_sandbox::DEMO_XPAY_SECRET_KEY, "xpay:lightning");
+    let mut lines = BufReader::new(first.stdout.take().unwrap()).lines();
+    let id = next_json(&mut lines)["invoice_id"].as_str().unwrap().to_string();
+    let second = charge(dir.path(), &cfg, till_sandbox::DEMO_XPAY_SECRET_KEY, "xpay:lightning")
+        .wait_with_output()
+        .unwrap();
+    assert_eq!(second.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&second.stderr);
+    assert!(stderr.contains("another till is already running"), "{stderr}");
+    // Reading the journal beside it is fine.
+    assert!(till(dir.path(), &cfg, &["history"]).status.success());
+    sandbox.control(&format!("bills/{id}/pay"));
+    assert_eq!(first.wait().unwrap().code(), Some(0));
+}

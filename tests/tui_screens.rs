@@ -171,3 +171,112 @@ fn creating_and_failed_screens() {
     }));
     insta::assert_snapshot!("failed_100x40", render(&app, 100, 40).backend());
 }
+
+fn journaled_app() -> till::tui::App {
+    let mut app = app_at(sample_created_at(), "r1", false);
+    app.journaled = true;
+    app
+}
+
+fn todays_records() -> Vec<till::core::record::SaleRecord> {
+    let mut paid = record_of(&tron_invoice(), Status::Paid);
+    paid.received = Some(usd_amount("12.50"));
+    let open = record_of(&lightning_invoice(), Status::Pending);
+    let mut failed = record_of(&tron_invoice(), Status::Pending);
+    failed.reference = till::core::invoice::Reference::parse("never-made").unwrap();
+    failed.state = till::core::record::RecordState::NotCreated;
+    vec![open, paid, failed]
+}
+
+#[test]
+fn history_lists_todays_sales_filters_them_and_opens_one() {
+    let mut app = journaled_app();
+    assert_eq!(press(&mut app, KeyCode::Char('h')), vec![Effect::LoadHistory]);
+    app.update(Action::History(Ok(todays_records())));
+    let terminal = render(&app, 100, 40);
+    insta::assert_snapshot!("history_100x40", terminal.backend());
+    press(&mut app, KeyCode::Char('f'));
+    let text = format!("{}", render(&app, 100, 40).backend());
+    assert!(text.contains("showing open (1 of 3)"), "{text}");
+    // Enter opens the open Lightning invoice, with its QR again.
+    press(&mut app, KeyCode::Enter);
+    assert!(app.history.is_none());
+    let terminal = render(&app, 100, 40);
+    assert_eq!(
+        decode_qr(terminal.backend().buffer()).as_deref(),
+        Some(lightning_invoice().payload.qr.as_str())
+    );
+}
+
+#[test]
+fn history_opens_a_finished_sale_without_a_code() {
+    let mut app = journaled_app();
+    press(&mut app, KeyCode::Char('h'));
+    app.update(Action::History(Ok(todays_records())));
+    press(&mut app, KeyCode::Down);
+    press(&mut app, KeyCode::Enter);
+    let terminal = render(&app, 100, 40);
+    assert_eq!(decode_qr(terminal.backend().buffer()), None);
+    assert!(format!("{}", terminal.backend()).contains("PAID"));
+    // A paid sale offers its receipt.
+    let reference = app.desk.sale.reference().unwrap().clone();
+    assert_eq!(
+        press(&mut app, KeyCode::Char('r')),
+        vec![Effect::WriteReceipt(reference)]
+    );
+    app.update(Action::Receipt(Ok("/data/receipts/66bb8c4dbb18e67.txt".into())));
+    assert!(
+        format!("{}", render(&app, 100, 40).backend())
+            .contains("Receipt written to /data/receipts/66bb8c4dbb18e67.txt")
+    );
+}
+
+#[test]
+fn after_a_restart_the_till_opens_on_the_one_open_invoice_and_polls_it() {
+    let mut app = journaled_app();
+    let effects = app.resume(&[record_of(&tron_invoice(), Status::Pending)], &[]);
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Run(till::core::desk::Command::Poll(_)))),
+        "{effects:?}"
+    );
+    let terminal = render(&app, 100, 40);
+    assert_eq!(decode_qr(terminal.backend().buffer()).as_deref(), Some(TRON_ADDRESS));
+    assert!(format!("{}", terminal.backend()).contains("Resumed 1 open invoice(s)"));
+}
+
+#[test]
+fn after_a_restart_with_several_open_the_till_opens_on_the_list() {
+    let mut app = journaled_app();
+    let records = [
+        record_of(&tron_invoice(), Status::Pending),
+        record_of(&lightning_invoice(), Status::Underpaid),
+    ];
+    let unresolved = [record_of(&tron_invoice(), Status::Pending)];
+    let effects = app.resume(&records, &unresolved[..0]);
+    assert!(effects.contains(&Effect::LoadHistory));
+    assert_eq!(
+        app.history.as_ref().unwrap().filter,
+        till::tui::app::HistoryFilter::Open
+    );
+    let polls = effects
+        .iter()
+        .filter(|e| matches!(e, Effect::Run(till::core::desk::Command::Poll(_))))
+        .count();
+    assert_eq!(polls, 2, "both are watched again");
+}
+
+#[test]
+fn after_a_restart_an_unrecorded_create_is_looked_up() {
+    let mut app = journaled_app();
+    let mut creating = record_of(&tron_invoice(), Status::Pending);
+    creating.state = till::core::record::RecordState::Creating;
+    let effects = app.resume(&[], &[creating]);
+    assert!(
+        effects
+            .iter()
+            .any(|e| matches!(e, Effect::Run(till::core::desk::Command::Resolve { .. }))),
+        "{effects:?}"
+    );
+}

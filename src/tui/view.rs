@@ -45,8 +45,8 @@ pub fn draw(app: &App, frame: &mut Frame) {
             let open = app.desk.open_count();
             let lines = vec![
                 Line::raw(""),
-                Line::raw(format!(" {open} invoice(s) still open. If you quit, this till")),
-                Line::raw(" stops watching them; the gateway keeps them open."),
+                Line::raw(format!(" {open} invoice(s) still open. They stay in the journal")),
+                Line::raw(" and are watched again when till starts next."),
                 Line::raw(""),
                 Line::from([hint("y", "quit anyway"), hint("any other key", "stay")].concat()),
             ];

@@ -170,3 +170,26 @@ pub fn decode_qr(buffer: &Buffer) -> Option<String> {
     let grid = grids.first()?;
     grid.decode().ok().map(|(_, text)| text)
 }
+
+/// The journal's record of an invoice, as it would be read back.
+pub fn record_of(invoice: &Invoice, status: Status) -> till::core::record::SaleRecord {
+    till::core::record::SaleRecord {
+        reference: invoice.reference.clone(),
+        method: invoice.method,
+        fiat: invoice.fiat.clone(),
+        state: till::core::record::RecordState::Created,
+        started_at: invoice.created_at,
+        terminal: "till-1".into(),
+        gateway_id: Some(invoice.id.clone()),
+        crypto: invoice.crypto.clone(),
+        payload: Some(invoice.payload.clone()),
+        created_at: Some(invoice.created_at),
+        expires_at: Some(invoice.expires_at),
+        status,
+        origin: till::core::status::Origin::Gateway,
+        raw: String::new(),
+        received: None,
+        tx_id: None,
+        note: None,
+    }
+}

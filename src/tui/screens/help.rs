@@ -13,6 +13,10 @@ pub fn draw(app: &App, frame: &mut Frame) {
         ("Esc", "go back"),
         ("c", "cancel the open invoice (asks first)"),
     ];
+    if app.journaled {
+        rows.push(("h", "today's sales (f filters, Enter opens one)"));
+        rows.push(("r", "write the receipt of a paid sale"));
+    }
     if app.demo {
         rows.push(("p", "demo: simulate the customer paying"));
     }

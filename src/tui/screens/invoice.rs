@@ -44,13 +44,20 @@ pub fn draw(app: &App, reference: &Reference, frame: &mut Frame, area: Rect) -> 
     let qr_fits = matches!(code, Some(Ok(m)) if fits(m, area));
     draw_left(app, watch, code, qr_fits, frame, left);
     draw_info(app, watch, frame, right);
-    if status.is_final() {
+    let mut keys = if status.is_final() {
         vec![("Enter", "next sale")]
     } else if app.demo {
         vec![("c", "cancel invoice"), ("p", "demo: customer pays")]
     } else {
         vec![("c", "cancel invoice")]
+    };
+    if app.journaled {
+        if *status == Status::Paid && app.desk.sale.reference() == Some(reference) && status.is_final() {
+            keys.push(("r", "receipt"));
+        }
+        keys.push(("h", "history"));
     }
+    keys
 }
 
 /// Whether the code and the details fit side by side.

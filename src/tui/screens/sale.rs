@@ -53,10 +53,14 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) -> Keys {
         lines.push(Line::raw(f.clone()));
     }
     frame.render_widget(Paragraph::new(lines).centered(), help);
-    vec![
+    let mut keys = vec![
         ("0-9 .", "amount"),
         ("⌫", "erase"),
         ("Enter", "choose payment"),
         ("Esc", "clear"),
-    ]
+    ];
+    if app.journaled {
+        keys.push(("h", "history"));
+    }
+    keys
 }
