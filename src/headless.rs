@@ -188,20 +188,10 @@ pub async fn resume(
     json: bool,
     clock: crate::clock::SharedClock,
 ) -> i32 {
-    use crate::core::desk::Command;
     let mut out = std::io::stdout();
     let now = clock.now();
     let mut desk = Desk::new(policy, now);
-    let watches: Vec<_> = to_watch.iter().filter_map(|r| r.watch(now)).collect();
     let mut resolving: std::collections::HashSet<_> = unresolved.iter().map(|r| r.reference.clone()).collect();
-    let lookups = unresolved
-        .iter()
-        .map(|r| Command::Resolve {
-            reference: r.reference.clone(),
-            amount: r.fiat.clone(),
-            method: r.method,
-        })
-        .collect();
     let say = |out: &mut std::io::Stdout, reference: &str, id: Option<&str>, what: &str, status: Option<&Status>| {
         if json {
             let mut v = json!({"event": what, "reference": reference});
@@ -217,7 +207,8 @@ pub async fn resume(
             print_line(out, &format!("{reference}: {what} {s}"));
         }
     };
-    for w in &watches {
+    let mut outcome = desk.resume(&to_watch, &unresolved);
+    for w in &desk.watches {
         say(
             &mut out,
             w.invoice.reference.as_str(),
@@ -226,7 +217,6 @@ pub async fn resume(
             Some(w.status()),
         );
     }
-    let mut outcome = desk.resume(watches, lookups);
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

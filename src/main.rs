@@ -7,6 +7,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use till::cli::{Cli, Command, ConfigCommand};
 use till::config::{self, Config};
+use till::core::record::SaleRecord;
 use till::journal::{self, DirLock, Journal};
 use till::runtime::Runtime;
 use till::{clock, headless, ledger, logging, registry};
@@ -98,9 +99,9 @@ async fn run(cli: Cli) -> i32 {
                 Ok(s) => s,
                 Err(message) => return fail(message),
             };
-            let (to_watch, unresolved) = match (session.journal.to_watch(), session.journal.unresolved()) {
-                (Ok(a), Ok(b)) => (a, b),
-                (Err(e), _) | (_, Err(e)) => return fail(e),
+            let (to_watch, unresolved) = match session.leftovers() {
+                Ok(v) => v,
+                Err(e) => return fail(e),
             };
             let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
             let runtime = Runtime::new(session.registry.clone(), tx).with_journal(
@@ -116,9 +117,9 @@ async fn run(cli: Cli) -> i32 {
                 Ok(s) => s,
                 Err(message) => return fail(message),
             };
-            let (to_watch, unresolved) = match (session.journal.to_watch(), session.journal.unresolved()) {
-                (Ok(a), Ok(b)) => (a, b),
-                (Err(e), _) | (_, Err(e)) => return fail(e),
+            let (to_watch, unresolved) = match session.leftovers() {
+                Ok(v) => v,
+                Err(e) => return fail(e),
             };
             let journaling = till::tui::run::Journaling {
                 journal: session.journal.clone(),
@@ -164,6 +165,11 @@ struct Session {
 }
 
 impl Session {
+    /// What a previous run left: invoices to watch, creates to look up.
+    fn leftovers(&self) -> Result<(Vec<SaleRecord>, Vec<SaleRecord>), journal::JournalError> {
+        Ok((self.journal.to_watch()?, self.journal.unresolved()?))
+    }
+
     async fn start(config_flag: Option<&Path>, data_dir: &Path) -> Result<Session, String> {
         let config = config::load(config_flag).map_err(|e| e.to_string())?;
         // The demo keeps its own journal, fresh each time: its sandbox forgets

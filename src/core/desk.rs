@@ -6,6 +6,7 @@ use super::invoice::{Invoice, Reference, StatusReport};
 use super::method::PaymentMethod;
 use super::money::Money;
 use super::problem::Problem;
+use super::record::SaleRecord;
 use super::sale::Sale;
 use super::schedule::PollPolicy;
 use super::watch::{Change, Watch};
@@ -283,17 +284,25 @@ impl Desk {
         self.settle_sale();
     }
 
-    /// Takes back the invoices a previous run left open, and returns the
-    /// commands that settle them: lookups for creates whose answer was never
-    /// recorded, and the first polls.
-    pub fn resume(&mut self, watches: Vec<Watch>, unresolved: Vec<Command>) -> Outcome {
-        for w in watches {
+    /// Takes back what a previous run left: watches the invoices it left
+    /// open, and returns the commands that settle them: lookups for creates
+    /// whose answer was never recorded, and the first polls.
+    pub fn resume(&mut self, to_watch: &[SaleRecord], unresolved: &[SaleRecord]) -> Outcome {
+        for w in to_watch.iter().filter_map(|r| r.watch(self.now)) {
             if self.watch(&w.invoice.reference).is_none() {
                 self.watches.push(w);
             }
         }
+        let commands = unresolved
+            .iter()
+            .map(|r| Command::Resolve {
+                reference: r.reference.clone(),
+                amount: r.fiat.clone(),
+                method: r.method,
+            })
+            .collect();
         let mut out = Outcome {
-            commands: unresolved,
+            commands,
             notices: Vec::new(),
         };
         self.tick(&mut out);

@@ -92,6 +92,19 @@ pub struct Journal {
     path: PathBuf,
 }
 
+/// The file's schema version, refused when a newer till wrote it.
+fn known_version(conn: &Connection, shown: &str) -> Result<i64, JournalError> {
+    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
+    if version > schema::CURRENT {
+        return Err(JournalError::Newer {
+            path: shown.to_string(),
+            found: version,
+            known: schema::CURRENT,
+        });
+    }
+    Ok(version)
+}
+
 fn ms(t: Timestamp) -> i64 {
     t.as_millisecond()
 }
@@ -115,14 +128,7 @@ impl Journal {
             path: shown.clone(),
             detail: e.to_string(),
         })?;
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        if version > schema::CURRENT {
-            return Err(JournalError::Newer {
-                path: shown,
-                found: version,
-                known: schema::CURRENT,
-            });
-        }
+        let version = known_version(&conn, &shown)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         // WAL with synchronous=FULL: each commit is on disk when it returns.
         conn.pragma_update(None, "journal_mode", "WAL")?;
@@ -151,14 +157,7 @@ impl Journal {
             path: shown.clone(),
             detail: e.to_string(),
         })?;
-        let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-        if version > schema::CURRENT {
-            return Err(JournalError::Newer {
-                path: shown,
-                found: version,
-                known: schema::CURRENT,
-            });
-        }
+        let version = known_version(&conn, &shown)?;
         if version < schema::CURRENT {
             return Err(JournalError::Open {
                 path: shown,

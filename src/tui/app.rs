@@ -316,22 +316,14 @@ impl App {
     /// Takes back what a previous run left open: opens on the most recent
     /// open invoice, or on the history when there are several.
     pub fn resume(&mut self, records: &[SaleRecord], unresolved: &[SaleRecord]) -> Vec<Effect> {
-        let now = self.now();
-        let watches: Vec<_> = records.iter().filter_map(|r| r.watch(now)).collect();
-        let lookups = unresolved
-            .iter()
-            .map(|r| Command::Resolve {
-                reference: r.reference.clone(),
-                amount: r.fiat.clone(),
-                method: r.method,
-            })
-            .collect();
-        let open: Vec<Reference> = watches
+        let out = self.desk.resume(records, unresolved);
+        let open: Vec<Reference> = self
+            .desk
+            .watches
             .iter()
             .filter(|w| !w.status().is_final())
             .map(|w| w.invoice.reference.clone())
             .collect();
-        let out = self.desk.resume(watches, lookups);
         for r in &open {
             self.encode(r);
         }
