@@ -106,6 +106,12 @@ fn print_status(out: &mut impl Write, status: &Status, note: Option<&str>, json:
     }
 }
 
+/// The gateway contradicts a final state: the first stands, the operator is told.
+fn warn_conflict(reference: &crate::core::invoice::Reference, recorded: &Status, reported: &Status) {
+    tracing::warn!(%reference, %recorded, %reported, "the gateway contradicts a final state; the first one stands");
+    eprintln!("till: warning: {reference} is recorded as {recorded} but the gateway now says {reported}: check it");
+}
+
 /// Runs the sale to its first final state and returns the exit code.
 pub async fn charge(
     args: ChargeArgs<'_>,
@@ -167,6 +173,11 @@ pub async fn charge(
                     }
                     Notice::CreateFailed(problem) => return fail(&problem.message),
                     Notice::CancelFailed { problem, .. } => return fail(&problem.message),
+                    Notice::Conflict {
+                        reference,
+                        recorded,
+                        reported,
+                    } => warn_conflict(&reference, &recorded, &reported),
                 }
             }
         }
@@ -247,6 +258,11 @@ pub async fn resume(
                 Notice::CreateFailed(problem) | Notice::CancelFailed { problem, .. } => {
                     eprintln!("till: {problem}");
                 }
+                Notice::Conflict {
+                    reference,
+                    recorded,
+                    reported,
+                } => warn_conflict(&reference, &recorded, &reported),
             }
         }
         if resolving.is_empty() && desk.watches.iter().all(|w| w.status().is_final()) {

@@ -9,6 +9,7 @@ use super::problem::Problem;
 use super::record::SaleRecord;
 use super::sale::Sale;
 use super::schedule::PollPolicy;
+use super::status::Status;
 use super::watch::{Change, Watch};
 use jiff::Timestamp;
 
@@ -66,9 +67,22 @@ pub enum Command {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Notice {
     Created(Reference),
-    Status { reference: Reference, change: Change },
+    Status {
+        reference: Reference,
+        change: Change,
+    },
     CreateFailed(Problem),
-    CancelFailed { reference: Reference, problem: Problem },
+    CancelFailed {
+        reference: Reference,
+        problem: Problem,
+    },
+    /// The gateway contradicts a final state it reported before: the first
+    /// one stands; the operator should look.
+    Conflict {
+        reference: Reference,
+        recorded: Status,
+        reported: Status,
+    },
 }
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -164,13 +178,25 @@ impl Desk {
             Event::Created { reference, result } => self.created(reference, result, &mut out),
             Event::Polled { reference, result } => {
                 let (now, policy) = (self.now, self.policy.clone());
-                if let Some(w) = self.watch_mut(&reference)
-                    && let Some(change) = w.observe(result, now, &policy)
-                {
-                    out.notices.push(Notice::Status {
-                        reference: reference.clone(),
-                        change,
-                    });
+                if let Some(w) = self.watch_mut(&reference) {
+                    let conflict_before = w.conflict.clone();
+                    let change = w.observe(result, now, &policy);
+                    if w.conflict != conflict_before
+                        && let Some(reported) = w.conflict.clone()
+                    {
+                        let recorded = w.status().clone();
+                        out.notices.push(Notice::Conflict {
+                            reference: reference.clone(),
+                            recorded,
+                            reported,
+                        });
+                    }
+                    if let Some(change) = change {
+                        out.notices.push(Notice::Status {
+                            reference: reference.clone(),
+                            change,
+                        });
+                    }
                 }
                 self.settle_sale();
                 self.tick(&mut out);
@@ -490,5 +516,42 @@ mod tests {
         });
         assert!(matches!(out.commands[..], [Command::Poll(_)]));
         assert_eq!(d.watch(&r).unwrap().status(), &Status::Pending);
+    }
+
+    #[test]
+    fn a_contradicting_final_answer_is_reported_once_and_changes_nothing() {
+        let (mut d, r) = open_sale();
+        let report = |status| StatusReport {
+            status,
+            raw: "x".into(),
+            received: None,
+            tx_id: None,
+        };
+        d.update(Event::Polled {
+            reference: r.clone(),
+            result: Ok(report(Status::Paid)),
+        });
+        let out = d.update(Event::Polled {
+            reference: r.clone(),
+            result: Ok(report(Status::Expired)),
+        });
+        assert!(
+            matches!(
+                &out.notices[..],
+                [Notice::Conflict {
+                    recorded: Status::Paid,
+                    reported: Status::Expired,
+                    ..
+                }]
+            ),
+            "{:?}",
+            out.notices
+        );
+        assert_eq!(d.watch(&r).unwrap().status(), &Status::Paid);
+        let again = d.update(Event::Polled {
+            reference: r.clone(),
+            result: Ok(report(Status::Expired)),
+        });
+        assert!(again.notices.is_empty());
     }
 }

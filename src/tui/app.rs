@@ -295,6 +295,13 @@ impl App {
                 Notice::CancelFailed { problem, .. } => {
                     self.flash = Some(format!("Could not cancel: {problem}"));
                 }
+                Notice::Conflict {
+                    reference,
+                    recorded,
+                    reported,
+                } => {
+                    tracing::warn!(%reference, %recorded, %reported, "the gateway contradicts a final state; the first one stands");
+                }
             }
         }
         effects
