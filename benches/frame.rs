@@ -29,6 +29,7 @@ fn lightning_invoice() -> Invoice {
         reference: Reference::parse("1bdce316").unwrap(),
         amount: Money::new(Decimal::from(10), usd),
         method: MethodId::Lightning,
+        retry: false,
     };
     let now = jiff::Timestamp::from_second(1_724_149_286).unwrap();
     till::gateway::xpay::invoice_from_bill(&v["success"]["data"], &request, Networks::Mainnet, now).unwrap()
@@ -50,10 +51,7 @@ fn open_app() -> App {
         app.update(Action::Key(KeyEvent::new(code, KeyModifiers::NONE)));
     }
     let reference = invoice.reference.clone();
-    app.update(Action::Core(Event::Created {
-        reference,
-        result: Ok(invoice),
-    }));
+    app.update(Action::Core(Event::Created { reference, result: Ok(invoice) }));
     app
 }
 

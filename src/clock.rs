@@ -38,10 +38,7 @@ pub struct TokioClock {
 
 impl TokioClock {
     pub fn starting_at(start_wall: Timestamp) -> TokioClock {
-        TokioClock {
-            start_wall,
-            start: tokio::time::Instant::now(),
-        }
+        TokioClock { start_wall, start: tokio::time::Instant::now() }
     }
 }
 

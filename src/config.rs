@@ -45,12 +45,7 @@ pub enum ConfigError {
     #[error("{path}: cannot read the config file: {detail}")]
     Read { path: String, detail: String },
     #[error("{path}:{line}: {key}: {message}")]
-    Invalid {
-        path: String,
-        line: usize,
-        key: String,
-        message: String,
-    },
+    Invalid { path: String, line: usize, key: String, message: String },
     #[error("{path}: {message}")]
     File { path: String, message: String },
 }
@@ -132,10 +127,8 @@ pub fn load(flag: Option<&Path>) -> Result<Config, ConfigError> {
 
 pub fn load_file(path: &Path) -> Result<Config, ConfigError> {
     let shown = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|e| ConfigError::Read {
-        path: shown.clone(),
-        detail: e.to_string(),
-    })?;
+    let text =
+        std::fs::read_to_string(path).map_err(|e| ConfigError::Read { path: shown.clone(), detail: e.to_string() })?;
     let mut config = parse(&text, &shown, &|name| std::env::var(name).ok())?;
     config.source = Source::File(path.to_path_buf());
     if holds_literal_secret(&text) && readable_by_others(path) {
@@ -196,10 +189,7 @@ impl Ctx<'_> {
     /// A toml/serde error, with the key read off the line it points at.
     fn toml_error(&self, e: &toml::de::Error) -> ConfigError {
         let Some(span) = e.span() else {
-            return ConfigError::File {
-                path: self.path.into(),
-                message: e.message().to_string(),
-            };
+            return ConfigError::File { path: self.path.into(), message: e.message().to_string() };
         };
         let line = self.line_of(span.start);
         let line_text = self.text.lines().nth(line - 1).unwrap_or("");
@@ -207,12 +197,7 @@ impl Ctx<'_> {
             Some((k, _)) => k.trim().to_string(),
             None => line_text.trim().to_string(),
         };
-        ConfigError::Invalid {
-            path: self.path.into(),
-            line,
-            key,
-            message: e.message().to_string(),
-        }
+        ConfigError::Invalid { path: self.path.into(), line, key, message: e.message().to_string() }
     }
 }
 
@@ -231,9 +216,7 @@ pub fn parse(text: &str, path: &str, env: &dyn Fn(&str) -> Option<String>) -> Re
     let terminal = shop.terminal.get_ref().clone();
     if terminal.is_empty()
         || terminal.len() > 16
-        || !terminal
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        || !terminal.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
     {
         return Err(cx.invalid(shop.terminal.span(), "terminal", "1 to 16 letters, digits, - or _"));
     }
@@ -278,19 +261,9 @@ pub fn parse(text: &str, path: &str, env: &dyn Fn(&str) -> Option<String>) -> Re
         Some(x) => Some(xpay_config(&cx, x, &shop, env)?),
     };
     if xpay.is_none() {
-        return Err(cx.invalid(
-            shop_span,
-            "providers",
-            "no gateway is configured: add a [providers.xpay] section",
-        ));
+        return Err(cx.invalid(shop_span, "providers", "no gateway is configured: add a [providers.xpay] section"));
     }
-    Ok(Config {
-        source: Source::Demo,
-        shop,
-        poll,
-        xpay,
-        warnings: Vec::new(),
-    })
+    Ok(Config { source: Source::Demo, shop, poll, xpay, warnings: Vec::new() })
 }
 
 fn secret(
@@ -329,11 +302,7 @@ pub fn base_url(url: &str) -> Result<(String, Networks), String> {
         "http" => return Err("must use https (http only to this machine)".into()),
         _ => return Err("must be an https:// URL".into()),
     }
-    let networks = if loopback {
-        Networks::AlsoTest
-    } else {
-        Networks::Mainnet
-    };
+    let networks = if loopback { Networks::AlsoTest } else { Networks::Mainnet };
     Ok((url.trim_end_matches('/').to_string(), networks))
 }
 
@@ -420,13 +389,7 @@ impl Config {
             currency,
             networks: Networks::AlsoTest,
         };
-        Config {
-            source: Source::Demo,
-            shop,
-            poll: PollPolicy::default(),
-            xpay: Some(xpay),
-            warnings: Vec::new(),
-        }
+        Config { source: Source::Demo, shop, poll: PollPolicy::default(), xpay: Some(xpay), warnings: Vec::new() }
     }
 
     /// The shop's time zone: `[shop] timezone`, else the system's.
@@ -487,11 +450,7 @@ methods = ["lightning"]
     fn bad_values_are_refused_with_file_line_and_key() {
         let cases = [
             ("currency = \"USD\"", "currency = \"DOLLARS\"", "till.toml:4: currency:"),
-            (
-                "methods = [\"lightning\"]",
-                "methods = [\"doge\"]",
-                "till.toml:10: methods: xPay has no method \"doge\"",
-            ),
+            ("methods = [\"lightning\"]", "methods = [\"doge\"]", "till.toml:10: methods: xPay has no method \"doge\""),
             (
                 "secret_key = \"env:XPAY_KEY\"",
                 "secret_key = \"env:NOPE\"",
@@ -507,34 +466,23 @@ methods = ["lightning"]
                 "methods = [\"lightning\"]\nbase_url = \"http://example.com\"",
                 "till.toml:11: base_url: must use https",
             ),
-            (
-                "terminal = \"till-1\"",
-                "terminal = \"till 1\"",
-                "till.toml:5: terminal:",
-            ),
+            ("terminal = \"till-1\"", "terminal = \"till 1\"", "till.toml:5: terminal:"),
         ];
         for (from, to, want) in cases {
-            let err = parse(&GOOD.replace(from, to), "till.toml", &env)
-                .unwrap_err()
-                .to_string();
+            let err = parse(&GOOD.replace(from, to), "till.toml", &env).unwrap_err().to_string();
             assert!(err.starts_with(want), "{to}: {err}");
         }
     }
 
     #[test]
     fn xpay_needs_usd() {
-        let err = parse(&GOOD.replace("\"USD\"", "\"EUR\""), "t.toml", &env)
-            .unwrap_err()
-            .to_string();
+        let err = parse(&GOOD.replace("\"USD\"", "\"EUR\""), "t.toml", &env).unwrap_err().to_string();
         assert!(err.contains("xPay bills are in US dollars"), "{err}");
     }
 
     #[test]
     fn loopback_http_is_allowed_and_means_the_sandbox() {
-        assert_eq!(
-            base_url("http://127.0.0.1:4000/").unwrap(),
-            ("http://127.0.0.1:4000".into(), Networks::AlsoTest)
-        );
+        assert_eq!(base_url("http://127.0.0.1:4000/").unwrap(), ("http://127.0.0.1:4000".into(), Networks::AlsoTest));
         assert_eq!(base_url("http://localhost:4000").unwrap().1, Networks::AlsoTest);
         assert_eq!(base_url("https://apis.xpay.stream").unwrap().1, Networks::Mainnet);
         assert!(base_url("ftp://x").is_err());

@@ -16,27 +16,14 @@ pub async fn start() -> std::io::Result<(Demo, Config)> {
     let base_url = running.base_url();
     tracing::info!(%base_url, "demo mode: sandbox gateway started");
     let config = Config::demo(Some(base_url.clone()));
-    Ok((
-        Demo {
-            base_url,
-            _sandbox: running,
-        },
-        config,
-    ))
+    Ok((Demo { base_url, _sandbox: running }, config))
 }
 
 /// Tells the sandbox that the customer paid the invoice in full.
 pub async fn simulate_payment(base_url: &str, reference: &Reference) -> Result<(), String> {
     crate::gateway::http::install_tls();
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(5))
-        .build()
-        .map_err(|e| e.to_string())?;
+    let client = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().map_err(|e| e.to_string())?;
     let url = format!("{base_url}/_sandbox/xpay/bills/{reference}/pay");
     let r = client.post(url).send().await.map_err(|e| e.to_string())?;
-    if r.status().is_success() {
-        Ok(())
-    } else {
-        Err(format!("sandbox answered HTTP {}", r.status().as_u16()))
-    }
+    if r.status().is_success() { Ok(()) } else { Err(format!("sandbox answered HTTP {}", r.status().as_u16())) }
 }

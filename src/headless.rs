@@ -130,18 +130,12 @@ pub async fn charge(
     let runtime = runtime_for(tx);
     if !runtime.registry().methods().contains(&method) {
         let offered: Vec<String> = runtime.registry().methods().iter().map(ToString::to_string).collect();
-        return fail(&format!(
-            "{method} is not configured on this till (offered: {})",
-            offered.join(", ")
-        ));
+        return fail(&format!("{method} is not configured on this till (offered: {})", offered.join(", ")));
     }
     let mut desk = Desk::new(args.policy, clock.now());
     let mut out = std::io::stdout();
     let ansi = std::io::IsTerminal::is_terminal(&out);
-    let mut pending = vec![
-        Event::AmountEntered(amount),
-        Event::MethodChosen(method, random_reference()),
-    ];
+    let mut pending = vec![Event::AmountEntered(amount), Event::MethodChosen(method, random_reference())];
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
@@ -173,11 +167,9 @@ pub async fn charge(
                     }
                     Notice::CreateFailed(problem) => return fail(&problem.message),
                     Notice::CancelFailed { problem, .. } => return fail(&problem.message),
-                    Notice::Conflict {
-                        reference,
-                        recorded,
-                        reported,
-                    } => warn_conflict(&reference, &recorded, &reported),
+                    Notice::Conflict { reference, recorded, reported } => {
+                        warn_conflict(&reference, &recorded, &reported)
+                    }
                 }
             }
         }
@@ -220,13 +212,7 @@ pub async fn resume(
     };
     let mut outcome = desk.resume(&to_watch, &unresolved);
     for w in &desk.watches {
-        say(
-            &mut out,
-            w.invoice.reference.as_str(),
-            Some(&w.invoice.id),
-            "resumed",
-            Some(w.status()),
-        );
+        say(&mut out, w.invoice.reference.as_str(), Some(&w.invoice.id), "resumed", Some(w.status()));
     }
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
@@ -242,30 +228,22 @@ pub async fn resume(
                 Notice::Created(reference) => {
                     resolving.remove(&reference);
                     if let Some(w) = desk.watch(&reference) {
-                        say(
-                            &mut out,
-                            reference.as_str(),
-                            Some(&w.invoice.id),
-                            "found",
-                            Some(w.status()),
-                        );
+                        say(&mut out, reference.as_str(), Some(&w.invoice.id), "found", Some(w.status()));
                     }
                 }
-                Notice::Status { reference, change } => {
+                Notice::Status { reference, change } if change.from != change.to => {
                     let id = desk.watch(&reference).map(|w| w.invoice.id.clone());
                     say(&mut out, reference.as_str(), id.as_deref(), "status", Some(&change.to));
                 }
+                Notice::Status { .. } => {}
                 Notice::CreateFailed(problem) | Notice::CancelFailed { problem, .. } => {
                     eprintln!("till: {problem}");
                 }
-                Notice::Conflict {
-                    reference,
-                    recorded,
-                    reported,
-                } => warn_conflict(&reference, &recorded, &reported),
+                Notice::Conflict { reference, recorded, reported } => warn_conflict(&reference, &recorded, &reported),
             }
         }
-        if resolving.is_empty() && desk.watches.iter().all(|w| w.status().is_final()) {
+        // Done when every invoice has been asked about since the start and is final.
+        if resolving.is_empty() && desk.watches.iter().all(|w| w.answered && !w.in_flight && w.status().is_final()) {
             return EXIT_PAID;
         }
         let event = tokio::select! {
@@ -278,10 +256,7 @@ pub async fn resume(
                 say(&mut out, reference.as_str(), None, "not_created", None);
             }
             // A lookup whose answer could not be recorded: counted as settled here.
-            Event::Created {
-                reference,
-                result: Err(problem),
-            } => {
+            Event::Created { reference, result: Err(problem) } => {
                 resolving.remove(reference);
                 eprintln!("till: {problem}");
             }

@@ -11,8 +11,7 @@ use std::io::Write;
 
 /// Parses `YYYY-MM-DD`.
 pub fn parse_date(s: &str) -> Result<Date, String> {
-    s.parse::<Date>()
-        .map_err(|_| format!("{s:?} is not a date: write it as YYYY-MM-DD"))
+    s.parse::<Date>().map_err(|_| format!("{s:?} is not a date: write it as YYYY-MM-DD"))
 }
 
 /// The instants from the start of `since` to the end of `until` (local days).
@@ -46,27 +45,18 @@ pub const CSV_HEADER: [&str; 14] = [
 /// One sale as a CSV row.
 pub fn csv_row(r: &SaleRecord, tz: &TimeZone) -> [String; 14] {
     [
-        r.started_at
-            .to_zoned(tz.clone())
-            .strftime("%Y-%m-%dT%H:%M:%S%:z")
-            .to_string(),
+        r.started_at.to_zoned(tz.clone()).strftime("%Y-%m-%dT%H:%M:%S%:z").to_string(),
         r.reference.to_string(),
         r.gateway_id.clone().unwrap_or_default(),
         r.method.provider.id().to_string(),
         r.method.method.id().to_string(),
         r.fiat.amount_text(),
         r.fiat.currency.code().to_string(),
-        r.crypto
-            .as_ref()
-            .map(|c| c.amount.normalize().to_string())
-            .unwrap_or_default(),
+        r.crypto.as_ref().map(|c| c.amount.normalize().to_string()).unwrap_or_default(),
         r.crypto.as_ref().map(|c| c.unit.clone()).unwrap_or_default(),
         r.state.name().to_string(),
         r.status.name().to_string(),
-        r.received
-            .as_ref()
-            .map(|m| m.amount.normalize().to_string())
-            .unwrap_or_default(),
+        r.received.as_ref().map(|m| m.amount.normalize().to_string()).unwrap_or_default(),
         r.tx_id.clone().unwrap_or_default(),
         r.note.clone().unwrap_or_default(),
     ]
@@ -89,16 +79,9 @@ pub fn table(records: &[SaleRecord], tz: &TimeZone) -> String {
         s.push_str("No sales in that period.\n");
         return s;
     }
-    s.push_str(&format!(
-        "{:<19}  {:>14}  {:<24}  {:<22}  {}\n",
-        "time", "amount", "method", "status", "reference"
-    ));
+    s.push_str(&format!("{:<19}  {:>14}  {:<24}  {:<22}  {}\n", "time", "amount", "method", "status", "reference"));
     for r in records {
-        let t = r
-            .started_at
-            .to_zoned(tz.clone())
-            .strftime("%Y-%m-%d %H:%M:%S")
-            .to_string();
+        let t = r.started_at.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M:%S").to_string();
         s.push_str(&format!(
             "{t:<19}  {:>14}  {:<24}  {:<22}  {}\n",
             r.fiat.to_string(),

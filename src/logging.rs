@@ -29,11 +29,6 @@ pub fn init(dir: Option<&Path>) -> Option<PathBuf> {
         Some("warn") => tracing::Level::WARN,
         _ => tracing::Level::INFO,
     };
-    tracing_subscriber::fmt()
-        .with_writer(Mutex::new(file))
-        .with_ansi(false)
-        .with_max_level(level)
-        .try_init()
-        .ok()?;
+    tracing_subscriber::fmt().with_writer(Mutex::new(file)).with_ansi(false).with_max_level(level).try_init().ok()?;
     Some(path)
 }

@@ -14,11 +14,7 @@ use till::{clock, headless, ledger, logging, registry};
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()
-    {
+    let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("till: cannot start: {e}");
@@ -41,30 +37,23 @@ async fn run(cli: Cli) -> i32 {
     };
     match cli.command {
         Some(Command::Sandbox { listen }) => sandbox(listen, &data_dir).await,
-        Some(Command::Config {
-            command: ConfigCommand::Path,
-        }) => {
+        Some(Command::Config { command: ConfigCommand::Path }) => {
             match config::locate(cli.config.as_deref()) {
                 Some((p, _)) => println!("{}", p.display()),
                 None => println!("(no config directory on this platform: use --config)"),
             }
             0
         }
-        Some(Command::Config {
-            command: ConfigCommand::Check,
-        }) => match config::load(cli.config.as_deref()) {
+        Some(Command::Config { command: ConfigCommand::Check }) => match config::load(cli.config.as_deref()) {
             Ok(c) => {
                 print_config(&c);
                 0
             }
             Err(e) => fail(e),
         },
-        Some(Command::History {
-            date,
-            since,
-            until,
-            csv,
-        }) => history(cli.config.as_deref(), &data_dir, date, since, until, csv),
+        Some(Command::History { date, since, until, csv }) => {
+            history(cli.config.as_deref(), &data_dir, date, since, until, csv)
+        }
         Some(Command::Report { date }) => report(cli.config.as_deref(), &data_dir, date),
         Some(Command::Receipt { invoice }) => receipt(cli.config.as_deref(), &data_dir, &invoice),
         Some(Command::Charge { amount, method, json }) => {
@@ -129,14 +118,8 @@ async fn run(cli: Cli) -> i32 {
             };
             let registry = (*session.registry).clone();
             let demo_url = session.demo.as_ref().map(|d| d.base_url.clone());
-            match till::tui::run::run(
-                &session.config,
-                registry,
-                demo_url,
-                session.clock.clone(),
-                Some(journaling),
-            )
-            .await
+            match till::tui::run::run(&session.config, registry, demo_url, session.clock.clone(), Some(journaling))
+                .await
             {
                 Ok(()) => 0,
                 Err(e) => {
@@ -174,11 +157,7 @@ impl Session {
         let config = config::load(config_flag).map_err(|e| e.to_string())?;
         // The demo keeps its own journal, fresh each time: its sandbox forgets
         // its invoices when it stops, so there is nothing to resume.
-        let dir = if config.is_demo() {
-            data_dir.join("demo")
-        } else {
-            data_dir.to_path_buf()
-        };
+        let dir = if config.is_demo() { data_dir.join("demo") } else { data_dir.to_path_buf() };
         let lock = journal::lock(&dir).map_err(|e| e.to_string())?;
         if config.is_demo() {
             let _ = std::fs::remove_file(dir.join(journal::FILE));
@@ -187,9 +166,8 @@ impl Session {
         }
         let log = logging::init(Some(&dir));
         let (config, demo) = if config.is_demo() {
-            let (demo, config) = till::demo::start()
-                .await
-                .map_err(|e| format!("cannot start the demo sandbox: {e}"))?;
+            let (demo, config) =
+                till::demo::start().await.map_err(|e| format!("cannot start the demo sandbox: {e}"))?;
             (config, Some(demo))
         } else {
             (config, None)
@@ -234,11 +212,7 @@ async fn sandbox(listen: std::net::SocketAddr, data_dir: &Path) -> i32 {
 /// The config (for the time zone and shop name) and the journal, read-only.
 fn reader(config_flag: Option<&Path>, data_dir: &Path) -> Result<(Config, Option<Journal>), String> {
     let config = config::load(config_flag).map_err(|e| e.to_string())?;
-    let dir = if config.is_demo() {
-        data_dir.join("demo")
-    } else {
-        data_dir.to_path_buf()
-    };
+    let dir = if config.is_demo() { data_dir.join("demo") } else { data_dir.to_path_buf() };
     let journal = Journal::open_read_only(&dir).map_err(|e| e.to_string())?;
     Ok((config, journal))
 }
@@ -320,16 +294,10 @@ fn receipt(config_flag: Option<&Path>, data_dir: &Path, key: &str) -> i32 {
     };
     match journal.find(key) {
         Ok(Some(record)) if record.status == till::core::status::Status::Paid => {
-            print!(
-                "{}",
-                till::core::receipt::text(&record, &config.shop.name, &config.timezone())
-            );
+            print!("{}", till::core::receipt::text(&record, &config.shop.name, &config.timezone()));
             0
         }
-        Ok(Some(record)) => fail(format!(
-            "{key} is {}: receipts are for paid sales only",
-            record.status_label()
-        )),
+        Ok(Some(record)) => fail(format!("{key} is {}: receipts are for paid sales only", record.status_label())),
         Ok(None) => fail(format!("no sale {key:?} in the journal")),
         Err(e) => fail(e),
     }

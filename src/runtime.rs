@@ -38,6 +38,20 @@ fn not_configured(provider: &str) -> Problem {
     )
 }
 
+/// The answer a command's task gives if it fails without one.
+fn fallback(command: &Command) -> Event {
+    let problem = Problem::new(
+        ProblemKind::Protocol,
+        "The till hit an internal error talking to the gateway; the detail is in the log. Try again.",
+    );
+    match command {
+        Command::Create { reference, .. } => Event::Created { reference: reference.clone(), result: Err(problem) },
+        Command::Poll(invoice) => Event::Polled { reference: invoice.reference.clone(), result: Err(problem) },
+        Command::Cancel(invoice) => Event::Canceled { reference: invoice.reference.clone(), result: Err(problem) },
+        Command::Resolve { reference, .. } => Event::Unresolved(reference.clone()),
+    }
+}
+
 fn to_problem(what: &str, reference: &Reference, e: &GatewayError) -> Problem {
     tracing::warn!(%reference, error = %e, "{what} failed");
     e.problem()
@@ -45,13 +59,7 @@ fn to_problem(what: &str, reference: &Reference, e: &GatewayError) -> Problem {
 
 impl Runtime {
     pub fn new(registry: Arc<Registry>, events: UnboundedSender<Event>) -> Runtime {
-        Runtime {
-            registry,
-            events,
-            journal: None,
-            terminal: String::new(),
-            clock: crate::clock::system(),
-        }
+        Runtime { registry, events, journal: None, terminal: String::new(), clock: crate::clock::system() }
     }
 
     /// Records every sale in `journal` (creates before they are shown).
@@ -74,9 +82,7 @@ impl Runtime {
             if let Notice::Status { reference, change } = notice
                 && let Some(w) = desk.watch(reference)
             {
-                journal
-                    .record_status(w, change, self.clock.now())
-                    .map_err(|e| journal_problem(&e))?;
+                journal.record_status(w, change, self.clock.now()).map_err(|e| journal_problem(&e))?;
             }
         }
         Ok(())
@@ -91,29 +97,23 @@ impl Runtime {
         let registry = self.registry.clone();
         let events = self.events.clone();
         let this = self.clone();
-        tokio::spawn(async move {
-            let event = match command {
-                Command::Create {
-                    reference,
-                    amount,
-                    method,
-                } => {
-                    let result = this.create(&registry, &reference, amount, method).await;
+        let fallback = fallback(&command);
+        // The work runs in its own task: should it panic, the face still
+        // gets an answer (and never waits on "Creating…" forever).
+        let work = tokio::spawn(async move {
+            match command {
+                Command::Create { reference, amount, method, retry } => {
+                    let result = this.create(&registry, &reference, amount, method, retry).await;
                     Event::Created { reference, result }
                 }
-                Command::Resolve {
-                    reference,
-                    amount,
-                    method,
-                } => this.resolve(&registry, reference, amount, method).await,
+                Command::Resolve { reference, amount, method } => {
+                    this.resolve(&registry, reference, amount, method).await
+                }
                 Command::Poll(invoice) => {
                     let reference = invoice.reference.clone();
                     let result = match registry.get(invoice.method.provider) {
                         None => Err(not_configured(invoice.method.provider.name())),
-                        Some(g) => g
-                            .status(&invoice)
-                            .await
-                            .map_err(|e| to_problem("status", &reference, &e)),
+                        Some(g) => g.status(&invoice).await.map_err(|e| to_problem("status", &reference, &e)),
                     };
                     if let Ok(r) = &result {
                         tracing::debug!(%reference, status = %r.status, raw = %r.raw, "polled");
@@ -127,12 +127,18 @@ impl Runtime {
                     let reference = invoice.reference.clone();
                     let result = match registry.get(invoice.method.provider) {
                         None => Err(not_configured(invoice.method.provider.name())),
-                        Some(g) => g
-                            .cancel(&invoice)
-                            .await
-                            .map_err(|e| to_problem("cancel", &reference, &e)),
+                        Some(g) => g.cancel(&invoice).await.map_err(|e| to_problem("cancel", &reference, &e)),
                     };
                     Event::Canceled { reference, result }
+                }
+            }
+        });
+        tokio::spawn(async move {
+            let event = match work.await {
+                Ok(event) => event,
+                Err(e) => {
+                    tracing::error!(error = %e, "a gateway task failed");
+                    fallback
                 }
             };
             // The face may have gone (quit): nothing left to tell.
@@ -148,6 +154,7 @@ impl Runtime {
         reference: &Reference,
         amount: Money,
         method: PaymentMethod,
+        retry: bool,
     ) -> Result<Invoice, Problem> {
         let Some(g) = registry.get(method.provider) else {
             return Err(not_configured(method.provider.name()));
@@ -157,26 +164,25 @@ impl Runtime {
                 .map_err(|e| journal_problem(&e))?;
         }
         tracing::info!(%reference, %method, amount = %amount, "creating invoice");
-        let request = CreateRequest {
-            reference: reference.clone(),
-            amount,
-            method: method.method,
-        };
+        let request = CreateRequest { reference: reference.clone(), amount, method: method.method, retry };
         match g.create(&request).await {
             Ok(invoice) => {
                 tracing::info!(%reference, id = %invoice.id, expires_at = %invoice.expires_at, "invoice created");
                 if let Some(j) = &self.journal {
-                    j.record_created(&invoice, &self.terminal, self.clock.now())
-                        .map_err(|e| journal_problem(&e))?;
+                    j.record_created(&invoice, &self.terminal, self.clock.now()).map_err(|e| journal_problem(&e))?;
                 }
                 Ok(invoice)
             }
             Err(e) => {
                 // Perhaps made, perhaps not: the intent stays open and the next start asks the gateway.
-                if !e.maybe_processed()
-                    && let Some(j) = &self.journal
-                    && let Err(je) =
-                        j.record_not_created(reference, RecordState::NotCreated, &e.to_string(), self.clock.now())
+                let state = match &e {
+                    e if e.maybe_processed() => None,
+                    // The gateway answered with an invoice the till refused to show.
+                    GatewayError::Protocol { .. } | GatewayError::Unverified { .. } => Some(RecordState::Unknown),
+                    _ => Some(RecordState::NotCreated),
+                };
+                if let (Some(state), Some(j)) = (state, &self.journal)
+                    && let Err(je) = j.record_not_created(reference, state, &e.to_string(), self.clock.now())
                 {
                     tracing::error!(%reference, error = %je, "journal write failed");
                 }
@@ -190,11 +196,7 @@ impl Runtime {
         let Some(g) = registry.get(method.provider) else {
             return Event::Unresolved(reference);
         };
-        let request = CreateRequest {
-            reference: reference.clone(),
-            amount,
-            method: method.method,
-        };
+        let request = CreateRequest { reference: reference.clone(), amount, method: method.method, retry: true };
         let now = self.clock.now();
         let (state, note) = match g.find(&request).await {
             Ok(Some(invoice)) => {
@@ -202,24 +204,17 @@ impl Runtime {
                 if let Some(j) = &self.journal
                     && let Err(e) = j.record_created(&invoice, &self.terminal, now)
                 {
-                    return Event::Created {
-                        reference,
-                        result: Err(journal_problem(&e)),
-                    };
+                    return Event::Created { reference, result: Err(journal_problem(&e)) };
                 }
-                return Event::Created {
-                    reference,
-                    result: Ok(invoice),
-                };
+                return Event::Created { reference, result: Ok(invoice) };
             }
-            Ok(None) => (
-                RecordState::NotCreated,
-                "the gateway never made this invoice".to_string(),
-            ),
-            Err(GatewayError::Unsupported { .. }) => (
-                RecordState::Unknown,
-                "the gateway cannot be asked whether it made this invoice".to_string(),
-            ),
+            Ok(None) => (RecordState::NotCreated, "the gateway never made this invoice".to_string()),
+            Err(GatewayError::Unsupported { .. }) => {
+                (RecordState::Unknown, "the gateway cannot be asked whether it made this invoice".to_string())
+            }
+            Err(e @ (GatewayError::Protocol { .. } | GatewayError::Unverified { .. })) => {
+                (RecordState::Unknown, format!("the gateway's invoice was refused by the till's checks: {e}"))
+            }
             Err(e) => {
                 // Ask again at the next start.
                 tracing::warn!(%reference, error = %e, "restart: could not ask the gateway about an unrecorded create");

@@ -29,11 +29,7 @@ fn run_sale(method: &str, control: &str) -> (i32, Vec<serde_json::Value>, String
         events.push(serde_json::from_str(&line.unwrap()).unwrap());
     }
     let out = child.wait_with_output().unwrap();
-    (
-        out.status.code().unwrap(),
-        events,
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
+    (out.status.code().unwrap(), events, String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
 #[test]
@@ -157,24 +153,13 @@ fn a_paid_sale_is_in_the_history_the_report_and_has_a_receipt() {
     let out = till(dir.path(), &cfg, &["report"]);
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success());
-    assert!(
-        report.contains("Paid, per method") && report.contains("xpay:usdt-tron"),
-        "{report}"
-    );
+    assert!(report.contains("Paid, per method") && report.contains("xpay:usdt-tron"), "{report}");
     assert!(report.contains("12.5 USD"), "{report}");
 
     let out = till(dir.path(), &cfg, &["receipt", &id]);
     let receipt = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    for want in [
-        "Test shop",
-        "Terminal e2e",
-        "12.50 USD",
-        "12.5 USDT",
-        "USDT on TRON (xPay)",
-        id.as_str(),
-        "PAID",
-    ] {
+    for want in ["Test shop", "Terminal e2e", "12.50 USD", "12.5 USDT", "USDT on TRON (xPay)", id.as_str(), "PAID"] {
         assert!(receipt.contains(want), "{want} missing:\n{receipt}");
     }
 }
@@ -187,9 +172,8 @@ fn a_second_till_on_the_same_data_dir_is_refused_with_a_clear_message() {
     let mut first = charge(dir.path(), &cfg, till_sandbox::DEMO_XPAY_SECRET_KEY, "xpay:lightning");
     let mut lines = BufReader::new(first.stdout.take().unwrap()).lines();
     let id = next_json(&mut lines)["invoice_id"].as_str().unwrap().to_string();
-    let second = charge(dir.path(), &cfg, till_sandbox::DEMO_XPAY_SECRET_KEY, "xpay:lightning")
-        .wait_with_output()
-        .unwrap();
+    let second =
+        charge(dir.path(), &cfg, till_sandbox::DEMO_XPAY_SECRET_KEY, "xpay:lightning").wait_with_output().unwrap();
     assert_eq!(second.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&second.stderr);
     assert!(stderr.contains("another till is already running"), "{stderr}");

@@ -22,10 +22,7 @@ struct Lcg(u64);
 
 impl Lcg {
     fn next(&mut self) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
+        self.0 = self.0.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
         self.0 >> 33
     }
 }
@@ -59,10 +56,7 @@ fn wait_with_limit(child: &mut Child, limit: Duration, dir: &std::path::Path) ->
 
 #[test]
 fn no_sale_is_lost_when_till_is_killed_at_random_moments() {
-    let seed = std::env::var("TILL_CRASH_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0x5eed_u64);
+    let seed = std::env::var("TILL_CRASH_SEED").ok().and_then(|s| s.parse().ok()).unwrap_or(0x5eed_u64);
     let mut rng = Lcg(seed);
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().to_path_buf();
@@ -107,11 +101,8 @@ fn no_sale_is_lost_when_till_is_killed_at_random_moments() {
             if expected.contains_key(&reference) {
                 continue;
             }
-            let (action, status) = if rng.next().is_multiple_of(2) {
-                ("pay", Status::Paid)
-            } else {
-                ("expire", Status::Expired)
-            };
+            let (action, status) =
+                if rng.next().is_multiple_of(2) { ("pay", Status::Paid) } else { ("expire", Status::Expired) };
             sandbox.control(&format!("bills/{reference}/{action}"));
             expected.insert(reference, status);
         }
@@ -138,26 +129,10 @@ fn no_sale_is_lost_when_till_is_killed_at_random_moments() {
             assert_eq!(rec.state, RecordState::Created, "seed {seed}, kill {i}: {reference}");
             assert_eq!(&rec.status, status, "seed {seed}, kill {i}: {reference}");
         }
-        assert!(
-            journal.unresolved().unwrap().is_empty(),
-            "seed {seed}, kill {i}: a create was left unresolved"
-        );
-        assert!(
-            journal.to_watch().unwrap().is_empty(),
-            "seed {seed}, kill {i}: an invoice was left open"
-        );
+        assert!(journal.unresolved().unwrap().is_empty(), "seed {seed}, kill {i}: a create was left unresolved");
+        assert!(journal.to_watch().unwrap().is_empty(), "seed {seed}, kill {i}: an invoice was left open");
     }
-    eprintln!(
-        "seed {seed}: {KILLS} kills at moments {moments:?}; the sandbox made {} invoices",
-        expected.len()
-    );
-    assert!(
-        moments.iter().all(|&n| n > 0),
-        "every kind of moment was tried: {moments:?}"
-    );
-    assert!(
-        expected.len() as u32 >= KILLS / 2,
-        "most kills came after a create: {}",
-        expected.len()
-    );
+    eprintln!("seed {seed}: {KILLS} kills at moments {moments:?}; the sandbox made {} invoices", expected.len());
+    assert!(moments.iter().all(|&n| n > 0), "every kind of moment was tried: {moments:?}");
+    assert!(expected.len() as u32 >= KILLS / 2, "most kills came after a create: {}", expected.len());
 }

@@ -28,11 +28,9 @@ fn a_new_journal_is_created_at_the_current_schema() {
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(v, journal::schema::CURRENT);
     let tables: i64 = conn
-        .query_row(
-            "SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN ('invoices','events')",
-            [],
-            |r| r.get(0),
-        )
+        .query_row("SELECT count(*) FROM sqlite_master WHERE type='table' AND name IN ('invoices','events')", [], |r| {
+            r.get(0)
+        })
         .unwrap();
     assert_eq!(tables, 2);
 }
@@ -71,28 +69,17 @@ fn a_journal_from_a_newer_till_is_refused_and_left_untouched() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join(journal::FILE);
     let conn = rusqlite::Connection::open(&path).unwrap();
-    conn.execute_batch("CREATE TABLE future (x); INSERT INTO future VALUES (1);")
-        .unwrap();
-    conn.pragma_update(None, "user_version", journal::schema::CURRENT + 1)
-        .unwrap();
+    conn.execute_batch("CREATE TABLE future (x); INSERT INTO future VALUES (1);").unwrap();
+    conn.pragma_update(None, "user_version", journal::schema::CURRENT + 1).unwrap();
     drop(conn);
     let before = std::fs::read(&path).unwrap();
-    let files_before: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
+    let files_before: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     let err = Journal::open(dir.path()).err().expect("refused");
     assert!(matches!(err, JournalError::Newer { .. }), "{err}");
     assert!(err.to_string().contains("newer till"), "{err}");
-    assert!(matches!(
-        Journal::open_read_only(dir.path()),
-        Err(JournalError::Newer { .. })
-    ));
+    assert!(matches!(Journal::open_read_only(dir.path()), Err(JournalError::Newer { .. })));
     assert_eq!(std::fs::read(&path).unwrap(), before, "not a byte changed");
-    let files_after: Vec<_> = std::fs::read_dir(dir.path())
-        .unwrap()
-        .map(|e| e.unwrap().file_name())
-        .collect();
+    let files_after: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(files_before, files_after, "no WAL or other file created");
 }
 
@@ -112,13 +99,8 @@ fn a_sale_is_journaled_from_intent_to_final_with_every_status_change() {
     let j = Journal::open(dir.path()).unwrap();
     let inv = tron_invoice();
     let r = inv.reference.clone();
-    j.record_intent(&r, inv.method, &inv.fiat, "till-1", inv.created_at)
-        .unwrap();
-    assert_eq!(
-        j.unresolved().unwrap().len(),
-        1,
-        "an unanswered create is found at the next start"
-    );
+    j.record_intent(&r, inv.method, &inv.fiat, "till-1", inv.created_at).unwrap();
+    assert_eq!(j.unresolved().unwrap().len(), 1, "an unanswered create is found at the next start");
     j.record_created(&inv, "till-1", inv.created_at).unwrap();
     assert!(j.unresolved().unwrap().is_empty());
     let watched = j.to_watch().unwrap();
@@ -129,30 +111,15 @@ fn a_sale_is_journaled_from_intent_to_final_with_every_status_change() {
     w.invoice.status = Status::Paid;
     w.invoice.received = Some(usd_amount("12.50"));
     w.tx_id = Some("tx-1".into());
-    let change = Change {
-        from: Status::Pending,
-        to: Status::Paid,
-        origin: Origin::Gateway,
-        note: None,
-    };
+    let change = Change { from: Status::Pending, to: Status::Paid, origin: Origin::Gateway, note: None };
     j.record_status(&w, &change, t("2024-08-20T10:25:00Z")).unwrap();
-    assert!(
-        j.to_watch().unwrap().is_empty(),
-        "a paid invoice needs no more watching"
-    );
+    assert!(j.to_watch().unwrap().is_empty(), "a paid invoice needs no more watching");
     let rec = j.find(r.as_str()).unwrap().unwrap();
     assert_eq!(rec.status, Status::Paid);
     assert_eq!(rec.tx_id.as_deref(), Some("tx-1"));
-    assert_eq!(
-        j.find(&inv.id).unwrap().unwrap().reference,
-        r,
-        "found by the gateway's id too"
-    );
+    assert_eq!(j.find(&inv.id).unwrap().unwrap().reference, r, "found by the gateway's id too");
     let events: Vec<_> = j.events(&r).unwrap().into_iter().map(|e| (e.old, e.new)).collect();
-    assert_eq!(
-        events,
-        vec![(None, "pending".to_string()), (Some("pending".into()), "paid".into())]
-    );
+    assert_eq!(events, vec![(None, "pending".to_string()), (Some("pending".into()), "paid".into())]);
 }
 
 #[test]
@@ -176,12 +143,7 @@ fn a_locally_expired_invoice_stays_watched_for_a_late_payment() {
     let mut w = Watch::new(inv.clone(), inv.created_at);
     w.invoice.status = Status::Expired;
     w.origin = Origin::Local;
-    let change = Change {
-        from: Status::Pending,
-        to: Status::Expired,
-        origin: Origin::Local,
-        note: None,
-    };
+    let change = Change { from: Status::Pending, to: Status::Expired, origin: Origin::Local, note: None };
     j.record_status(&w, &change, inv.expires_at).unwrap();
     let watched = j.to_watch().unwrap();
     assert_eq!(watched.len(), 1);
@@ -208,10 +170,7 @@ fn record(
         started_at: started,
         terminal: "till-1".into(),
         gateway_id: Some(format!("bill-{n}")),
-        crypto: Some(CryptoAmount {
-            amount: crypto.0.parse().unwrap(),
-            unit: crypto.1.into(),
-        }),
+        crypto: Some(CryptoAmount { amount: crypto.0.parse().unwrap(), unit: crypto.1.into() }),
         payload: None,
         created_at: Some(started),
         expires_at: Some(started + jiff::SignedDuration::from_mins(30)),
@@ -220,11 +179,7 @@ fn record(
         raw: String::new(),
         received: received.map(usd_amount),
         tx_id: None,
-        note: if n == 1 {
-            Some("said \"hi\", then paid".into())
-        } else {
-            None
-        },
+        note: if n == 1 { Some("said \"hi\", then paid".into()) } else { None },
     }
 }
 
@@ -236,15 +191,7 @@ fn fixture() -> Vec<SaleRecord> {
         record(L, "2.50", ("4151", "sat"), Status::Paid, C, Some("2.50"), 2),
         record(T, "12.50", ("12.5", "USDT"), Status::Paid, C, Some("12.50"), 3),
         record(T, "5.00", ("5", "USDT"), Status::Expired, C, None, 4),
-        record(
-            T,
-            "20.00",
-            ("20", "USDT"),
-            Status::ExpiredUnderpaid,
-            C,
-            Some("10.00"),
-            5,
-        ),
+        record(T, "20.00", ("20", "USDT"), Status::ExpiredUnderpaid, C, Some("10.00"), 5),
         record(L, "1.00", ("100", "sat"), Status::Canceled, C, None, 6),
         record(L, "3.00", ("300", "sat"), Status::Pending, C, None, 7),
         record(L, "7.00", ("700", "sat"), Status::Pending, N, None, 8),
@@ -264,29 +211,14 @@ fn the_report_adds_up_to_the_hand_computed_totals() {
     // Takings: 10.00 + 2.50 by Lightning (16454 + 4151 sat), 12.50 by TRON.
     assert_eq!(r.paid_by_method[&ln].count, 2);
     assert_eq!(r.paid_by_method[&ln].fiat, usd_map("12.50"));
-    assert_eq!(
-        r.paid_by_method[&ln].crypto,
-        BTreeMap::from([("sat".to_string(), Decimal::from(20605))])
-    );
+    assert_eq!(r.paid_by_method[&ln].crypto, BTreeMap::from([("sat".to_string(), Decimal::from(20605))]));
     assert_eq!(r.paid_by_method[&tron].count, 1);
-    assert_eq!(
-        r.paid_by_method[&tron].crypto,
-        BTreeMap::from([("USDT".to_string(), "12.5".parse().unwrap())])
-    );
+    assert_eq!(r.paid_by_method[&tron].crypto, BTreeMap::from([("USDT".to_string(), "12.5".parse().unwrap())]));
     let finals = &r.by_final_status;
     assert_eq!((finals["paid"].count, &finals["paid"].fiat), (3, &usd_map("25.00")));
-    assert_eq!(
-        (finals["expired"].count, &finals["expired"].fiat),
-        (1, &usd_map("5.00"))
-    );
-    assert_eq!(
-        (finals["expired_underpaid"].count, &finals["expired_underpaid"].fiat),
-        (1, &usd_map("20.00"))
-    );
-    assert_eq!(
-        (finals["canceled"].count, &finals["canceled"].fiat),
-        (1, &usd_map("1.00"))
-    );
+    assert_eq!((finals["expired"].count, &finals["expired"].fiat), (1, &usd_map("5.00")));
+    assert_eq!((finals["expired_underpaid"].count, &finals["expired_underpaid"].fiat), (1, &usd_map("20.00")));
+    assert_eq!((finals["canceled"].count, &finals["canceled"].fiat), (1, &usd_map("1.00")));
     assert_eq!((r.open.count, &r.open.fiat), (2, &usd_map("11.00")));
     assert_eq!(r.not_created, 1);
     assert_eq!(r.by_method[&ln].count, 4);
@@ -307,14 +239,8 @@ fn history_csv_parses_back_to_the_same_rows() {
     let mut out = Vec::new();
     till::ledger::write_csv(&mut out, &records, &tz).unwrap();
     let mut reader = csv::Reader::from_reader(out.as_slice());
-    assert_eq!(
-        reader.headers().unwrap().iter().collect::<Vec<_>>(),
-        till::ledger::CSV_HEADER
-    );
-    let rows: Vec<Vec<String>> = reader
-        .records()
-        .map(|r| r.unwrap().iter().map(str::to_string).collect())
-        .collect();
+    assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), till::ledger::CSV_HEADER);
+    let rows: Vec<Vec<String>> = reader.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect();
     let want: Vec<Vec<String>> = records.iter().map(|r| till::ledger::csv_row(r, &tz).to_vec()).collect();
     assert_eq!(rows, want);
     assert_eq!(rows[0][13], "said \"hi\", then paid", "quotes and commas survive");
@@ -331,22 +257,11 @@ fn history_days_follow_the_shops_time_zone() {
     let morning = t("2026-11-21T14:00:00Z");
     for (i, at) in [late_evening, morning].into_iter().enumerate() {
         let r = Reference::parse(&format!("day-{i}")).unwrap();
-        j.record_intent(
-            &r,
-            PaymentMethod::new(ProviderId::Xpay, MethodId::Lightning),
-            &usd_amount("1"),
-            "t",
-            at,
-        )
-        .unwrap();
+        j.record_intent(&r, PaymentMethod::new(ProviderId::Xpay, MethodId::Lightning), &usd_amount("1"), "t", at)
+            .unwrap();
     }
     let (from, until) = report::day_bounds(jiff::civil::date(2026, 11, 21), &tz).unwrap();
-    let day: Vec<_> = j
-        .between(from, until)
-        .unwrap()
-        .into_iter()
-        .map(|r| r.reference.to_string())
-        .collect();
+    let day: Vec<_> = j.between(from, until).unwrap().into_iter().map(|r| r.reference.to_string()).collect();
     assert_eq!(day, ["day-1"]);
     let (from, until) = report::day_bounds(jiff::civil::date(2026, 11, 20), &tz).unwrap();
     assert_eq!(j.between(from, until).unwrap().len(), 1);

@@ -17,10 +17,7 @@ fn the_lightning_qr_on_screen_decodes_to_exactly_the_payload() {
     assert!(payload.starts_with("LIGHTNING:LNBC164540N1"));
     let app = open_invoice(invoice, false);
     let terminal = render(&app, 100, 40);
-    assert_eq!(
-        decode_qr(terminal.backend().buffer()).as_deref(),
-        Some(payload.as_str())
-    );
+    assert_eq!(decode_qr(terminal.backend().buffer()).as_deref(), Some(payload.as_str()));
 }
 
 #[test]
@@ -28,11 +25,7 @@ fn the_tron_qr_on_screen_decodes_to_exactly_the_address() {
     let app = open_invoice(tron_invoice(), false);
     for (w, h) in [(100, 40), (80, 24)] {
         let terminal = render(&app, w, h);
-        assert_eq!(
-            decode_qr(terminal.backend().buffer()).as_deref(),
-            Some(TRON_ADDRESS),
-            "at {w}×{h}"
-        );
+        assert_eq!(decode_qr(terminal.backend().buffer()).as_deref(), Some(TRON_ADDRESS), "at {w}×{h}");
     }
 }
 
@@ -89,16 +82,8 @@ fn invoice_screen_tron() {
 
 fn deliver(app: &mut till::tui::App, status: Status) -> Vec<Effect> {
     let reference = app.desk.sale.reference().unwrap().clone();
-    let report = StatusReport {
-        raw: status.name().into(),
-        status,
-        received: None,
-        tx_id: None,
-    };
-    app.update(Action::Core(Event::Polled {
-        reference,
-        result: Ok(report),
-    }))
+    let report = StatusReport { raw: status.name().into(), status, received: None, tx_id: None };
+    app.update(Action::Core(Event::Polled { reference, result: Ok(report) }))
 }
 
 #[test]
@@ -130,10 +115,7 @@ fn cancel_asks_first() {
     press(&mut app, KeyCode::Char('n'));
     press(&mut app, KeyCode::Char('c'));
     let effects = press(&mut app, KeyCode::Char('y'));
-    assert!(
-        matches!(effects.as_slice(), [Effect::Run(till::core::desk::Command::Cancel(_))]),
-        "{effects:?}"
-    );
+    assert!(matches!(effects.as_slice(), [Effect::Run(till::core::desk::Command::Cancel(_))]), "{effects:?}");
 }
 
 #[test]
@@ -165,10 +147,7 @@ fn creating_and_failed_screens() {
         "xPay refused the credentials. Ask the owner to check the xpay section of the config file.",
     );
     let reference = till::core::invoice::Reference::parse("r1").unwrap();
-    app.update(Action::Core(Event::Created {
-        reference,
-        result: Err(problem),
-    }));
+    app.update(Action::Core(Event::Created { reference, result: Err(problem) }));
     insta::assert_snapshot!("failed_100x40", render(&app, 100, 40).backend());
 }
 
@@ -202,10 +181,7 @@ fn history_lists_todays_sales_filters_them_and_opens_one() {
     press(&mut app, KeyCode::Enter);
     assert!(app.history.is_none());
     let terminal = render(&app, 100, 40);
-    assert_eq!(
-        decode_qr(terminal.backend().buffer()).as_deref(),
-        Some(lightning_invoice().payload.qr.as_str())
-    );
+    assert_eq!(decode_qr(terminal.backend().buffer()).as_deref(), Some(lightning_invoice().payload.qr.as_str()));
 }
 
 #[test]
@@ -220,10 +196,7 @@ fn history_opens_a_finished_sale_without_a_code() {
     assert!(format!("{}", terminal.backend()).contains("PAID"));
     // A paid sale offers its receipt.
     let reference = app.desk.sale.reference().unwrap().clone();
-    assert_eq!(
-        press(&mut app, KeyCode::Char('r')),
-        vec![Effect::WriteReceipt(reference)]
-    );
+    assert_eq!(press(&mut app, KeyCode::Char('r')), vec![Effect::WriteReceipt(reference)]);
     app.update(Action::Receipt(Ok("/data/receipts/66bb8c4dbb18e67.txt".into())));
     assert!(
         format!("{}", render(&app, 100, 40).backend())
@@ -235,12 +208,7 @@ fn history_opens_a_finished_sale_without_a_code() {
 fn after_a_restart_the_till_opens_on_the_one_open_invoice_and_polls_it() {
     let mut app = journaled_app();
     let effects = app.resume(&[record_of(&tron_invoice(), Status::Pending)], &[]);
-    assert!(
-        effects
-            .iter()
-            .any(|e| matches!(e, Effect::Run(till::core::desk::Command::Poll(_)))),
-        "{effects:?}"
-    );
+    assert!(effects.iter().any(|e| matches!(e, Effect::Run(till::core::desk::Command::Poll(_)))), "{effects:?}");
     let terminal = render(&app, 100, 40);
     assert_eq!(decode_qr(terminal.backend().buffer()).as_deref(), Some(TRON_ADDRESS));
     assert!(format!("{}", terminal.backend()).contains("Resumed 1 open invoice(s)"));
@@ -249,21 +217,12 @@ fn after_a_restart_the_till_opens_on_the_one_open_invoice_and_polls_it() {
 #[test]
 fn after_a_restart_with_several_open_the_till_opens_on_the_list() {
     let mut app = journaled_app();
-    let records = [
-        record_of(&tron_invoice(), Status::Pending),
-        record_of(&lightning_invoice(), Status::Underpaid),
-    ];
+    let records = [record_of(&tron_invoice(), Status::Pending), record_of(&lightning_invoice(), Status::Underpaid)];
     let unresolved = [record_of(&tron_invoice(), Status::Pending)];
     let effects = app.resume(&records, &unresolved[..0]);
     assert!(effects.contains(&Effect::LoadHistory));
-    assert_eq!(
-        app.history.as_ref().unwrap().filter,
-        till::tui::app::HistoryFilter::Open
-    );
-    let polls = effects
-        .iter()
-        .filter(|e| matches!(e, Effect::Run(till::core::desk::Command::Poll(_))))
-        .count();
+    assert_eq!(app.history.as_ref().unwrap().filter, till::tui::app::HistoryFilter::Open);
+    let polls = effects.iter().filter(|e| matches!(e, Effect::Run(till::core::desk::Command::Poll(_)))).count();
     assert_eq!(polls, 2, "both are watched again");
 }
 
@@ -273,10 +232,5 @@ fn after_a_restart_an_unrecorded_create_is_looked_up() {
     let mut creating = record_of(&tron_invoice(), Status::Pending);
     creating.state = till::core::record::RecordState::Creating;
     let effects = app.resume(&[], &[creating]);
-    assert!(
-        effects
-            .iter()
-            .any(|e| matches!(e, Effect::Run(till::core::desk::Command::Resolve { .. }))),
-        "{effects:?}"
-    );
+    assert!(effects.iter().any(|e| matches!(e, Effect::Run(till::core::desk::Command::Resolve { .. }))), "{effects:?}");
 }

@@ -15,11 +15,7 @@ use till::gateway::verify::{Networks, VerifyError};
 use till::gateway::xpay::{self, derive_status, invoice_from_bill, parse_login, report, unwrap_envelope};
 
 fn request(reference: &str, amount: &str, method: MethodId) -> CreateRequest {
-    CreateRequest {
-        reference: Reference::parse(reference).unwrap(),
-        amount: usd_amount(amount),
-        method,
-    }
+    CreateRequest { reference: Reference::parse(reference).unwrap(), amount: usd_amount(amount), method, retry: false }
 }
 
 #[test]
@@ -59,16 +55,7 @@ fn create_lightning_sample_is_refused_once_its_bolt11_expired() {
     let req = request("1bdce316", "10", MethodId::Lightning);
     let today = jiff::Timestamp::from_second(1_800_000_000).unwrap();
     let err = invoice_from_bill(&data, &req, Networks::Mainnet, today).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            GatewayError::Unverified {
-                error: VerifyError::Bolt11Expired { .. },
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(err, GatewayError::Unverified { error: VerifyError::Bolt11Expired { .. }, .. }), "{err:?}");
     assert!(err.problem().message.contains("No QR is shown"));
 }
 
@@ -87,16 +74,7 @@ fn the_sample_bolt11_with_a_tampered_satoshi_count_is_refused() {
     let data = unwrap_envelope(body.as_bytes(), false).unwrap();
     let req = request("1bdce316", "10", MethodId::Lightning);
     let err = invoice_from_bill(&data, &req, Networks::Mainnet, sample_created_at()).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            GatewayError::Unverified {
-                error: VerifyError::Bolt11Amount { .. },
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(err, GatewayError::Unverified { error: VerifyError::Bolt11Amount { .. }, .. }), "{err:?}");
 }
 
 /// A TRON create answer built from the field table of xpay.md § Create invoice › Response.
@@ -125,10 +103,9 @@ fn tron_bill(address: Value, paid: i64) -> Value {
 #[test]
 fn create_tron_takes_the_address_as_a_string_or_an_object() {
     let req = request("r-tron-1", "12.50", MethodId::UsdtTron);
-    for address in [
-        json!(TRON_ADDRESS),
-        json!({"base58": TRON_ADDRESS, "hex": "412af9b23a1b5222ddc542113a369fee291de0180b"}),
-    ] {
+    for address in
+        [json!(TRON_ADDRESS), json!({"base58": TRON_ADDRESS, "hex": "412af9b23a1b5222ddc542113a369fee291de0180b"})]
+    {
         let inv = invoice_from_bill(&tron_bill(address, 0), &req, Networks::Mainnet, sample_created_at()).unwrap();
         assert_eq!(inv.payload.qr, TRON_ADDRESS);
         assert_eq!(inv.payload.kind, PayloadKind::Address);
@@ -142,16 +119,7 @@ fn create_tron_with_a_broken_or_missing_address_is_refused() {
     let req = request("r-tron-1", "12.50", MethodId::UsdtTron);
     let broken = tron_bill(json!("TDtSWK3dsSRJyZH4qNVzsoPsdrZz6k8B3R"), 0);
     let err = invoice_from_bill(&broken, &req, Networks::Mainnet, sample_created_at()).unwrap_err();
-    assert!(
-        matches!(
-            err,
-            GatewayError::Unverified {
-                error: VerifyError::TronChecksum(_),
-                ..
-            }
-        ),
-        "{err:?}"
-    );
+    assert!(matches!(err, GatewayError::Unverified { error: VerifyError::TronChecksum(_), .. }), "{err:?}");
     for empty in [json!(""), json!({"base58": "", "hex": ""}), json!(null)] {
         assert!(invoice_from_bill(&tron_bill(empty, 0), &req, Networks::Mainnet, sample_created_at()).is_err());
     }
@@ -160,13 +128,9 @@ fn create_tron_with_a_broken_or_missing_address_is_refused() {
 #[test]
 fn the_crypto_amount_still_due_is_exact() {
     let req = request("r-tron-1", "12.50", MethodId::UsdtTron);
-    let inv = invoice_from_bill(
-        &tron_bill(json!(TRON_ADDRESS), 2_500_001),
-        &req,
-        Networks::Mainnet,
-        sample_created_at(),
-    )
-    .unwrap();
+    let inv =
+        invoice_from_bill(&tron_bill(json!(TRON_ADDRESS), 2_500_001), &req, Networks::Mainnet, sample_created_at())
+            .unwrap();
     assert_eq!(inv.crypto.unwrap().to_string(), "9.999999 USDT");
     assert_eq!(inv.status, Status::Underpaid);
     assert_eq!(inv.received.unwrap().to_string(), "2.50 USD");
@@ -210,10 +174,7 @@ fn the_view_example_is_paid_though_its_payment_status_says_pending() {
     let r = report(&data, &usd());
     assert_eq!(r.status, Status::Paid);
     assert_eq!(r.received.unwrap().to_string(), "2.50 USD");
-    assert_eq!(
-        r.tx_id.as_deref(),
-        Some("b0c7264802344f60a7dc5103b5e3ee8dc623e7ea9dfe400126171ce396df999b")
-    );
+    assert_eq!(r.tx_id.as_deref(), Some("b0c7264802344f60a7dc5103b5e3ee8dc623e7ea9dfe400126171ce396df999b"));
 }
 
 #[test]
@@ -233,10 +194,7 @@ fn a_business_error_is_the_gateways_own_words() {
     let err = unwrap_envelope(body, false).unwrap_err();
     assert!(matches!(&err, GatewayError::Refused { message, .. } if message == "bill not found"));
     let expired = br#"{"error":{"message":"token expired","data":null,"tag":"t"},"uuid":"u"}"#;
-    assert!(matches!(
-        unwrap_envelope(expired, false).unwrap_err(),
-        GatewayError::Auth { .. }
-    ));
+    assert!(matches!(unwrap_envelope(expired, false).unwrap_err(), GatewayError::Auth { .. }));
 }
 
 #[test]
@@ -257,4 +215,30 @@ fn malformed_bodies_are_errors_that_name_the_gateway_never_panics() {
         assert!(matches!(err, GatewayError::Protocol { .. }), "{data}: {err:?}");
     }
     assert_eq!(xpay::DEFAULT_BASE_URL, "https://apis.xpay.stream");
+}
+
+#[test]
+fn hostile_paid_amounts_are_protocol_errors_not_panics() {
+    let req = request("r-tron-1", "12.50", MethodId::UsdtTron);
+    for paid in [json!(-1), json!(-79228162514264337593543950335i128), json!(12_500_001)] {
+        let mut bill = tron_bill(json!(TRON_ADDRESS), 0);
+        bill["paidAmount"] = paid.clone();
+        let err = invoice_from_bill(&bill, &req, Networks::Mainnet, sample_created_at()).unwrap_err();
+        assert!(matches!(err, GatewayError::Protocol { .. }), "{paid}: {err:?}");
+    }
+}
+
+#[test]
+fn a_poll_about_another_bill_is_unknown_never_paid() {
+    let req = request("r-tron-1", "12.50", MethodId::UsdtTron);
+    let invoice =
+        invoice_from_bill(&tron_bill(json!(TRON_ADDRESS), 0), &req, Networks::Mainnet, sample_created_at()).unwrap();
+    let mut other = tron_bill(json!(TRON_ADDRESS), 1_000_000);
+    other["billAmount"] = json!(1_000_000);
+    assert!(matches!(xpay::report_for(&other, &invoice).status, Status::Unknown(_)));
+    let mut other_ref = tron_bill(json!(TRON_ADDRESS), 12_500_000);
+    other_ref["billRef"] = json!("someone-else");
+    assert!(matches!(xpay::report_for(&other_ref, &invoice).status, Status::Unknown(_)));
+    let own = tron_bill(json!(TRON_ADDRESS), 12_500_000);
+    assert_eq!(xpay::report_for(&own, &invoice).status, Status::Paid);
 }

@@ -23,14 +23,8 @@ struct Sandbox {
 impl Sandbox {
     async fn start() -> Sandbox {
         till::gateway::http::install_tls();
-        let running = till_sandbox::spawn(([127, 0, 0, 1], 0).into(), till_sandbox::Options::default())
-            .await
-            .unwrap();
-        Sandbox {
-            base: running.base_url(),
-            _running: running,
-            http: reqwest::Client::new(),
-        }
+        let running = till_sandbox::spawn(([127, 0, 0, 1], 0).into(), till_sandbox::Options::default()).await.unwrap();
+        Sandbox { base: running.base_url(), _running: running, http: reqwest::Client::new() }
     }
 
     fn xpay(&self, secret: &str) -> Xpay {
@@ -49,32 +43,18 @@ impl Sandbox {
     }
 
     async fn control(&self, path: &str) {
-        let r = self
-            .http
-            .post(format!("{}/_sandbox/xpay/{path}", self.base))
-            .send()
-            .await
-            .unwrap();
+        let r = self.http.post(format!("{}/_sandbox/xpay/{path}", self.base)).send().await.unwrap();
         assert!(r.status().is_success(), "{path}: {}", r.status());
     }
 
     async fn bills(&self) -> Vec<serde_json::Value> {
-        let r = self
-            .http
-            .get(format!("{}/_sandbox/xpay/bills", self.base))
-            .send()
-            .await
-            .unwrap();
+        let r = self.http.get(format!("{}/_sandbox/xpay/bills", self.base)).send().await.unwrap();
         serde_json::from_slice(&r.bytes().await.unwrap()).unwrap()
     }
 }
 
 fn req(reference: &str, amount: &str, method: MethodId) -> CreateRequest {
-    CreateRequest {
-        reference: Reference::parse(reference).unwrap(),
-        amount: usd_amount(amount),
-        method,
-    }
+    CreateRequest { reference: Reference::parse(reference).unwrap(), amount: usd_amount(amount), method, retry: false }
 }
 
 #[tokio::test]
@@ -86,10 +66,7 @@ async fn lightning_invoice_is_created_verified_and_paid() {
     assert!(inv.payload.qr.starts_with("LIGHTNING:LNBCRT"), "{}", inv.payload.qr);
     assert_eq!(inv.status, Status::Pending);
     let left = inv.expires_at.duration_since(jiff::Timestamp::now());
-    assert!(
-        left > jiff::SignedDuration::from_mins(13) && left <= jiff::SignedDuration::from_mins(15),
-        "{left:?}"
-    );
+    assert!(left > jiff::SignedDuration::from_mins(13) && left <= jiff::SignedDuration::from_mins(15), "{left:?}");
     assert_eq!(xpay.status(&inv).await.unwrap().status, Status::Pending);
     sb.control("bills/ln-1/pay").await;
     let r = xpay.status(&inv).await.unwrap();
@@ -179,11 +156,24 @@ async fn an_unreachable_gateway_is_reported_as_such() {
         currency: usd(),
         networks: Networks::AlsoTest,
     };
-    let settings = HttpSettings {
-        first_backoff: std::time::Duration::from_millis(1),
-        ..HttpSettings::default()
-    };
+    let settings = HttpSettings { first_backoff: std::time::Duration::from_millis(1), ..HttpSettings::default() };
     let xpay = Xpay::new(cfg, settings, till::clock::system()).unwrap();
     let err = xpay.create(&req("un-1", "1", MethodId::Lightning)).await.unwrap_err();
     assert!(err.problem().message.contains("cannot be reached"), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_retry_looks_for_the_bill_before_sending_the_create_again() {
+    let sb = Sandbox::start().await;
+    let xpay = sb.xpay(till_sandbox::DEMO_XPAY_SECRET_KEY);
+    let first = xpay.create(&req("rt-1", "4", MethodId::Lightning)).await.unwrap();
+    let mut again = req("rt-1", "4", MethodId::Lightning);
+    again.retry = true;
+    assert_eq!(xpay.create(&again).await.unwrap().id, first.id);
+    let counts: serde_json::Value = serde_json::from_slice(
+        &sb.http.get(format!("{}/_sandbox/requests", sb.base)).send().await.unwrap().bytes().await.unwrap(),
+    )
+    .unwrap();
+    assert_eq!(counts["/client/bills/save"], 1, "{counts}");
+    assert_eq!(counts["/client/bills/view"], 1, "{counts}");
 }

@@ -25,10 +25,7 @@ impl Address {
         let mut raw = [0u8; 21];
         raw[0] = VERSION;
         raw[1..].copy_from_slice(&account);
-        Self {
-            base58: bs58::encode(raw).with_check().into_string(),
-            hex: crate::hex(&raw),
-        }
+        Self { base58: bs58::encode(raw).with_check().into_string(), hex: crate::hex(&raw) }
     }
 }
 

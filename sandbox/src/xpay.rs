@@ -322,11 +322,7 @@ impl Bill {
 
     /// `txs[].amount` for a payment of `micro_usd`.
     fn tx_units(&self, micro_usd: u64) -> u64 {
-        if self.ln.is_some() {
-            satoshis(micro_usd)
-        } else {
-            micro_usd
-        }
+        if self.ln.is_some() { satoshis(micro_usd) } else { micro_usd }
     }
 
     fn push_tx(&mut self, micro_usd: u64, now: i64) -> String {
@@ -336,12 +332,7 @@ impl Bill {
             Some(ln) => ln.payment_hash.clone(),
             None => crate::hex(&crate::random_bytes::<32>()),
         };
-        self.txs.push(Tx {
-            tx_ref: tx_ref.clone(),
-            tx_id,
-            amount: self.tx_units(micro_usd),
-            timestamp: now,
-        });
+        self.txs.push(Tx { tx_ref: tx_ref.clone(), tx_id, amount: self.tx_units(micro_usd), timestamp: now });
         tx_ref
     }
 }
@@ -567,22 +558,11 @@ fn request_uuid(headers: &HeaderMap) -> String {
 }
 
 fn success<T: Serialize>(uuid: String, message: &'static str, data: T) -> Response {
-    axum::Json(SuccessEnvelope {
-        success: SuccessBody { message, data },
-        uuid,
-    })
-    .into_response()
+    axum::Json(SuccessEnvelope { success: SuccessBody { message, data }, uuid }).into_response()
 }
 
 fn error_body(uuid: String, message: impl Into<String>, data: Value) -> ErrorEnvelope {
-    ErrorEnvelope {
-        error: ErrorBody {
-            message: message.into(),
-            data,
-            tag: crate::new_uuid(),
-        },
-        uuid,
-    }
+    ErrorEnvelope { error: ErrorBody { message: message.into(), data, tag: crate::new_uuid() }, uuid }
 }
 
 /// A business error: HTTP 200 with an `error` envelope.
@@ -592,11 +572,7 @@ fn error(uuid: String, message: impl Into<String>, data: Value) -> Response {
 
 /// The sandbox's answer to a bad token: HTTP 401, `error` envelope.
 fn unauthorized(uuid: String) -> Response {
-    (
-        StatusCode::UNAUTHORIZED,
-        axum::Json(error_body(uuid, MSG_INVALID_TOKEN, Value::Null)),
-    )
-        .into_response()
+    (StatusCode::UNAUTHORIZED, axum::Json(error_body(uuid, MSG_INVALID_TOKEN, Value::Null))).into_response()
 }
 
 /// A request that breaks the documented wire format.
@@ -607,10 +583,7 @@ struct Invalid {
 
 impl Invalid {
     fn new(field: &'static str, problem: impl Into<String>) -> Self {
-        Self {
-            field,
-            problem: problem.into(),
-        }
+        Self { field, problem: problem.into() }
     }
 
     fn into_response(self, uuid: String) -> Response {
@@ -732,11 +705,7 @@ async fn authenticate(State(shared): State<AppState>, headers: HeaderMap, body: 
             data: LoginData {
                 success: true,
                 expires_at,
-                user: LoginUser {
-                    username: store.username.clone(),
-                    scopes: ["tme_user"],
-                    is_api: true,
-                },
+                user: LoginUser { username: store.username.clone(), scopes: ["tme_user"], is_api: true },
                 ticket: crate::hex(&crate::random_bytes::<16>()),
                 access_token: token,
             },
@@ -763,16 +732,10 @@ impl CreateBill {
     fn parse(obj: &Map<String, Value>) -> Result<Self, Invalid> {
         let amount = match field(obj, "amount") {
             Some(Value::Number(n)) => n.as_u64().filter(|&a| a > 0).ok_or_else(|| {
-                Invalid::new(
-                    "amount",
-                    "must be a positive integer JSON number (micro-dollars, 1 USD = 1000000)",
-                )
+                Invalid::new("amount", "must be a positive integer JSON number (micro-dollars, 1 USD = 1000000)")
             })?,
             Some(_) => {
-                return Err(Invalid::new(
-                    "amount",
-                    "must be an integer JSON number (micro-dollars), not a string",
-                ));
+                return Err(Invalid::new("amount", "must be an integer JSON number (micro-dollars), not a string"));
             }
             None => return Err(Invalid::new("amount", "is required")),
         };
@@ -783,30 +746,17 @@ impl CreateBill {
         let minutes = match field(obj, "expireInMinutes") {
             Some(Value::String(s)) => {
                 if s.is_empty() || !s.bytes().all(|b| b.is_ascii_digit()) {
-                    return Err(Invalid::new(
-                        "expireInMinutes",
-                        "must be a string of digits, e.g. \"30\"",
-                    ));
+                    return Err(Invalid::new("expireInMinutes", "must be a string of digits, e.g. \"30\""));
                 }
-                s.parse::<u64>()
-                    .ok()
-                    .filter(|m| EXPIRE_MINUTES.contains(m))
-                    .ok_or_else(|| {
-                        Invalid::new(
-                            "expireInMinutes",
-                            format!(
-                                "must be between {} and {}",
-                                EXPIRE_MINUTES.start(),
-                                EXPIRE_MINUTES.end()
-                            ),
-                        )
-                    })?
+                s.parse::<u64>().ok().filter(|m| EXPIRE_MINUTES.contains(m)).ok_or_else(|| {
+                    Invalid::new(
+                        "expireInMinutes",
+                        format!("must be between {} and {}", EXPIRE_MINUTES.start(), EXPIRE_MINUTES.end()),
+                    )
+                })?
             }
             Some(_) => {
-                return Err(Invalid::new(
-                    "expireInMinutes",
-                    "must be a string of digits, e.g. \"30\", not a number",
-                ));
+                return Err(Invalid::new("expireInMinutes", "must be a string of digits, e.g. \"30\", not a number"));
             }
             None => return Err(Invalid::new("expireInMinutes", "is required")),
         };
@@ -849,9 +799,8 @@ async fn save(State(shared): State<AppState>, headers: HeaderMap, body: Bytes) -
             .into_response(uuid);
         }
         let created_secs = now.div_euclid(1000);
-        let expiry_secs = (req.expire_minutes * 60)
-            .saturating_sub(BOLT11_EXPIRY_MARGIN_SECS)
-            .max(BOLT11_MIN_EXPIRY_SECS);
+        let expiry_secs =
+            (req.expire_minutes * 60).saturating_sub(BOLT11_EXPIRY_MARGIN_SECS).max(BOLT11_MIN_EXPIRY_SECS);
         let signed = shared.lightning.invoice(&lightning::Request {
             amount_msat: sats * 1000,
             timestamp_secs: u64::try_from(created_secs).unwrap_or(0),
@@ -933,9 +882,7 @@ async fn view(State(shared): State<AppState>, headers: HeaderMap, body: Bytes) -
         Ok(r) => r,
         Err(e) => return e.into_response(uuid),
     };
-    let found = lock(&shared.xpay.state)
-        .by_reference(&reference)
-        .map(|b| b.view_shape(now));
+    let found = lock(&shared.xpay.state).by_reference(&reference).map(|b| b.view_shape(now));
     match found {
         Some(bill) => success(uuid, MSG_BILL_FOUND, bill),
         None => error(uuid, MSG_BILL_NOT_FOUND, json!({ "reference": reference })),
@@ -988,10 +935,7 @@ impl FindBills {
         }
         let page_size = optional_u64(obj, "pageSize")?.unwrap_or(DEFAULT_PAGE_SIZE);
         if !(1..=MAX_PAGE_SIZE).contains(&page_size) {
-            return Err(Invalid::new(
-                "pageSize",
-                format!("must be between 1 and {MAX_PAGE_SIZE}"),
-            ));
+            return Err(Invalid::new("pageSize", format!("must be between 1 and {MAX_PAGE_SIZE}")));
         }
         let ascending = match field(obj, "sort") {
             None => false,
@@ -1017,10 +961,7 @@ impl FindBills {
     fn matches(&self, bill: &Bill) -> bool {
         // "wildcard" search, read as a prefix match. The doc describes
         // `wallet` both as the wallet and as "Search by bill UUID": either matches.
-        let wallet_ok = self
-            .wallet
-            .as_deref()
-            .is_none_or(|w| bill.wallet.starts_with(w) || bill.uuid.starts_with(w));
+        let wallet_ok = self.wallet.as_deref().is_none_or(|w| bill.wallet.starts_with(w) || bill.uuid.starts_with(w));
         let tag_ok = self.tag.as_deref().is_none_or(|t| bill.tag.starts_with(t));
         wallet_ok && tag_ok
     }

@@ -68,10 +68,7 @@ async fn login_succeeds_with_the_doc_shape() {
     assert_eq!(data["success"], true);
     let expires = data["expiresAt"].as_i64().expect("expiresAt integer");
     assert!(expires >= before + 3_600_000 && expires <= now_ms() + 3_600_000);
-    assert_eq!(
-        data["user"],
-        json!({"username": DEMO_XPAY_USERNAME, "scopes": ["tme_user"], "isAPI": true})
-    );
+    assert_eq!(data["user"], json!({"username": DEMO_XPAY_USERNAME, "scopes": ["tme_user"], "isAPI": true}));
     assert!(data["ticket"].as_str().is_some_and(|t| t.len() == 32));
     assert!(data["access_token"].as_str().is_some_and(|t| !t.is_empty()));
 }
@@ -91,9 +88,7 @@ async fn login_refuses_wrong_credentials_with_the_doc_envelope() {
     }
     // Without a uuid header the sandbox makes one up.
     let body = json!({"username": "x", "secretKey": "y", "isAPI": true});
-    let v = post(&sb, "/client/authenticate", None, None, &body.to_string())
-        .await
-        .json();
+    let v = post(&sb, "/client/authenticate", None, None, &body.to_string()).await.json();
     assert_error(&v, "invalid credentials");
 }
 
@@ -105,9 +100,7 @@ async fn login_wants_is_api_as_a_boolean() {
         "secretKey": DEMO_XPAY_SECRET_KEY,
         "isAPI": "true",
     });
-    let v = post(&sb, "/client/authenticate", None, None, &body.to_string())
-        .await
-        .json();
+    let v = post(&sb, "/client/authenticate", None, None, &body.to_string()).await.json();
     assert_invalid(&v, "isAPI");
 }
 
@@ -218,14 +211,8 @@ async fn create_lightning_bill() {
     // Expires 60 s before `until`, as in the doc's samples.
     assert_eq!(inv.expiry_time(), Duration::from_secs(29 * 60));
     assert_eq!(inv.min_final_cltv_expiry_delta(), 144);
-    assert_eq!(
-        hex(inv.payment_hash().as_ref()),
-        ln["paymentHash"].as_str().expect("hash")
-    );
-    assert_eq!(
-        hex(&inv.payment_secret().0),
-        ln["paymentSecret"].as_str().expect("secret")
-    );
+    assert_eq!(hex(inv.payment_hash().as_ref()), ln["paymentHash"].as_str().expect("hash"));
+    assert_eq!(hex(&inv.payment_secret().0), ln["paymentSecret"].as_str().expect("secret"));
     assert!(!inv.is_expired());
 }
 
@@ -329,28 +316,13 @@ async fn view_has_the_address_object() {
     let created = create(&sb, &token, 10_000_000, "v1", "t", false).await;
     let c = &created["success"]["data"];
 
-    let reply = post(
-        &sb,
-        "/client/bills/view",
-        Some(&token),
-        Some(REQ_UUID),
-        r#"{"reference":"v1"}"#,
-    )
-    .await;
+    let reply = post(&sb, "/client/bills/view", Some(&token), Some(REQ_UUID), r#"{"reference":"v1"}"#).await;
     let v = reply.json();
     assert_eq!(v["uuid"], REQ_UUID);
     assert_eq!(v["success"]["message"], "bill found");
     let b = &v["success"]["data"];
     assert_eq!(b["address"], json!({"base58": c["address"], "hex": c["hex"]}));
-    for k in [
-        "uuid",
-        "billRef",
-        "billAmount",
-        "paidAmount",
-        "createdAt",
-        "until",
-        "starting",
-    ] {
+    for k in ["uuid", "billRef", "billAmount", "paidAmount", "createdAt", "until", "starting"] {
         assert_eq!(b[k], c[k], "{k}");
     }
 
@@ -462,10 +434,8 @@ async fn control_api_pays_a_lightning_bill() {
     assert_eq!(tx["initiationVia"]["pubkey"], inv.recover_payee_pub_key().to_string());
     // The released preimage hashes to the payment hash.
     let preimage = tx["settlementVia"]["preImage"].as_str().expect("preimage");
-    let raw: Vec<u8> = (0..preimage.len())
-        .step_by(2)
-        .map(|i| u8::from_str_radix(&preimage[i..i + 2], 16).expect("hex"))
-        .collect();
+    let raw: Vec<u8> =
+        (0..preimage.len()).step_by(2).map(|i| u8::from_str_radix(&preimage[i..i + 2], 16).expect("hex")).collect();
     assert_eq!(hex(&Sha256::digest(&raw)), hash);
     assert!(tx["createdAt"].as_str().is_some_and(|s| s.ends_with('Z')));
 }
@@ -531,12 +501,7 @@ fn assert_401(reply: &Reply, uuid: Option<&str>) {
 async fn bad_tokens_get_401() {
     let sb = start().await;
     let body = r#"{"reference":"x"}"#;
-    for path in [
-        "/client/bills/save",
-        "/client/bills/view",
-        "/client/bills/find",
-        "/client/bills/cancel",
-    ] {
+    for path in ["/client/bills/save", "/client/bills/view", "/client/bills/find", "/client/bills/cancel"] {
         let r = post(&sb, path, None, Some(REQ_UUID), body).await;
         assert_401(&r, Some(REQ_UUID));
         let r = post(&sb, path, Some("made-up"), None, body).await;
@@ -573,11 +538,7 @@ async fn expired_tokens_need_a_new_login() {
 
 #[tokio::test]
 async fn token_ttl_is_honoured() {
-    let sb = start_with(Options {
-        token_ttl: Duration::ZERO,
-        ..Options::default()
-    })
-    .await;
+    let sb = start_with(Options { token_ttl: Duration::ZERO, ..Options::default() }).await;
     let token = login(&sb).await;
     let r = post(&sb, "/client/bills/view", Some(&token), None, r#"{"reference":"x"}"#).await;
     assert_401(&r, None);
@@ -592,14 +553,10 @@ async fn custom_credentials() {
     })
     .await;
     let body = json!({"username": "shop@example.com", "secretKey": "s3cret", "isAPI": true});
-    let v = post(&sb, "/client/authenticate", None, None, &body.to_string())
-        .await
-        .json();
+    let v = post(&sb, "/client/authenticate", None, None, &body.to_string()).await.json();
     assert_eq!(v["success"]["data"]["user"]["username"], "shop@example.com");
     let body = json!({"username": DEMO_XPAY_USERNAME, "secretKey": DEMO_XPAY_SECRET_KEY, "isAPI": true});
-    let v = post(&sb, "/client/authenticate", None, None, &body.to_string())
-        .await
-        .json();
+    let v = post(&sb, "/client/authenticate", None, None, &body.to_string()).await.json();
     assert_error(&v, "invalid credentials");
 }
 
@@ -619,15 +576,7 @@ async fn find_by_tag_prefix_with_paging() {
     let sb = start().await;
     let token = login(&sb).await;
     for n in 0..12 {
-        create(
-            &sb,
-            &token,
-            1_000_000,
-            &format!("a{n:02}"),
-            &format!("till-a-a{n:02}"),
-            n % 2 == 0,
-        )
-        .await;
+        create(&sb, &token, 1_000_000, &format!("a{n:02}"), &format!("till-a-a{n:02}"), n % 2 == 0).await;
     }
     for n in 0..3 {
         create(&sb, &token, 1_000_000, &format!("b{n}"), &format!("till-b-b{n}"), false).await;
@@ -666,13 +615,7 @@ async fn find_by_tag_prefix_with_paging() {
     assert_eq!(seen, expected);
 
     // Ascending, a page past the end, no match.
-    let v = xpay(
-        &sb,
-        "/client/bills/find",
-        &token,
-        json!({"tag": "till-b", "sort": {"createdAt": 1}}),
-    )
-    .await;
+    let v = xpay(&sb, "/client/bills/find", &token, json!({"tag": "till-b", "sort": {"createdAt": 1}})).await;
     assert_eq!(refs(&v), ["b0", "b1", "b2"]);
     let v = xpay(&sb, "/client/bills/find", &token, json!({"tag": "till-b", "page": 9})).await;
     assert_eq!(v["success"]["count"], 0);
@@ -752,14 +695,9 @@ async fn base_url_and_serve() {
 async fn content_type_is_required() {
     let sb = start().await;
     let body = json!({"username": DEMO_XPAY_USERNAME, "secretKey": DEMO_XPAY_SECRET_KEY, "isAPI": true});
-    let r = request(
-        sb.addr(),
-        "POST",
-        "/client/authenticate",
-        &[("Content-Type", "text/plain")],
-        Some(&body.to_string()),
-    )
-    .await;
+    let r =
+        request(sb.addr(), "POST", "/client/authenticate", &[("Content-Type", "text/plain")], Some(&body.to_string()))
+            .await;
     assert_eq!(r.status, 200);
     assert_invalid(&r.json(), "");
 }

@@ -48,10 +48,12 @@ pub enum Event {
 /// Work for the runtime. Each ends in an event.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Command {
+    /// `retry`: the same create again, after a failure.
     Create {
         reference: Reference,
         amount: Money,
         method: PaymentMethod,
+        retry: bool,
     },
     Poll(Invoice),
     Cancel(Invoice),
@@ -101,12 +103,7 @@ pub struct Desk {
 
 impl Desk {
     pub fn new(policy: PollPolicy, now: Timestamp) -> Desk {
-        Desk {
-            sale: Sale::Amount,
-            watches: Vec::new(),
-            policy,
-            now,
-        }
+        Desk { sale: Sale::Amount, watches: Vec::new(), policy, now }
     }
 
     pub fn watch(&self, reference: &Reference) -> Option<&Watch> {
@@ -146,33 +143,23 @@ impl Desk {
                         reference: reference.clone(),
                         amount: amount.clone(),
                         method,
+                        retry: false,
                     });
-                    self.sale = Sale::Creating {
-                        amount,
-                        method,
-                        reference,
-                    };
+                    self.sale = Sale::Creating { amount, method, reference };
                 }
             }
             Event::Retry => {
                 if self.sale.can_retry()
-                    && let Sale::Failed {
-                        amount,
-                        method,
-                        reference,
-                        ..
-                    } = &self.sale
+                    && let Sale::Failed { amount, method, reference, .. } = &self.sale
                 {
                     out.commands.push(Command::Create {
                         reference: reference.clone(),
                         amount: amount.clone(),
                         method: *method,
+                        retry: true,
                     });
-                    self.sale = Sale::Creating {
-                        amount: amount.clone(),
-                        method: *method,
-                        reference: reference.clone(),
-                    };
+                    self.sale =
+                        Sale::Creating { amount: amount.clone(), method: *method, reference: reference.clone() };
                 }
             }
             Event::Created { reference, result } => self.created(reference, result, &mut out),
@@ -185,17 +172,10 @@ impl Desk {
                         && let Some(reported) = w.conflict.clone()
                     {
                         let recorded = w.status().clone();
-                        out.notices.push(Notice::Conflict {
-                            reference: reference.clone(),
-                            recorded,
-                            reported,
-                        });
+                        out.notices.push(Notice::Conflict { reference: reference.clone(), recorded, reported });
                     }
                     if let Some(change) = change {
-                        out.notices.push(Notice::Status {
-                            reference: reference.clone(),
-                            change,
-                        });
+                        out.notices.push(Notice::Status { reference: reference.clone(), change });
                     }
                 }
                 self.settle_sale();
@@ -222,18 +202,12 @@ impl Desk {
             Event::Show(reference) => {
                 if let Some(w) = self.watch(&reference) {
                     let done = w.status().is_final();
-                    self.sale = if done {
-                        Sale::Final { reference }
-                    } else {
-                        Sale::Open { reference }
-                    };
+                    self.sale = if done { Sale::Final { reference } } else { Sale::Open { reference } };
                 }
             }
             Event::NewSale => {
-                if matches!(
-                    self.sale,
-                    Sale::Final { .. } | Sale::Failed { .. } | Sale::Method { .. }
-                ) || self.current().is_some()
+                if matches!(self.sale, Sale::Final { .. } | Sale::Failed { .. } | Sale::Method { .. })
+                    || self.current().is_some()
                 {
                     self.sale = Sale::Amount;
                 }
@@ -264,21 +238,12 @@ impl Desk {
                 let done = invoice.status.is_final();
                 self.watches.push(Watch::new(invoice, self.now));
                 out.notices.push(Notice::Created(reference.clone()));
-                self.sale = if done {
-                    Sale::Final { reference }
-                } else {
-                    Sale::Open { reference }
-                };
+                self.sale = if done { Sale::Final { reference } } else { Sale::Open { reference } };
                 self.tick(out);
             }
             Err(problem) => {
                 out.notices.push(Notice::CreateFailed(problem.clone()));
-                self.sale = Sale::Failed {
-                    amount: amount.clone(),
-                    method: *method,
-                    reference,
-                    problem,
-                };
+                self.sale = Sale::Failed { amount: amount.clone(), method: *method, reference, problem };
             }
         }
     }
@@ -287,9 +252,7 @@ impl Desk {
         if let Sale::Open { reference } = &self.sale
             && self.watch(reference).is_some_and(|w| w.status().is_final())
         {
-            self.sale = Sale::Final {
-                reference: reference.clone(),
-            };
+            self.sale = Sale::Final { reference: reference.clone() };
         }
     }
 
@@ -297,10 +260,7 @@ impl Desk {
         let (now, policy) = (self.now, &self.policy);
         for w in &mut self.watches {
             if let Some(change) = w.tick(now, policy) {
-                out.notices.push(Notice::Status {
-                    reference: w.invoice.reference.clone(),
-                    change,
-                });
+                out.notices.push(Notice::Status { reference: w.invoice.reference.clone(), change });
             }
             if w.poll_due(now, policy) {
                 w.poll_started();
@@ -321,16 +281,9 @@ impl Desk {
         }
         let commands = unresolved
             .iter()
-            .map(|r| Command::Resolve {
-                reference: r.reference.clone(),
-                amount: r.fiat.clone(),
-                method: r.method,
-            })
+            .map(|r| Command::Resolve { reference: r.reference.clone(), amount: r.fiat.clone(), method: r.method })
             .collect();
-        let mut out = Outcome {
-            commands,
-            notices: Vec::new(),
-        };
+        let mut out = Outcome { commands, notices: Vec::new() };
         self.tick(&mut out);
         out
     }
@@ -378,11 +331,7 @@ mod tests {
             method: method(),
             fiat: money(),
             crypto: None,
-            payload: Payload {
-                kind: PayloadKind::Lightning,
-                qr: "LIGHTNING:X".into(),
-                text: "x".into(),
-            },
+            payload: Payload { kind: PayloadKind::Lightning, qr: "LIGHTNING:X".into(), text: "x".into() },
             created_at: t0(),
             expires_at: t0() + SignedDuration::from_mins(30),
             status: Status::Pending,
@@ -397,38 +346,20 @@ mod tests {
         let out = d.update(Event::MethodChosen(method(), r.clone()));
         assert_eq!(
             out.commands,
-            vec![Command::Create {
-                reference: r.clone(),
-                amount: money(),
-                method: method()
-            }]
+            vec![Command::Create { reference: r.clone(), amount: money(), method: method(), retry: false }]
         );
         assert!(matches!(d.sale, Sale::Creating { .. }));
-        let out = d.update(Event::Created {
-            reference: r.clone(),
-            result: Ok(invoice(&r)),
-        });
+        let out = d.update(Event::Created { reference: r.clone(), result: Ok(invoice(&r)) });
         assert!(matches!(d.sale, Sale::Open { .. }));
-        assert!(
-            matches!(out.commands.as_slice(), [Command::Poll(_)]),
-            "polls soon after creation"
-        );
+        assert!(matches!(out.commands.as_slice(), [Command::Poll(_)]), "polls soon after creation");
         (d, r)
     }
 
     #[test]
     fn a_sale_goes_from_amount_to_paid() {
         let (mut d, r) = open_sale();
-        let report = StatusReport {
-            status: Status::Paid,
-            raw: "paid".into(),
-            received: None,
-            tx_id: None,
-        };
-        let out = d.update(Event::Polled {
-            reference: r.clone(),
-            result: Ok(report),
-        });
+        let report = StatusReport { status: Status::Paid, raw: "paid".into(), received: None, tx_id: None };
+        let out = d.update(Event::Polled { reference: r.clone(), result: Ok(report) });
         assert!(matches!(d.sale, Sale::Final { .. }));
         assert!(matches!(&out.notices[..], [Notice::Status { change, .. }] if change.to == Status::Paid));
         let out = d.update(Event::Tick(t0() + SignedDuration::from_mins(5)));
@@ -442,27 +373,10 @@ mod tests {
         let (mut d, r) = open_sale();
         let out = d.update(Event::Tick(t0() + SignedDuration::from_secs(10)));
         assert!(out.commands.is_empty(), "the first poll is still in flight");
-        let pending = StatusReport {
-            status: Status::Pending,
-            raw: "p".into(),
-            received: None,
-            tx_id: None,
-        };
-        d.update(Event::Polled {
-            reference: r.clone(),
-            result: Ok(pending),
-        });
-        assert!(
-            d.update(Event::Tick(t0() + SignedDuration::from_secs(12)))
-                .commands
-                .is_empty()
-        );
-        assert_eq!(
-            d.update(Event::Tick(t0() + SignedDuration::from_secs(13)))
-                .commands
-                .len(),
-            1
-        );
+        let pending = StatusReport { status: Status::Pending, raw: "p".into(), received: None, tx_id: None };
+        d.update(Event::Polled { reference: r.clone(), result: Ok(pending) });
+        assert!(d.update(Event::Tick(t0() + SignedDuration::from_secs(12))).commands.is_empty());
+        assert_eq!(d.update(Event::Tick(t0() + SignedDuration::from_secs(13))).commands.len(), 1);
     }
 
     #[test]
@@ -472,13 +386,10 @@ mod tests {
         d.update(Event::AmountEntered(money()));
         d.update(Event::MethodChosen(method(), r.clone()));
         let problem = Problem::new(ProblemKind::Unreachable, "xPay did not answer.");
-        d.update(Event::Created {
-            reference: r.clone(),
-            result: Err(problem),
-        });
+        d.update(Event::Created { reference: r.clone(), result: Err(problem) });
         assert!(d.sale.can_retry());
         let out = d.update(Event::Retry);
-        assert!(matches!(&out.commands[..], [Command::Create { reference, .. }] if *reference == r));
+        assert!(matches!(&out.commands[..], [Command::Create { reference, retry: true, .. }] if *reference == r));
     }
 
     #[test]
@@ -488,32 +399,18 @@ mod tests {
         d.update(Event::AmountEntered(money()));
         d.update(Event::MethodChosen(method(), r.clone()));
         let problem = Problem::new(ProblemKind::Credentials, "xPay refused the credentials.");
-        d.update(Event::Created {
-            reference: r,
-            result: Err(problem),
-        });
+        d.update(Event::Created { reference: r, result: Err(problem) });
         assert!(d.update(Event::Retry).commands.is_empty());
     }
 
     #[test]
     fn a_cancel_is_confirmed_by_a_poll_not_assumed() {
         let (mut d, r) = open_sale();
-        let pending = StatusReport {
-            status: Status::Pending,
-            raw: "p".into(),
-            received: None,
-            tx_id: None,
-        };
-        d.update(Event::Polled {
-            reference: r.clone(),
-            result: Ok(pending),
-        });
+        let pending = StatusReport { status: Status::Pending, raw: "p".into(), received: None, tx_id: None };
+        d.update(Event::Polled { reference: r.clone(), result: Ok(pending) });
         let out = d.update(Event::CancelRequested(r.clone()));
         assert!(matches!(out.commands[..], [Command::Cancel(_)]));
-        let out = d.update(Event::Canceled {
-            reference: r.clone(),
-            result: Ok(()),
-        });
+        let out = d.update(Event::Canceled { reference: r.clone(), result: Ok(()) });
         assert!(matches!(out.commands[..], [Command::Poll(_)]));
         assert_eq!(d.watch(&r).unwrap().status(), &Status::Pending);
     }
@@ -521,37 +418,73 @@ mod tests {
     #[test]
     fn a_contradicting_final_answer_is_reported_once_and_changes_nothing() {
         let (mut d, r) = open_sale();
-        let report = |status| StatusReport {
-            status,
-            raw: "x".into(),
-            received: None,
-            tx_id: None,
-        };
-        d.update(Event::Polled {
-            reference: r.clone(),
-            result: Ok(report(Status::Paid)),
-        });
-        let out = d.update(Event::Polled {
-            reference: r.clone(),
-            result: Ok(report(Status::Expired)),
-        });
+        let report = |status| StatusReport { status, raw: "x".into(), received: None, tx_id: None };
+        d.update(Event::Polled { reference: r.clone(), result: Ok(report(Status::Paid)) });
+        let out = d.update(Event::Polled { reference: r.clone(), result: Ok(report(Status::Expired)) });
         assert!(
-            matches!(
-                &out.notices[..],
-                [Notice::Conflict {
-                    recorded: Status::Paid,
-                    reported: Status::Expired,
-                    ..
-                }]
-            ),
+            matches!(&out.notices[..], [Notice::Conflict { recorded: Status::Paid, reported: Status::Expired, .. }]),
             "{:?}",
             out.notices
         );
         assert_eq!(d.watch(&r).unwrap().status(), &Status::Paid);
-        let again = d.update(Event::Polled {
-            reference: r.clone(),
-            result: Ok(report(Status::Expired)),
-        });
+        let again = d.update(Event::Polled { reference: r.clone(), result: Ok(report(Status::Expired)) });
         assert!(again.notices.is_empty());
+    }
+
+    fn record(status: Status, expires_at: Timestamp) -> SaleRecord {
+        let r = Reference::from_random(77);
+        let mut inv = invoice(&r);
+        inv.status = status.clone();
+        inv.expires_at = expires_at;
+        SaleRecord {
+            reference: r,
+            method: method(),
+            fiat: money(),
+            state: crate::core::record::RecordState::Created,
+            started_at: t0(),
+            terminal: "t".into(),
+            gateway_id: Some(inv.id.clone()),
+            crypto: None,
+            payload: Some(inv.payload.clone()),
+            created_at: Some(inv.created_at),
+            expires_at: Some(expires_at),
+            status,
+            origin: crate::core::status::Origin::Gateway,
+            raw: String::new(),
+            received: None,
+            tx_id: None,
+            note: None,
+        }
+    }
+
+    #[test]
+    fn after_a_long_outage_the_gateway_is_asked_before_anything_is_called_expired() {
+        let expired_long_ago = t0() + SignedDuration::from_mins(30);
+        let mut d = Desk::new(PollPolicy::default(), t0() + SignedDuration::from_hours(48));
+        let out = d.resume(&[record(Status::Pending, expired_long_ago)], &[]);
+        assert!(out.notices.is_empty(), "no local expiry before the gateway answered: {:?}", out.notices);
+        let [Command::Poll(inv)] = &out.commands[..] else { panic!("{:?}", out.commands) };
+        let report = StatusReport { status: Status::Paid, raw: "paid".into(), received: None, tx_id: None };
+        let out = d.update(Event::Polled { reference: inv.reference.clone(), result: Ok(report) });
+        let [Notice::Status { change, .. }] = &out.notices[..] else { panic!("{:?}", out.notices) };
+        assert_eq!(change.to, Status::Paid);
+        assert!(change.note.as_deref().is_some_and(|n| n.starts_with("paid late")), "{change:?}");
+    }
+
+    #[test]
+    fn the_gateway_confirming_a_local_expiry_is_a_change_the_journal_records() {
+        let mut d = Desk::new(PollPolicy::default(), t0() + SignedDuration::from_hours(2));
+        let mut rec = record(Status::Expired, t0() + SignedDuration::from_mins(30));
+        rec.origin = crate::core::status::Origin::Local;
+        let out = d.resume(&[rec], &[]);
+        let [Command::Poll(inv)] = &out.commands[..] else { panic!("a late watch is polled: {:?}", out.commands) };
+        let report = StatusReport { status: Status::Expired, raw: "closed".into(), received: None, tx_id: None };
+        let out = d.update(Event::Polled { reference: inv.reference.clone(), result: Ok(report) });
+        let [Notice::Status { change, .. }] = &out.notices[..] else { panic!("{:?}", out.notices) };
+        assert_eq!(
+            (change.from.clone(), change.to.clone(), change.origin),
+            (Status::Expired, Status::Expired, crate::core::status::Origin::Gateway)
+        );
+        assert!(d.watches[0].is_settled(d.now, &d.policy));
     }
 }

@@ -134,17 +134,8 @@ mod tests {
 
     #[test]
     fn bad_method_names_say_what_is_wrong() {
-        assert_eq!(
-            "lightning".parse::<PaymentMethod>(),
-            Err(MethodError::Shape("lightning".into()))
-        );
-        assert_eq!(
-            "foo:lightning".parse::<PaymentMethod>(),
-            Err(MethodError::Provider("foo".into()))
-        );
-        assert_eq!(
-            "xpay:doge".parse::<PaymentMethod>(),
-            Err(MethodError::Method("doge".into()))
-        );
+        assert_eq!("lightning".parse::<PaymentMethod>(), Err(MethodError::Shape("lightning".into())));
+        assert_eq!("foo:lightning".parse::<PaymentMethod>(), Err(MethodError::Provider("foo".into())));
+        assert_eq!("xpay:doge".parse::<PaymentMethod>(), Err(MethodError::Method("doge".into())));
     }
 }

@@ -136,15 +136,10 @@ pub fn parse_amount(input: &str, currency: &Currency, max: Decimal) -> Result<Mo
         return Err(AmountError::Zero);
     }
     if decimals as u32 > currency.decimals && value.normalize().scale() > currency.decimals {
-        return Err(AmountError::TooManyDecimals {
-            currency: currency.code.clone(),
-            decimals: currency.decimals,
-        });
+        return Err(AmountError::TooManyDecimals { currency: currency.code.clone(), decimals: currency.decimals });
     }
     if value > max {
-        return Err(AmountError::AboveMaximum {
-            max: Money::new(max, currency.clone()).to_string(),
-        });
+        return Err(AmountError::AboveMaximum { max: Money::new(max, currency.clone()).to_string() });
     }
     Ok(Money::new(value, currency.clone()))
 }
@@ -236,22 +231,10 @@ mod tests {
         assert_eq!(parse_amount("0", &c, max()), Err(AmountError::Zero));
         assert_eq!(parse_amount("0.00", &c, max()), Err(AmountError::Zero));
         assert_eq!(parse_amount("-3", &c, max()), Err(AmountError::Negative));
-        assert!(matches!(
-            parse_amount("1.234", &c, max()),
-            Err(AmountError::TooManyDecimals { decimals: 2, .. })
-        ));
-        assert!(matches!(
-            parse_amount("10000.01", &c, max()),
-            Err(AmountError::AboveMaximum { .. })
-        ));
-        assert!(matches!(
-            parse_amount("1e3", &c, max()),
-            Err(AmountError::NotANumber(_))
-        ));
-        assert!(matches!(
-            parse_amount("1.2.3", &c, max()),
-            Err(AmountError::NotANumber(_))
-        ));
+        assert!(matches!(parse_amount("1.234", &c, max()), Err(AmountError::TooManyDecimals { decimals: 2, .. })));
+        assert!(matches!(parse_amount("10000.01", &c, max()), Err(AmountError::AboveMaximum { .. })));
+        assert!(matches!(parse_amount("1e3", &c, max()), Err(AmountError::NotANumber(_))));
+        assert!(matches!(parse_amount("1.2.3", &c, max()), Err(AmountError::NotANumber(_))));
         assert!(matches!(parse_amount(".", &c, max()), Err(AmountError::NotANumber(_))));
         assert!(parse_amount("10000", &c, max()).is_ok());
     }
@@ -261,10 +244,7 @@ mod tests {
         let err = parse_amount("1.234", &usd(), max()).unwrap_err();
         assert_eq!(err.to_string(), "USD has 2 decimal places: remove the extra digits.");
         let err = parse_amount("20000", &usd(), max()).unwrap_err();
-        assert_eq!(
-            err.to_string(),
-            "10000.00 USD is the largest amount allowed: ask the owner to raise max_amount."
-        );
+        assert_eq!(err.to_string(), "10000.00 USD is the largest amount allowed: ask the owner to raise max_amount.");
     }
 
     #[test]
@@ -279,10 +259,7 @@ mod tests {
         assert_eq!(Currency::from_code("EUR").unwrap().decimals(), 2);
         assert!(Currency::from_code("DOLLARS").is_none());
         let jpy = Currency::from_code("JPY").unwrap();
-        assert!(matches!(
-            parse_amount("100.5", &jpy, max()),
-            Err(AmountError::TooManyDecimals { decimals: 0, .. })
-        ));
+        assert!(matches!(parse_amount("100.5", &jpy, max()), Err(AmountError::TooManyDecimals { decimals: 0, .. })));
     }
 
     #[test]

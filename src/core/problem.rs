@@ -29,10 +29,7 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(kind: ProblemKind, message: impl Into<String>) -> Problem {
-        Problem {
-            kind,
-            message: message.into(),
-        }
+        Problem { kind, message: message.into() }
     }
 }
 

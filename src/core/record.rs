@@ -32,14 +32,9 @@ impl RecordState {
     }
 
     pub fn parse(s: &str) -> Option<RecordState> {
-        [
-            RecordState::Creating,
-            RecordState::Created,
-            RecordState::NotCreated,
-            RecordState::Unknown,
-        ]
-        .into_iter()
-        .find(|r| r.name() == s)
+        [RecordState::Creating, RecordState::Created, RecordState::NotCreated, RecordState::Unknown]
+            .into_iter()
+            .find(|r| r.name() == s)
     }
 }
 
@@ -93,6 +88,7 @@ impl SaleRecord {
         w.raw = self.raw.clone();
         w.note = self.note.clone();
         w.tx_id = self.tx_id.clone();
+        w.answered = false;
         Some(w)
     }
 

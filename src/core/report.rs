@@ -96,38 +96,13 @@ impl Report {
                 let _ = writeln!(s, "  (none)");
             }
             for (label, t) in rows {
-                let _ = writeln!(
-                    s,
-                    "  {label:<28} {:>4}  {:>16}  {}",
-                    t.count,
-                    t.fiat_text(),
-                    t.crypto_text()
-                );
+                let _ = writeln!(s, "  {label:<28} {:>4}  {:>16}  {}", t.count, t.fiat_text(), t.crypto_text());
             }
         };
-        section(
-            &mut s,
-            "Paid, per method",
-            self.paid_by_method.iter().map(|(m, t)| (m.to_string(), t)).collect(),
-        );
-        section(
-            &mut s,
-            "Final states",
-            self.by_final_status
-                .iter()
-                .map(|(n, t)| ((*n).to_string(), t))
-                .collect(),
-        );
-        section(
-            &mut s,
-            "All invoices, per method",
-            self.by_method.iter().map(|(m, t)| (m.to_string(), t)).collect(),
-        );
-        let _ = writeln!(
-            s,
-            "\nStill open: {}   Not created / outcome unknown: {}",
-            self.open.count, self.not_created
-        );
+        section(&mut s, "Paid, per method", self.paid_by_method.iter().map(|(m, t)| (m.to_string(), t)).collect());
+        section(&mut s, "Final states", self.by_final_status.iter().map(|(n, t)| ((*n).to_string(), t)).collect());
+        section(&mut s, "All invoices, per method", self.by_method.iter().map(|(m, t)| (m.to_string(), t)).collect());
+        let _ = writeln!(s, "\nStill open: {}   Not created / outcome unknown: {}", self.open.count, self.not_created);
         let _ = writeln!(s, "\nNeeds follow-up (part paid)");
         if self.follow_up.is_empty() {
             let _ = writeln!(s, "  (none)");
@@ -165,10 +140,6 @@ mod tests {
         let tz = jiff::tz::TimeZone::get("Europe/Berlin").unwrap();
         let (a, b) = day_bounds(jiff::civil::date(2026, 3, 29), &tz).unwrap();
         assert_eq!(a.to_string(), "2026-03-28T23:00:00Z");
-        assert_eq!(
-            b.to_string(),
-            "2026-03-29T22:00:00Z",
-            "the spring-forward day has 23 hours"
-        );
+        assert_eq!(b.to_string(), "2026-03-29T22:00:00Z", "the spring-forward day has 23 hours");
     }
 }

@@ -13,18 +13,9 @@ pub enum Sale {
     /// The amount is set; the cashier picks how the customer pays.
     Method { amount: Money },
     /// The invoice is being created at the gateway.
-    Creating {
-        amount: Money,
-        method: PaymentMethod,
-        reference: Reference,
-    },
+    Creating { amount: Money, method: PaymentMethod, reference: Reference },
     /// The create failed; the cashier may try again (same reference) or start over.
-    Failed {
-        amount: Money,
-        method: PaymentMethod,
-        reference: Reference,
-        problem: Problem,
-    },
+    Failed { amount: Money, method: PaymentMethod, reference: Reference, problem: Problem },
     /// The invoice is open; its watch says how it stands.
     Open { reference: Reference },
     /// The invoice reached a final state.

@@ -55,10 +55,7 @@ pub fn next_delay(policy: &PollPolicy, pace: Pace, errors: u32, seed: u64) -> Si
     let factor = 1i128 << errors.min(16);
     let capped = (base_ms.saturating_mul(factor)).min(policy.max_backoff.as_millis().max(base_ms));
     // Up to half the delay again, from a cheap hash of the seed and the attempt.
-    let mixed = seed
-        .wrapping_add(u64::from(errors))
-        .wrapping_mul(0x9E37_79B9_7F4A_7C15)
-        .rotate_left(29);
+    let mixed = seed.wrapping_add(u64::from(errors)).wrapping_mul(0x9E37_79B9_7F4A_7C15).rotate_left(29);
     let spread = (capped / 2).max(1);
     let jitter = i128::from(mixed) % spread;
     SignedDuration::from_millis(i64::try_from(capped + jitter).unwrap_or(i64::MAX))

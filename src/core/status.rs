@@ -19,10 +19,7 @@ pub enum Status {
 impl Status {
     /// Paid, expired, expired-underpaid and canceled are final.
     pub fn is_final(&self) -> bool {
-        matches!(
-            self,
-            Status::Paid | Status::Expired | Status::ExpiredUnderpaid | Status::Canceled
-        )
+        matches!(self, Status::Paid | Status::Expired | Status::ExpiredUnderpaid | Status::Canceled)
     }
 
     /// The machine name (`till charge --json`, logs).
@@ -176,10 +173,7 @@ mod tests {
         for current in all().into_iter().filter(Status::is_final) {
             for next in all() {
                 let t = transition(&current, Gateway, &next, Gateway);
-                assert!(
-                    matches!(t, Transition::Ignore | Transition::Conflict),
-                    "{current} -> {next} gave {t:?}"
-                );
+                assert!(matches!(t, Transition::Ignore | Transition::Conflict), "{current} -> {next} gave {t:?}");
                 if next.is_final() && next != current {
                     assert_eq!(t, Transition::Conflict, "{current} -> {next}");
                 }
@@ -192,11 +186,7 @@ mod tests {
         for current in all().into_iter().filter(|s| !s.is_final()) {
             for next in all() {
                 let t = transition(&current, Gateway, &next, Gateway);
-                let want = if current == next {
-                    Transition::Ignore
-                } else {
-                    Transition::Change
-                };
+                let want = if current == next { Transition::Ignore } else { Transition::Change };
                 assert_eq!(t, want, "{current} -> {next}");
             }
         }
@@ -204,27 +194,12 @@ mod tests {
 
     #[test]
     fn a_local_expiry_becomes_paid_late_only_when_the_gateway_says_paid() {
-        assert_eq!(
-            transition(&Status::Expired, Local, &Status::Paid, Gateway),
-            Transition::PaidLate
-        );
-        assert_eq!(
-            transition(&Status::ExpiredUnderpaid, Local, &Status::Paid, Gateway),
-            Transition::PaidLate
-        );
-        assert_eq!(
-            transition(&Status::Expired, Local, &Status::Pending, Gateway),
-            Transition::Ignore
-        );
-        assert_eq!(
-            transition(&Status::Expired, Local, &Status::Unknown("x".into()), Gateway),
-            Transition::Ignore
-        );
+        assert_eq!(transition(&Status::Expired, Local, &Status::Paid, Gateway), Transition::PaidLate);
+        assert_eq!(transition(&Status::ExpiredUnderpaid, Local, &Status::Paid, Gateway), Transition::PaidLate);
+        assert_eq!(transition(&Status::Expired, Local, &Status::Pending, Gateway), Transition::Ignore);
+        assert_eq!(transition(&Status::Expired, Local, &Status::Unknown("x".into()), Gateway), Transition::Ignore);
         // The gateway confirming the expiry settles it as the gateway's own word.
-        assert_eq!(
-            transition(&Status::Expired, Local, &Status::Canceled, Gateway),
-            Transition::Change
-        );
+        assert_eq!(transition(&Status::Expired, Local, &Status::Canceled, Gateway), Transition::Change);
     }
 
     #[test]

@@ -35,6 +35,10 @@ pub struct Watch {
     pub last_problem: Option<Problem>,
     /// A gateway said something final that contradicts the recorded state.
     pub conflict: Option<Status>,
+    /// The gateway has answered since this watch began. A watch taken back
+    /// after a restart starts without an answer, and the till never derives
+    /// an expiry for it before asking the gateway once.
+    pub answered: bool,
     seed: u64,
 }
 
@@ -44,9 +48,7 @@ impl Watch {
             .reference
             .as_str()
             .bytes()
-            .fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-                (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-            });
+            .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
         Watch {
             origin: Origin::Gateway,
             raw: String::new(),
@@ -58,6 +60,7 @@ impl Watch {
             failing_since: None,
             last_problem: None,
             conflict: None,
+            answered: true,
             seed,
             invoice,
         }
@@ -73,12 +76,9 @@ impl Watch {
         match (self.invoice.status.is_final(), self.origin) {
             (false, _) => false,
             (true, Origin::Gateway) => true,
+            (true, Origin::Local) if !self.answered => false,
             (true, Origin::Local) => {
-                now >= self
-                    .invoice
-                    .expires_at
-                    .saturating_add(policy.late_window)
-                    .unwrap_or(Timestamp::MAX)
+                now >= self.invoice.expires_at.saturating_add(policy.late_window).unwrap_or(Timestamp::MAX)
             }
         }
     }
@@ -100,11 +100,7 @@ impl Watch {
         let late = self.invoice.status.is_final() && self.origin == Origin::Local;
         let stale_unknown = matches!(self.invoice.status, Status::Unknown(_))
             && schedule::grace_over(policy, self.invoice.expires_at, now);
-        if late || stale_unknown {
-            Pace::Slow
-        } else {
-            Pace::Normal
-        }
+        if late || stale_unknown { Pace::Slow } else { Pace::Normal }
     }
 
     /// Takes a poll's result. Returns the change to show, if any.
@@ -117,6 +113,7 @@ impl Watch {
         self.in_flight = false;
         let change = match result {
             Ok(report) => {
+                self.answered = true;
                 self.errors = 0;
                 self.failing_since = None;
                 self.last_problem = None;
@@ -164,16 +161,9 @@ impl Watch {
                 if late {
                     self.note = Some(format!("paid late (after expiry, seen {now})"));
                 }
-                if from == report.status {
-                    // The gateway confirmed the till's own expiry: nothing new to show.
-                    return None;
-                }
-                Some(Change {
-                    from,
-                    to: report.status,
-                    origin: Origin::Gateway,
-                    note: self.note.clone(),
-                })
+                // (When the gateway confirms the till's own expiry only the
+                // origin changes: still a change, so the journal records it.)
+                Some(Change { from, to: report.status, origin: Origin::Gateway, note: self.note.clone() })
             }
         }
     }
@@ -182,7 +172,7 @@ impl Watch {
     /// gateway still says nothing final.
     pub fn tick(&mut self, now: Timestamp, policy: &PollPolicy) -> Option<Change> {
         let status = &self.invoice.status;
-        if status.is_final() || !schedule::grace_over(policy, self.invoice.expires_at, now) {
+        if !self.answered || status.is_final() || !schedule::grace_over(policy, self.invoice.expires_at, now) {
             return None;
         }
         if matches!(status, Status::Unknown(_)) {
@@ -192,12 +182,7 @@ impl Watch {
         let to = status.expired_locally();
         let from = std::mem::replace(&mut self.invoice.status, to.clone());
         self.origin = Origin::Local;
-        Some(Change {
-            from,
-            to,
-            origin: Origin::Local,
-            note: None,
-        })
+        Some(Change { from, to, origin: Origin::Local, note: None })
     }
 }
 
@@ -222,11 +207,7 @@ mod tests {
             method: PaymentMethod::new(ProviderId::Xpay, MethodId::UsdtTron),
             fiat: Money::new(Decimal::new(1250, 2), usd),
             crypto: None,
-            payload: Payload {
-                kind: PayloadKind::Address,
-                qr: "T".into(),
-                text: "T".into(),
-            },
+            payload: Payload { kind: PayloadKind::Address, qr: "T".into(), text: "T".into() },
             created_at: t("2026-01-01T12:00:00Z"),
             expires_at: t("2026-01-01T12:30:00Z"),
             status: Status::Pending,
@@ -235,12 +216,7 @@ mod tests {
     }
 
     fn report(status: Status) -> Result<StatusReport, Problem> {
-        Ok(StatusReport {
-            raw: status.name().into(),
-            status,
-            received: None,
-            tx_id: None,
-        })
+        Ok(StatusReport { raw: status.name().into(), status, received: None, tx_id: None })
     }
 
     #[test]
@@ -258,11 +234,7 @@ mod tests {
         assert_eq!(w.observe(report(Status::Pending), now, &p), None);
         assert_eq!(w.observe(report(Status::Expired), now, &p), None);
         assert_eq!(w.status(), &Status::Paid);
-        assert_eq!(
-            w.conflict,
-            Some(Status::Expired),
-            "the contradiction is kept for the operator"
-        );
+        assert_eq!(w.conflict, Some(Status::Expired), "the contradiction is kept for the operator");
     }
 
     #[test]
@@ -273,10 +245,7 @@ mod tests {
         let c = w.tick(t("2026-01-01T12:32:00Z"), &p).unwrap();
         assert_eq!(c.to, Status::Expired);
         assert_eq!(c.origin, Origin::Local);
-        assert!(
-            !w.is_settled(t("2026-01-01T13:00:00Z"), &p),
-            "watched for a late payment"
-        );
+        assert!(!w.is_settled(t("2026-01-01T13:00:00Z"), &p), "watched for a late payment");
         let c = w.observe(report(Status::Paid), t("2026-01-01T13:00:00Z"), &p).unwrap();
         assert_eq!(c.to, Status::Paid);
         assert!(c.note.unwrap().starts_with("paid late"));
@@ -288,10 +257,7 @@ mod tests {
         let p = PollPolicy::default();
         let mut w = Watch::new(invoice(), t("2026-01-01T12:00:00Z"));
         w.observe(report(Status::Underpaid), t("2026-01-01T12:10:00Z"), &p);
-        assert_eq!(
-            w.tick(t("2026-01-01T12:40:00Z"), &p).unwrap().to,
-            Status::ExpiredUnderpaid
-        );
+        assert_eq!(w.tick(t("2026-01-01T12:40:00Z"), &p).unwrap().to, Status::ExpiredUnderpaid);
         assert!(!w.is_settled(t("2026-01-02T12:29:00Z"), &p));
         assert!(w.is_settled(t("2026-01-02T12:30:00Z"), &p));
     }

@@ -21,21 +21,14 @@ pub enum GatewayError {
     #[error("{provider} answered HTTP {status}")]
     Http { provider: ProviderId, status: u16 },
     #[error("{provider} is rate limiting the till")]
-    RateLimited {
-        provider: ProviderId,
-        retry_after: Option<Duration>,
-    },
+    RateLimited { provider: ProviderId, retry_after: Option<Duration> },
     #[error("{provider} answered with more than 1 MiB")]
     TooLarge { provider: ProviderId },
     /// A business error in the gateway's own words.
     #[error("{provider} refused: {message}")]
     Refused { provider: ProviderId, message: String },
     #[error("{provider} sent an unexpected answer: field `{field}`: {detail}")]
-    Protocol {
-        provider: ProviderId,
-        field: String,
-        detail: String,
-    },
+    Protocol { provider: ProviderId, field: String, detail: String },
     #[error("{provider} sent payment data that failed verification: {error}")]
     Unverified { provider: ProviderId, error: VerifyError },
     #[error("{provider} cannot {what}")]
@@ -44,19 +37,12 @@ pub enum GatewayError {
 
 impl GatewayError {
     pub fn protocol(provider: ProviderId, field: &str, detail: impl Into<String>) -> GatewayError {
-        GatewayError::Protocol {
-            provider,
-            field: field.to_string(),
-            detail: detail.into(),
-        }
+        GatewayError::Protocol { provider, field: field.to_string(), detail: detail.into() }
     }
 
     /// Whether the request surely was not processed, so sending it again is safe.
     pub fn not_processed(&self) -> bool {
-        matches!(
-            self,
-            GatewayError::Unreachable { .. } | GatewayError::RateLimited { .. }
-        )
+        matches!(self, GatewayError::Unreachable { .. } | GatewayError::RateLimited { .. })
     }
 
     /// Whether the request may have been processed without the till knowing.
@@ -96,18 +82,16 @@ impl GatewayError {
                 ProblemKind::Unreachable,
                 format!("{provider} is having trouble (HTTP {status}). Try again in a moment."),
             ),
-            E::RateLimited { provider, .. } => (
-                ProblemKind::Unreachable,
-                format!("{provider} asks the till to slow down. Try again in a moment."),
-            ),
+            E::RateLimited { provider, .. } => {
+                (ProblemKind::Unreachable, format!("{provider} asks the till to slow down. Try again in a moment."))
+            }
             E::TooLarge { provider } | E::Protocol { provider, .. } => (
                 ProblemKind::Protocol,
                 format!("{provider} sent an answer the till does not understand. Try again; the detail is in the log."),
             ),
-            E::Refused { provider, message } => (
-                ProblemKind::Refused,
-                format!("{provider} refused the request: \"{message}\"."),
-            ),
+            E::Refused { provider, message } => {
+                (ProblemKind::Refused, format!("{provider} refused the request: \"{message}\"."))
+            }
             E::Unverified { provider, error } => (
                 ProblemKind::Unverified,
                 format!(

@@ -53,15 +53,8 @@ impl Http {
             .timeout(settings.total_timeout)
             .user_agent(concat!("till/", env!("CARGO_PKG_VERSION")))
             .build()
-            .map_err(|e| GatewayError::Unreachable {
-                provider,
-                detail: format!("HTTP client: {e}"),
-            })?;
-        Ok(Http {
-            client,
-            provider,
-            settings,
-        })
+            .map_err(|e| GatewayError::Unreachable { provider, detail: format!("HTTP client: {e}") })?;
+        Ok(Http { client, provider, settings })
     }
 
     /// Sends one POST with a JSON body. No retry.
@@ -78,10 +71,7 @@ impl Http {
         let mut response = sent.map_err(|e| classify(provider, &e))?;
         let status = response.status().as_u16();
         if status == 429 {
-            return Err(GatewayError::RateLimited {
-                provider,
-                retry_after: retry_after(response.headers()),
-            });
+            return Err(GatewayError::RateLimited { provider, retry_after: retry_after(response.headers()) });
         }
         if response.content_length().is_some_and(|n| n > MAX_BODY as u64) {
             return Err(GatewayError::TooLarge { provider });
@@ -99,10 +89,7 @@ impl Http {
     /// The wait before attempt `attempt` (1-based) after `error`: the gateway's
     /// Retry-After when it gave one, else exponential backoff with jitter.
     pub fn backoff(&self, attempt: u32, error: &GatewayError) -> Duration {
-        if let GatewayError::RateLimited {
-            retry_after: Some(d), ..
-        } = error
-        {
+        if let GatewayError::RateLimited { retry_after: Some(d), .. } = error {
             return (*d).min(Duration::from_secs(60));
         }
         let base = self.settings.first_backoff.saturating_mul(1 << attempt.min(10));

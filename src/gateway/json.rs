@@ -20,11 +20,7 @@ pub fn decimal(v: &Value) -> Option<Decimal> {
         Value::String(s) => s.trim().to_string(),
         _ => return None,
     };
-    if text.contains(['e', 'E']) {
-        Decimal::from_scientific(&text).ok()
-    } else {
-        Decimal::from_str_exact(&text).ok()
-    }
+    if text.contains(['e', 'E']) { Decimal::from_scientific(&text).ok() } else { Decimal::from_str_exact(&text).ok() }
 }
 
 /// An integer from a JSON number's text (no fraction allowed).

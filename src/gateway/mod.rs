@@ -24,6 +24,8 @@ pub struct CreateRequest {
     pub reference: Reference,
     pub amount: Money,
     pub method: MethodId,
+    /// The same create again (the cashier's retry): look for the invoice first.
+    pub retry: bool,
 }
 
 /// A payment gateway, as the till uses it.

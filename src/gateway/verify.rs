@@ -71,29 +71,18 @@ pub fn bolt11(
     invoice.check_signature().map_err(|_| VerifyError::Bolt11Signature)?;
     let currency = invoice.currency();
     if currency != Currency::Bitcoin && networks == Networks::Mainnet {
-        return Err(VerifyError::Bolt11Network {
-            found: currency_name(currency).into(),
-        });
+        return Err(VerifyError::Bolt11Network { found: currency_name(currency).into() });
     }
     let found = invoice.amount_milli_satoshis().ok_or(VerifyError::Bolt11NoAmount)?;
     if found != expected_msat {
-        return Err(VerifyError::Bolt11Amount {
-            expected: expected_msat,
-            found,
-        });
+        return Err(VerifyError::Bolt11Amount { expected: expected_msat, found });
     }
-    let secs = invoice
-        .expires_at()
-        .map_or(i64::MAX, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
+    let secs = invoice.expires_at().map_or(i64::MAX, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX));
     let expires_at = Timestamp::from_second(secs).unwrap_or(Timestamp::MAX);
     if now >= expires_at {
         return Err(VerifyError::Bolt11Expired { at: expires_at });
     }
-    Ok(VerifiedBolt11 {
-        invoice: lower,
-        amount_msat: found,
-        expires_at,
-    })
+    Ok(VerifiedBolt11 { invoice: lower, amount_msat: found, expires_at })
 }
 
 /// The QR payload for a verified BOLT11: upper case, with the `LIGHTNING:` scheme.
@@ -107,9 +96,7 @@ pub fn tron_address(address: &str) -> Result<(), VerifyError> {
     if address.len() != 34 || !address.starts_with('T') {
         return Err(VerifyError::TronShape(address.to_string()));
     }
-    let raw = bs58::decode(address)
-        .into_vec()
-        .map_err(|_| VerifyError::TronShape(address.to_string()))?;
+    let raw = bs58::decode(address).into_vec().map_err(|_| VerifyError::TronShape(address.to_string()))?;
     if raw.len() != 25 {
         return Err(VerifyError::TronShape(address.to_string()));
     }
@@ -145,13 +132,7 @@ mod tests {
     #[test]
     fn refuses_the_wrong_amount() {
         let err = bolt11(XPAY_BOLT11, 16_455_000, Networks::Mainnet, at_creation()).unwrap_err();
-        assert_eq!(
-            err,
-            VerifyError::Bolt11Amount {
-                expected: 16_455_000,
-                found: 16_454_000
-            }
-        );
+        assert_eq!(err, VerifyError::Bolt11Amount { expected: 16_455_000, found: 16_454_000 });
     }
 
     #[test]
@@ -181,16 +162,11 @@ mod tests {
     fn tron_addresses_pass_or_fail_their_checksum() {
         assert_eq!(tron_address("TDtSWK3dsSRJyZH4qNVzsoPsdrZz6k8B3Q"), Ok(()));
         assert_eq!(tron_address("TKbstUwMzLrfTAGL4erYb7gc7ghmHQ9zG7"), Ok(()));
-        assert!(matches!(
-            tron_address("TKbstUwMzLrfTAGL4erYb7gc7ghmHQ9zG8"),
-            Err(VerifyError::TronChecksum(_))
-        ));
+        assert!(matches!(tron_address("TKbstUwMzLrfTAGL4erYb7gc7ghmHQ9zG8"), Err(VerifyError::TronChecksum(_))));
         assert!(matches!(tron_address(""), Err(VerifyError::TronShape(_))));
         assert!(matches!(tron_address("T0OIl"), Err(VerifyError::TronShape(_))));
         // A valid base58check string of the right length with a Bitcoin version byte.
-        let btc_like = bs58::encode([[0u8].as_slice(), &[7u8; 20]].concat())
-            .with_check()
-            .into_string();
+        let btc_like = bs58::encode([[0u8].as_slice(), &[7u8; 20]].concat()).with_check().into_string();
         assert!(tron_address(&btc_like).is_err());
     }
 }

@@ -85,11 +85,7 @@ struct ReferenceBody<'a> {
 pub fn unwrap_envelope(body: &[u8], login: bool) -> Result<Value, GatewayError> {
     let v = json::parse(P, body)?;
     if let Some(err) = v.get("error") {
-        let message = err
-            .get("message")
-            .and_then(Value::as_str)
-            .unwrap_or("(no message)")
-            .to_string();
+        let message = err.get("message").and_then(Value::as_str).unwrap_or("(no message)").to_string();
         let lower = message.to_ascii_lowercase();
         return Err(if login && lower.contains("invalid credentials") {
             GatewayError::Credentials { provider: P }
@@ -99,9 +95,7 @@ pub fn unwrap_envelope(body: &[u8], login: bool) -> Result<Value, GatewayError> 
             GatewayError::Refused { provider: P, message }
         });
     }
-    let success = v
-        .get("success")
-        .ok_or_else(|| GatewayError::protocol(P, "success", "missing"))?;
+    let success = v.get("success").ok_or_else(|| GatewayError::protocol(P, "success", "missing"))?;
     Ok(success.get("data").cloned().unwrap_or(Value::Null))
 }
 
@@ -119,8 +113,9 @@ fn millis(ms: i128) -> Option<Timestamp> {
     Timestamp::from_millisecond(i64::try_from(ms).ok()?).ok()
 }
 
-fn micro_to_decimal(n: i128) -> Decimal {
-    Decimal::from_i128_with_scale(n, 6).normalize()
+/// Micro-dollars as dollars; `None` when out of range.
+fn micro_to_decimal(n: i128) -> Option<Decimal> {
+    Decimal::try_from_i128_with_scale(n, 6).ok().map(|d| d.normalize())
 }
 
 /// The status of a bill, derived as xpay.md § Mapping to till says (first
@@ -179,7 +174,8 @@ pub fn report(bill: &Value, currency: &Currency) -> StatusReport {
         .get("paidAmount")
         .and_then(json::integer)
         .filter(|n| *n > 0)
-        .map(|n| Money::new(micro_to_decimal(n), currency.clone()));
+        .and_then(micro_to_decimal)
+        .map(|d| Money::new(d, currency.clone()));
     let tx_id = bill
         .get("txs")
         .and_then(Value::as_array)
@@ -187,12 +183,21 @@ pub fn report(bill: &Value, currency: &Currency) -> StatusReport {
         .and_then(|tx| tx.get("txID"))
         .and_then(Value::as_str)
         .map(str::to_string);
-    StatusReport {
-        status,
-        raw,
-        received,
-        tx_id,
+    StatusReport { status, raw, received, tx_id }
+}
+
+/// The status report of a polled bill, `unknown` unless the bill is the
+/// invoice's own (same reference, same amount).
+pub fn report_for(bill: &Value, invoice: &Invoice) -> StatusReport {
+    let same_ref = bill.get("billRef").and_then(Value::as_str) == Some(invoice.reference.as_str());
+    let same_amount =
+        bill.get("billAmount").and_then(json::integer) == micro_dollars(&invoice.fiat).ok().map(i128::from);
+    if !(same_ref && same_amount) {
+        tracing::warn!(provider = "xpay", reference = %invoice.reference, "view answered about another bill");
+        let raw = "the answer is about another bill".to_string();
+        return StatusReport { status: Status::Unknown(raw.clone()), raw, received: None, tx_id: None };
     }
+    report(bill, &invoice.fiat.currency)
 }
 
 /// The TRON address of a bill: `address.base58` when `address` is an object,
@@ -217,30 +222,23 @@ pub fn invoice_from_bill(
     let id = f.str("uuid")?.to_string();
     let bill_ref = f.str("billRef")?;
     if bill_ref != request.reference.as_str() {
-        return Err(GatewayError::protocol(
-            P,
-            "data.billRef",
-            "does not match our reference",
-        ));
+        return Err(GatewayError::protocol(P, "data.billRef", "does not match our reference"));
     }
     let bill_amount = f.int("billAmount")?;
     if bill_amount != i128::from(micro_dollars(&request.amount)?) {
-        return Err(GatewayError::protocol(
-            P,
-            "data.billAmount",
-            "differs from the amount asked",
-        ));
+        return Err(GatewayError::protocol(P, "data.billAmount", "differs from the amount asked"));
     }
     let paid = f.int("paidAmount")?;
+    if paid < 0 {
+        return Err(GatewayError::protocol(P, "data.paidAmount", "negative"));
+    }
     let created_at =
         millis(f.int("createdAt")?).ok_or_else(|| GatewayError::protocol(P, "data.createdAt", "out of range"))?;
     let until = millis(f.int("until")?).ok_or_else(|| GatewayError::protocol(P, "data.until", "out of range"))?;
     let unverified = |error| GatewayError::Unverified { provider: P, error };
     let (payload, crypto, expires_at) = match request.method {
         MethodId::Lightning => {
-            let ln = f
-                .get("lnInvoice")
-                .ok_or_else(|| GatewayError::protocol(P, "data.lnInvoice", "missing"))?;
+            let ln = f.get("lnInvoice").ok_or_else(|| GatewayError::protocol(P, "data.lnInvoice", "missing"))?;
             let lf = Fields::new(P, "data.lnInvoice.", ln);
             let bolt11 = lf.str("paymentRequest")?;
             let sats = lf.int("satoshis")?;
@@ -252,26 +250,21 @@ pub fn invoice_from_bill(
                 qr: verify::lightning_qr(&checked),
                 text: checked.invoice.clone(),
             };
-            let crypto = CryptoAmount {
-                amount: Decimal::from_i128_with_scale(sats, 0),
-                unit: "sat".into(),
-            };
+            let crypto = CryptoAmount { amount: Decimal::from_i128_with_scale(sats, 0), unit: "sat".into() };
             (payload, crypto, until.min(checked.expires_at))
         }
         MethodId::UsdtTron => {
             let address =
                 tron_address(bill).ok_or_else(|| GatewayError::protocol(P, "data.address", "no TRON address"))?;
             verify::tron_address(address).map_err(unverified)?;
-            let payload = Payload {
-                kind: PayloadKind::Address,
-                qr: address.to_string(),
-                text: address.to_string(),
-            };
+            let payload = Payload { kind: PayloadKind::Address, qr: address.to_string(), text: address.to_string() };
             // 1 USDT per USD (xpay.md § Unknowns): what is still due.
-            let crypto = CryptoAmount {
-                amount: micro_to_decimal(bill_amount - paid),
-                unit: "USDT".into(),
-            };
+            let due = bill_amount
+                .checked_sub(paid)
+                .filter(|d| *d >= 0)
+                .and_then(micro_to_decimal)
+                .ok_or_else(|| GatewayError::protocol(P, "data.paidAmount", "more than billAmount"))?;
+            let crypto = CryptoAmount { amount: due, unit: "USDT".into() };
             (payload, crypto, until)
         }
     };
@@ -292,17 +285,14 @@ pub fn invoice_from_bill(
 
 /// Fiat × 10^6 as an integer, or a refusal when it has more than 6 decimals.
 pub fn micro_dollars(amount: &Money) -> Result<i64, GatewayError> {
-    let micro = amount.amount * Decimal::from(MICRO);
+    let micro = amount
+        .amount
+        .checked_mul(Decimal::from(MICRO))
+        .ok_or_else(|| GatewayError::Refused { provider: P, message: "amount too large".into() })?;
     if !micro.fract().is_zero() {
-        return Err(GatewayError::Refused {
-            provider: P,
-            message: "amounts have at most 6 decimals".into(),
-        });
+        return Err(GatewayError::Refused { provider: P, message: "amounts have at most 6 decimals".into() });
     }
-    i64::try_from(micro).map_err(|_| GatewayError::Refused {
-        provider: P,
-        message: "amount too large".into(),
-    })
+    i64::try_from(micro).map_err(|_| GatewayError::Refused { provider: P, message: "amount too large".into() })
 }
 
 // ---- the adapter
@@ -330,17 +320,9 @@ enum Saved {
 impl Xpay {
     pub fn new(cfg: XpayConfig, settings: HttpSettings, clock: SharedClock) -> Result<Xpay, GatewayError> {
         if cfg.currency.code() != "USD" {
-            return Err(GatewayError::Unsupported {
-                provider: P,
-                what: "bill in a currency other than USD",
-            });
+            return Err(GatewayError::Unsupported { provider: P, what: "bill in a currency other than USD" });
         }
-        Ok(Xpay {
-            http: Http::new(P, settings)?,
-            cfg,
-            clock,
-            token: tokio::sync::Mutex::new(None),
-        })
+        Ok(Xpay { http: Http::new(P, settings)?, cfg, clock, token: tokio::sync::Mutex::new(None) })
     }
 
     fn url(&self, path: &str) -> String {
@@ -389,11 +371,7 @@ impl Xpay {
     }
 
     async fn login(&self) -> Result<Token, GatewayError> {
-        let body = LoginBody {
-            username: &self.cfg.username,
-            secret_key: self.cfg.secret_key.expose(),
-            is_api: true,
-        };
+        let body = LoginBody { username: &self.cfg.username, secret_key: self.cfg.secret_key.expose(), is_api: true };
         let body = serde_json::to_vec(&body).map_err(|e| GatewayError::protocol(P, "(login body)", e.to_string()))?;
         let data = self.post("/client/authenticate", body, None).await?;
         let (value, expires_at) = parse_login(&data)?;
@@ -447,15 +425,7 @@ impl Xpay {
 
     /// `bills/view` by our reference: the bill, or Absent when xPay has none.
     async fn view(&self, reference: &Reference) -> Result<Saved, GatewayError> {
-        match self
-            .authed_retrying(
-                "/client/bills/view",
-                &ReferenceBody {
-                    reference: reference.as_str(),
-                },
-            )
-            .await
-        {
+        match self.authed_retrying("/client/bills/view", &ReferenceBody { reference: reference.as_str() }).await {
             Ok(bill) => Ok(Saved::Bill(bill)),
             Err(GatewayError::Refused { .. }) => Ok(Saved::Absent),
             Err(e) => Err(e),
@@ -463,6 +433,24 @@ impl Xpay {
     }
 
     async fn create_bill(&self, request: &CreateRequest) -> Result<Value, GatewayError> {
+        // Once a save may have reached xPay, every later failure leaves the
+        // outcome unknown: the error says so, and the sale stays to be
+        // looked up rather than being written off.
+        let mut maybe_sent = request.retry;
+        self.create_bill_attempts(request, &mut maybe_sent).await.map_err(|e| {
+            if maybe_sent && !e.maybe_processed() {
+                GatewayError::Timeout { provider: P, detail: format!("after a create that may have reached xPay: {e}") }
+            } else {
+                e
+            }
+        })
+    }
+
+    async fn create_bill_attempts(
+        &self,
+        request: &CreateRequest,
+        maybe_sent: &mut bool,
+    ) -> Result<Value, GatewayError> {
         let tag = format!("till-{}-{}", self.cfg.terminal, request.reference);
         let body = SaveBody {
             amount: micro_dollars(&request.amount)?,
@@ -471,8 +459,9 @@ impl Xpay {
             reference: request.reference.as_str(),
             use_lightning: request.method == MethodId::Lightning,
         };
-        // README § What till does when a create times out: never a blind resend.
-        let mut look_first = false;
+        // README § What till does when a create times out: never a blind
+        // resend. A retry the cashier asked for looks first too.
+        let mut look_first = request.retry;
         let mut attempt = 1;
         loop {
             if look_first {
@@ -491,6 +480,9 @@ impl Xpay {
                 Ok(bill) => return Ok(bill),
                 Err(e) => e,
             };
+            if error.maybe_processed() {
+                *maybe_sent = true;
+            }
             if attempt >= CREATE_ATTEMPTS {
                 return Err(error);
             }
@@ -557,17 +549,12 @@ impl Gateway for Xpay {
     fn status<'a>(&'a self, invoice: &'a Invoice) -> BoxFuture<'a, Result<StatusReport, GatewayError>> {
         Box::pin(async move {
             match self.view(&invoice.reference).await? {
-                Saved::Bill(bill) => Ok(report(&bill, &invoice.fiat.currency)),
+                Saved::Bill(bill) => Ok(report_for(&bill, invoice)),
                 // A bill whose create succeeded cannot vanish: unknown, keep polling.
                 Saved::Absent => {
                     tracing::warn!(provider = "xpay", reference = %invoice.reference, "view found no bill for a created invoice");
                     let raw = "bill not found".to_string();
-                    Ok(StatusReport {
-                        status: Status::Unknown(raw.clone()),
-                        raw,
-                        received: None,
-                        tx_id: None,
-                    })
+                    Ok(StatusReport { status: Status::Unknown(raw.clone()), raw, received: None, tx_id: None })
                 }
             }
         })
@@ -579,14 +566,9 @@ impl Gateway for Xpay {
 
     fn cancel<'a>(&'a self, invoice: &'a Invoice) -> BoxFuture<'a, Result<(), GatewayError>> {
         Box::pin(async move {
-            self.authed_retrying(
-                "/client/bills/cancel",
-                &ReferenceBody {
-                    reference: invoice.reference.as_str(),
-                },
-            )
-            .await
-            .map(|_| ())
+            self.authed_retrying("/client/bills/cancel", &ReferenceBody { reference: invoice.reference.as_str() })
+                .await
+                .map(|_| ())
         })
     }
 }
@@ -622,10 +604,7 @@ mod tests {
             (bill(json!(100), json!(0), json!(true), Some(true), 0), Canceled),
             (bill(json!(100), json!(40), json!(false), Some(true), 1), Canceled),
             // row 3, 4
-            (
-                bill(json!(100), json!(40), json!(true), Some(false), 1),
-                ExpiredUnderpaid,
-            ),
+            (bill(json!(100), json!(40), json!(true), Some(false), 1), ExpiredUnderpaid),
             (bill(json!(100), json!(0), json!(true), None, 0), Expired),
             (bill(json!(100), json!(0), json!(true), None, 2), Expired),
             // row 5, 6, 7
@@ -680,10 +659,7 @@ mod tests {
 
     #[test]
     fn the_received_amount_is_exact_micro_dollars() {
-        let r = report(
-            &bill(json!(10_000_000), json!(2_500_001), json!(false), None, 1),
-            &usd(),
-        );
+        let r = report(&bill(json!(10_000_000), json!(2_500_001), json!(false), None, 1), &usd());
         assert_eq!(r.received.unwrap().amount.to_string(), "2.500001");
         assert_eq!(r.tx_id.as_deref(), Some("tx0"));
     }
@@ -703,14 +679,7 @@ mod tests {
             serde_json::to_string(&body).unwrap(),
             r#"{"amount":12500000,"tag":"till-t1-r","expireInMinutes":"30","reference":"r","useLightning":true}"#
         );
-        let login = LoginBody {
-            username: "u@x",
-            secret_key: "k",
-            is_api: true,
-        };
-        assert_eq!(
-            serde_json::to_string(&login).unwrap(),
-            r#"{"username":"u@x","secretKey":"k","isAPI":true}"#
-        );
+        let login = LoginBody { username: "u@x", secret_key: "k", is_api: true };
+        assert_eq!(serde_json::to_string(&login).unwrap(), r#"{"username":"u@x","secretKey":"k","isAPI":true}"#);
     }
 }

@@ -58,22 +58,12 @@ pub struct DirLock {
 /// Takes the data directory's lock, or says another till holds it. The
 /// kernel drops the lock when the process ends, however it ends.
 pub fn lock(dir: &Path) -> Result<DirLock, JournalError> {
-    let open_err = |e: std::io::Error| JournalError::Open {
-        path: dir.display().to_string(),
-        detail: e.to_string(),
-    };
+    let open_err = |e: std::io::Error| JournalError::Open { path: dir.display().to_string(), detail: e.to_string() };
     std::fs::create_dir_all(dir).map_err(open_err)?;
-    let file = File::options()
-        .create(true)
-        .truncate(false)
-        .write(true)
-        .open(dir.join(LOCK))
-        .map_err(open_err)?;
+    let file = File::options().create(true).truncate(false).write(true).open(dir.join(LOCK)).map_err(open_err)?;
     match file.try_lock() {
         Ok(()) => Ok(DirLock { _file: file }),
-        Err(std::fs::TryLockError::WouldBlock) => Err(JournalError::Locked {
-            dir: dir.display().to_string(),
-        }),
+        Err(std::fs::TryLockError::WouldBlock) => Err(JournalError::Locked { dir: dir.display().to_string() }),
         Err(std::fs::TryLockError::Error(e)) => Err(open_err(e)),
     }
 }
@@ -96,11 +86,7 @@ pub struct Journal {
 fn known_version(conn: &Connection, shown: &str) -> Result<i64, JournalError> {
     let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     if version > schema::CURRENT {
-        return Err(JournalError::Newer {
-            path: shown.to_string(),
-            found: version,
-            known: schema::CURRENT,
-        });
+        return Err(JournalError::Newer { path: shown.to_string(), found: version, known: schema::CURRENT });
     }
     Ok(version)
 }
@@ -120,24 +106,16 @@ impl Journal {
     pub fn open(dir: &Path) -> Result<Journal, JournalError> {
         let path = dir.join(FILE);
         let shown = path.display().to_string();
-        std::fs::create_dir_all(dir).map_err(|e| JournalError::Open {
-            path: shown.clone(),
-            detail: e.to_string(),
-        })?;
-        let conn = Connection::open(&path).map_err(|e| JournalError::Open {
-            path: shown.clone(),
-            detail: e.to_string(),
-        })?;
+        std::fs::create_dir_all(dir).map_err(|e| JournalError::Open { path: shown.clone(), detail: e.to_string() })?;
+        let conn =
+            Connection::open(&path).map_err(|e| JournalError::Open { path: shown.clone(), detail: e.to_string() })?;
         let version = known_version(&conn, &shown)?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
         // WAL with synchronous=FULL: each commit is on disk when it returns.
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        let mut journal = Journal {
-            conn: Mutex::new(conn),
-            path,
-        };
+        let mut journal = Journal { conn: Mutex::new(conn), path };
         journal.migrate(version)?;
         Ok(journal)
     }
@@ -149,14 +127,9 @@ impl Journal {
             return Ok(None);
         }
         let shown = path.display().to_string();
-        let conn = Connection::open_with_flags(
-            &path,
-            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-        )
-        .map_err(|e| JournalError::Open {
-            path: shown.clone(),
-            detail: e.to_string(),
-        })?;
+        let conn =
+            Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
+                .map_err(|e| JournalError::Open { path: shown.clone(), detail: e.to_string() })?;
         let version = known_version(&conn, &shown)?;
         if version < schema::CURRENT {
             return Err(JournalError::Open {
@@ -165,10 +138,7 @@ impl Journal {
             });
         }
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        Ok(Some(Journal {
-            conn: Mutex::new(conn),
-            path,
-        }))
+        Ok(Some(Journal { conn: Mutex::new(conn), path }))
     }
 
     pub fn path(&self) -> &Path {
@@ -176,10 +146,7 @@ impl Journal {
     }
 
     fn migrate(&mut self, from: i64) -> Result<(), JournalError> {
-        let conn = self
-            .conn
-            .get_mut()
-            .map_err(|_| JournalError::Sql("lock poisoned".into()))?;
+        let conn = self.conn.get_mut().map_err(|_| JournalError::Sql("lock poisoned".into()))?;
         for version in from..schema::CURRENT {
             let step = usize::try_from(version).ok().and_then(|v| schema::MIGRATIONS.get(v));
             let Some(sql) = step else {
@@ -195,10 +162,7 @@ impl Journal {
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, JournalError>) -> Result<T, JournalError> {
-        let mut conn = self
-            .conn
-            .lock()
-            .map_err(|_| JournalError::Sql("lock poisoned".into()))?;
+        let mut conn = self.conn.lock().map_err(|_| JournalError::Sql("lock poisoned".into()))?;
         f(&mut conn)
     }
 
@@ -396,10 +360,7 @@ impl Journal {
 
     /// A sale by our reference or the gateway's invoice id.
     pub fn find(&self, key: &str) -> Result<Option<SaleRecord>, JournalError> {
-        Ok(self
-            .select("WHERE reference = ?1 OR gateway_id = ?1 LIMIT 1", &[&key])?
-            .into_iter()
-            .next())
+        Ok(self.select("WHERE reference = ?1 OR gateway_id = ?1 LIMIT 1", &[&key])?.into_iter().next())
     }
 
     /// The status log of one sale, oldest first.
@@ -418,12 +379,7 @@ impl Journal {
             let mut out = Vec::new();
             for row in rows {
                 let (at, old, new, origin) = row?;
-                out.push(LogEntry {
-                    at: from_ms(at)?,
-                    old,
-                    new,
-                    origin,
-                });
+                out.push(LogEntry { at: from_ms(at)?, old, new, origin });
             }
             Ok(out)
         })
@@ -464,10 +420,7 @@ fn read_row(r: &Row<'_>) -> Result<SaleRecord, JournalError> {
     let state = text(6)?;
     let state = RecordState::parse(&state).ok_or_else(|| JournalError::Corrupt(format!("state {state:?}")))?;
     let crypto = match (opt(9)?, opt(10)?) {
-        (Some(a), Some(unit)) => Some(CryptoAmount {
-            amount: decimal(&a)?,
-            unit,
-        }),
+        (Some(a), Some(unit)) => Some(CryptoAmount { amount: decimal(&a)?, unit }),
         _ => None,
     };
     let payload = match (opt(11)?, opt(12)?, opt(13)?) {

@@ -210,18 +210,8 @@ impl App {
             Action::History(result) => {
                 let filter = self.history.as_ref().map_or(HistoryFilter::All, |h| h.filter);
                 self.history = Some(match result {
-                    Ok(records) => History {
-                        records,
-                        filter,
-                        selected: 0,
-                        error: None,
-                    },
-                    Err(e) => History {
-                        records: Vec::new(),
-                        filter,
-                        selected: 0,
-                        error: Some(e),
-                    },
+                    Ok(records) => History { records, filter, selected: 0, error: None },
+                    Err(e) => History { records: Vec::new(), filter, selected: 0, error: Some(e) },
                 });
                 Vec::new()
             }
@@ -257,12 +247,7 @@ impl App {
     /// Turns the core's outcome into effects and screen news.
     fn absorb(&mut self, out: crate::core::desk::Outcome) -> Vec<Effect> {
         let mut effects: Vec<Effect> = out.commands.into_iter().map(Effect::Run).collect();
-        let changes: Vec<Notice> = out
-            .notices
-            .iter()
-            .filter(|n| matches!(n, Notice::Status { .. }))
-            .cloned()
-            .collect();
+        let changes: Vec<Notice> = out.notices.iter().filter(|n| matches!(n, Notice::Status { .. })).cloned().collect();
         if !changes.is_empty() {
             effects.insert(0, Effect::Record(changes));
         }
@@ -278,7 +263,7 @@ impl App {
                     if change.to == Status::Paid {
                         effects.push(Effect::Bell);
                     }
-                    if !on_screen && change.to.is_final() {
+                    if !on_screen && change.to.is_final() && change.from != change.to {
                         self.flash = Some(format!("Another invoice is now {}.", change.to.label()));
                     }
                     if on_screen && change.to.is_final() {
@@ -295,11 +280,7 @@ impl App {
                 Notice::CancelFailed { problem, .. } => {
                     self.flash = Some(format!("Could not cancel: {problem}"));
                 }
-                Notice::Conflict {
-                    reference,
-                    recorded,
-                    reported,
-                } => {
+                Notice::Conflict { reference, recorded, reported } => {
                     tracing::warn!(%reference, %recorded, %reported, "the gateway contradicts a final state; the first one stands");
                 }
             }
@@ -324,13 +305,8 @@ impl App {
     /// open invoice, or on the history when there are several.
     pub fn resume(&mut self, records: &[SaleRecord], unresolved: &[SaleRecord]) -> Vec<Effect> {
         let out = self.desk.resume(records, unresolved);
-        let open: Vec<Reference> = self
-            .desk
-            .watches
-            .iter()
-            .filter(|w| !w.status().is_final())
-            .map(|w| w.invoice.reference.clone())
-            .collect();
+        let open: Vec<Reference> =
+            self.desk.watches.iter().filter(|w| !w.status().is_final()).map(|w| w.invoice.reference.clone()).collect();
         for r in &open {
             self.encode(r);
         }
@@ -339,12 +315,8 @@ impl App {
             [] => {}
             [one] => effects.extend(self.core(Event::Show(one.clone()))),
             _ => {
-                self.history = Some(History {
-                    records: Vec::new(),
-                    filter: HistoryFilter::Open,
-                    selected: 0,
-                    error: None,
-                });
+                self.history =
+                    Some(History { records: Vec::new(), filter: HistoryFilter::Open, selected: 0, error: None });
                 effects.push(Effect::LoadHistory);
             }
         }
@@ -403,12 +375,7 @@ impl App {
             && self.journaled
             && matches!(self.desk.sale, Sale::Amount | Sale::Open { .. } | Sale::Final { .. })
         {
-            self.history = Some(History {
-                records: Vec::new(),
-                filter: HistoryFilter::All,
-                selected: 0,
-                error: None,
-            });
+            self.history = Some(History { records: Vec::new(), filter: HistoryFilter::All, selected: 0, error: None });
             return vec![Effect::LoadHistory];
         }
         match self.desk.sale.clone() {
@@ -449,13 +416,8 @@ impl App {
         self.picker = 0;
         self.flash = None;
         // Codes of invoices that are no longer watched are not needed again.
-        let keep: Vec<Reference> = self
-            .desk
-            .watches
-            .iter()
-            .filter(|w| !w.status().is_final())
-            .map(|w| w.invoice.reference.clone())
-            .collect();
+        let keep: Vec<Reference> =
+            self.desk.watches.iter().filter(|w| !w.status().is_final()).map(|w| w.invoice.reference.clone()).collect();
         self.codes.retain(|r, _| keep.contains(r));
         self.core(Event::NewSale)
     }
@@ -506,18 +468,13 @@ impl App {
                     match record.watch(self.now()) {
                         Some(w) => self.desk.add_settled(w),
                         None => {
-                            self.flash = Some(format!(
-                                "No invoice was made for this sale ({}).",
-                                record.status_label()
-                            ));
+                            self.flash =
+                                Some(format!("No invoice was made for this sale ({}).", record.status_label()));
                             return Vec::new();
                         }
                     }
                 }
-                if matches!(
-                    self.desk.sale,
-                    Sale::Creating { .. } | Sale::Failed { .. } | Sale::Method { .. }
-                ) {
+                if matches!(self.desk.sale, Sale::Creating { .. } | Sale::Failed { .. } | Sale::Method { .. }) {
                     return Vec::new();
                 }
                 self.history = None;

@@ -69,11 +69,7 @@ impl QrMatrix {
         (0..self.size.div_ceil(2))
             .map(|row| {
                 let cells: String = (0..self.size).map(|x| self.cell(x, row)).collect();
-                if ansi {
-                    format!("\x1b[30;47m{cells}\x1b[0m")
-                } else {
-                    cells
-                }
+                if ansi { format!("\x1b[30;47m{cells}\x1b[0m") } else { cells }
             })
             .collect()
     }

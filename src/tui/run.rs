@@ -47,10 +47,7 @@ pub fn today(journal: &Journal, tz: &jiff::tz::TimeZone, now: jiff::Timestamp) -
 
 /// Writes the receipt of a paid sale to `dir/receipts/<reference>.txt`.
 pub fn write_receipt(journal: &Journal, dir: &std::path::Path, key: &str, shop: &ShopInfo) -> Result<PathBuf, String> {
-    let record = journal
-        .find(key)
-        .map_err(|e| e.to_string())?
-        .ok_or("no such sale in the journal")?;
+    let record = journal.find(key).map_err(|e| e.to_string())?.ok_or("no such sale in the journal")?;
     let text = crate::core::receipt::text(&record, &shop.name, &shop.timezone);
     let receipts = dir.join("receipts");
     std::fs::create_dir_all(&receipts).map_err(|e| e.to_string())?;
@@ -108,13 +105,12 @@ pub async fn run(
                         runtime.run(command);
                         None
                     }
-                    Effect::Record(notices) => runtime
-                        .record(&app.desk, &notices)
-                        .err()
-                        .map(|p| Action::JournalFailed(p.message)),
-                    Effect::LoadHistory => journaling
-                        .as_ref()
-                        .map(|j| Action::History(today(&j.journal, &app.shop.timezone, clock.now()))),
+                    Effect::Record(notices) => {
+                        runtime.record(&app.desk, &notices).err().map(|p| Action::JournalFailed(p.message))
+                    }
+                    Effect::LoadHistory => {
+                        journaling.as_ref().map(|j| Action::History(today(&j.journal, &app.shop.timezone, clock.now())))
+                    }
                     Effect::WriteReceipt(reference) => journaling.as_ref().map(|j| {
                         Action::Receipt(
                             write_receipt(&j.journal, &j.data_dir, reference.as_str(), &app.shop)

@@ -22,10 +22,7 @@ pub fn key() -> Style {
 }
 
 pub fn demo_badge() -> Style {
-    Style::new()
-        .fg(Color::Black)
-        .bg(Color::Yellow)
-        .add_modifier(Modifier::BOLD)
+    Style::new().fg(Color::Black).bg(Color::Yellow).add_modifier(Modifier::BOLD)
 }
 
 /// The colour of a status.
@@ -43,8 +40,5 @@ pub fn status_color(status: &Status) -> Color {
 
 /// The status as a solid badge: the word on its colour.
 pub fn status_badge(status: &Status) -> Style {
-    Style::new()
-        .fg(Color::Black)
-        .bg(status_color(status))
-        .add_modifier(Modifier::BOLD)
+    Style::new().fg(Color::Black).bg(status_color(status)).add_modifier(Modifier::BOLD)
 }

@@ -63,10 +63,7 @@ fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
         Span::styled(format!("· terminal {} ", app.shop.terminal), theme::dim()),
     ];
     if app.demo {
-        left.push(Span::styled(
-            " DEMO MODE: sandbox gateway, no real money ",
-            theme::demo_badge(),
-        ));
+        left.push(Span::styled(" DEMO MODE: sandbox gateway, no real money ", theme::demo_badge()));
     }
     let [l, r] = Layout::horizontal([Constraint::Fill(1), Constraint::Length(10)]).areas(area);
     frame.render_widget(Paragraph::new(Line::from(left)), l);

@@ -34,27 +34,17 @@ pub fn big_text(frame: &mut Frame, area: Rect, text: &str, style: Style, alignme
 pub fn modal(frame: &mut Frame, title: &str, lines: Vec<Line<'_>>, width: u16) -> Rect {
     let area = frame.area();
     let height = u16::try_from(lines.len()).unwrap_or(u16::MAX).saturating_add(2);
-    let [row] = Layout::vertical([Constraint::Length(height)])
-        .flex(Flex::Center)
-        .areas(area);
-    let [rect] = Layout::horizontal([Constraint::Length(width.min(area.width))])
-        .flex(Flex::Center)
-        .areas(row);
+    let [row] = Layout::vertical([Constraint::Length(height)]).flex(Flex::Center).areas(area);
+    let [rect] = Layout::horizontal([Constraint::Length(width.min(area.width))]).flex(Flex::Center).areas(row);
     frame.render_widget(Clear, rect);
-    let block = Block::bordered()
-        .border_type(BorderType::Double)
-        .title(title.to_string())
-        .title_style(theme::title());
+    let block = Block::bordered().border_type(BorderType::Double).title(title.to_string()).title_style(theme::title());
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }).block(block), rect);
     rect
 }
 
 /// `Enter` in key style, then the action's words.
 pub fn hint<'a>(key: &'a str, what: &'a str) -> Vec<Span<'a>> {
-    vec![
-        Span::styled(format!(" {key} "), theme::key()),
-        Span::raw(format!(" {what}  ")),
-    ]
+    vec![Span::styled(format!(" {key} "), theme::key()), Span::raw(format!(" {what}  "))]
 }
 
 /// mm:ss, or h:mm:ss beyond an hour; 0:00 once past.

@@ -48,6 +48,7 @@ pub fn lightning_invoice() -> Invoice {
         reference: Reference::parse("1bdce316").unwrap(),
         amount: usd_amount("10.00"),
         method: MethodId::Lightning,
+        retry: false,
     };
     xpay::invoice_from_bill(&v["success"]["data"], &request, Networks::Mainnet, sample_created_at()).unwrap()
 }
@@ -59,15 +60,8 @@ pub fn tron_invoice() -> Invoice {
         reference: Reference::parse("66bb8c4dbb18e67").unwrap(),
         method: PaymentMethod::new(ProviderId::Xpay, MethodId::UsdtTron),
         fiat: usd_amount("12.50"),
-        crypto: Some(CryptoAmount {
-            amount: "12.5".parse().unwrap(),
-            unit: "USDT".into(),
-        }),
-        payload: Payload {
-            kind: PayloadKind::Address,
-            qr: TRON_ADDRESS.into(),
-            text: TRON_ADDRESS.into(),
-        },
+        crypto: Some(CryptoAmount { amount: "12.5".parse().unwrap(), unit: "USDT".into() }),
+        payload: Payload { kind: PayloadKind::Address, qr: TRON_ADDRESS.into(), text: TRON_ADDRESS.into() },
         created_at: created,
         expires_at: created + jiff::SignedDuration::from_mins(30),
         status: Status::Pending,
@@ -120,18 +114,9 @@ pub fn open_invoice(invoice: Invoice, demo: bool) -> App {
         MethodId::UsdtTron => '2',
     };
     let effects = press(&mut app, KeyCode::Char(digit));
-    assert!(
-        matches!(
-            effects.as_slice(),
-            [Effect::Run(till::core::desk::Command::Create { .. })]
-        ),
-        "{effects:?}"
-    );
+    assert!(matches!(effects.as_slice(), [Effect::Run(till::core::desk::Command::Create { .. })]), "{effects:?}");
     let reference = invoice.reference.clone();
-    app.update(Action::Core(Event::Created {
-        reference,
-        result: Ok(invoice),
-    }));
+    app.update(Action::Core(Event::Created { reference, result: Ok(invoice) }));
     app
 }
 

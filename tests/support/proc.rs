@@ -29,11 +29,7 @@ impl SandboxProcess {
         stdout.read_line(&mut line).unwrap();
         let base = line.trim().rsplit(' ').next().unwrap().to_string();
         assert!(base.starts_with("http://127.0.0.1:"), "{line}");
-        SandboxProcess {
-            child,
-            base,
-            _stdout: stdout,
-        }
+        SandboxProcess { child, base, _stdout: stdout }
     }
 
     pub fn control(&self, path: &str) {
@@ -55,11 +51,7 @@ pub fn post(url: &str) -> u16 {
     let rest = url.strip_prefix("http://").unwrap();
     let (host, path) = rest.split_once('/').unwrap();
     let mut s = std::net::TcpStream::connect(host).unwrap();
-    write!(
-        s,
-        "POST /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n"
-    )
-    .unwrap();
+    write!(s, "POST /{path} HTTP/1.1\r\nHost: {host}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
     let mut reply = String::new();
     s.read_to_string(&mut reply).unwrap();
     reply.split(' ').nth(1).and_then(|c| c.parse().ok()).unwrap_or(0)
@@ -108,11 +100,7 @@ impl SandboxProcess {
         use std::io::{Read, Write};
         let rest = self.base.strip_prefix("http://").unwrap();
         let mut s = std::net::TcpStream::connect(rest).unwrap();
-        write!(
-            s,
-            "GET /_sandbox/xpay/bills HTTP/1.1\r\nHost: {rest}\r\nConnection: close\r\n\r\n"
-        )
-        .unwrap();
+        write!(s, "GET /_sandbox/xpay/bills HTTP/1.1\r\nHost: {rest}\r\nConnection: close\r\n\r\n").unwrap();
         let mut reply = Vec::new();
         s.read_to_end(&mut reply).unwrap();
         let text = String::from_utf8_lossy(&reply);

@@ -43,26 +43,16 @@ pub async fn request(
     let text = String::from_utf8(raw).expect("utf-8 response");
     let (head, body) = text.split_once("\r\n\r\n").expect("header end");
     let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .and_then(|l| l.split(' ').nth(1))
-        .and_then(|s| s.parse().ok())
-        .expect("status line");
+    let status = lines.next().and_then(|l| l.split(' ').nth(1)).and_then(|s| s.parse().ok()).expect("status line");
     let headers: Vec<(String, String)> = lines
         .filter_map(|l| l.split_once(':'))
         .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
         .collect();
     assert!(
-        !headers
-            .iter()
-            .any(|(n, v)| n == "transfer-encoding" && v.contains("chunked")),
+        !headers.iter().any(|(n, v)| n == "transfer-encoding" && v.contains("chunked")),
         "this client does not decode chunked bodies"
     );
-    Reply {
-        status,
-        headers,
-        body: body.to_owned(),
-    }
+    Reply { status, headers, body: body.to_owned() }
 }
 
 pub async fn start() -> Running {
@@ -70,9 +60,7 @@ pub async fn start() -> Running {
 }
 
 pub async fn start_with(opts: Options) -> Running {
-    till_sandbox::spawn("127.0.0.1:0".parse().expect("addr"), opts)
-        .await
-        .expect("spawn sandbox")
+    till_sandbox::spawn("127.0.0.1:0".parse().expect("addr"), opts).await.expect("spawn sandbox")
 }
 
 /// `POST` JSON as the till does (`Content-Type`, optional Bearer and `uuid`).
@@ -103,10 +91,7 @@ pub async fn login(sb: &Running) -> String {
     });
     let reply = post(sb, "/client/authenticate", None, None, &body.to_string()).await;
     assert_eq!(reply.status, 200);
-    reply.json()["success"]["data"]["access_token"]
-        .as_str()
-        .expect("access_token")
-        .to_owned()
+    reply.json()["success"]["data"]["access_token"].as_str().expect("access_token").to_owned()
 }
 
 /// Creates a bill the way the till does; returns the envelope.
@@ -132,19 +117,12 @@ pub async fn view(sb: &Running, token: &str, reference: &str) -> Value {
 
 /// A control-API call.
 pub async fn control(sb: &Running, method: &str, path: &str, body: Option<&str>) -> Reply {
-    let headers: &[(&str, &str)] = if body.is_some() {
-        &[("Content-Type", "application/json")]
-    } else {
-        &[]
-    };
+    let headers: &[(&str, &str)] = if body.is_some() { &[("Content-Type", "application/json")] } else { &[] };
     request(sb.addr(), method, path, headers, body).await
 }
 
 pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .expect("clock after 1970")
-        .as_millis() as i64
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).expect("clock after 1970").as_millis() as i64
 }
 
 /// Keys of a JSON object, sorted.
@@ -155,6 +133,5 @@ pub fn keys(v: &Value) -> Vec<String> {
 }
 
 pub fn is_uuid(v: &Value) -> bool {
-    v.as_str()
-        .is_some_and(|s| s.len() == 36 && uuid::Uuid::parse_str(s).is_ok())
+    v.as_str().is_some_and(|s| s.len() == 36 && uuid::Uuid::parse_str(s).is_ok())
 }

@@ -17,22 +17,14 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) -> Keys {
     match &app.desk.sale {
         Sale::Creating { amount, method, .. } => {
             let lines = vec![
-                Line::styled(
-                    format!("Creating the invoice at {}…", method.provider.name()),
-                    theme::title(),
-                ),
+                Line::styled(format!("Creating the invoice at {}…", method.provider.name()), theme::title()),
                 Line::raw(""),
                 Line::raw(format!("{amount} · {}", method.method.label())),
             ];
             frame.render_widget(Paragraph::new(lines).centered(), mid);
             vec![]
         }
-        Sale::Failed {
-            amount,
-            method,
-            problem,
-            ..
-        } => {
+        Sale::Failed { amount, method, problem, .. } => {
             let lines = vec![
                 Line::styled("The invoice could not be created", theme::error()),
                 Line::raw(""),

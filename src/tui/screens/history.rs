@@ -16,21 +16,13 @@ pub fn draw(app: &App, history: &History, frame: &mut Frame, area: Rect) -> Keys
     let heading = Line::from(vec![
         Span::styled(" Today's sales ", theme::title()),
         Span::styled(
-            format!(
-                "· showing {} ({} of {}) ",
-                history.filter.label(),
-                shown.len(),
-                history.records.len()
-            ),
+            format!("· showing {} ({} of {}) ", history.filter.label(), shown.len(), history.records.len()),
             theme::dim(),
         ),
     ]);
     frame.render_widget(Paragraph::new(heading), title);
     if let Some(e) = &history.error {
-        frame.render_widget(
-            Paragraph::new(Line::styled(format!(" {e}"), theme::error())),
-            table_area,
-        );
+        frame.render_widget(Paragraph::new(Line::styled(format!(" {e}"), theme::error())), table_area);
         return vec![("Esc", "back")];
     }
     let tz = &app.shop.timezone;
@@ -38,10 +30,7 @@ pub fn draw(app: &App, history: &History, frame: &mut Frame, area: Rect) -> Keys
         .iter()
         .map(|r| {
             let time = r.started_at.to_zoned(tz.clone()).strftime("%H:%M:%S").to_string();
-            let status = Cell::from(Span::styled(
-                format!(" {} ", r.status_label()),
-                theme::status_badge(&r.status),
-            ));
+            let status = Cell::from(Span::styled(format!(" {} ", r.status_label()), theme::status_badge(&r.status)));
             Row::new(vec![
                 Cell::from(time),
                 Cell::from(Line::from(r.fiat.to_string()).right_aligned()),
@@ -70,10 +59,7 @@ pub fn draw(app: &App, history: &History, frame: &mut Frame, area: Rect) -> Keys
     frame.render_stateful_widget(table, table_area, &mut state);
     if shown.is_empty() {
         let [_, msg] = Layout::vertical([Constraint::Length(2), Constraint::Length(1)]).areas(table_area);
-        frame.render_widget(
-            Paragraph::new(Line::styled("   No sales here yet today.", theme::dim())),
-            msg,
-        );
+        frame.render_widget(Paragraph::new(Line::styled("   No sales here yet today.", theme::dim())), msg);
     }
     if let Some(f) = &app.flash {
         frame.render_widget(Paragraph::new(format!(" {f}")), flash);

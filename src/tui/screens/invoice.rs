@@ -35,12 +35,8 @@ pub fn draw(app: &App, reference: &Reference, frame: &mut Frame, area: Rect) -> 
         }
         _ => area.width.saturating_sub(INFO_MIN + 1).min(46),
     };
-    let [left, _, right] = Layout::horizontal([
-        Constraint::Length(left_width),
-        Constraint::Length(1),
-        Constraint::Fill(1),
-    ])
-    .areas(area);
+    let [left, _, right] =
+        Layout::horizontal([Constraint::Length(left_width), Constraint::Length(1), Constraint::Fill(1)]).areas(area);
     let qr_fits = matches!(code, Some(Ok(m)) if fits(m, area));
     draw_left(app, watch, code, qr_fits, frame, left);
     draw_info(app, watch, frame, right);
@@ -66,9 +62,7 @@ fn fits(m: &QrMatrix, area: Rect) -> bool {
 }
 
 fn centered(area: Rect, height: u16) -> Rect {
-    let [r] = Layout::vertical([Constraint::Length(height.min(area.height))])
-        .flex(Flex::Center)
-        .areas(area);
+    let [r] = Layout::vertical([Constraint::Length(height.min(area.height))]).flex(Flex::Center).areas(area);
     r
 }
 
@@ -91,20 +85,12 @@ fn draw_left(
             _ => "CANCELED",
         };
         let box_area = centered(area, 9);
-        let block = Block::bordered()
-            .border_type(BorderType::Thick)
-            .border_style(Style::new().fg(color));
+        let block = Block::bordered().border_type(BorderType::Thick).border_style(Style::new().fg(color));
         let inner = block.inner(box_area);
         frame.render_widget(block, box_area);
         let [_, word_area, sub] =
             Layout::vertical([Constraint::Length(1), Constraint::Length(4), Constraint::Length(2)]).areas(inner);
-        big_text(
-            frame,
-            word_area,
-            word,
-            Style::new().fg(color).add_modifier(Modifier::BOLD),
-            Alignment::Center,
-        );
+        big_text(frame, word_area, word, Style::new().fg(color).add_modifier(Modifier::BOLD), Alignment::Center);
         let sub_text = match status {
             Status::Paid if watch.note.is_some() => "Paid late, after the invoice expired.".to_string(),
             Status::Paid => "The gateway confirmed the payment.".to_string(),
@@ -122,17 +108,12 @@ fn draw_left(
             Line::raw("The code is hidden: a wallet would refuse it now."),
             Line::raw(format!("Waiting for {provider}'s final word…")),
         ];
-        frame.render_widget(
-            Paragraph::new(lines).centered().wrap(Wrap { trim: true }),
-            centered(area, 5),
-        );
+        frame.render_widget(Paragraph::new(lines).centered().wrap(Wrap { trim: true }), centered(area, 5));
         return;
     }
     match code {
         Some(Ok(m)) if qr_fits => {
-            let [qr_area] = Layout::vertical([Constraint::Length(m.rows())])
-                .flex(Flex::Center)
-                .areas(area);
+            let [qr_area] = Layout::vertical([Constraint::Length(m.rows())]).flex(Flex::Center).areas(area);
             frame.render_widget(QrWidget(m), qr_area);
         }
         Some(Ok(m)) => {
@@ -149,10 +130,7 @@ fn draw_left(
             ];
             let block = Block::bordered().border_style(Style::new().fg(Color::Red));
             let box_area = centered(area, 8);
-            frame.render_widget(
-                Paragraph::new(lines).centered().wrap(Wrap { trim: true }).block(block),
-                box_area,
-            );
+            frame.render_widget(Paragraph::new(lines).centered().wrap(Wrap { trim: true }).block(block), box_area);
         }
         Some(Err(_)) | None => {
             let lines = vec![
@@ -174,11 +152,7 @@ fn draw_info(app: &App, watch: &Watch, frame: &mut Frame, area: Rect) {
     let number = inv.fiat.amount_text();
     let code = inv.fiat.currency.code();
     let glyphs = u16::try_from(number.chars().count()).unwrap_or(u16::MAX);
-    let big_width = if glyphs * 8 + 5 <= amount_area.width {
-        glyphs * 8
-    } else {
-        glyphs * 4
-    };
+    let big_width = if glyphs * 8 + 5 <= amount_area.width { glyphs * 8 } else { glyphs * 4 };
     let [num_area, code_area] =
         Layout::horizontal([Constraint::Length(big_width), Constraint::Fill(1)]).areas(amount_area);
     let bold = Style::new().add_modifier(Modifier::BOLD);
@@ -191,30 +165,17 @@ fn draw_info(app: &App, watch: &Watch, frame: &mut Frame, area: Rect) {
 
     let mut lines: Vec<Line> = Vec::new();
     if let Some(c) = &inv.crypto {
-        lines.push(Line::from(vec![
-            Span::styled("= ", theme::dim()),
-            Span::styled(c.to_string(), theme::title()),
-        ]));
+        lines.push(Line::from(vec![Span::styled("= ", theme::dim()), Span::styled(c.to_string(), theme::title())]));
     }
-    lines.push(Line::raw(format!(
-        "{} via {}",
-        inv.method.method.label(),
-        inv.method.provider.name()
-    )));
+    lines.push(Line::raw(format!("{} via {}", inv.method.method.label(), inv.method.provider.name())));
     lines.push(Line::styled(inv.method.method.network(), theme::dim()));
     lines.push(Line::raw(""));
-    lines.push(Line::from(vec![Span::styled(
-        format!(" {} ", status.label()),
-        theme::status_badge(status),
-    )]));
+    lines.push(Line::from(vec![Span::styled(format!(" {} ", status.label()), theme::status_badge(status))]));
     if let Some(received) = &inv.received {
         lines.push(Line::raw(format!("Received {received}")));
     }
     if watch.origin == Origin::Local && status.is_final() {
-        lines.push(Line::styled(
-            "(no word from the gateway: still watched for a late payment)",
-            theme::dim(),
-        ));
+        lines.push(Line::styled("(no word from the gateway: still watched for a late payment)", theme::dim()));
     }
     if let Some(conflict) = &watch.conflict {
         lines.push(Line::styled(
@@ -234,11 +195,7 @@ fn draw_info(app: &App, watch: &Watch, frame: &mut Frame, area: Rect) {
         } else {
             Color::Reset
         };
-        let at = inv
-            .expires_at
-            .to_zoned(app.shop.timezone.clone())
-            .strftime("%H:%M:%S")
-            .to_string();
+        let at = inv.expires_at.to_zoned(app.shop.timezone.clone()).strftime("%H:%M:%S").to_string();
         lines.push(Line::from(vec![
             Span::raw("Expires in "),
             Span::styled(countdown(left), Style::new().fg(color).add_modifier(Modifier::BOLD)),
@@ -246,10 +203,7 @@ fn draw_info(app: &App, watch: &Watch, frame: &mut Frame, area: Rect) {
         lines.push(Line::styled(format!("at {at}"), theme::dim()));
     }
     if let Some(since) = watch.failing_since {
-        let at = since
-            .to_zoned(app.shop.timezone.clone())
-            .strftime("%H:%M:%S")
-            .to_string();
+        let at = since.to_zoned(app.shop.timezone.clone()).strftime("%H:%M:%S").to_string();
         lines.push(Line::styled(
             format!("{} unreachable since {at}: still trying.", inv.method.provider.name()),
             theme::error(),

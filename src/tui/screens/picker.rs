@@ -21,24 +21,16 @@ pub fn draw(app: &App, amount: &Money, frame: &mut Frame, area: Rect) -> Keys {
     .flex(Flex::Center)
     .areas(area);
     let heading = vec![
-        Line::from(vec![
-            Span::raw("Charge "),
-            Span::styled(amount.to_string(), theme::title()),
-        ]),
+        Line::from(vec![Span::raw("Charge "), Span::styled(amount.to_string(), theme::title())]),
         Line::styled("How does the customer pay?", Style::new().add_modifier(Modifier::BOLD)),
     ];
     frame.render_widget(Paragraph::new(heading).centered(), title);
-    let [col] = Layout::horizontal([Constraint::Length(46)])
-        .flex(Flex::Center)
-        .areas(list);
+    let [col] = Layout::horizontal([Constraint::Length(46)]).flex(Flex::Center).areas(list);
     let mut lines = Vec::new();
     for (i, m) in app.methods.iter().enumerate() {
         let selected = i == app.picker;
-        let style = if selected {
-            Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
-        } else {
-            Style::new()
-        };
+        let style =
+            if selected { Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD) } else { Style::new() };
         let marker = if selected { "▶" } else { " " };
         lines.push(Line::from(vec![
             Span::raw(format!("{marker} ")),
@@ -48,10 +40,5 @@ pub fn draw(app: &App, amount: &Money, frame: &mut Frame, area: Rect) -> Keys {
         lines.push(Line::raw(""));
     }
     frame.render_widget(Paragraph::new(lines), col);
-    vec![
-        ("1-9", "pick"),
-        ("↑↓", "move"),
-        ("Enter", "create invoice"),
-        ("Esc", "back"),
-    ]
+    vec![("1-9", "pick"), ("↑↓", "move"), ("Enter", "create invoice"), ("Esc", "back")]
 }

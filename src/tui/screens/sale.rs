@@ -21,44 +21,27 @@ pub fn draw(app: &App, frame: &mut Frame, area: Rect) -> Keys {
     ])
     .flex(Flex::Center)
     .areas(area);
-    frame.render_widget(
-        Paragraph::new(Line::styled("Amount to charge", theme::title())).centered(),
-        label,
-    );
+    frame.render_widget(Paragraph::new(Line::styled("Amount to charge", theme::title())).centered(), label);
     let currency = app.shop.currency.code();
     let (text, style) = if app.input.is_empty() {
         (format!("0 {currency}"), theme::dim())
     } else {
-        (
-            format!("{} {currency}", app.input.text()),
-            Style::new().add_modifier(Modifier::BOLD),
-        )
+        (format!("{} {currency}", app.input.text()), Style::new().add_modifier(Modifier::BOLD))
     };
     big_text(frame, amount, &text, style, Alignment::Center);
     if let Some(e) = &app.input_error {
-        frame.render_widget(
-            Paragraph::new(Line::styled(e.clone(), theme::error())).centered(),
-            error,
-        );
+        frame.render_widget(Paragraph::new(Line::styled(e.clone(), theme::error())).centered(), error);
     }
     let open = app.desk.open_count();
     let mut lines = vec![Line::styled("Type the amount, then press Enter.", theme::dim())];
     if open > 0 {
-        lines.push(Line::styled(
-            format!("{open} invoice(s) open in the background."),
-            theme::dim(),
-        ));
+        lines.push(Line::styled(format!("{open} invoice(s) open in the background."), theme::dim()));
     }
     if let Some(f) = &app.flash {
         lines.push(Line::raw(f.clone()));
     }
     frame.render_widget(Paragraph::new(lines).centered(), help);
-    let mut keys = vec![
-        ("0-9 .", "amount"),
-        ("⌫", "erase"),
-        ("Enter", "choose payment"),
-        ("Esc", "clear"),
-    ];
+    let mut keys = vec![("0-9 .", "amount"), ("⌫", "erase"), ("Enter", "choose payment"), ("Esc", "clear")];
     if app.journaled {
         keys.push(("h", "history"));
     }
