@@ -18,10 +18,20 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use sha2::{Digest, Sha256};
 
+mod bitsby;
 mod control;
+mod faults;
 mod lightning;
 mod tron;
+mod xaigate;
+mod xcash;
 mod xpay;
+mod xpays;
+
+pub use bitsby::{BitsbyOptions, DEMO_BITSBY_PROJECT_ID, DEMO_BITSBY_TOKEN};
+pub use xaigate::{DEMO_XAIGATE_API_KEY, XaigateOptions};
+pub use xcash::{DEMO_XCASH_APPID, DEMO_XCASH_HMAC_KEY, XcashOptions};
+pub use xpays::{DEMO_XPAYS_API_KEY, DEMO_XPAYS_SECRET_KEY, XpaysOptions};
 
 /// Username (e-mail) the sandbox's xPay accepts by default.
 pub const DEMO_XPAY_USERNAME: &str = "demo@till.sandbox";
@@ -37,6 +47,10 @@ pub struct Options {
     pub xpay_secret_key: String,
     /// Lifetime of an xPay access token (default 1 hour).
     pub token_ttl: Duration,
+    pub xpays: XpaysOptions,
+    pub xcash: XcashOptions,
+    pub xaigate: XaigateOptions,
+    pub bitsby: BitsbyOptions,
 }
 
 impl Default for Options {
@@ -45,6 +59,10 @@ impl Default for Options {
             xpay_username: DEMO_XPAY_USERNAME.to_owned(),
             xpay_secret_key: DEMO_XPAY_SECRET_KEY.to_owned(),
             token_ttl: Duration::from_secs(3600),
+            xpays: XpaysOptions::default(),
+            xcash: XcashOptions::default(),
+            xaigate: XaigateOptions::default(),
+            bitsby: BitsbyOptions::default(),
         }
     }
 }
@@ -93,6 +111,12 @@ pub(crate) struct Shared {
     pub(crate) lightning: lightning::Signer,
     /// The simulated xPay account.
     pub(crate) xpay: xpay::Store,
+    pub(crate) xpays: xpays::Store,
+    pub(crate) xcash: xcash::Store,
+    pub(crate) xaigate: xaigate::Store,
+    pub(crate) bitsby: bitsby::Store,
+    /// Misbehaviour armed through `/_sandbox/faults`.
+    pub(crate) faults: faults::Faults,
     /// Gateway requests seen, per path (control routes are not counted).
     requests: Mutex<BTreeMap<String, u64>>,
 }
@@ -102,6 +126,11 @@ impl Shared {
         Self {
             lightning: lightning::Signer::generate(),
             xpay: xpay::Store::new(opts),
+            xpays: xpays::Store::new(&opts.xpays),
+            xcash: xcash::Store::new(&opts.xcash),
+            xaigate: xaigate::Store::new(&opts.xaigate),
+            bitsby: bitsby::Store::new(&opts.bitsby),
+            faults: faults::Faults::default(),
             requests: Mutex::new(BTreeMap::new()),
         }
     }
@@ -118,8 +147,14 @@ fn router(opts: Options) -> Router {
     let shared: AppState = Arc::new(Shared::new(&opts));
     Router::new()
         .merge(xpay::router())
+        .merge(xpays::router())
+        .merge(xcash::router())
+        .merge(xaigate::router())
+        .merge(bitsby::router())
         .merge(control::router())
+        .merge(faults::router())
         .fallback(control::not_found)
+        .layer(middleware::from_fn_with_state(shared.clone(), faults::apply))
         .layer(middleware::from_fn_with_state(shared.clone(), count_requests))
         .with_state(shared)
 }
