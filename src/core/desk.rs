@@ -336,6 +336,7 @@ mod tests {
             expires_at: t0() + SignedDuration::from_mins(30),
             status: Status::Pending,
             received: None,
+            choices: Vec::new(),
         }
     }
 

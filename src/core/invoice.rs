@@ -1,6 +1,6 @@
 //! An invoice as the till knows it, whatever gateway made it.
 
-use super::method::PaymentMethod;
+use super::method::{MethodId, PaymentMethod};
 use super::money::Money;
 use super::status::Status;
 use jiff::Timestamp;
@@ -26,8 +26,40 @@ impl fmt::Display for CryptoAmount {
 pub enum PayloadKind {
     /// `LIGHTNING:` + an upper-case BOLT11 invoice.
     Lightning,
-    /// A bare on-chain address.
+    /// A bare on-chain address (TRON, EVM).
     Address,
+    /// A BIP 21 `bitcoin:` URI with the amount.
+    Bitcoin,
+    /// The gateway's hosted payment page: the customer scans it to open the page.
+    Page,
+}
+
+impl PayloadKind {
+    /// The name kept in the journal.
+    pub fn name(self) -> &'static str {
+        match self {
+            PayloadKind::Lightning => "lightning",
+            PayloadKind::Address => "address",
+            PayloadKind::Bitcoin => "bitcoin",
+            PayloadKind::Page => "page",
+        }
+    }
+
+    pub fn from_name(name: &str) -> Option<PayloadKind> {
+        [PayloadKind::Lightning, PayloadKind::Address, PayloadKind::Bitcoin, PayloadKind::Page]
+            .into_iter()
+            .find(|k| k.name() == name)
+    }
+
+    /// The words above the copyable text.
+    pub fn caption(self) -> &'static str {
+        match self {
+            PayloadKind::Lightning => "Lightning invoice:",
+            PayloadKind::Address => "Pay to address:",
+            PayloadKind::Bitcoin => "Pay to Bitcoin address:",
+            PayloadKind::Page => "Scan to open the payment page:",
+        }
+    }
 }
 
 /// The verified payment payload: the QR text and the text shown beside it.
@@ -38,6 +70,15 @@ pub struct Payload {
     pub qr: String,
     /// What the cashier can read or copy (the BOLT11 or the address).
     pub text: String,
+}
+
+/// Another way to pay the same invoice (Bitsby: each wallet of the invoice),
+/// verified like the main payload.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Choice {
+    pub method: MethodId,
+    pub crypto: Option<CryptoAmount>,
+    pub payload: Payload,
 }
 
 /// Our merchant reference: unique per sale, at most 32 characters of `[A-Za-z0-9_-]`.
@@ -91,6 +132,38 @@ pub struct Invoice {
     pub status: Status,
     /// Amount received so far, in the fiat currency where the gateway counts so.
     pub received: Option<Money>,
+    /// Other verified ways to pay this same invoice, the shown one not included.
+    pub choices: Vec<Choice>,
+}
+
+impl Invoice {
+    /// Shows another of the invoice's verified choices instead of the current
+    /// one, which becomes a choice. `false` when the invoice has no such choice.
+    pub fn switch_to(&mut self, method: MethodId) -> bool {
+        let Some(i) = self.choices.iter().position(|c| c.method == method) else {
+            return false;
+        };
+        let chosen = self.choices.remove(i);
+        let previous = Choice {
+            method: self.method.method,
+            crypto: self.crypto.take(),
+            payload: std::mem::replace(&mut self.payload, chosen.payload),
+        };
+        self.choices.insert(i, previous);
+        self.method.method = chosen.method;
+        self.crypto = chosen.crypto;
+        true
+    }
+
+    /// The method shown after `method` in a stable cycle over all choices.
+    pub fn next_choice(&self) -> Option<MethodId> {
+        let mut all: Vec<MethodId> = self.choices.iter().map(|c| c.method).collect();
+        all.push(self.method.method);
+        all.sort();
+        let i = all.iter().position(|m| *m == self.method.method)?;
+        let next = all.get((i + 1) % all.len()).copied()?;
+        (next != self.method.method).then_some(next)
+    }
 }
 
 /// A gateway's answer to "how is this invoice?".

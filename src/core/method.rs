@@ -7,15 +7,24 @@ use std::str::FromStr;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ProviderId {
     Xpay,
+    Xpays,
+    Xcash,
+    Xaigate,
+    Bitsby,
 }
 
 impl ProviderId {
-    pub const ALL: &[ProviderId] = &[ProviderId::Xpay];
+    pub const ALL: &[ProviderId] =
+        &[ProviderId::Xpay, ProviderId::Xpays, ProviderId::Xcash, ProviderId::Xaigate, ProviderId::Bitsby];
 
     /// The id used in config sections and method names.
     pub fn id(self) -> &'static str {
         match self {
             ProviderId::Xpay => "xpay",
+            ProviderId::Xpays => "xpays",
+            ProviderId::Xcash => "xcash",
+            ProviderId::Xaigate => "xaigate",
+            ProviderId::Bitsby => "bitsby",
         }
     }
 
@@ -23,6 +32,21 @@ impl ProviderId {
     pub fn name(self) -> &'static str {
         match self {
             ProviderId::Xpay => "xPay",
+            ProviderId::Xpays => "xpays.life",
+            ProviderId::Xcash => "Xcash",
+            ProviderId::Xaigate => "XaiGate",
+            ProviderId::Bitsby => "Bitsby",
+        }
+    }
+
+    /// The methods this gateway can serve at all (providers README).
+    pub fn supported(self) -> &'static [MethodId] {
+        use MethodId::*;
+        match self {
+            ProviderId::Xpay => &[Lightning, UsdtTron],
+            ProviderId::Xpays | ProviderId::Xcash => &[UsdtTron],
+            ProviderId::Xaigate => &[Checkout],
+            ProviderId::Bitsby => &[UsdtTron, UsdtBsc, UsdtEthereum, Eth, Btc],
         }
     }
 
@@ -42,15 +66,34 @@ impl fmt::Display for ProviderId {
 pub enum MethodId {
     Lightning,
     UsdtTron,
+    UsdtBsc,
+    UsdtEthereum,
+    Eth,
+    Btc,
+    /// The gateway's hosted payment page: coin and network chosen there.
+    Checkout,
 }
 
 impl MethodId {
-    pub const ALL: &[MethodId] = &[MethodId::Lightning, MethodId::UsdtTron];
+    pub const ALL: &[MethodId] = &[
+        MethodId::Lightning,
+        MethodId::UsdtTron,
+        MethodId::UsdtBsc,
+        MethodId::UsdtEthereum,
+        MethodId::Eth,
+        MethodId::Btc,
+        MethodId::Checkout,
+    ];
 
     pub fn id(self) -> &'static str {
         match self {
             MethodId::Lightning => "lightning",
             MethodId::UsdtTron => "usdt-tron",
+            MethodId::UsdtBsc => "usdt-bsc",
+            MethodId::UsdtEthereum => "usdt-ethereum",
+            MethodId::Eth => "eth",
+            MethodId::Btc => "btc",
+            MethodId::Checkout => "checkout",
         }
     }
 
@@ -59,14 +102,35 @@ impl MethodId {
         match self {
             MethodId::Lightning => "Bitcoin Lightning",
             MethodId::UsdtTron => "USDT on TRON",
+            MethodId::UsdtBsc => "USDT on BNB Smart Chain",
+            MethodId::UsdtEthereum => "USDT on Ethereum",
+            MethodId::Eth => "Ether",
+            MethodId::Btc => "Bitcoin (on-chain)",
+            MethodId::Checkout => "Payment page",
         }
     }
 
-    /// The network line shown beside the QR.
+    /// The network line shown beside the QR: the customer must use this network.
     pub fn network(self) -> &'static str {
         match self {
             MethodId::Lightning => "Bitcoin · Lightning Network",
             MethodId::UsdtTron => "USDT · TRON (TRC-20)",
+            MethodId::UsdtBsc => "USDT · BNB Smart Chain (BEP-20)",
+            MethodId::UsdtEthereum => "USDT · Ethereum (ERC-20)",
+            MethodId::Eth => "ETH · Ethereum",
+            MethodId::Btc => "BTC · Bitcoin",
+            MethodId::Checkout => "Coin and network chosen on the page",
+        }
+    }
+
+    /// The unit of the crypto amount, where the method has one.
+    pub fn unit(self) -> &'static str {
+        match self {
+            MethodId::Lightning => "sat",
+            MethodId::UsdtTron | MethodId::UsdtBsc | MethodId::UsdtEthereum => "USDT",
+            MethodId::Eth => "ETH",
+            MethodId::Btc => "BTC",
+            MethodId::Checkout => "",
         }
     }
 
@@ -103,10 +167,12 @@ impl fmt::Display for PaymentMethod {
 pub enum MethodError {
     #[error("\"{0}\" is not a method: write it as gateway:method, e.g. xpay:lightning")]
     Shape(String),
-    #[error("\"{0}\" is not a gateway till knows (known: xpay)")]
+    #[error("\"{0}\" is not a gateway till knows (known: xpay, xpays, xcash, xaigate, bitsby)")]
     Provider(String),
-    #[error("\"{0}\" is not a payment method till knows (known: lightning, usdt-tron)")]
+    #[error("\"{0}\" is not a payment method till knows (known: {known})", known = known_methods())]
     Method(String),
+    #[error("{provider} has no method \"{}\" (it has {known})", method.id(), known = list(provider.supported()))]
+    NotAtGateway { provider: ProviderId, method: MethodId },
 }
 
 impl FromStr for PaymentMethod {
@@ -116,8 +182,20 @@ impl FromStr for PaymentMethod {
         let (p, m) = s.split_once(':').ok_or_else(|| MethodError::Shape(s.to_string()))?;
         let provider = ProviderId::parse(p).ok_or_else(|| MethodError::Provider(p.to_string()))?;
         let method = MethodId::parse(m).ok_or_else(|| MethodError::Method(m.to_string()))?;
+        if !provider.supported().contains(&method) {
+            return Err(MethodError::NotAtGateway { provider, method });
+        }
         Ok(PaymentMethod { provider, method })
     }
+}
+
+/// `a, b, c` of method ids.
+pub fn list(methods: &[MethodId]) -> String {
+    methods.iter().map(|m| m.id()).collect::<Vec<_>>().join(", ")
+}
+
+fn known_methods() -> String {
+    list(MethodId::ALL)
 }
 
 #[cfg(test)]
@@ -126,7 +204,10 @@ mod tests {
 
     #[test]
     fn methods_round_trip_through_their_qualified_names() {
-        for name in ["xpay:lightning", "xpay:usdt-tron"] {
+        for name in ["xpay:lightning", "xpay:usdt-tron", "xpays:usdt-tron", "xcash:usdt-tron", "xaigate:checkout"]
+            .into_iter()
+            .chain(["bitsby:usdt-tron", "bitsby:usdt-bsc", "bitsby:usdt-ethereum", "bitsby:eth", "bitsby:btc"])
+        {
             let m: PaymentMethod = name.parse().unwrap();
             assert_eq!(m.to_string(), name);
         }
@@ -137,5 +218,7 @@ mod tests {
         assert_eq!("lightning".parse::<PaymentMethod>(), Err(MethodError::Shape("lightning".into())));
         assert_eq!("foo:lightning".parse::<PaymentMethod>(), Err(MethodError::Provider("foo".into())));
         assert_eq!("xpay:doge".parse::<PaymentMethod>(), Err(MethodError::Method("doge".into())));
+        let err = "xcash:btc".parse::<PaymentMethod>().unwrap_err();
+        assert_eq!(err.to_string(), "Xcash has no method \"btc\" (it has usdt-tron)");
     }
 }

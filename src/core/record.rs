@@ -78,6 +78,7 @@ impl SaleRecord {
             expires_at: self.expires_at?,
             status: self.status.clone(),
             received: self.received.clone(),
+            choices: Vec::new(),
         })
     }
 

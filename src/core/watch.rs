@@ -212,6 +212,7 @@ mod tests {
             expires_at: t("2026-01-01T12:30:00Z"),
             status: Status::Pending,
             received: None,
+            choices: Vec::new(),
         }
     }
 

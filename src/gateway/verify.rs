@@ -35,6 +35,20 @@ pub enum VerifyError {
     TronChecksum(String),
     #[error("the TRON address {0:?} is not a TRON mainnet address (version byte)")]
     TronVersion(String),
+    #[error("the address {0:?} is not 0x and 40 hex digits")]
+    EvmShape(String),
+    #[error("the address {0:?} fails its EIP-55 checksum (mixed case)")]
+    EvmChecksum(String),
+    #[error("the Bitcoin address {0:?} does not decode")]
+    BitcoinDecode(String),
+    #[error("the Bitcoin address {address:?} is for {found}, not Bitcoin mainnet")]
+    BitcoinNetwork { address: String, found: String },
+    #[error("the payment page address {0:?} is not https")]
+    UrlScheme(String),
+    #[error("the payment page address {0:?} is not a URL")]
+    UrlShape(String),
+    #[error("the crypto amount {0} is not a positive amount")]
+    Amount(String),
 }
 
 /// A BOLT11 invoice that passed every check.
@@ -110,9 +124,128 @@ pub fn tron_address(address: &str) -> Result<(), VerifyError> {
     Ok(())
 }
 
+/// Verifies an EVM address: `0x` + 40 hex digits; when the letters are of
+/// mixed case, they must spell the EIP-55 checksum.
+pub fn evm_address(address: &str) -> Result<(), VerifyError> {
+    use sha3::{Digest, Keccak256};
+    let shape = || VerifyError::EvmShape(address.to_string());
+    let hex = address.strip_prefix("0x").ok_or_else(shape)?;
+    if hex.len() != 40 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(shape());
+    }
+    let has_upper = hex.bytes().any(|b| b.is_ascii_uppercase());
+    let has_lower = hex.bytes().any(|b| b.is_ascii_lowercase());
+    if !(has_upper && has_lower) {
+        return Ok(());
+    }
+    let lower = hex.to_ascii_lowercase();
+    let hash = Keccak256::digest(lower.as_bytes());
+    for (i, c) in hex.chars().enumerate() {
+        if !c.is_ascii_alphabetic() {
+            continue;
+        }
+        let byte = hash.get(i / 2).copied().unwrap_or(0);
+        let nibble = if i % 2 == 0 { byte >> 4 } else { byte & 0x0f };
+        if c.is_ascii_uppercase() != (nibble >= 8) {
+            return Err(VerifyError::EvmChecksum(address.to_string()));
+        }
+    }
+    Ok(())
+}
+
+/// Verifies a Bitcoin address (bech32, bech32m or base58check) for mainnet,
+/// or for any network when test networks are allowed.
+pub fn bitcoin_address(address: &str, networks: Networks) -> Result<(), VerifyError> {
+    use bitcoin::{Address, Network};
+    let parsed = Address::from_str(address).map_err(|_| VerifyError::BitcoinDecode(address.to_string()))?;
+    if parsed.is_valid_for_network(Network::Bitcoin) {
+        return Ok(());
+    }
+    let test = [Network::Testnet, Network::Signet, Network::Regtest];
+    match networks {
+        Networks::AlsoTest if test.iter().any(|n| parsed.is_valid_for_network(*n)) => Ok(()),
+        _ => Err(VerifyError::BitcoinNetwork { address: address.to_string(), found: "a test network".into() }),
+    }
+}
+
+/// The BIP 21 payload for a verified Bitcoin address and an exact amount.
+pub fn bip21(address: &str, amount: &rust_decimal::Decimal) -> String {
+    format!("bitcoin:{address}?amount={}", amount.normalize())
+}
+
+/// Verifies a payment page URL: https, or http to this machine only.
+pub fn page_url(url: &str) -> Result<(), VerifyError> {
+    let (scheme, rest) = url.split_once("://").ok_or_else(|| VerifyError::UrlShape(url.to_string()))?;
+    let host_port = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host_port.is_empty() || url.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(VerifyError::UrlShape(url.to_string()));
+    }
+    match scheme {
+        "https" => Ok(()),
+        "http" if is_loopback(host_port) => Ok(()),
+        _ => Err(VerifyError::UrlScheme(url.to_string())),
+    }
+}
+
+/// Whether `host[:port]` names this machine.
+pub fn is_loopback(host_port: &str) -> bool {
+    let host = match host_port.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(""),
+        None => host_port.rsplit_once(':').map_or(host_port, |(h, _)| h),
+    };
+    host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// A crypto amount must be positive.
+pub fn positive(amount: &rust_decimal::Decimal) -> Result<(), VerifyError> {
+    if amount.is_sign_positive() && !amount.is_zero() { Ok(()) } else { Err(VerifyError::Amount(amount.to_string())) }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn evm_addresses_follow_eip55() {
+        // The Bitsby sample's address (bitsby.md), mixed case: passes.
+        assert_eq!(evm_address("0x1427ca2c71bCa28f0B619b70E3F112065D5411aC"), Ok(()));
+        // All lower or all upper case carries no checksum.
+        assert_eq!(evm_address("0x1427ca2c71bca28f0b619b70e3f112065d5411ac"), Ok(()));
+        // One letter's case flipped: the checksum fails.
+        assert!(matches!(
+            evm_address("0x1427ca2c71bCa28f0B619b70E3F112065D5411AC"),
+            Err(VerifyError::EvmChecksum(_))
+        ));
+        assert!(matches!(evm_address("0x1427"), Err(VerifyError::EvmShape(_))));
+        assert!(matches!(evm_address("1427ca2c71bCa28f0B619b70E3F112065D5411aCaa"), Err(VerifyError::EvmShape(_))));
+        assert!(matches!(evm_address("0xZZ27ca2c71bCa28f0B619b70E3F112065D5411aC"), Err(VerifyError::EvmShape(_))));
+    }
+
+    #[test]
+    fn bitcoin_addresses_decode_for_the_right_network() {
+        // The Bitsby sample's bech32 address.
+        assert_eq!(bitcoin_address("bc1qd9hs6dal8k2x0l8zhsgywqyvn9tpj3mrkk430t", Networks::Mainnet), Ok(()));
+        assert!(matches!(
+            bitcoin_address("bc1qd9hs6dal8k2x0l8zhsgywqyvn9tpj3mrkk430a", Networks::Mainnet),
+            Err(VerifyError::BitcoinDecode(_))
+        ));
+        let regtest = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080";
+        assert!(matches!(bitcoin_address(regtest, Networks::Mainnet), Err(VerifyError::BitcoinNetwork { .. })));
+        assert_eq!(bitcoin_address(regtest, Networks::AlsoTest), Ok(()));
+        assert_eq!(
+            bip21("bc1qd9hs6dal8k2x0l8zhsgywqyvn9tpj3mrkk430t", &"0.00018186".parse().unwrap()),
+            "bitcoin:bc1qd9hs6dal8k2x0l8zhsgywqyvn9tpj3mrkk430t?amount=0.00018186"
+        );
+    }
+
+    #[test]
+    fn payment_pages_are_https_or_loopback() {
+        assert_eq!(page_url("https://wallet.xaigate.com/pay/INV2167234232?lang=en"), Ok(()));
+        assert_eq!(page_url("http://127.0.0.1:8080/pay/x"), Ok(()));
+        assert!(matches!(page_url("http://wallet.xaigate.com/pay/x"), Err(VerifyError::UrlScheme(_))));
+        assert!(matches!(page_url("javascript:alert(1)"), Err(VerifyError::UrlShape(_))));
+        assert!(matches!(page_url("https:///nohost"), Err(VerifyError::UrlShape(_))));
+    }
 
     /// xPay's create sample (xpay.md § Create invoice › Response).
     const XPAY_BOLT11: &str = "lnbc164540n1pnvgm3xpp5dz7zmhut9nwmcrh7umvzldplsxk9wfvsy06a8q3pq0ttdvnsr0wsdp68qerwce4vf3k2ttpxpnrgtf5xa3rxttpx3nx2ttpvycnvwpexuursvnpv5cqzpuxqrpkvsp54e6ds39frtcjrhg3msydq07vjtdgv7wzv8zjjqv8nmngmah5tvyq9qxpqysgqp62fy08w5jxv3cgd720euaa4xp5jjwa369c8rmaryxl302ralz6rknhk9ffgmaxwrhhgdcu0n7z34y04gevsdguwd6jd9r9pvyc20wsqhw3mt5";

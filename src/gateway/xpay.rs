@@ -267,6 +267,7 @@ pub fn invoice_from_bill(
             let crypto = CryptoAmount { amount: due, unit: "USDT".into() };
             (payload, crypto, until)
         }
+        other => return Err(GatewayError::Unsupported { provider: P, what: unsupported(other) }),
     };
     let report = report(bill, &request.amount.currency);
     Ok(Invoice {
@@ -280,7 +281,15 @@ pub fn invoice_from_bill(
         expires_at,
         status: report.status,
         received: report.received,
+        choices: Vec::new(),
     })
+}
+
+fn unsupported(method: MethodId) -> &'static str {
+    match method {
+        MethodId::Lightning | MethodId::UsdtTron => "serve this method",
+        _ => "serve this method (xPay offers lightning and usdt-tron)",
+    }
 }
 
 /// Fiat × 10^6 as an integer, or a refusal when it has more than 6 decimals.

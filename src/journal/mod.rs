@@ -199,10 +199,7 @@ impl Journal {
     pub fn record_created(&self, invoice: &Invoice, terminal: &str, at: Timestamp) -> Result<(), JournalError> {
         self.with(|c| {
             let tx = c.transaction()?;
-            let kind = match invoice.payload.kind {
-                PayloadKind::Lightning => "lightning",
-                PayloadKind::Address => "address",
-            };
+            let kind = invoice.payload.kind.name();
             let existing: Option<String> = tx
                 .query_row("SELECT state FROM invoices WHERE reference = ?1", [invoice.reference.as_str()], |r| r.get(0))
                 .optional()?;
@@ -425,11 +422,8 @@ fn read_row(r: &Row<'_>) -> Result<SaleRecord, JournalError> {
     };
     let payload = match (opt(11)?, opt(12)?, opt(13)?) {
         (Some(kind), Some(qr), Some(text)) => {
-            let kind = match kind.as_str() {
-                "lightning" => PayloadKind::Lightning,
-                "address" => PayloadKind::Address,
-                other => return Err(JournalError::Corrupt(format!("payload kind {other:?}"))),
-            };
+            let kind = PayloadKind::from_name(&kind)
+                .ok_or_else(|| JournalError::Corrupt(format!("payload kind {kind:?}")))?;
             Some(Payload { kind, qr, text })
         }
         _ => None,

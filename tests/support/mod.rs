@@ -66,6 +66,7 @@ pub fn tron_invoice() -> Invoice {
         expires_at: created + jiff::SignedDuration::from_mins(30),
         status: Status::Pending,
         received: None,
+        choices: Vec::new(),
     }
 }
 

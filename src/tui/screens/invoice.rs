@@ -2,7 +2,7 @@
 //! invoice's own expiry and the live status.
 
 use super::Keys;
-use crate::core::invoice::{PayloadKind, Reference};
+use crate::core::invoice::Reference;
 use crate::core::status::{Origin, Status};
 use crate::core::watch::Watch;
 use crate::tui::app::App;
@@ -211,11 +211,7 @@ fn draw_info(app: &App, watch: &Watch, frame: &mut Frame, area: Rect) {
     }
     if !status.is_final() {
         lines.push(Line::raw(""));
-        let label = match inv.payload.kind {
-            PayloadKind::Lightning => "Lightning invoice:",
-            PayloadKind::Address => "Pay to address:",
-        };
-        lines.push(Line::styled(label, theme::dim()));
+        lines.push(Line::styled(inv.payload.kind.caption(), theme::dim()));
         lines.push(Line::raw(inv.payload.text.clone()));
     }
     if let Some(f) = &app.flash {
