@@ -2,10 +2,15 @@
 //! the file, the line and the key.
 
 use crate::core::method::MethodId;
+use crate::core::method::ProviderId;
 use crate::core::money::Currency;
 use crate::core::schedule::PollPolicy;
+use crate::gateway::bitsby::{self, BitsbyConfig};
 use crate::gateway::verify::Networks;
+use crate::gateway::xaigate::{self, XaigateConfig};
+use crate::gateway::xcash::{self, XcashConfig};
 use crate::gateway::xpay::{self, XpayConfig};
+use crate::gateway::xpays::{self, StatusRule, XpaysConfig};
 use crate::secret::Secret;
 use jiff::SignedDuration;
 use rust_decimal::Decimal;
@@ -36,6 +41,10 @@ pub struct Config {
     pub shop: Shop,
     pub poll: PollPolicy,
     pub xpay: Option<XpayConfig>,
+    pub xpays: Option<XpaysConfig>,
+    pub xcash: Option<XcashConfig>,
+    pub xaigate: Option<XaigateConfig>,
+    pub bitsby: Option<BitsbyConfig>,
     /// Things the owner should fix, though the till can run.
     pub warnings: Vec<String>,
 }
@@ -84,6 +93,53 @@ struct RawPoll {
 #[serde(deny_unknown_fields)]
 struct RawProviders {
     xpay: Option<RawXpay>,
+    xpays: Option<RawXpays>,
+    xcash: Option<RawXcash>,
+    xaigate: Option<RawXaigate>,
+    bitsby: Option<RawBitsby>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawXpays {
+    base_url: toml::Spanned<String>,
+    api_key: toml::Spanned<String>,
+    secret_key: toml::Spanned<String>,
+    sign_template: Option<toml::Spanned<String>>,
+    chain: Option<String>,
+    crypto: Option<String>,
+    status_map: Option<toml::Spanned<std::collections::BTreeMap<String, String>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawXcash {
+    base_url: Option<toml::Spanned<String>>,
+    appid: toml::Spanned<String>,
+    hmac_key: toml::Spanned<String>,
+    duration_minutes: Option<toml::Spanned<u32>>,
+    methods: Option<toml::Spanned<Vec<String>>>,
+    chain_code: Option<toml::Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawXaigate {
+    base_url: Option<toml::Spanned<String>>,
+    api_key: toml::Spanned<String>,
+    email: toml::Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBitsby {
+    base_url: Option<toml::Spanned<String>>,
+    token: toml::Spanned<String>,
+    project_id: toml::Spanned<String>,
+    time_to_pay_hours: Option<toml::Spanned<toml::Value>>,
+    methods: Option<toml::Spanned<Vec<String>>>,
+    /// Milliseconds between two requests on the key (default 1000).
+    min_interval_ms: Option<toml::Spanned<u64>>,
 }
 
 #[derive(Deserialize)]
@@ -163,7 +219,7 @@ fn holds_literal_secret(text: &str) -> bool {
 }
 
 /// The keys that hold secrets.
-const SECRET_KEYS: &[&str] = &["secret_key"];
+const SECRET_KEYS: &[&str] = &["secret_key", "api_key", "hmac_key", "token"];
 
 // ---- parsing and validation
 
@@ -256,14 +312,21 @@ pub fn parse(text: &str, path: &str, env: &dyn Fn(&str) -> Option<String>) -> Re
         }
     }
 
-    let xpay = match raw.providers.and_then(|p| p.xpay) {
-        None => None,
-        Some(x) => Some(xpay_config(&cx, x, &shop, env)?),
-    };
-    if xpay.is_none() {
-        return Err(cx.invalid(shop_span, "providers", "no gateway is configured: add a [providers.xpay] section"));
+    let providers =
+        raw.providers.unwrap_or(RawProviders { xpay: None, xpays: None, xcash: None, xaigate: None, bitsby: None });
+    let xpay = providers.xpay.map(|x| xpay_config(&cx, x, &shop, env)).transpose()?;
+    let xpays = providers.xpays.map(|x| xpays_config(&cx, x, &shop, env)).transpose()?;
+    let xcash = providers.xcash.map(|x| xcash_config(&cx, x, &shop, env)).transpose()?;
+    let xaigate = providers.xaigate.map(|x| xaigate_config(&cx, x, &shop, env)).transpose()?;
+    let bitsby = providers.bitsby.map(|x| bitsby_config(&cx, x, &shop, env)).transpose()?;
+    if xpay.is_none() && xpays.is_none() && xcash.is_none() && xaigate.is_none() && bitsby.is_none() {
+        return Err(cx.invalid(
+            shop_span,
+            "providers",
+            "no gateway is configured: add a [providers.NAME] section (xpay, xpays, xcash, xaigate or bitsby)",
+        ));
     }
-    Ok(Config { source: Source::Demo, shop, poll, xpay, warnings: Vec::new() })
+    Ok(Config { source: Source::Demo, shop, poll, xpay, xpays, xcash, xaigate, bitsby, warnings: Vec::new() })
 }
 
 fn secret(
@@ -288,14 +351,10 @@ fn secret(
 pub fn base_url(url: &str) -> Result<(String, Networks), String> {
     let (scheme, rest) = url.split_once("://").ok_or("not a URL")?;
     let host_port = rest.split('/').next().unwrap_or("");
-    let host = match host_port.strip_prefix('[') {
-        Some(v6) => v6.split(']').next().unwrap_or(""),
-        None => host_port.rsplit_once(':').map_or(host_port, |(h, _)| h),
-    };
-    if host.is_empty() {
+    if host_port.is_empty() || host_port.starts_with(':') {
         return Err("the URL has no host".into());
     }
-    let loopback = host == "localhost" || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback());
+    let loopback = crate::gateway::verify::is_loopback(host_port);
     match scheme {
         "https" => {}
         "http" if loopback => {}
@@ -304,6 +363,216 @@ pub fn base_url(url: &str) -> Result<(String, Networks), String> {
     }
     let networks = if loopback { Networks::AlsoTest } else { Networks::Mainnet };
     Ok((url.trim_end_matches('/').to_string(), networks))
+}
+
+/// A base URL key: the default when absent.
+fn url_or(cx: &Ctx<'_>, v: &Option<toml::Spanned<String>>, default: &str) -> Result<(String, Networks), ConfigError> {
+    match v {
+        None => Ok((default.to_string(), Networks::Mainnet)),
+        Some(u) => base_url(u.get_ref()).map_err(|m| cx.invalid(u.span(), "base_url", m)),
+    }
+}
+
+/// A `methods` list for a gateway: known ids it serves, at least one.
+fn methods(
+    cx: &Ctx<'_>,
+    v: &Option<toml::Spanned<Vec<String>>>,
+    provider: ProviderId,
+    default: &[MethodId],
+) -> Result<Vec<MethodId>, ConfigError> {
+    let Some(m) = v else { return Ok(default.to_vec()) };
+    let mut out = Vec::new();
+    for name in m.get_ref() {
+        match MethodId::parse(name).filter(|id| provider.supported().contains(id)) {
+            Some(id) if !out.contains(&id) => out.push(id),
+            Some(_) => {}
+            None => {
+                return Err(cx.invalid(
+                    m.span(),
+                    "methods",
+                    format!(
+                        "{} has no method \"{name}\" (it has {})",
+                        provider.name(),
+                        crate::core::method::list(provider.supported())
+                    ),
+                ));
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(cx.invalid(m.span(), "methods", "list at least one method"));
+    }
+    Ok(out)
+}
+
+/// A required string that must not be blank.
+fn required(cx: &Ctx<'_>, v: &toml::Spanned<String>, key: &str, what: &str) -> Result<String, ConfigError> {
+    let s = v.get_ref().trim();
+    if s.is_empty() {
+        return Err(cx.invalid(v.span(), key, format!("{what} is needed")));
+    }
+    Ok(s.to_string())
+}
+
+/// The shop's currency must be one the gateway prices in.
+fn currency_in(
+    cx: &Ctx<'_>,
+    shop: &Shop,
+    span: std::ops::Range<usize>,
+    provider: ProviderId,
+    allowed: &[&str],
+) -> Result<(), ConfigError> {
+    if allowed.contains(&shop.currency.code()) {
+        return Ok(());
+    }
+    Err(cx.invalid(
+        span,
+        &format!("providers.{}", provider.id()),
+        format!(
+            "{} prices in {} only, and [shop] currency is {}",
+            provider.name(),
+            allowed.join(", "),
+            shop.currency.code()
+        ),
+    ))
+}
+
+fn xpays_config(
+    cx: &Ctx<'_>,
+    x: RawXpays,
+    shop: &Shop,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<XpaysConfig, ConfigError> {
+    let (base, _) = base_url(x.base_url.get_ref()).map_err(|m| cx.invalid(x.base_url.span(), "base_url", m))?;
+    let sign_template = match &x.sign_template {
+        None => xpays::DEFAULT_SIGN_TEMPLATE.to_string(),
+        Some(t) => {
+            xpays::check_template(t.get_ref()).map_err(|m| cx.invalid(t.span(), "sign_template", m))?;
+            t.get_ref().clone()
+        }
+    };
+    let mut status_map = Vec::new();
+    if let Some(m) = &x.status_map {
+        for (key, state) in m.get_ref() {
+            status_map.push(
+                StatusRule::parse(key, state)
+                    .map_err(|e| cx.invalid(m.span(), "status_map", format!("\"{key}\": {e}")))?,
+            );
+        }
+    }
+    Ok(XpaysConfig {
+        base_url: base,
+        api_key: secret(cx, &x.api_key, "api_key", env)?,
+        secret_key: secret(cx, &x.secret_key, "secret_key", env)?,
+        sign_template,
+        chain: x.chain.unwrap_or_else(|| "tron".into()),
+        crypto: x.crypto.unwrap_or_else(|| "USDT".into()),
+        status_map,
+        currency: shop.currency.clone(),
+    })
+}
+
+fn xcash_config(
+    cx: &Ctx<'_>,
+    x: RawXcash,
+    shop: &Shop,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<XcashConfig, ConfigError> {
+    let (base, _) = url_or(cx, &x.base_url, xcash::DEFAULT_BASE_URL)?;
+    currency_in(cx, shop, x.appid.span(), ProviderId::Xcash, xcash::CURRENCIES)?;
+    let duration_minutes = match &x.duration_minutes {
+        None => xcash::DEFAULT_DURATION_MINUTES,
+        Some(d) if xcash::DURATION_RANGE.contains(d.get_ref()) => *d.get_ref(),
+        Some(d) => return Err(cx.invalid(d.span(), "duration_minutes", "from 5 to 30 (Xcash refuses other values)")),
+    };
+    methods(cx, &x.methods, ProviderId::Xcash, &[MethodId::UsdtTron])?;
+    let chain_code = match &x.chain_code {
+        None => xcash::DEFAULT_CHAIN_CODE.to_string(),
+        Some(c) => required(cx, c, "chain_code", "a chain code such as \"tron\"")?,
+    };
+    Ok(XcashConfig {
+        base_url: base,
+        appid: required(cx, &x.appid, "appid", "the project's AppID (XC-…)")?,
+        hmac_key: secret(cx, &x.hmac_key, "hmac_key", env)?,
+        duration_minutes,
+        chain_code,
+        title: xcash::title(&shop.name),
+        currency: shop.currency.clone(),
+    })
+}
+
+fn xaigate_config(
+    cx: &Ctx<'_>,
+    x: RawXaigate,
+    shop: &Shop,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<XaigateConfig, ConfigError> {
+    let (base, _) = url_or(cx, &x.base_url, xaigate::DEFAULT_BASE_URL)?;
+    currency_in(cx, shop, x.api_key.span(), ProviderId::Xaigate, xaigate::CURRENCIES)?;
+    let email = required(cx, &x.email, "email", "the shop's e-mail address")?;
+    if !email.contains('@') {
+        return Err(cx.invalid(x.email.span(), "email", "not an e-mail address"));
+    }
+    Ok(XaigateConfig {
+        base_url: base,
+        api_key: secret(cx, &x.api_key, "api_key", env)?,
+        email,
+        shop_name: shop.name.clone(),
+        currency: shop.currency.clone(),
+    })
+}
+
+fn bitsby_config(
+    cx: &Ctx<'_>,
+    x: RawBitsby,
+    shop: &Shop,
+    env: &dyn Fn(&str) -> Option<String>,
+) -> Result<BitsbyConfig, ConfigError> {
+    let (base, networks) = url_or(cx, &x.base_url, bitsby::DEFAULT_BASE_URL)?;
+    currency_in(cx, shop, x.token.span(), ProviderId::Bitsby, bitsby::CURRENCIES)?;
+    let project_id = required(cx, &x.project_id, "project_id", "the Bitsby project id (a UUID)")?;
+    if uuid::Uuid::parse_str(&project_id).is_err() {
+        return Err(cx.invalid(x.project_id.span(), "project_id", "not a UUID"));
+    }
+    let time_to_pay_hours = match &x.time_to_pay_hours {
+        None => "1".to_string(),
+        Some(v) => {
+            let text = match v.get_ref() {
+                toml::Value::Integer(i) => i.to_string(),
+                toml::Value::Float(f) if *f == 0.5 => "0.5".to_string(),
+                toml::Value::String(s) => s.clone(),
+                _ => String::new(),
+            };
+            if !bitsby::TIME_TO_PAY.contains(&text.as_str()) {
+                return Err(cx.invalid(v.span(), "time_to_pay_hours", "one of 0.5, 1, 3, 6, 12"));
+            }
+            text
+        }
+    };
+    let min_interval = match &x.min_interval_ms {
+        None => bitsby::DEFAULT_MIN_INTERVAL,
+        Some(ms) if *ms.get_ref() >= 1000 || networks == Networks::AlsoTest => {
+            std::time::Duration::from_millis(*ms.get_ref())
+        }
+        Some(ms) => {
+            return Err(cx.invalid(
+                ms.span(),
+                "min_interval_ms",
+                "at least 1000: Bitsby allows 1 request per second per key",
+            ));
+        }
+    };
+    Ok(BitsbyConfig {
+        base_url: base,
+        token: secret(cx, &x.token, "token", env)?,
+        project_id,
+        time_to_pay_hours,
+        methods: methods(cx, &x.methods, ProviderId::Bitsby, &[MethodId::UsdtTron])?,
+        terminal: shop.terminal.clone(),
+        currency: shop.currency.clone(),
+        networks,
+        min_interval,
+    })
 }
 
 fn xpay_config(
@@ -323,29 +592,7 @@ fn xpay_config(
             "xPay bills are in US dollars: set [shop] currency = \"USD\"",
         ));
     }
-    let methods = match &x.methods {
-        None => vec![MethodId::Lightning, MethodId::UsdtTron],
-        Some(m) => {
-            let mut out = Vec::new();
-            for name in m.get_ref() {
-                match MethodId::parse(name) {
-                    Some(id) if !out.contains(&id) => out.push(id),
-                    Some(_) => {}
-                    None => {
-                        return Err(cx.invalid(
-                            m.span(),
-                            "methods",
-                            format!("xPay has no method \"{name}\" (it has lightning, usdt-tron)"),
-                        ));
-                    }
-                }
-            }
-            if out.is_empty() {
-                return Err(cx.invalid(m.span(), "methods", "list at least one method"));
-            }
-            out
-        }
-    };
+    let methods = methods(cx, &x.methods, ProviderId::Xpay, &[MethodId::Lightning, MethodId::UsdtTron])?;
     let expire_minutes = match &x.expire_minutes {
         None => 30,
         Some(m) if (1..=1440).contains(m.get_ref()) => *m.get_ref(),
@@ -379,7 +626,7 @@ impl Config {
             timezone: None,
         };
         let xpay = XpayConfig {
-            base_url: base_url.unwrap_or_default(),
+            base_url: base_url.clone().unwrap_or_default(),
             username: till_sandbox::DEMO_XPAY_USERNAME.into(),
             secret_key: Secret::new(till_sandbox::DEMO_XPAY_SECRET_KEY),
             expire_minutes: 15,
@@ -389,7 +636,55 @@ impl Config {
             currency,
             networks: Networks::AlsoTest,
         };
-        Config { source: Source::Demo, shop, poll: PollPolicy::default(), xpay: Some(xpay), warnings: Vec::new() }
+        let base = base_url.unwrap_or_default();
+        let xpays = XpaysConfig {
+            base_url: base.clone(),
+            api_key: Secret::new(till_sandbox::DEMO_XPAYS_API_KEY),
+            secret_key: Secret::new(till_sandbox::DEMO_XPAYS_SECRET_KEY),
+            sign_template: xpays::DEFAULT_SIGN_TEMPLATE.into(),
+            chain: "tron".into(),
+            crypto: "USDT".into(),
+            status_map: Vec::new(),
+            currency: shop.currency.clone(),
+        };
+        let xcash = XcashConfig {
+            base_url: base.clone(),
+            appid: till_sandbox::DEMO_XCASH_APPID.into(),
+            hmac_key: Secret::new(till_sandbox::DEMO_XCASH_HMAC_KEY),
+            duration_minutes: xcash::DEFAULT_DURATION_MINUTES,
+            chain_code: xcash::DEFAULT_CHAIN_CODE.into(),
+            title: xcash::title(&shop.name),
+            currency: shop.currency.clone(),
+        };
+        let xaigate = XaigateConfig {
+            base_url: base.clone(),
+            api_key: Secret::new(till_sandbox::DEMO_XAIGATE_API_KEY),
+            email: "demo@till.sandbox".into(),
+            shop_name: shop.name.clone(),
+            currency: shop.currency.clone(),
+        };
+        let bitsby = BitsbyConfig {
+            base_url: base,
+            token: Secret::new(till_sandbox::DEMO_BITSBY_TOKEN),
+            project_id: till_sandbox::DEMO_BITSBY_PROJECT_ID.into(),
+            time_to_pay_hours: "1".into(),
+            methods: ProviderId::Bitsby.supported().to_vec(),
+            terminal: shop.terminal.clone(),
+            currency: shop.currency.clone(),
+            networks: Networks::AlsoTest,
+            min_interval: bitsby::DEFAULT_MIN_INTERVAL,
+        };
+        Config {
+            source: Source::Demo,
+            shop,
+            poll: PollPolicy::default(),
+            xpay: Some(xpay),
+            xpays: Some(xpays),
+            xcash: Some(xcash),
+            xaigate: Some(xaigate),
+            bitsby: Some(bitsby),
+            warnings: Vec::new(),
+        }
     }
 
     /// The shop's time zone: `[shop] timezone`, else the system's.

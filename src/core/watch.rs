@@ -175,8 +175,9 @@ impl Watch {
         if !self.answered || status.is_final() || !schedule::grace_over(policy, self.invoice.expires_at, now) {
             return None;
         }
-        if matches!(status, Status::Unknown(_)) {
-            // An unknown value is never settled locally: an operator resolves it.
+        if matches!(status, Status::Unknown(_) | Status::Confirming) {
+            // An unknown value is never settled locally: an operator resolves
+            // it. A payment being confirmed may still complete.
             return None;
         }
         let to = status.expired_locally();

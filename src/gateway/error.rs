@@ -33,6 +33,10 @@ pub enum GatewayError {
     Unverified { provider: ProviderId, error: VerifyError },
     #[error("{provider} cannot {what}")]
     Unsupported { provider: ProviderId, what: &'static str },
+    /// A create may have made an invoice and the gateway offers no way to
+    /// find out (providers README § What till does when a create times out).
+    #[error("{provider}: the create's outcome is unknown: {detail}")]
+    OutcomeUnknown { provider: ProviderId, detail: String },
 }
 
 impl GatewayError {
@@ -50,13 +54,14 @@ impl GatewayError {
         match self {
             GatewayError::Timeout { .. } => true,
             GatewayError::Http { status, .. } => *status >= 500,
+            GatewayError::OutcomeUnknown { .. } => true,
             _ => false,
         }
     }
 
     /// Whether trying again later may help.
     pub fn is_transient(&self) -> bool {
-        self.not_processed() || self.maybe_processed()
+        self.not_processed() || (self.maybe_processed() && !matches!(self, GatewayError::OutcomeUnknown { .. }))
     }
 
     /// What the cashier reads.
@@ -99,6 +104,12 @@ impl GatewayError {
                 ),
             ),
             E::Unsupported { provider, what } => (ProblemKind::Refused, format!("{provider} cannot {what}.")),
+            E::OutcomeUnknown { provider, .. } => (
+                ProblemKind::OutcomeUnknown,
+                format!(
+                    "{provider} did not answer, so it is not known whether the invoice was made. Do not take payment for it: start a new sale. The till keeps its reference."
+                ),
+            ),
         };
         Problem::new(kind, message)
     }

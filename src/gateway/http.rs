@@ -31,11 +31,13 @@ impl Default for HttpSettings {
     }
 }
 
-/// An HTTP answer: the status and the whole body.
+/// An HTTP answer: the status, the whole body, and the `Date` header.
 #[derive(Clone, Debug)]
 pub struct Reply {
     pub status: u16,
     pub body: Vec<u8>,
+    /// The gateway's clock, when it sent a `Date` header.
+    pub date: Option<jiff::Timestamp>,
 }
 
 #[derive(Clone, Debug)]
@@ -59,17 +61,54 @@ impl Http {
 
     /// Sends one POST with a JSON body. No retry.
     pub async fn post_json(&self, url: &str, headers: HeaderMap, body: Vec<u8>) -> Result<Reply, GatewayError> {
+        let request =
+            self.client.post(url).headers(headers).header(reqwest::header::CONTENT_TYPE, "application/json").body(body);
+        self.send(request).await
+    }
+
+    /// Sends one GET. No retry.
+    pub async fn get(&self, url: &str, headers: HeaderMap) -> Result<Reply, GatewayError> {
+        self.send(self.client.get(url).headers(headers)).await
+    }
+
+    /// Sends one POST with a multipart form of text fields. No retry.
+    pub async fn post_form(
+        &self,
+        url: &str,
+        headers: HeaderMap,
+        fields: &[(&'static str, String)],
+    ) -> Result<Reply, GatewayError> {
+        let form =
+            fields.iter().fold(reqwest::multipart::Form::new(), |form, (name, value)| form.text(*name, value.clone()));
+        self.send(self.client.post(url).headers(headers).multipart(form)).await
+    }
+
+    /// Repeats a call that is safe to repeat while it fails transiently, with
+    /// backoff and jitter (or the gateway's Retry-After).
+    pub async fn retrying<T, F, Fut>(&self, mut call: F) -> Result<T, GatewayError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, GatewayError>>,
+    {
+        let mut attempt = 1;
+        loop {
+            match call().await {
+                Err(e) if e.is_transient() && attempt < self.settings.attempts => {
+                    tokio::time::sleep(self.backoff(attempt, &e)).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Sends a request and reads the whole answer, within the size cap.
+    pub async fn send(&self, request: reqwest::RequestBuilder) -> Result<Reply, GatewayError> {
         let provider = self.provider;
-        let sent = self
-            .client
-            .post(url)
-            .headers(headers)
-            .header(reqwest::header::CONTENT_TYPE, "application/json")
-            .body(body)
-            .send()
-            .await;
+        let sent = request.send().await;
         let mut response = sent.map_err(|e| classify(provider, &e))?;
         let status = response.status().as_u16();
+
         if status == 429 {
             return Err(GatewayError::RateLimited { provider, retry_after: retry_after(response.headers()) });
         }
@@ -83,7 +122,13 @@ impl Http {
             }
             body.extend_from_slice(&chunk);
         }
-        Ok(Reply { status, body })
+        let date = response
+            .headers()
+            .get(reqwest::header::DATE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| jiff::fmt::rfc2822::parse(v).ok())
+            .map(|z| z.timestamp());
+        Ok(Reply { status, body, date })
     }
 
     /// The wait before attempt `attempt` (1-based) after `error`: the gateway's

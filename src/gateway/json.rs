@@ -69,6 +69,57 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// A non-empty string, or `None` when missing, null or empty.
+    pub fn opt_str(&self, key: &str) -> Result<Option<&'a str>, GatewayError> {
+        match self.get(key) {
+            Some(Value::String(s)) if s.is_empty() => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s)),
+            Some(_) => Err(self.err(key, "expected a string")),
+            None => Ok(None),
+        }
+    }
+
+    /// A string, or a number given as its text (gateways that send either).
+    pub fn text(&self, key: &str) -> Result<String, GatewayError> {
+        match self.get(key) {
+            Some(Value::String(s)) => Ok(s.clone()),
+            Some(Value::Number(n)) => Ok(n.to_string()),
+            Some(_) => Err(self.err(key, "expected a string or a number")),
+            None => Err(self.err(key, "missing")),
+        }
+    }
+
+    /// An exact decimal from a number's text or a numeric string.
+    pub fn decimal(&self, key: &str) -> Result<Decimal, GatewayError> {
+        match self.get(key) {
+            Some(v) => decimal(v).ok_or_else(|| self.err(key, "expected a decimal amount")),
+            None => Err(self.err(key, "missing")),
+        }
+    }
+
+    /// Like `decimal`, but `None` when missing or null.
+    pub fn opt_decimal(&self, key: &str) -> Result<Option<Decimal>, GatewayError> {
+        match self.get(key) {
+            Some(v) => decimal(v).map(Some).ok_or_else(|| self.err(key, "expected a decimal amount")),
+            None => Ok(None),
+        }
+    }
+
+    /// An ISO 8601 instant with a zone (`2024-11-16T20:00:04.971Z`).
+    pub fn instant(&self, key: &str) -> Result<jiff::Timestamp, GatewayError> {
+        self.str(key)?.parse().map_err(|_| self.err(key, "expected an ISO 8601 time"))
+    }
+
+    /// A `YYYY-MM-DD HH:MM:SS` time without a zone, meant as UTC.
+    pub fn utc_naive(&self, key: &str) -> Result<jiff::Timestamp, GatewayError> {
+        let text = self.str(key)?;
+        jiff::civil::DateTime::strptime("%Y-%m-%d %H:%M:%S", text)
+            .ok()
+            .and_then(|dt| dt.to_zoned(jiff::tz::TimeZone::UTC).ok())
+            .map(|z| z.timestamp())
+            .ok_or_else(|| self.err(key, "expected YYYY-MM-DD HH:MM:SS"))
+    }
+
     pub fn bool_or(&self, key: &str, default: bool) -> Result<bool, GatewayError> {
         match self.get(key) {
             Some(Value::Bool(b)) => Ok(*b),

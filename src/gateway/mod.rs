@@ -1,11 +1,17 @@
 //! The gateways: one file each, behind one trait. Each adapter owns its wire
 //! types; none imports another.
 
+pub mod bitsby;
 pub mod error;
 pub mod http;
 pub mod json;
+pub mod pace;
+pub mod sign;
 pub mod verify;
+pub mod xaigate;
+pub mod xcash;
 pub mod xpay;
+pub mod xpays;
 
 use crate::core::invoice::{Invoice, Reference, StatusReport};
 use crate::core::method::{MethodId, PaymentMethod, ProviderId};

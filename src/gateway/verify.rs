@@ -212,10 +212,7 @@ mod tests {
         // All lower or all upper case carries no checksum.
         assert_eq!(evm_address("0x1427ca2c71bca28f0b619b70e3f112065d5411ac"), Ok(()));
         // One letter's case flipped: the checksum fails.
-        assert!(matches!(
-            evm_address("0x1427ca2c71bCa28f0B619b70E3F112065D5411AC"),
-            Err(VerifyError::EvmChecksum(_))
-        ));
+        assert!(matches!(evm_address("0x1427ca2c71bCa28f0B619b70E3F112065D5411AC"), Err(VerifyError::EvmChecksum(_))));
         assert!(matches!(evm_address("0x1427"), Err(VerifyError::EvmShape(_))));
         assert!(matches!(evm_address("1427ca2c71bCa28f0B619b70E3F112065D5411aCaa"), Err(VerifyError::EvmShape(_))));
         assert!(matches!(evm_address("0xZZ27ca2c71bCa28f0B619b70E3F112065D5411aC"), Err(VerifyError::EvmShape(_))));

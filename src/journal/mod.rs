@@ -422,8 +422,8 @@ fn read_row(r: &Row<'_>) -> Result<SaleRecord, JournalError> {
     };
     let payload = match (opt(11)?, opt(12)?, opt(13)?) {
         (Some(kind), Some(qr), Some(text)) => {
-            let kind = PayloadKind::from_name(&kind)
-                .ok_or_else(|| JournalError::Corrupt(format!("payload kind {kind:?}")))?;
+            let kind =
+                PayloadKind::from_name(&kind).ok_or_else(|| JournalError::Corrupt(format!("payload kind {kind:?}")))?;
             Some(Payload { kind, qr, text })
         }
         _ => None,

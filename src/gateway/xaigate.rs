@@ -1,0 +1,341 @@
+//! XaiGate, wire-faithful to shared/providers/xaigate.md.
+//!
+//! The `apiKey` travels in every JSON body (so bodies are redacted before
+//! they are logged). Create returns only a hosted payment page (`payUrl`),
+//! which is the QR. `orderId` and amounts may come as strings or numbers. No
+//! cancel and no lookup by our reference: a create that may have reached
+//! XaiGate is never repeated.
+
+use super::error::GatewayError;
+use super::http::{Http, HttpSettings, Reply};
+use super::json::{self, Fields};
+use super::sign::redact;
+use super::verify;
+use super::{BoxFuture, CreateRequest, Gateway};
+use crate::core::invoice::{Invoice, Payload, PayloadKind, StatusReport};
+use crate::core::method::{MethodId, PaymentMethod, ProviderId};
+use crate::core::money::{Currency, Money};
+use crate::core::status::Status;
+use crate::secret::Secret;
+use jiff::SignedDuration;
+use reqwest::header::HeaderMap;
+use rust_decimal::Decimal;
+use serde::Serialize;
+use serde_json::Value;
+
+const P: ProviderId = ProviderId::Xaigate;
+
+pub const DEFAULT_BASE_URL: &str = "https://wallet-api.xaigate.com";
+/// The currencies XaiGate prices in.
+pub const CURRENCIES: &[&str] = &["USD", "EUR"];
+
+/// How many times a create that surely was not processed is sent.
+const CREATE_ATTEMPTS: u32 = 3;
+
+/// `[providers.xaigate]`, resolved.
+#[derive(Clone, Debug)]
+pub struct XaigateConfig {
+    pub base_url: String,
+    pub api_key: Secret,
+    pub email: String,
+    /// `[shop] name`: `shopName`.
+    pub shop_name: String,
+    pub currency: Currency,
+}
+
+// ---- wire types: requests (xaigate.md § Create invoice › What till sends, § Query status)
+
+#[derive(Serialize)]
+pub struct CreateBody<'a> {
+    #[serde(rename = "apiKey")]
+    pub api_key: &'a str,
+    #[serde(rename = "orderId")]
+    pub order_id: &'a str,
+    /// A decimal string, as both request tables type it.
+    pub amount: String,
+    pub currency: &'a str,
+    pub email: &'a str,
+    #[serde(rename = "shopName")]
+    pub shop_name: &'a str,
+    pub description: String,
+}
+
+#[derive(Serialize)]
+struct InfoBody<'a> {
+    #[serde(rename = "apiKey")]
+    api_key: &'a str,
+    #[serde(rename = "invoiceNo")]
+    invoice_no: &'a str,
+}
+
+// ---- pure parsing of XaiGate answers
+
+/// An answer as the invoice object: non-2xx, not JSON, or no `invoiceNo` is
+/// a failure (xaigate.md § Errors and limits). The message is the body's own.
+pub fn invoice_of(reply: &Reply, api_key: &str) -> Result<Value, GatewayError> {
+    let said = || {
+        let body = redact(&String::from_utf8_lossy(&reply.body), &[api_key]);
+        let v: Option<Value> = serde_json::from_str(&body).ok();
+        let message = v
+            .as_ref()
+            .and_then(|v| v.get("message").or_else(|| v.get("error")).or_else(|| v.get("msg")))
+            .and_then(Value::as_str)
+            .map(str::to_string)
+            .unwrap_or(body);
+        message.chars().take(200).collect::<String>()
+    };
+    match reply.status {
+        200..=299 => {}
+        401 | 403 => return Err(GatewayError::Credentials { provider: P }),
+        s if s >= 500 => return Err(GatewayError::Http { provider: P, status: s }),
+        _ => return Err(GatewayError::Refused { provider: P, message: said() }),
+    }
+    let v = json::parse(P, &reply.body)?;
+    match v.get("invoiceNo") {
+        Some(Value::String(s)) if !s.is_empty() => Ok(v),
+        Some(Value::Number(_)) => Ok(v),
+        _ if v.get("message").is_some() || v.get("error").is_some() => {
+            Err(GatewayError::Refused { provider: P, message: said() })
+        }
+        _ => Err(GatewayError::protocol(P, "invoiceNo", "missing")),
+    }
+}
+
+/// The normalized status (xaigate.md § Mapping to till); case-sensitive.
+pub fn derive_status(inv: &Value) -> (Status, String) {
+    let status = inv.get("status").and_then(Value::as_str);
+    let paid = inv.get("paidAmount").and_then(json::decimal);
+    let raw = format!(
+        "status={} paidAmount={}",
+        status.unwrap_or("(missing)"),
+        paid.map_or_else(|| "(missing)".to_string(), |p| p.to_string())
+    );
+    let state = match status {
+        Some("Pending") => Status::Pending,
+        Some("PaidPartial") => Status::Underpaid,
+        Some("Paid") => Status::Paid,
+        Some("Expired") if paid.is_some_and(|p| p > Decimal::ZERO) => Status::ExpiredUnderpaid,
+        Some("Expired") if paid.is_none_or(|p| p.is_zero()) => Status::Expired,
+        Some("Deleted") => Status::Canceled,
+        _ => Status::Unknown(raw.clone()),
+    };
+    (state, raw)
+}
+
+/// The report; `paidAmount` is taken to be in the invoice's fiat currency.
+pub fn report(inv: &Value, currency: &Currency) -> StatusReport {
+    let (status, raw) = derive_status(inv);
+    let received = inv
+        .get("paidAmount")
+        .and_then(json::decimal)
+        .filter(|p| *p > Decimal::ZERO)
+        .map(|p| Money::new(p, currency.clone()));
+    StatusReport { status, raw, received, tx_id: None }
+}
+
+/// Turns an invoice object into a verified invoice: the QR is `payUrl`.
+pub fn invoice_from(inv: &Value, request: &CreateRequest) -> Result<Invoice, GatewayError> {
+    let f = Fields::new(P, "", inv);
+    let id = f.text("invoiceNo")?;
+    if f.text("orderId")? != request.reference.as_str() {
+        return Err(GatewayError::protocol(P, "orderId", "does not match our reference"));
+    }
+    if f.decimal("amount")? != request.amount.amount {
+        return Err(GatewayError::protocol(P, "amount", "differs from the amount asked"));
+    }
+    if let Some(c) = f.opt_str("currency")?
+        && c != request.amount.currency.code()
+    {
+        return Err(GatewayError::protocol(P, "currency", "differs from the shop's"));
+    }
+    let created_at = f.instant("createdAt")?;
+    let minutes = f.int("expiry")?;
+    let minutes = i64::try_from(minutes)
+        .ok()
+        .filter(|m| (1..=10_080).contains(m))
+        .ok_or_else(|| GatewayError::protocol(P, "expiry", "not a number of minutes"))?;
+    // Assumption (xaigate.md § Mapping to till): validity runs from createdAt.
+    let expires_at = created_at
+        .checked_add(SignedDuration::from_mins(minutes))
+        .map_err(|_| GatewayError::protocol(P, "expiry", "out of range"))?;
+    let url = f.str("payUrl")?;
+    verify::page_url(url).map_err(|error| GatewayError::Unverified { provider: P, error })?;
+    let report = report(inv, &request.amount.currency);
+    Ok(Invoice {
+        id,
+        reference: request.reference.clone(),
+        method: PaymentMethod::new(P, MethodId::Checkout),
+        fiat: request.amount.clone(),
+        crypto: None,
+        payload: Payload { kind: PayloadKind::Page, qr: url.to_string(), text: url.to_string() },
+        created_at,
+        expires_at,
+        status: report.status,
+        received: report.received,
+        choices: Vec::new(),
+    })
+}
+
+// ---- the adapter
+
+pub struct Xaigate {
+    cfg: XaigateConfig,
+    http: Http,
+}
+
+impl Xaigate {
+    pub fn new(cfg: XaigateConfig, settings: HttpSettings) -> Result<Xaigate, GatewayError> {
+        Ok(Xaigate { http: Http::new(P, settings)?, cfg })
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.cfg.base_url)
+    }
+
+    fn checked(&self, path: &str, reply: &Reply) -> Result<Value, GatewayError> {
+        let key = self.cfg.api_key.expose();
+        invoice_of(reply, key).inspect_err(|e| {
+            let body: String = redact(&String::from_utf8_lossy(&reply.body), &[key]).chars().take(300).collect();
+            tracing::warn!(provider = "xaigate", path, status = reply.status, error = %e, body = %body, "refused or unexpected answer");
+        })
+    }
+
+    async fn create_invoice(&self, request: &CreateRequest) -> Result<Value, GatewayError> {
+        let path = "/api/v1/invoice/create";
+        let body = CreateBody {
+            api_key: self.cfg.api_key.expose(),
+            order_id: request.reference.as_str(),
+            amount: request.amount.amount.normalize().to_string(),
+            currency: self.cfg.currency.code(),
+            email: &self.cfg.email,
+            shop_name: &self.cfg.shop_name,
+            description: format!("Sale {}", request.reference),
+        };
+        let bytes =
+            serde_json::to_vec(&body).map_err(|e| GatewayError::protocol(P, "(request body)", e.to_string()))?;
+        let mut attempt = 1;
+        loop {
+            let error = match self.http.post_json(&self.url(path), HeaderMap::new(), bytes.clone()).await {
+                Ok(reply) => {
+                    return self.checked(path, &reply).map_err(|e| {
+                        if e.maybe_processed() {
+                            GatewayError::OutcomeUnknown { provider: P, detail: e.to_string() }
+                        } else {
+                            e
+                        }
+                    });
+                }
+                Err(e) => e,
+            };
+            tracing::warn!(provider = "xaigate", path, attempt, error = %error, "create failed");
+            if error.maybe_processed() {
+                // No lookup by our reference exists: never a second create.
+                return Err(GatewayError::OutcomeUnknown { provider: P, detail: error.to_string() });
+            }
+            if !error.not_processed() || attempt >= CREATE_ATTEMPTS {
+                return Err(error);
+            }
+            tokio::time::sleep(self.http.backoff(attempt, &error)).await;
+            attempt += 1;
+        }
+    }
+
+    async fn info(&self, invoice_no: &str) -> Result<Value, GatewayError> {
+        let path = "/api/v1/invoice/info";
+        let body = InfoBody { api_key: self.cfg.api_key.expose(), invoice_no };
+        let bytes =
+            serde_json::to_vec(&body).map_err(|e| GatewayError::protocol(P, "(request body)", e.to_string()))?;
+        self.http
+            .retrying(|| async {
+                let reply = self.http.post_json(&self.url(path), HeaderMap::new(), bytes.clone()).await?;
+                self.checked(path, &reply)
+            })
+            .await
+    }
+}
+
+impl Gateway for Xaigate {
+    fn provider(&self) -> ProviderId {
+        P
+    }
+
+    fn methods(&self) -> Vec<MethodId> {
+        vec![MethodId::Checkout]
+    }
+
+    fn create<'a>(&'a self, request: &'a CreateRequest) -> BoxFuture<'a, Result<Invoice, GatewayError>> {
+        Box::pin(async move {
+            if request.method != MethodId::Checkout {
+                return Err(GatewayError::Unsupported { provider: P, what: "serve this method (it has checkout)" });
+            }
+            let v = self.create_invoice(request).await?;
+            invoice_from(&v, request).inspect_err(|e| {
+                tracing::warn!(provider = "xaigate", reference = %request.reference, error = %e, "invoice refused by the till's checks");
+            })
+        })
+    }
+
+    fn find<'a>(&'a self, _request: &'a CreateRequest) -> BoxFuture<'a, Result<Option<Invoice>, GatewayError>> {
+        Box::pin(
+            async move { Err(GatewayError::Unsupported { provider: P, what: "look an invoice up by our reference" }) },
+        )
+    }
+
+    fn status<'a>(&'a self, invoice: &'a Invoice) -> BoxFuture<'a, Result<StatusReport, GatewayError>> {
+        Box::pin(async move {
+            let v = self.info(&invoice.id).await?;
+            let same = Fields::new(P, "", &v).text("invoiceNo").ok().as_deref() == Some(invoice.id.as_str());
+            if !same {
+                let raw = "the answer is about another invoice".to_string();
+                return Ok(StatusReport { status: Status::Unknown(raw.clone()), raw, received: None, tx_id: None });
+            }
+            Ok(report(&v, &invoice.fiat.currency))
+        })
+    }
+
+    fn can_cancel(&self) -> bool {
+        false
+    }
+
+    fn cancel<'a>(&'a self, _invoice: &'a Invoice) -> BoxFuture<'a, Result<(), GatewayError>> {
+        Box::pin(async move { Err(GatewayError::Unsupported { provider: P, what: "cancel an invoice" }) })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn every_status_value_maps_case_sensitively() {
+        use Status::*;
+        let cases = [
+            (json!({"status": "Pending", "paidAmount": "0"}), Pending),
+            (json!({"status": "PaidPartial", "paidAmount": "4"}), Underpaid),
+            (json!({"status": "Paid", "paidAmount": "10"}), Paid),
+            (json!({"status": "Expired", "paidAmount": "0"}), Expired),
+            (json!({"status": "Expired", "paidAmount": 0}), Expired),
+            (json!({"status": "Expired", "paidAmount": "2.5"}), ExpiredUnderpaid),
+            (json!({"status": "Deleted", "paidAmount": "0"}), Canceled),
+        ];
+        for (v, want) in cases {
+            assert_eq!(derive_status(&v).0, want, "{v}");
+        }
+        for v in [json!({"status": "paid"}), json!({"status": "Refunded"}), json!({"status": 1}), json!({})] {
+            assert!(matches!(derive_status(&v).0, Unknown(_)), "{v}");
+        }
+    }
+
+    #[test]
+    fn the_key_never_reaches_a_message() {
+        let reply = Reply {
+            status: 400,
+            body: br#"{"message":"bad apiKey fdda9f03-6409-43eb-a6ef-e1f6cea71c2e"}"#.to_vec(),
+            date: None,
+        };
+        let e = invoice_of(&reply, "fdda9f03-6409-43eb-a6ef-e1f6cea71c2e").unwrap_err();
+        assert!(!e.problem().message.contains("fdda9f03"), "{}", e.problem().message);
+        assert!(e.problem().message.contains("bad apiKey ***"));
+    }
+}
