@@ -76,7 +76,11 @@ pub enum Command {
 #[derive(Subcommand, Debug)]
 pub enum ConfigCommand {
     /// Validates the config and lists the gateways and methods (secrets masked).
-    Check,
+    Check {
+        /// Also make one harmless authenticated call to each gateway.
+        #[arg(long)]
+        online: bool,
+    },
     /// Prints where the config file is looked for.
     Path,
 }

@@ -3,6 +3,7 @@
 
 use crate::config::Config;
 use crate::core::invoice::Reference;
+use crate::core::method::ProviderId;
 use std::time::Duration;
 
 pub struct Demo {
@@ -20,10 +21,13 @@ pub async fn start() -> std::io::Result<(Demo, Config)> {
 }
 
 /// Tells the sandbox that the customer paid the invoice in full.
-pub async fn simulate_payment(base_url: &str, reference: &Reference) -> Result<(), String> {
+pub async fn simulate_payment(base_url: &str, provider: ProviderId, reference: &Reference) -> Result<(), String> {
     crate::gateway::http::install_tls();
     let client = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().map_err(|e| e.to_string())?;
-    let url = format!("{base_url}/_sandbox/xpay/bills/{reference}/pay");
+    let url = match provider {
+        ProviderId::Xpay => format!("{base_url}/_sandbox/xpay/bills/{reference}/pay"),
+        other => format!("{base_url}/_sandbox/{}/invoices/{reference}/pay", other.id()),
+    };
     let r = client.post(url).send().await.map_err(|e| e.to_string())?;
     if r.status().is_success() { Ok(()) } else { Err(format!("sandbox answered HTTP {}", r.status().as_u16())) }
 }

@@ -167,6 +167,7 @@ pub async fn charge(
                     }
                     Notice::CreateFailed(problem) => return fail(&problem.message),
                     Notice::CancelFailed { problem, .. } => return fail(&problem.message),
+                    Notice::Switched(_) => {}
                     Notice::Conflict { reference, recorded, reported } => {
                         warn_conflict(&reference, &recorded, &reported)
                     }
@@ -235,7 +236,7 @@ pub async fn resume(
                     let id = desk.watch(&reference).map(|w| w.invoice.id.clone());
                     say(&mut out, reference.as_str(), id.as_deref(), "status", Some(&change.to));
                 }
-                Notice::Status { .. } => {}
+                Notice::Status { .. } | Notice::Switched(_) => {}
                 Notice::CreateFailed(problem) | Notice::CancelFailed { problem, .. } => {
                     eprintln!("till: {problem}");
                 }

@@ -44,13 +44,15 @@ async fn run(cli: Cli) -> i32 {
             }
             0
         }
-        Some(Command::Config { command: ConfigCommand::Check }) => match config::load(cli.config.as_deref()) {
-            Ok(c) => {
-                print_config(&c);
-                0
+        Some(Command::Config { command: ConfigCommand::Check { online } }) => {
+            match config::load(cli.config.as_deref()) {
+                Ok(c) => {
+                    print_config(&c);
+                    if online { check_online(&c).await } else { 0 }
+                }
+                Err(e) => fail(e),
             }
-            Err(e) => fail(e),
-        },
+        }
         Some(Command::History { date, since, until, csv }) => {
             history(cli.config.as_deref(), &data_dir, date, since, until, csv)
         }
@@ -303,6 +305,31 @@ fn receipt(config_flag: Option<&Path>, data_dir: &Path, key: &str) -> i32 {
     }
 }
 
+/// `till config check --online`: one harmless authenticated call per gateway.
+/// Exit 0 when every gateway answered, 1 otherwise.
+async fn check_online(c: &Config) -> i32 {
+    if c.is_demo() {
+        println!("online: demo mode has no gateways to call");
+        return 0;
+    }
+    let registry = match registry::build(c, till::clock::system()) {
+        Ok(r) => r,
+        Err(e) => return fail(e),
+    };
+    let mut failed = 0;
+    for g in registry.all() {
+        match g.check().await {
+            Ok(said) => println!("online: {}: ok: {said}", g.provider().id()),
+            Err(e) => {
+                failed += 1;
+                tracing::warn!(provider = g.provider().id(), error = %e, "config check failed");
+                println!("online: {}: FAILED: {}", g.provider().id(), e.problem().message);
+            }
+        }
+    }
+    i32::from(failed > 0)
+}
+
 fn print_config(c: &Config) {
     match &c.source {
         config::Source::File(p) => println!("config: {}", p.display()),
@@ -315,15 +342,51 @@ fn print_config(c: &Config) {
         c.shop.currency.code(),
         c.shop.max_amount
     );
+    use till::core::method::list;
     if let Some(x) = &c.xpay {
-        let methods: Vec<&str> = x.methods.iter().map(|m| m.id()).collect();
         println!(
             "xpay: {} · user {} · secret key {} · bills {} min · methods {}",
             x.base_url,
             x.username,
             x.secret_key.masked(),
             x.expire_minutes,
-            methods.join(", ")
+            list(&x.methods)
+        );
+    }
+    if let Some(x) = &c.xpays {
+        println!(
+            "xpays: {} · api key {} · secret key {} · signs {} · {} on {} · {} status_map rows · methods usdt-tron",
+            x.base_url,
+            x.api_key.masked(),
+            x.secret_key.masked(),
+            x.sign_template,
+            x.crypto,
+            x.chain,
+            x.status_map.len()
+        );
+    }
+    if let Some(x) = &c.xcash {
+        println!(
+            "xcash: {} · appid {} · hmac key {} · invoices {} min · chain code {} · methods usdt-tron",
+            x.base_url,
+            x.appid,
+            x.hmac_key.masked(),
+            x.duration_minutes,
+            x.chain_code
+        );
+    }
+    if let Some(x) = &c.xaigate {
+        println!("xaigate: {} · api key {} · e-mail {} · methods checkout", x.base_url, x.api_key.masked(), x.email);
+    }
+    if let Some(x) = &c.bitsby {
+        println!(
+            "bitsby: {} · token {} · project {} · {} h to pay · {} ms between requests · methods {}",
+            x.base_url,
+            x.token.masked(),
+            x.project_id,
+            x.time_to_pay_hours,
+            x.min_interval.as_millis(),
+            list(&x.methods)
         );
     }
     for w in &c.warnings {

@@ -79,10 +79,18 @@ impl Runtime {
     pub fn record(&self, desk: &Desk, notices: &[Notice]) -> Result<(), Problem> {
         let Some(journal) = &self.journal else { return Ok(()) };
         for notice in notices {
-            if let Notice::Status { reference, change } = notice
-                && let Some(w) = desk.watch(reference)
-            {
-                journal.record_status(w, change, self.clock.now()).map_err(|e| journal_problem(&e))?;
+            match notice {
+                Notice::Status { reference, change } => {
+                    if let Some(w) = desk.watch(reference) {
+                        journal.record_status(w, change, self.clock.now()).map_err(|e| journal_problem(&e))?;
+                    }
+                }
+                Notice::Switched(reference) => {
+                    if let Some(w) = desk.watch(reference) {
+                        journal.record_switch(w, self.clock.now()).map_err(|e| journal_problem(&e))?;
+                    }
+                }
+                _ => {}
             }
         }
         Ok(())

@@ -43,6 +43,9 @@ pub enum Event {
     Unresolved(Reference),
     /// Show this invoice (from the history, or after a restart).
     Show(Reference),
+    /// Show the invoice's next way to pay (another wallet of the same
+    /// invoice), while it is open.
+    SwitchChoice(Reference),
 }
 
 /// Work for the runtime. Each ends in an event.
@@ -78,6 +81,8 @@ pub enum Notice {
         reference: Reference,
         problem: Problem,
     },
+    /// The invoice now shows another of its ways to pay.
+    Switched(Reference),
     /// The gateway contradicts a final state it reported before: the first
     /// one stands; the operator should look.
     Conflict {
@@ -203,6 +208,15 @@ impl Desk {
                 if let Some(w) = self.watch(&reference) {
                     let done = w.status().is_final();
                     self.sale = if done { Sale::Final { reference } } else { Sale::Open { reference } };
+                }
+            }
+            Event::SwitchChoice(reference) => {
+                if let Some(w) = self.watch_mut(&reference)
+                    && !w.status().is_final()
+                    && let Some(next) = w.invoice.next_choice()
+                    && w.invoice.switch_to(next)
+                {
+                    out.notices.push(Notice::Switched(reference));
                 }
             }
             Event::NewSale => {

@@ -465,6 +465,16 @@ impl Gateway for Bitsby {
     fn cancel<'a>(&'a self, invoice: &'a Invoice) -> BoxFuture<'a, Result<(), GatewayError>> {
         Box::pin(async move { self.cancel_id(&invoice.id).await })
     }
+
+    /// The project's latest invoice, if any: token and project id checked.
+    fn check(&self) -> BoxFuture<'_, Result<String, GatewayError>> {
+        Box::pin(async move {
+            let fields = [("projectId", self.cfg.project_id.clone()), ("limit", "1".to_string())];
+            let data = self.call_retrying("/invoices/list", &fields).await?;
+            let n = data.as_array().map_or(0, Vec::len);
+            Ok(format!("token and project accepted ({n} invoice listed)"))
+        })
+    }
 }
 
 #[cfg(test)]

@@ -59,6 +59,17 @@ pub trait Gateway: Send + Sync {
 
     /// Cancels an open invoice. The result is confirmed by the next status poll.
     fn cancel<'a>(&'a self, invoice: &'a Invoice) -> BoxFuture<'a, Result<(), GatewayError>>;
+
+    /// One harmless authenticated call (`till config check --online`): what
+    /// the gateway said, or why the credentials or the connection failed.
+    fn check(&self) -> BoxFuture<'_, Result<String, GatewayError>>;
+}
+
+/// Registry access for the config check.
+impl Registry {
+    pub fn all(&self) -> impl Iterator<Item = &Arc<dyn Gateway>> {
+        self.gateways.values()
+    }
 }
 
 /// Every configured gateway, by provider.

@@ -300,6 +300,19 @@ impl Gateway for Xaigate {
     fn cancel<'a>(&'a self, _invoice: &'a Invoice) -> BoxFuture<'a, Result<(), GatewayError>> {
         Box::pin(async move { Err(GatewayError::Unsupported { provider: P, what: "cancel an invoice" }) })
     }
+
+    /// An info query for an invoice that does not exist, with the key.
+    fn check(&self) -> BoxFuture<'_, Result<String, GatewayError>> {
+        Box::pin(async move {
+            match self.info("till-config-check").await {
+                Ok(_) => Ok("key accepted".into()),
+                Err(GatewayError::Refused { message, .. }) => {
+                    Ok(format!("key accepted (no such invoice, as expected: \"{message}\")"))
+                }
+                Err(e) => Err(e),
+            }
+        })
+    }
 }
 
 #[cfg(test)]

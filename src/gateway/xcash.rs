@@ -416,6 +416,24 @@ impl Gateway for Xcash {
     fn cancel<'a>(&'a self, _invoice: &'a Invoice) -> BoxFuture<'a, Result<(), GatewayError>> {
         Box::pin(async move { Err(GatewayError::Unsupported { provider: P, what: "cancel an invoice" }) })
     }
+
+    /// A signed create with no fields: Xcash checks appid, clock, IP and
+    /// signature first, then refuses the empty body (1000), making nothing.
+    fn check(&self) -> BoxFuture<'_, Result<String, GatewayError>> {
+        Box::pin(async move {
+            let body = b"{}".to_vec();
+            let headers = self.signed_headers(&body)?;
+            let reply = self.http.post_json(&self.url("/v1/invoice"), headers, body).await?;
+            let v = json::parse(P, &reply.body)?;
+            match v.get("code").and_then(Value::as_str) {
+                Some("1000") => Ok("signed request accepted (an empty test invoice refused, as expected)".into()),
+                _ => match invoice_of(&reply, self.clock.now()) {
+                    Err(e) => Err(e),
+                    Ok(_) => Err(GatewayError::protocol(P, "(body)", "an empty invoice was accepted")),
+                },
+            }
+        })
+    }
 }
 
 #[cfg(test)]

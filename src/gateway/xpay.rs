@@ -573,6 +573,13 @@ impl Gateway for Xpay {
         true
     }
 
+    fn check(&self) -> BoxFuture<'_, Result<String, GatewayError>> {
+        Box::pin(async move {
+            let token = self.login().await?;
+            Ok(format!("logged in; the session runs until {}", token.expires_at))
+        })
+    }
+
     fn cancel<'a>(&'a self, invoice: &'a Invoice) -> BoxFuture<'a, Result<(), GatewayError>> {
         Box::pin(async move {
             self.authed_retrying("/client/bills/cancel", &ReferenceBody { reference: invoice.reference.as_str() })

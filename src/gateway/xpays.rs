@@ -445,6 +445,20 @@ impl Gateway for Xpays {
     fn cancel<'a>(&'a self, _invoice: &'a Invoice) -> BoxFuture<'a, Result<(), GatewayError>> {
         Box::pin(async move { Err(GatewayError::Unsupported { provider: P, what: "cancel an invoice" }) })
     }
+
+    /// A signed status query for a payment that does not exist: the key and
+    /// signature are checked, nothing is made.
+    fn check(&self) -> BoxFuture<'_, Result<String, GatewayError>> {
+        Box::pin(async move {
+            match self.info(&uuid::Uuid::new_v4().to_string()).await {
+                Ok(_) => Ok("signed request accepted".into()),
+                Err(GatewayError::Refused { message, .. }) => {
+                    Ok(format!("signed request accepted (no such payment, as expected: \"{message}\")"))
+                }
+                Err(e) => Err(e),
+            }
+        })
+    }
 }
 
 #[cfg(test)]

@@ -319,6 +319,44 @@ impl Journal {
         })
     }
 
+    /// The invoice now shows another way to pay (a Bitsby wallet): the
+    /// method, amount and payload the receipt and a restart will show. The
+    /// event log keeps the switch, with the status unchanged.
+    pub fn record_switch(&self, watch: &Watch, at: Timestamp) -> Result<(), JournalError> {
+        let inv = &watch.invoice;
+        self.with(|c| {
+            let tx = c.transaction()?;
+            tx.execute(
+                "UPDATE invoices SET method = ?2, crypto_amount = ?3, crypto_unit = ?4, payload_kind = ?5,
+                    payload_qr = ?6, payload_text = ?7, updated_at = ?8
+                 WHERE reference = ?1",
+                params![
+                    inv.reference.as_str(),
+                    inv.method.method.id(),
+                    inv.crypto.as_ref().map(|c| c.amount.to_string()),
+                    inv.crypto.as_ref().map(|c| c.unit.clone()),
+                    inv.payload.kind.name(),
+                    inv.payload.qr,
+                    inv.payload.text,
+                    ms(at)
+                ],
+            )?;
+            tx.execute(
+                "INSERT INTO events (reference, at, old_status, new_status, origin, raw, note)
+                 VALUES (?1, ?2, ?3, ?3, 'local', ?4, ?5)",
+                params![
+                    inv.reference.as_str(),
+                    ms(at),
+                    inv.status.name(),
+                    watch.raw,
+                    format!("switched to {}", inv.method.method.id())
+                ],
+            )?;
+            tx.commit()?;
+            Ok(())
+        })
+    }
+
     fn select(&self, clause: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<SaleRecord>, JournalError> {
         self.with(|c| {
             let sql = format!("SELECT {COLUMNS} FROM invoices {clause}");

@@ -4,7 +4,7 @@
 use super::qr::QrMatrix;
 use crate::core::desk::{Command, Desk, Event, Notice};
 use crate::core::invoice::Reference;
-use crate::core::method::PaymentMethod;
+use crate::core::method::{PaymentMethod, ProviderId};
 use crate::core::money::{AmountInput, Currency, parse_amount};
 use crate::core::record::{RecordState, SaleRecord};
 use crate::core::sale::Sale;
@@ -124,7 +124,7 @@ impl History {
 pub enum Effect {
     Run(Command),
     /// Demo mode: tell the sandbox the customer paid.
-    SimulatePayment(Reference),
+    SimulatePayment(ProviderId, Reference),
     Bell,
     Quit,
     /// Write these status changes to the journal (before the next draw).
@@ -247,7 +247,7 @@ impl App {
     /// Turns the core's outcome into effects and screen news.
     fn absorb(&mut self, out: crate::core::desk::Outcome) -> Vec<Effect> {
         let mut effects: Vec<Effect> = out.commands.into_iter().map(Effect::Run).collect();
-        let changes: Vec<Notice> = out.notices.iter().filter(|n| matches!(n, Notice::Status { .. })).cloned().collect();
+        let changes: Vec<Notice> = out.notices.iter().filter(|n| matches!(n, Notice::Status { .. } | Notice::Switched(_))).cloned().collect();
         if !changes.is_empty() {
             effects.insert(0, Effect::Record(changes));
         }
@@ -275,6 +275,10 @@ impl App {
                             self.modal = None;
                         }
                     }
+                }
+                Notice::Switched(reference) => {
+                    self.codes.remove(&reference);
+                    self.encode(&reference);
                 }
                 Notice::CreateFailed(_) => {}
                 Notice::CancelFailed { problem, .. } => {
@@ -392,7 +396,13 @@ impl App {
                     self.modal = Some(Modal::ConfirmCancel(reference));
                     Vec::new()
                 }
-                KeyCode::Char('p') if self.demo => vec![Effect::SimulatePayment(reference)],
+                KeyCode::Char('p') if self.demo => match self.desk.watch(&reference) {
+                    Some(w) => vec![Effect::SimulatePayment(w.invoice.method.provider, reference)],
+                    None => Vec::new(),
+                },
+                KeyCode::Char('w') => self.core(Event::SwitchChoice(reference)),
+                // The next sale; this invoice stays watched in the background.
+                KeyCode::Char('n') => self.core(Event::NewSale),
                 _ => Vec::new(),
             },
             Sale::Final { reference } => match key.code {

@@ -123,11 +123,11 @@ pub async fn run(
                         let _ = out.flush();
                         None
                     }
-                    Effect::SimulatePayment(reference) => {
+                    Effect::SimulatePayment(provider, reference) => {
                         if let Some(url) = demo_url.clone() {
                             let tx = demo_tx.clone();
                             tokio::spawn(async move {
-                                let _ = tx.send(crate::demo::simulate_payment(&url, &reference).await);
+                                let _ = tx.send(crate::demo::simulate_payment(&url, provider, &reference).await);
                             });
                         }
                         None

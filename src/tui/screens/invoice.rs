@@ -42,10 +42,15 @@ pub fn draw(app: &App, reference: &Reference, frame: &mut Frame, area: Rect) -> 
     draw_info(app, watch, frame, right);
     let mut keys = if status.is_final() {
         vec![("Enter", "next sale")]
-    } else if app.demo {
-        vec![("c", "cancel invoice"), ("p", "demo: customer pays")]
     } else {
-        vec![("c", "cancel invoice")]
+        let mut k = vec![("c", "cancel invoice"), ("n", "next sale")];
+        if !watch.invoice.choices.is_empty() {
+            k.push(("w", "other wallet"));
+        }
+        if app.demo {
+            k.push(("p", "demo: customer pays"));
+        }
+        k
     };
     if app.journaled {
         if *status == Status::Paid && app.desk.sale.reference() == Some(reference) && status.is_final() {
