@@ -19,7 +19,9 @@ use axum::response::Response;
 use sha2::{Digest, Sha256};
 
 mod bitsby;
+mod btc;
 mod control;
+mod evm;
 mod faults;
 mod lightning;
 mod tron;
@@ -28,7 +30,7 @@ mod xcash;
 mod xpay;
 mod xpays;
 
-pub use bitsby::{BitsbyOptions, DEMO_BITSBY_PROJECT_ID, DEMO_BITSBY_TOKEN};
+pub use bitsby::{BitsbyOptions, BitsbyWallet, DEMO_BITSBY_PROJECT_ID, DEMO_BITSBY_TOKEN};
 pub use xaigate::{DEMO_XAIGATE_API_KEY, XaigateOptions};
 pub use xcash::{DEMO_XCASH_APPID, DEMO_XCASH_HMAC_KEY, XcashOptions};
 pub use xpays::{DEMO_XPAYS_API_KEY, DEMO_XPAYS_SECRET_KEY, XpaysOptions};
