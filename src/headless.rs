@@ -56,6 +56,7 @@ fn print_created(out: &mut impl Write, invoice: &Invoice, json: bool, ansi: bool
     if json {
         let line = json!({
             "event": "created",
+            "reference": invoice.reference.as_str(),
             "invoice_id": invoice.id,
             "provider": invoice.method.provider.id(),
             "method": invoice.method.to_string(),
@@ -63,6 +64,7 @@ fn print_created(out: &mut impl Write, invoice: &Invoice, json: bool, ansi: bool
             "amount": invoice.fiat.amount_text(),
             "currency": invoice.fiat.currency.code(),
             "expires_at": invoice.expires_at.to_string(),
+            "crypto": invoice.crypto.as_ref().map(|c| c.to_string()),
         });
         print_line(out, &line.to_string());
         return;
