@@ -6,7 +6,6 @@
 mod support;
 
 use serde_json::{Value, json};
-use support::*;
 use till::core::invoice::{PayloadKind, Reference};
 use till::core::method::MethodId;
 use till::core::money::{Currency, Money};
@@ -108,8 +107,11 @@ fn xcash_request() -> CreateRequest {
 
 #[test]
 fn xcash_several_methods_sample_has_no_address_yet() {
-    let v = xcash::invoice_of(&reply(201, &fixture("xcash/create_several_methods.json")), "2026-06-02T12:00:00Z".parse().unwrap())
-        .unwrap();
+    let v = xcash::invoice_of(
+        &reply(201, &fixture("xcash/create_several_methods.json")),
+        "2026-06-02T12:00:00Z".parse().unwrap(),
+    )
+    .unwrap();
     assert!(xcash::invoice_from(&v, &xcash_request(), false).unwrap().is_none(), "select-method is due");
     // With no address even after select-method, the payment page is the QR.
     let inv = xcash::invoice_from(&v, &xcash_request(), true).unwrap().unwrap();
@@ -284,7 +286,10 @@ fn bitsby_missing_wallet_is_a_refusal_naming_the_wallets_there_are() {
     let req = request("t-1", money("10.55", "EUR"), MethodId::UsdtBsc);
     let e = bitsby::invoice_from(&data, &req, ALL_BITSBY, Networks::Mainnet).unwrap_err();
     let m = e.problem().message;
-    assert!(m.contains("Bitsby returned no usdt-bsc wallet; this project has: usdt-ethereum, usdt-tron, eth, btc"), "{m}");
+    assert!(
+        m.contains("Bitsby returned no usdt-bsc wallet; this project has: usdt-ethereum, usdt-tron, eth, btc"),
+        "{m}"
+    );
 }
 
 #[test]

@@ -247,7 +247,8 @@ impl App {
     /// Turns the core's outcome into effects and screen news.
     fn absorb(&mut self, out: crate::core::desk::Outcome) -> Vec<Effect> {
         let mut effects: Vec<Effect> = out.commands.into_iter().map(Effect::Run).collect();
-        let changes: Vec<Notice> = out.notices.iter().filter(|n| matches!(n, Notice::Status { .. } | Notice::Switched(_))).cloned().collect();
+        let changes: Vec<Notice> =
+            out.notices.iter().filter(|n| matches!(n, Notice::Status { .. } | Notice::Switched(_))).cloned().collect();
         if !changes.is_empty() {
             effects.insert(0, Effect::Record(changes));
         }
