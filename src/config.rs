@@ -769,6 +769,87 @@ methods = ["lightning"]
         }
     }
 
+    const OTHERS: &str = r#"
+[shop]
+name = "Corner Café"
+currency = "EUR"
+terminal = "till-1"
+
+[providers.xpays]
+base_url = "https://api.xpays.example"
+api_key = "key_1"
+secret_key = "s1"
+
+[providers.xcash]
+appid = "XC-A3BK7NMG"
+hmac_key = "h1"
+
+[providers.xaigate]
+api_key = "k1"
+email = "shop@example.com"
+
+[providers.bitsby]
+token = "t1"
+project_id = "9deea1e2-0c08-41a3-bdc2-a34eada3892d"
+time_to_pay_hours = 0.5
+"#;
+
+    #[test]
+    fn the_four_newer_gateways_load_with_their_defaults() {
+        let c = parse(OTHERS, "t.toml", &env).unwrap();
+        assert!(c.xpay.is_none());
+        let x = c.xpays.unwrap();
+        assert_eq!(x.sign_template, "{timestamp}{body}");
+        assert_eq!((x.chain.as_str(), x.crypto.as_str()), ("tron", "USDT"));
+        let x = c.xcash.unwrap();
+        assert_eq!(
+            (x.base_url.as_str(), x.duration_minutes, x.chain_code.as_str()),
+            ("https://api.xca.sh", 15, "tron")
+        );
+        assert_eq!(c.xaigate.unwrap().base_url, "https://wallet-api.xaigate.com");
+        let b = c.bitsby.unwrap();
+        assert_eq!((b.time_to_pay_hours.as_str(), b.methods.as_slice()), ("0.5", [MethodId::UsdtTron].as_slice()));
+        assert_eq!(b.min_interval, std::time::Duration::from_secs(1));
+    }
+
+    #[test]
+    fn the_newer_gateways_refuse_bad_values_by_line_and_key() {
+        let cases = [
+            (
+                "hmac_key = \"h1\"",
+                "hmac_key = \"h1\"\nduration_minutes = 45",
+                "t.toml:15: duration_minutes: from 5 to 30",
+            ),
+            (
+                "time_to_pay_hours = 0.5",
+                "time_to_pay_hours = 2",
+                "t.toml:23: time_to_pay_hours: one of 0.5, 1, 3, 6, 12",
+            ),
+            (
+                "secret_key = \"s1\"",
+                "secret_key = \"s1\"\nsign_template = \"{nonce}\"",
+                "t.toml:11: sign_template: unknown placeholder {nonce}",
+            ),
+            ("email = \"shop@example.com\"", "email = \"nobody\"", "t.toml:18: email: not an e-mail address"),
+            (
+                "time_to_pay_hours = 0.5",
+                "time_to_pay_hours = 0.5\nmethods = [\"lightning\"]",
+                "t.toml:24: methods: Bitsby has no method \"lightning\"",
+            ),
+            (
+                "project_id = \"9deea1e2-0c08-41a3-bdc2-a34eada3892d\"",
+                "project_id = \"p1\"",
+                "t.toml:22: project_id: not a UUID",
+            ),
+        ];
+        for (from, to, want) in cases {
+            let err = parse(&OTHERS.replace(from, to), "t.toml", &env).unwrap_err().to_string();
+            assert!(err.starts_with(want), "{to}: {err}");
+        }
+        let err = parse(&OTHERS.replace("\"EUR\"", "\"GBP\""), "t.toml", &env).unwrap_err().to_string();
+        assert!(err.contains("Xcash prices in USD, CNY, EUR, JPY, HKD only"), "{err}");
+    }
+
     #[test]
     fn xpay_needs_usd() {
         let err = parse(&GOOD.replace("\"USD\"", "\"EUR\""), "t.toml", &env).unwrap_err().to_string();
