@@ -2,10 +2,12 @@
 //!
 //! The sandbox is a small HTTP server on loopback that speaks a gateway's
 //! documented wire protocol, so the till can run in demo mode and in tests
-//! without a gateway account. Today it simulates xPay (`/client/...`, see
-//! `xpay.rs`); every gateway gets its own module and its own store inside
-//! `Shared`, and its own routes under `/_sandbox/<gateway>/` in the control
-//! API (`control.rs`) used by tests and by the demo's "simulate payment" key.
+//! without a gateway account. It simulates all five gateways at one base URL
+//! (xPay `/client/…`, xpays.life `/v1/payment/…`, Xcash `/v1/invoice…`,
+//! XaiGate `/api/v1/invoice/…`, Bitsby `/invoices/…`), each in its own module
+//! with its own store inside `Shared` and its control routes under
+//! `/_sandbox/<gateway>/`, plus misbehaviour on demand (`faults.rs`). The
+//! control API is described in CONTROL.md.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
