@@ -102,6 +102,33 @@ impl Http {
         }
     }
 
+    /// Sends a create to a gateway that cannot be asked whether a create made
+    /// an invoice (providers README § What till does when a create times
+    /// out): sent again only when it surely was not processed; once it may
+    /// have been, the outcome is unknown and it is never repeated.
+    pub async fn create_once<T, F, Fut>(&self, attempts: u32, mut send: F) -> Result<T, GatewayError>
+    where
+        F: FnMut() -> Fut,
+        Fut: std::future::Future<Output = Result<T, GatewayError>>,
+    {
+        let mut attempt = 1;
+        loop {
+            let error = match send().await {
+                Ok(v) => return Ok(v),
+                Err(e) => e,
+            };
+            tracing::warn!(provider = self.provider.id(), attempt, error = %error, "create failed");
+            if error.maybe_processed() {
+                return Err(GatewayError::OutcomeUnknown { provider: self.provider, detail: error.to_string() });
+            }
+            if !error.not_processed() || attempt >= attempts {
+                return Err(error);
+            }
+            tokio::time::sleep(self.backoff(attempt, &error)).await;
+            attempt += 1;
+        }
+    }
+
     /// Sends a request and reads the whole answer, within the size cap.
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Result<Reply, GatewayError> {
         let provider = self.provider;

@@ -213,31 +213,14 @@ impl Xaigate {
         };
         let bytes =
             serde_json::to_vec(&body).map_err(|e| GatewayError::protocol(P, "(request body)", e.to_string()))?;
-        let mut attempt = 1;
-        loop {
-            let error = match self.http.post_json(&self.url(path), HeaderMap::new(), bytes.clone()).await {
-                Ok(reply) => {
-                    return self.checked(path, &reply).map_err(|e| {
-                        if e.maybe_processed() {
-                            GatewayError::OutcomeUnknown { provider: P, detail: e.to_string() }
-                        } else {
-                            e
-                        }
-                    });
-                }
-                Err(e) => e,
-            };
-            tracing::warn!(provider = "xaigate", path, attempt, error = %error, "create failed");
-            if error.maybe_processed() {
-                // No lookup by our reference exists: never a second create.
-                return Err(GatewayError::OutcomeUnknown { provider: P, detail: error.to_string() });
-            }
-            if !error.not_processed() || attempt >= CREATE_ATTEMPTS {
-                return Err(error);
-            }
-            tokio::time::sleep(self.http.backoff(attempt, &error)).await;
-            attempt += 1;
-        }
+        // No lookup by our reference exists: a create that may have reached
+        // XaiGate is never sent again.
+        self.http
+            .create_once(CREATE_ATTEMPTS, || async {
+                let reply = self.http.post_json(&self.url(path), HeaderMap::new(), bytes.clone()).await?;
+                self.checked(path, &reply)
+            })
+            .await
     }
 
     async fn info(&self, invoice_no: &str) -> Result<Value, GatewayError> {

@@ -359,33 +359,14 @@ impl Xpays {
         let bytes =
             serde_json::to_vec(&body).map_err(|e| GatewayError::protocol(P, "(request body)", e.to_string()))?;
         let url = format!("{}{path}", self.cfg.base_url);
-        let mut attempt = 1;
-        loop {
-            let headers = self.headers("POST", path, "", &bytes)?;
-            let error = match self.http.post_json(&url, headers, bytes.clone()).await {
-                Ok(reply) => {
-                    return payment_of(&reply, false).map_err(|e| {
-                        self.log_refusal(path, &reply, &e);
-                        if e.maybe_processed() { unknown(&e) } else { e }
-                    });
-                }
-                Err(e) => e,
-            };
-            tracing::warn!(provider = "xpays", path, attempt, error = %error, "create failed");
-            if error.maybe_processed() {
-                return Err(unknown(&error));
-            }
-            if !error.not_processed() || attempt >= CREATE_ATTEMPTS {
-                return Err(error);
-            }
-            tokio::time::sleep(self.http.backoff(attempt, &error)).await;
-            attempt += 1;
-        }
+        self.http
+            .create_once(CREATE_ATTEMPTS, || async {
+                let headers = self.headers("POST", path, "", &bytes)?;
+                let reply = self.http.post_json(&url, headers, bytes.clone()).await?;
+                payment_of(&reply, false).inspect_err(|e| self.log_refusal(path, &reply, e))
+            })
+            .await
     }
-}
-
-fn unknown(e: &GatewayError) -> GatewayError {
-    GatewayError::OutcomeUnknown { provider: P, detail: e.to_string() }
 }
 
 /// Percent-encodes a query value.
