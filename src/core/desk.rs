@@ -311,6 +311,17 @@ impl Desk {
         }
     }
 
+    /// Since when the gateway has not been reachable (every poll failing
+    /// because it did not answer), if it is down now.
+    pub fn unreachable_since(&self, provider: super::method::ProviderId) -> Option<Timestamp> {
+        self.watches
+            .iter()
+            .filter(|w| w.invoice.method.provider == provider)
+            .filter(|w| w.last_problem.as_ref().is_some_and(|p| p.kind == super::problem::ProblemKind::Unreachable))
+            .filter_map(|w| w.failing_since)
+            .min()
+    }
+
     /// Invoices that are still open (not final).
     pub fn open_count(&self) -> usize {
         self.watches.iter().filter(|w| !w.status().is_final()).count()

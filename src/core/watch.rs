@@ -39,6 +39,9 @@ pub struct Watch {
     /// after a restart starts without an answer, and the till never derives
     /// an expiry for it before asking the gateway once.
     pub answered: bool,
+    /// When the till learnt the invoice's final state (the dashboard keeps
+    /// finished invoices in view for a while after it).
+    pub finished_at: Option<Timestamp>,
     seed: u64,
 }
 
@@ -61,6 +64,7 @@ impl Watch {
             last_problem: None,
             conflict: None,
             answered: true,
+            finished_at: invoice.status.is_final().then_some(now),
             seed,
             invoice,
         }
@@ -130,6 +134,9 @@ impl Watch {
                 None
             }
         };
+        if change.as_ref().is_some_and(|c| c.to.is_final()) {
+            self.finished_at = Some(now);
+        }
         let delay = schedule::next_delay(policy, self.pace(now, policy), self.errors, self.seed);
         self.next_poll = now.saturating_add(delay).unwrap_or(Timestamp::MAX);
         change
@@ -183,6 +190,7 @@ impl Watch {
         let to = status.expired_locally();
         let from = std::mem::replace(&mut self.invoice.status, to.clone());
         self.origin = Origin::Local;
+        self.finished_at = Some(now);
         Some(Change { from, to, origin: Origin::Local, note: None })
     }
 }
