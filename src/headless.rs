@@ -176,9 +176,11 @@ pub async fn charge(
                 }
             }
         }
+        let wake = desk.next_wake();
         tokio::select! {
             Some(event) = rx.recv() => pending.push(event),
             _ = tick.tick() => pending.push(Event::Tick(clock.now())),
+            _ = crate::runtime::until(wake, &clock) => pending.push(Event::Tick(clock.now())),
         }
     }
 }
@@ -249,9 +251,11 @@ pub async fn resume(
         if resolving.is_empty() && desk.watches.iter().all(|w| w.answered && !w.in_flight && w.status().is_final()) {
             return EXIT_PAID;
         }
+        let wake = desk.next_wake();
         let event = tokio::select! {
             Some(event) = rx.recv() => event,
             _ = tick.tick() => Event::Tick(clock.now()),
+            _ = crate::runtime::until(wake, &clock) => Event::Tick(clock.now()),
         };
         match &event {
             Event::Unresolved(reference) => {

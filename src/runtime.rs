@@ -47,6 +47,9 @@ fn fallback(command: &Command) -> Event {
     match command {
         Command::Create { reference, .. } => Event::Created { reference: reference.clone(), result: Err(problem) },
         Command::Poll(invoice) => Event::Polled { reference: invoice.reference.clone(), result: Err(problem) },
+        Command::PollPage { provider, page, .. } => {
+            Event::PagePolled { provider: *provider, page: *page, result: Err(problem) }
+        }
         Command::Cancel(invoice) => Event::Canceled { reference: invoice.reference.clone(), result: Err(problem) },
         Command::Resolve { reference, .. } => Event::Unresolved(reference.clone()),
     }
@@ -55,6 +58,19 @@ fn fallback(command: &Command) -> Event {
 fn to_problem(what: &str, reference: &Reference, e: &GatewayError) -> Problem {
     tracing::warn!(%reference, error = %e, "{what} failed");
     e.problem()
+}
+
+/// Sleeps until the poll schedule's next wake (`Desk::next_wake`), or for
+/// ever when it has none. Never less than 10 ms, so a schedule that cannot
+/// send yet never spins.
+pub async fn until(wake: Option<jiff::Timestamp>, clock: &SharedClock) {
+    match wake {
+        None => std::future::pending().await,
+        Some(at) => {
+            let ms = at.duration_since(clock.now()).as_millis().clamp(10, 3_600_000);
+            tokio::time::sleep(std::time::Duration::from_millis(u64::try_from(ms).unwrap_or(10))).await;
+        }
+    }
 }
 
 impl Runtime {
@@ -130,6 +146,19 @@ impl Runtime {
                         }
                     }
                     Event::Polled { reference, result }
+                }
+                Command::PollPage { provider, page, invoices } => {
+                    let result = match registry.get(provider) {
+                        None => Err(not_configured(provider.name())),
+                        Some(g) => g.status_page(&invoices, page).await.map_err(|e| {
+                            tracing::warn!(provider = provider.id(), page, error = %e, "status page failed");
+                            e.problem()
+                        }),
+                    };
+                    if let Ok(p) = &result {
+                        tracing::debug!(provider = provider.id(), page, found = p.reports.len(), more = p.more, "polled a page");
+                    }
+                    Event::PagePolled { provider, page, result }
                 }
                 Command::Cancel(invoice) => {
                     let reference = invoice.reference.clone();

@@ -2,9 +2,10 @@
 //! come in, commands for the runtime go out; the TUI and `till charge` both
 //! drive this.
 
-use super::invoice::{Invoice, Reference, StatusReport};
-use super::method::PaymentMethod;
+use super::invoice::{Invoice, Reference, StatusPage, StatusReport};
+use super::method::{PaymentMethod, ProviderId};
 use super::money::Money;
+use super::poller::{Health, Poller, Request};
 use super::problem::Problem;
 use super::record::SaleRecord;
 use super::sale::Sale;
@@ -12,6 +13,8 @@ use super::schedule::PollPolicy;
 use super::status::Status;
 use super::watch::{Change, Watch};
 use jiff::Timestamp;
+use std::collections::HashMap;
+use std::sync::Arc;
 
 // A created invoice travels by value once per sale: boxing it would buy nothing.
 #[allow(clippy::large_enum_variant)]
@@ -33,6 +36,12 @@ pub enum Event {
     Polled {
         reference: Reference,
         result: Result<StatusReport, Problem>,
+    },
+    /// A page of a gateway's batch status listing came back.
+    PagePolled {
+        provider: ProviderId,
+        page: u32,
+        result: Result<StatusPage, Problem>,
     },
     CancelRequested(Reference),
     Canceled {
@@ -61,6 +70,13 @@ pub enum Command {
         retry: bool,
     },
     Poll(Invoice),
+    /// A page (from 0) of the gateway's batch status listing, for these
+    /// invoices (all at that gateway).
+    PollPage {
+        provider: ProviderId,
+        page: u32,
+        invoices: Arc<Vec<Invoice>>,
+    },
     Cancel(Invoice),
     /// After a restart: find what a create with this reference made.
     Resolve {
@@ -103,22 +119,68 @@ pub struct Outcome {
 #[derive(Clone, Debug)]
 pub struct Desk {
     pub sale: Sale,
+    /// Every invoice of this run, in the order they came (read-only outside:
+    /// the desk keeps an index and the poll schedule beside it).
     pub watches: Vec<Watch>,
     pub policy: PollPolicy,
     pub now: Timestamp,
+    index: HashMap<Reference, usize>,
+    poller: Poller,
 }
 
 impl Desk {
     pub fn new(policy: PollPolicy, now: Timestamp) -> Desk {
-        Desk { sale: Sale::Amount, watches: Vec::new(), policy, now }
+        Desk {
+            sale: Sale::Amount,
+            watches: Vec::new(),
+            policy,
+            now,
+            index: HashMap::new(),
+            poller: Poller::default(),
+        }
     }
 
     pub fn watch(&self, reference: &Reference) -> Option<&Watch> {
-        self.watches.iter().find(|w| &w.invoice.reference == reference)
+        self.index.get(reference).and_then(|i| self.watches.get(*i))
     }
 
     fn watch_mut(&mut self, reference: &Reference) -> Option<&mut Watch> {
-        self.watches.iter_mut().find(|w| &w.invoice.reference == reference)
+        self.index.get(reference).and_then(|i| self.watches.get_mut(*i))
+    }
+
+    /// Starts watching (a new invoice, or one taken back).
+    fn push_watch(&mut self, watch: Watch) {
+        let idx = self.watches.len();
+        self.index.insert(watch.invoice.reference.clone(), idx);
+        self.poller.enqueue(idx, &watch, &self.policy, self.now);
+        self.watches.push(watch);
+    }
+
+    /// Starts watching many invoices at once (a load test, a restart).
+    pub fn watch_all(&mut self, watches: impl IntoIterator<Item = Watch>) -> Outcome {
+        for w in watches {
+            if self.watch(&w.invoice.reference).is_none() {
+                self.push_watch(w);
+            }
+        }
+        let mut out = Outcome::default();
+        self.plan(&mut out);
+        out
+    }
+
+    /// When the poll schedule next has work: the face should send a
+    /// `Tick` then (besides its own clock for the countdown).
+    pub fn next_wake(&self) -> Option<Timestamp> {
+        self.poller.next_wake(self.focus())
+    }
+
+    /// How a gateway has been answering the polls.
+    pub fn health(&self, provider: ProviderId) -> Option<&Health> {
+        self.poller.health(provider)
+    }
+
+    fn focus(&self) -> Option<usize> {
+        self.sale.reference().and_then(|r| self.index.get(r).copied())
     }
 
     /// The watch of the invoice the sale shows.
@@ -152,6 +214,7 @@ impl Desk {
                         method,
                         retry: false,
                     });
+                    self.poller.spend(method.provider, &self.policy, self.now);
                     self.sale = Sale::Creating { amount, method, reference };
                 }
             }
@@ -165,43 +228,42 @@ impl Desk {
                         method: *method,
                         retry: true,
                     });
+                    self.poller.spend(method.provider, &self.policy, self.now);
                     self.sale =
                         Sale::Creating { amount: amount.clone(), method: *method, reference: reference.clone() };
                 }
             }
             Event::Created { reference, result } => self.created(reference, result, &mut out),
             Event::Polled { reference, result } => {
-                let (now, policy) = (self.now, self.policy.clone());
-                if let Some(w) = self.watch_mut(&reference) {
-                    let conflict_before = w.conflict.clone();
-                    let change = w.observe(result, now, &policy);
-                    if w.conflict != conflict_before
-                        && let Some(reported) = w.conflict.clone()
-                    {
-                        let recorded = w.status().clone();
-                        out.notices.push(Notice::Conflict { reference: reference.clone(), recorded, reported });
-                    }
-                    if let Some(change) = change {
-                        out.notices.push(Notice::Status { reference: reference.clone(), change });
-                    }
+                if let Some(idx) = self.index.get(&reference).copied()
+                    && let Some(provider) = self.watches.get(idx).map(|w| w.invoice.method.provider)
+                {
+                    let problem = result.as_ref().err().cloned();
+                    self.observe(idx, result, &mut out);
+                    self.poller.single_done(provider, problem.as_ref(), &self.policy, self.now);
                 }
                 self.settle_sale();
-                self.tick(&mut out);
+                self.plan(&mut out);
             }
+            Event::PagePolled { provider, page, result } => self.page_polled(provider, page, result, &mut out),
             Event::CancelRequested(reference) => {
                 if let Some(w) = self.watch(&reference)
                     && !w.status().is_final()
                 {
                     out.commands.push(Command::Cancel(w.invoice.clone()));
+                    self.poller.spend(w.invoice.method.provider, &self.policy, self.now);
                 }
             }
             Event::Canceled { reference, result } => match result {
                 // A cancel is confirmed by the next poll, never assumed: poll now.
                 Ok(()) => {
-                    if let Some(w) = self.watch_mut(&reference) {
+                    if let Some(idx) = self.index.get(&reference).copied()
+                        && let Some(w) = self.watches.get_mut(idx)
+                    {
                         w.next_poll = Timestamp::MIN;
+                        self.poller.enqueue(idx, w, &self.policy, self.now);
                     }
-                    self.tick(&mut out);
+                    self.plan(&mut out);
                 }
                 Err(problem) => out.notices.push(Notice::CancelFailed { reference, problem }),
             },
@@ -232,6 +294,66 @@ impl Desk {
         out
     }
 
+    /// Takes one poll's answer for the watch at `idx` and puts it back in the
+    /// schedule.
+    fn observe(&mut self, idx: usize, result: Result<StatusReport, Problem>, out: &mut Outcome) {
+        let (now, policy) = (self.now, &self.policy);
+        let Some(w) = self.watches.get_mut(idx) else { return };
+        let conflict_before = w.conflict.clone();
+        let change = w.observe(result, now, policy);
+        let reference = &w.invoice.reference;
+        if w.conflict != conflict_before
+            && let Some(reported) = w.conflict.clone()
+        {
+            let recorded = w.status().clone();
+            out.notices.push(Notice::Conflict { reference: reference.clone(), recorded, reported });
+        }
+        if let Some(change) = change {
+            out.notices.push(Notice::Status { reference: reference.clone(), change });
+        }
+        self.poller.enqueue(idx, w, policy, now);
+    }
+
+    fn page_polled(
+        &mut self,
+        provider: ProviderId,
+        page: u32,
+        result: Result<StatusPage, Problem>,
+        out: &mut Outcome,
+    ) {
+        if let Ok(found) = &result {
+            for (reference, report) in &found.reports {
+                let Some(idx) = self.index.get(reference).copied() else { continue };
+                let Some(w) = self.watches.get(idx) else { continue };
+                let asked = self.poller.sweep_wants(provider, page, reference) == Some(idx);
+                // News of an invoice nobody asked about is taken while it is
+                // waiting; one being polled gets its own answer.
+                if w.invoice.method.provider != provider
+                    || (!asked && (w.in_flight || w.is_settled(self.now, &self.policy)))
+                {
+                    continue;
+                }
+                self.observe(idx, Ok(report.clone()), out);
+            }
+        }
+        if let Some(end) = self.poller.page_done(provider, page, &result, &self.policy, self.now) {
+            if let Err(problem) = &result {
+                for idx in end.failed {
+                    self.observe(idx, Err(problem.clone()), out);
+                }
+            }
+            for idx in end.missing {
+                if let Some(w) = self.watches.get_mut(idx) {
+                    w.in_flight = false;
+                    w.next_poll = self.now;
+                    self.poller.enqueue(idx, w, &self.policy, self.now);
+                }
+            }
+        }
+        self.settle_sale();
+        self.plan(out);
+    }
+
     fn created(&mut self, reference: Reference, result: Result<Invoice, Problem>, out: &mut Outcome) {
         let current = matches!(&self.sale, Sale::Creating { reference: expected, .. } if *expected == reference);
         if !current {
@@ -240,9 +362,9 @@ impl Desk {
             if let Ok(invoice) = result
                 && self.watch(&reference).is_none()
             {
-                self.watches.push(Watch::new(invoice, self.now));
+                self.push_watch(Watch::new(invoice, self.now));
                 out.notices.push(Notice::Created(reference));
-                self.tick(out);
+                self.plan(out);
             }
             return;
         }
@@ -252,10 +374,10 @@ impl Desk {
         match result {
             Ok(invoice) => {
                 let done = invoice.status.is_final();
-                self.watches.push(Watch::new(invoice, self.now));
+                self.push_watch(Watch::new(invoice, self.now));
                 out.notices.push(Notice::Created(reference.clone()));
                 self.sale = if done { Sale::Final { reference } } else { Sale::Open { reference } };
-                self.tick(out);
+                self.plan(out);
             }
             Err(problem) => {
                 out.notices.push(Notice::CreateFailed(problem.clone()));
@@ -272,15 +394,30 @@ impl Desk {
         }
     }
 
+    /// The passing of time: expiries the till derives, then the polls due.
     fn tick(&mut self, out: &mut Outcome) {
         let (now, policy) = (self.now, &self.policy);
-        for w in &mut self.watches {
+        for w in self.watches.iter_mut().filter(|w| !w.status().is_final()) {
             if let Some(change) = w.tick(now, policy) {
                 out.notices.push(Notice::Status { reference: w.invoice.reference.clone(), change });
             }
-            if w.poll_due(now, policy) {
-                w.poll_started();
-                out.commands.push(Command::Poll(w.invoice.clone()));
+        }
+        self.plan(out);
+    }
+
+    /// The polls the schedule sends now.
+    fn plan(&mut self, out: &mut Outcome) {
+        let focus = self.focus();
+        for request in self.poller.plan(self.now, &mut self.watches, &self.policy, focus) {
+            match request {
+                Request::Single(idx) => {
+                    if let Some(w) = self.watches.get(idx) {
+                        out.commands.push(Command::Poll(w.invoice.clone()));
+                    }
+                }
+                Request::Page { provider, page, invoices } => {
+                    out.commands.push(Command::PollPage { provider, page, invoices })
+                }
             }
         }
         self.settle_sale();
@@ -290,14 +427,18 @@ impl Desk {
     /// open, and returns the commands that settle them: lookups for creates
     /// whose answer was never recorded, and the first polls.
     pub fn resume(&mut self, to_watch: &[SaleRecord], unresolved: &[SaleRecord]) -> Outcome {
-        for w in to_watch.iter().filter_map(|r| r.watch(self.now)) {
+        let now = self.now;
+        for w in to_watch.iter().filter_map(|r| r.watch(now)) {
             if self.watch(&w.invoice.reference).is_none() {
-                self.watches.push(w);
+                self.push_watch(w);
             }
         }
         let commands = unresolved
             .iter()
-            .map(|r| Command::Resolve { reference: r.reference.clone(), amount: r.fiat.clone(), method: r.method })
+            .map(|r| {
+                self.poller.spend(r.method.provider, &self.policy, self.now);
+                Command::Resolve { reference: r.reference.clone(), amount: r.fiat.clone(), method: r.method }
+            })
             .collect();
         let mut out = Outcome { commands, notices: Vec::new() };
         self.tick(&mut out);
@@ -307,19 +448,14 @@ impl Desk {
     /// Puts an invoice that needs no more watching in view (history).
     pub fn add_settled(&mut self, watch: Watch) {
         if self.watch(&watch.invoice.reference).is_none() {
-            self.watches.push(watch);
+            self.push_watch(watch);
         }
     }
 
     /// Since when the gateway has not been reachable (every poll failing
     /// because it did not answer), if it is down now.
-    pub fn unreachable_since(&self, provider: super::method::ProviderId) -> Option<Timestamp> {
-        self.watches
-            .iter()
-            .filter(|w| w.invoice.method.provider == provider)
-            .filter(|w| w.last_problem.as_ref().is_some_and(|p| p.kind == super::problem::ProblemKind::Unreachable))
-            .filter_map(|w| w.failing_since)
-            .min()
+    pub fn unreachable_since(&self, provider: ProviderId) -> Option<Timestamp> {
+        self.poller.health(provider).filter(|h| h.errors > 0).and_then(|h| h.failing_since)
     }
 
     /// Invoices that are still open (not final).
@@ -379,7 +515,11 @@ mod tests {
         assert!(matches!(d.sale, Sale::Creating { .. }));
         let out = d.update(Event::Created { reference: r.clone(), result: Ok(invoice(&r)) });
         assert!(matches!(d.sale, Sale::Open { .. }));
-        assert!(matches!(out.commands.as_slice(), [Command::Poll(_)]), "polls soon after creation");
+        assert!(out.commands.is_empty(), "the create took this turn at xPay");
+        let turn = d.next_wake().expect("a poll is planned");
+        assert!(turn <= t0() + SignedDuration::from_millis(250), "polls soon after creation: {turn}");
+        let out = d.update(Event::Tick(turn));
+        assert!(matches!(out.commands.as_slice(), [Command::Poll(_)]), "{:?}", out.commands);
         (d, r)
     }
 
@@ -439,7 +579,9 @@ mod tests {
         let out = d.update(Event::CancelRequested(r.clone()));
         assert!(matches!(out.commands[..], [Command::Cancel(_)]));
         let out = d.update(Event::Canceled { reference: r.clone(), result: Ok(()) });
-        assert!(matches!(out.commands[..], [Command::Poll(_)]));
+        assert!(out.commands.is_empty(), "the cancel took this turn at xPay");
+        let out = d.update(Event::Tick(d.next_wake().unwrap()));
+        assert!(matches!(out.commands[..], [Command::Poll(_)]), "polled at the next turn: {:?}", out.commands);
         assert_eq!(d.watch(&r).unwrap().status(), &Status::Pending);
     }
 

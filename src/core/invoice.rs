@@ -177,6 +177,16 @@ pub struct StatusReport {
     pub tx_id: Option<String>,
 }
 
+/// One page of a gateway's batch status listing, matched to the invoices
+/// asked about.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct StatusPage {
+    /// The asked-about invoices found on this page, with their status.
+    pub reports: Vec<(Reference, StatusReport)>,
+    /// Whether a next page may hold more of them.
+    pub more: bool,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,6 +6,7 @@ pub mod desk;
 pub mod invoice;
 pub mod method;
 pub mod money;
+pub mod poller;
 pub mod problem;
 pub mod receipt;
 pub mod record;

@@ -25,11 +25,24 @@ pub enum ProblemKind {
 pub struct Problem {
     pub kind: ProblemKind,
     pub message: String,
+    /// How long the gateway asked the till to wait (a rate limit's Retry-After).
+    pub retry_after: Option<jiff::SignedDuration>,
 }
 
 impl Problem {
     pub fn new(kind: ProblemKind, message: impl Into<String>) -> Problem {
-        Problem { kind, message: message.into() }
+        Problem { kind, message: message.into(), retry_after: None }
+    }
+
+    pub fn with_retry_after(mut self, wait: Option<jiff::SignedDuration>) -> Problem {
+        self.retry_after = wait;
+        self
+    }
+
+    /// The gateway as a whole is failing (down, overloaded, asking the till
+    /// to slow down), not just this one request: every poll there waits.
+    pub fn is_gateway_wide(&self) -> bool {
+        self.kind == ProblemKind::Unreachable
     }
 }
 

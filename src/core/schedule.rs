@@ -1,6 +1,15 @@
 //! When to poll an open invoice: pure arithmetic on instants, no clocks.
 
+use super::method::ProviderId;
+use super::poller::Limits;
 use jiff::{SignedDuration, Timestamp};
+use std::collections::BTreeMap;
+
+/// An invoice this young is polled at the interval: the customer is most
+/// likely paying now.
+pub const FRESH: SignedDuration = SignedDuration::from_mins(5);
+/// An invoice this close to its expiry is polled at the interval again.
+pub const NEAR_EXPIRY: SignedDuration = SignedDuration::from_mins(2);
 
 /// The poll settings (`[poll]` in the config).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,6 +25,18 @@ pub struct PollPolicy {
     pub slow_interval: SignedDuration,
     /// The longest wait between polls while a gateway keeps failing.
     pub max_backoff: SignedDuration,
+    /// The longest normal wait, in the quiet middle of a long-lived invoice.
+    pub idle_interval: SignedDuration,
+    /// Per-gateway request limits that differ from the defaults
+    /// (`Limits::default_for`).
+    pub limits: BTreeMap<ProviderId, Limits>,
+}
+
+impl PollPolicy {
+    /// The request limits the till keeps at this gateway.
+    pub fn limits(&self, provider: ProviderId) -> Limits {
+        self.limits.get(&provider).cloned().unwrap_or_else(|| Limits::default_for(provider))
+    }
 }
 
 impl Default for PollPolicy {
@@ -26,6 +47,8 @@ impl Default for PollPolicy {
             late_window: SignedDuration::from_hours(24),
             slow_interval: SignedDuration::from_secs(60),
             max_backoff: SignedDuration::from_secs(60),
+            idle_interval: SignedDuration::from_secs(30),
+            limits: BTreeMap::new(),
         }
     }
 }
@@ -33,11 +56,25 @@ impl Default for PollPolicy {
 /// How an invoice stands, as far as the schedule cares.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pace {
-    /// Open and within its time (plus grace): the normal interval.
-    Normal,
+    /// Open and within its time (plus grace): the cadence for its age.
+    Normal(SignedDuration),
     /// Only watched for something rare (late payment, an unknown status
     /// long after expiry): the slow interval.
     Slow,
+}
+
+/// The normal wait between two polls of an open invoice at `now`: the
+/// interval while it is fresh or near its expiry (when a payment is most
+/// likely to land, or to be cut off), a tenth of the time left in between,
+/// at most `idle_interval`. A 12-hour Bitsby invoice is asked about twice a
+/// minute in its quiet hours instead of twenty times.
+pub fn cadence(policy: &PollPolicy, created_at: Timestamp, expires_at: Timestamp, now: Timestamp) -> SignedDuration {
+    let age = now.duration_since(created_at);
+    let left = expires_at.duration_since(now);
+    if age < FRESH || left < NEAR_EXPIRY {
+        return policy.interval;
+    }
+    (left / 10).clamp(policy.interval, policy.idle_interval.max(policy.interval))
 }
 
 /// The delay before the next poll. `errors` counts consecutive failures
@@ -45,7 +82,7 @@ pub enum Pace {
 /// many invoices failing together do not come back in a burst.
 pub fn next_delay(policy: &PollPolicy, pace: Pace, errors: u32, seed: u64) -> SignedDuration {
     let base = match pace {
-        Pace::Normal => policy.interval,
+        Pace::Normal(every) => every,
         Pace::Slow => policy.slow_interval,
     };
     if errors == 0 {
@@ -73,7 +110,7 @@ mod tests {
     #[test]
     fn polls_at_the_interval_while_all_is_well() {
         let p = PollPolicy::default();
-        assert_eq!(next_delay(&p, Pace::Normal, 0, 7), SignedDuration::from_secs(3));
+        assert_eq!(next_delay(&p, Pace::Normal(p.interval), 0, 7), SignedDuration::from_secs(3));
         assert_eq!(next_delay(&p, Pace::Slow, 0, 7), SignedDuration::from_secs(60));
     }
 
@@ -82,14 +119,14 @@ mod tests {
         let p = PollPolicy::default();
         let mut last = SignedDuration::ZERO;
         for errors in 1..=4 {
-            let d = next_delay(&p, Pace::Normal, errors, 42);
+            let d = next_delay(&p, Pace::Normal(p.interval), errors, 42);
             let floor = SignedDuration::from_secs(3 * (1 << errors)).min(p.max_backoff);
             assert!(d >= floor && d <= floor + floor / 2, "errors {errors}: {d:?}");
             assert!(d > last);
             last = d;
         }
         for errors in [10, 30, 1000] {
-            let d = next_delay(&p, Pace::Normal, errors, 42);
+            let d = next_delay(&p, Pace::Normal(p.interval), errors, 42);
             assert!(d >= p.max_backoff && d <= p.max_backoff + p.max_backoff / 2, "{d:?}");
         }
     }
@@ -98,8 +135,25 @@ mod tests {
     fn jitter_spreads_invoices_that_fail_together() {
         let p = PollPolicy::default();
         let delays: std::collections::BTreeSet<_> =
-            (0..20u64).map(|seed| next_delay(&p, Pace::Normal, 3, seed)).collect();
+            (0..20u64).map(|seed| next_delay(&p, Pace::Normal(p.interval), 3, seed)).collect();
         assert!(delays.len() > 10, "only {} distinct delays", delays.len());
+    }
+
+    #[test]
+    fn fresh_and_nearly_expired_invoices_are_polled_often_long_lived_ones_less() {
+        let p = PollPolicy::default();
+        let created: Timestamp = "2026-01-01T00:00:00Z".parse().unwrap();
+        let expires = created + SignedDuration::from_hours(12);
+        let at = |mins: i64| created + SignedDuration::from_mins(mins);
+        assert_eq!(cadence(&p, created, expires, at(0)), p.interval, "just created");
+        assert_eq!(cadence(&p, created, expires, at(4)), p.interval, "still fresh");
+        assert_eq!(cadence(&p, created, expires, at(60)), p.idle_interval, "the quiet hours");
+        assert_eq!(cadence(&p, created, expires, at(12 * 60 - 3)), SignedDuration::from_secs(18), "closing in");
+        assert_eq!(cadence(&p, created, expires, at(12 * 60 - 1)), p.interval, "near expiry");
+        assert_eq!(cadence(&p, created, expires, at(12 * 60 + 1)), p.interval, "in the grace");
+        // A 15-minute invoice is fresh, then within a tenth of its time of expiry.
+        let short = created + SignedDuration::from_mins(15);
+        assert!(cadence(&p, created, short, at(8)) <= SignedDuration::from_secs(42));
     }
 
     #[test]

@@ -42,6 +42,8 @@ pub struct Watch {
     /// When the till learnt the invoice's final state (the dashboard keeps
     /// finished invoices in view for a while after it).
     pub finished_at: Option<Timestamp>,
+    /// When the last poll of this invoice was sent (per-invoice limits).
+    pub last_sent: Option<Timestamp>,
     seed: u64,
 }
 
@@ -65,6 +67,7 @@ impl Watch {
             conflict: None,
             answered: true,
             finished_at: invoice.status.is_final().then_some(now),
+            last_sent: None,
             seed,
             invoice,
         }
@@ -96,15 +99,25 @@ impl Watch {
         !self.in_flight && now >= self.next_poll && !self.is_settled(now, policy)
     }
 
-    pub fn poll_started(&mut self) {
+    pub fn poll_started(&mut self, now: Timestamp) {
         self.in_flight = true;
+        self.last_sent = Some(now);
+    }
+
+    /// The seed of this invoice's jitter.
+    pub fn seed(&self) -> u64 {
+        self.seed
     }
 
     fn pace(&self, now: Timestamp, policy: &PollPolicy) -> Pace {
         let late = self.invoice.status.is_final() && self.origin == Origin::Local;
         let stale_unknown = matches!(self.invoice.status, Status::Unknown(_))
             && schedule::grace_over(policy, self.invoice.expires_at, now);
-        if late || stale_unknown { Pace::Slow } else { Pace::Normal }
+        if late || stale_unknown {
+            Pace::Slow
+        } else {
+            Pace::Normal(schedule::cadence(policy, self.invoice.created_at, self.invoice.expires_at, now))
+        }
     }
 
     /// Takes a poll's result. Returns the change to show, if any.
@@ -235,7 +248,7 @@ mod tests {
         let now = t("2026-01-01T12:01:00Z");
         let mut w = Watch::new(invoice(), now);
         assert!(w.poll_due(now, &p));
-        w.poll_started();
+        w.poll_started(now);
         assert!(!w.poll_due(now, &p), "never two polls of one invoice in flight");
         let change = w.observe(report(Status::Paid), now, &p).unwrap();
         assert_eq!((change.from, change.to), (Status::Pending, Status::Paid));

@@ -13,7 +13,7 @@ use super::pace::Pace;
 use super::verify::{self, Networks};
 use super::{BoxFuture, CreateRequest, Gateway};
 use crate::clock::SharedClock;
-use crate::core::invoice::{Choice, CryptoAmount, Invoice, Payload, PayloadKind, Reference, StatusReport};
+use crate::core::invoice::{Choice, CryptoAmount, Invoice, Payload, PayloadKind, Reference, StatusPage, StatusReport};
 use crate::core::method::{self, MethodId, PaymentMethod, ProviderId};
 use crate::core::money::{Currency, Money};
 use crate::core::status::Status;
@@ -276,6 +276,28 @@ impl Bitsby {
         })
     }
 
+    /// A call once (a poll, which the poll schedule repeats); "too
+    /// frequent" still pushes the next turn back.
+    async fn call_once(&self, path: &str, fields: &[(&'static str, String)]) -> Result<Value, GatewayError> {
+        let r = self.call(path, fields).await;
+        if let Err(GatewayError::RateLimited { retry_after, .. }) = &r {
+            self.pace.back_off(retry_after.unwrap_or(Duration::from_secs(1))).await;
+        }
+        r
+    }
+
+    /// The report of a listed invoice; for a paid one, the transaction from
+    /// `/payments/list`.
+    async fn report(&self, item: &Value, invoice: &Invoice) -> StatusReport {
+        let (status, raw) = derive_status(item);
+        let (received, tx_id) = if status == Status::Paid {
+            (Some(Money::new(invoice.fiat.amount, invoice.fiat.currency.clone())), self.payment(&invoice.id).await)
+        } else {
+            (None, None)
+        };
+        StatusReport { status, raw, received, tx_id }
+    }
+
     /// A call that is safe to repeat, repeated on transient errors.
     async fn call_retrying(&self, path: &str, fields: &[(&'static str, String)]) -> Result<Value, GatewayError> {
         self.http
@@ -448,13 +470,45 @@ impl Gateway for Bitsby {
                 let raw = "invoice not in the list".to_string();
                 return Ok(StatusReport { status: Status::Unknown(raw.clone()), raw, received: None, tx_id: None });
             };
-            let (status, raw) = derive_status(item);
-            let (received, tx_id) = if status == Status::Paid {
-                (Some(Money::new(invoice.fiat.amount, invoice.fiat.currency.clone())), self.payment(&invoice.id).await)
-            } else {
-                (None, None)
+            Ok(self.report(item, invoice).await)
+        })
+    }
+
+    /// One `/invoices/list` page of the project (§ Query status › Batch
+    /// polling): `startDate` the UTC date of the oldest invoice asked about,
+    /// `endDate` the day after the newest, 50 a page; items matched by `id`.
+    fn status_page<'a>(
+        &'a self,
+        invoices: &'a [Invoice],
+        page: u32,
+    ) -> BoxFuture<'a, Result<StatusPage, GatewayError>> {
+        Box::pin(async move {
+            let utc_date = |t: Timestamp| t.to_zoned(jiff::tz::TimeZone::UTC).date();
+            let (Some(oldest), Some(newest)) =
+                (invoices.iter().map(|i| i.created_at).min(), invoices.iter().map(|i| i.created_at).max())
+            else {
+                return Ok(StatusPage::default());
             };
-            Ok(StatusReport { status, raw, received, tx_id })
+            let end = utc_date(newest);
+            let fields = [
+                ("projectId", self.cfg.project_id.clone()),
+                ("startDate", utc_date(oldest).to_string()),
+                ("endDate", end.tomorrow().unwrap_or(end).to_string()),
+                ("offset", (page as usize * PAGE).to_string()),
+                ("limit", PAGE.to_string()),
+            ];
+            let Value::Array(items) = self.call_once("/invoices/list", &fields).await? else {
+                return Err(GatewayError::protocol(P, "data", "expected a list"));
+            };
+            let by_id: std::collections::HashMap<&str, &Invoice> =
+                invoices.iter().map(|i| (i.id.as_str(), i)).collect();
+            let mut found = StatusPage { reports: Vec::new(), more: items.len() >= PAGE };
+            for item in &items {
+                if let Some(invoice) = item.get("id").and_then(Value::as_str).and_then(|id| by_id.get(id)) {
+                    found.reports.push((invoice.reference.clone(), self.report(item, invoice).await));
+                }
+            }
+            Ok(found)
         })
     }
 

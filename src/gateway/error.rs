@@ -111,6 +111,10 @@ impl GatewayError {
                 ),
             ),
         };
-        Problem::new(kind, message)
+        let retry_after = match self {
+            E::RateLimited { retry_after, .. } => retry_after.and_then(|d| jiff::SignedDuration::try_from(d).ok()),
+            _ => None,
+        };
+        Problem::new(kind, message).with_retry_after(retry_after)
     }
 }

@@ -13,7 +13,7 @@ pub mod xcash;
 pub mod xpay;
 pub mod xpays;
 
-use crate::core::invoice::{Invoice, Reference, StatusReport};
+use crate::core::invoice::{Invoice, Reference, StatusPage, StatusReport};
 use crate::core::method::{MethodId, PaymentMethod, ProviderId};
 use crate::core::money::Money;
 pub use error::GatewayError;
@@ -53,6 +53,19 @@ pub trait Gateway: Send + Sync {
 
     /// The invoice's current status.
     fn status<'a>(&'a self, invoice: &'a Invoice) -> BoxFuture<'a, Result<StatusReport, GatewayError>>;
+
+    /// One page (from 0) of the gateway's batch status listing, matched
+    /// against `invoices` (all of this gateway): the reports of those on the
+    /// page, and whether another page may hold more. `Unsupported` where the
+    /// gateway has no batch call (the poll schedule knows which do).
+    fn status_page<'a>(
+        &'a self,
+        _invoices: &'a [Invoice],
+        _page: u32,
+    ) -> BoxFuture<'a, Result<StatusPage, GatewayError>> {
+        let provider = self.provider();
+        Box::pin(async move { Err(GatewayError::Unsupported { provider, what: "list many invoices in one call" }) })
+    }
 
     /// Whether the gateway can cancel an open invoice.
     fn can_cancel(&self) -> bool;

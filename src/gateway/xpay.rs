@@ -11,7 +11,7 @@ use super::json::{self, Fields};
 use super::verify::{self, Networks};
 use super::{BoxFuture, CreateRequest, Gateway};
 use crate::clock::SharedClock;
-use crate::core::invoice::{CryptoAmount, Invoice, Payload, PayloadKind, Reference, StatusReport};
+use crate::core::invoice::{CryptoAmount, Invoice, Payload, PayloadKind, Reference, StatusPage, StatusReport};
 use crate::core::method::{MethodId, PaymentMethod, ProviderId};
 use crate::core::money::{Currency, Money};
 use crate::core::status::Status;
@@ -79,10 +79,35 @@ struct ReferenceBody<'a> {
     reference: &'a str,
 }
 
+/// `bills/find` (§ Query status › Batch): the terminal's bills, newest first.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct FindBody<'a> {
+    tag: &'a str,
+    page: u32,
+    page_size: u32,
+    sort: FindSort,
+}
+
+#[derive(Serialize)]
+struct FindSort {
+    #[serde(rename = "createdAt")]
+    created_at: i8,
+}
+
+/// Bills per `bills/find` page.
+pub const FIND_PAGE_SIZE: u32 = 50;
+
 // ---- pure parsing of xPay answers
 
 /// Unwraps xPay's envelope: `success.data`, or the `error` as a GatewayError.
 pub fn unwrap_envelope(body: &[u8], login: bool) -> Result<Value, GatewayError> {
+    unwrap_success(body, login).map(data_of)
+}
+
+/// Unwraps xPay's envelope to the whole `success` (`data` and, for
+/// `bills/find`, the paging beside it), or the `error` as a GatewayError.
+pub fn unwrap_success(body: &[u8], login: bool) -> Result<Value, GatewayError> {
     let v = json::parse(P, body)?;
     if let Some(err) = v.get("error") {
         let message = err.get("message").and_then(Value::as_str).unwrap_or("(no message)").to_string();
@@ -96,7 +121,42 @@ pub fn unwrap_envelope(body: &[u8], login: bool) -> Result<Value, GatewayError> 
         });
     }
     let success = v.get("success").ok_or_else(|| GatewayError::protocol(P, "success", "missing"))?;
-    Ok(success.get("data").cloned().unwrap_or(Value::Null))
+    Ok(success.clone())
+}
+
+/// The `data` of an unwrapped `success`.
+fn data_of(success: Value) -> Value {
+    match success {
+        Value::Object(mut m) => m.remove("data").unwrap_or(Value::Null),
+        _ => Value::Null,
+    }
+}
+
+/// One `bills/find` page matched against the invoices asked about: a bill
+/// counts when its `tag` starts with the terminal's prefix (whether xPay's
+/// "wildcard" is a prefix is undocumented, so the till checks) and its
+/// `billRef` is an asked invoice's reference. More pages are read while
+/// xPay says `nextPage` (or, without it, the page was full) and the page's
+/// oldest bill is not older than the oldest invoice asked about.
+pub fn find_page(success: &Value, prefix: &str, invoices: &[Invoice]) -> Result<StatusPage, GatewayError> {
+    let Some(bills) = success.get("data").and_then(Value::as_array) else {
+        return Err(GatewayError::protocol(P, "success.data", "expected a list of bills"));
+    };
+    let mut page = StatusPage::default();
+    for bill in bills {
+        let tagged = bill.get("tag").and_then(Value::as_str).is_some_and(|t| t.starts_with(prefix));
+        let Some(reference) = bill.get("billRef").and_then(Value::as_str).filter(|_| tagged) else { continue };
+        if let Some(invoice) = invoices.iter().find(|i| i.reference.as_str() == reference) {
+            page.reports.push((invoice.reference.clone(), report_for(bill, invoice)));
+        }
+    }
+    let full = u32::try_from(bills.len()).is_ok_and(|n| n >= FIND_PAGE_SIZE);
+    let next = success.get("nextPage").and_then(Value::as_bool).unwrap_or(full);
+    let oldest_asked = invoices.iter().map(|i| i.created_at).min();
+    let oldest_here = bills.iter().filter_map(|b| b.get("createdAt").and_then(json::integer).and_then(millis)).min();
+    let older_than_all = matches!((oldest_here, oldest_asked), (Some(here), Some(asked)) if here < asked);
+    page.more = next && !bills.is_empty() && !older_than_all;
+    Ok(page)
 }
 
 /// A login answer: the token and when it expires.
@@ -338,7 +398,7 @@ impl Xpay {
         format!("{}{path}", self.cfg.base_url.trim_end_matches('/'))
     }
 
-    /// One POST; the envelope unwrapped.
+    /// One POST; the envelope unwrapped to `success`.
     async fn post(&self, path: &str, body: Vec<u8>, token: Option<&Secret>) -> Result<Value, GatewayError> {
         let request_id = uuid::Uuid::new_v4().to_string();
         let mut headers = HeaderMap::new();
@@ -368,7 +428,7 @@ impl Xpay {
             }
         }
         let login = path == "/client/authenticate";
-        unwrap_envelope(&reply.body, login).inspect_err(|e| {
+        unwrap_success(&reply.body, login).inspect_err(|e| {
             if !login {
                 let body = String::from_utf8_lossy(&reply.body);
                 let cut: String = body.chars().take(300).collect();
@@ -382,7 +442,7 @@ impl Xpay {
     async fn login(&self) -> Result<Token, GatewayError> {
         let body = LoginBody { username: &self.cfg.username, secret_key: self.cfg.secret_key.expose(), is_api: true };
         let body = serde_json::to_vec(&body).map_err(|e| GatewayError::protocol(P, "(login body)", e.to_string()))?;
-        let data = self.post("/client/authenticate", body, None).await?;
+        let data = data_of(self.post("/client/authenticate", body, None).await?);
         let (value, expires_at) = parse_login(&data)?;
         tracing::info!(provider = "xpay", %expires_at, "logged in");
         Ok(Token { value, expires_at })
@@ -405,8 +465,13 @@ impl Xpay {
         Ok(value)
     }
 
-    /// An authenticated POST; after an auth error, logs in once and repeats.
+    /// An authenticated POST's `success.data`.
     async fn authed(&self, path: &str, body: &impl Serialize) -> Result<Value, GatewayError> {
+        self.authed_success(path, body).await.map(data_of)
+    }
+
+    /// An authenticated POST; after an auth error, logs in once and repeats.
+    async fn authed_success(&self, path: &str, body: &impl Serialize) -> Result<Value, GatewayError> {
         let body = serde_json::to_vec(body).map_err(|e| GatewayError::protocol(P, "(request body)", e.to_string()))?;
         let token = self.token(false).await?;
         match self.post(path, body.clone(), Some(&token)).await {
@@ -434,7 +499,16 @@ impl Xpay {
 
     /// `bills/view` by our reference: the bill, or Absent when xPay has none.
     async fn view(&self, reference: &Reference) -> Result<Saved, GatewayError> {
-        match self.authed_retrying("/client/bills/view", &ReferenceBody { reference: reference.as_str() }).await {
+        Self::saved(self.authed_retrying("/client/bills/view", &ReferenceBody { reference: reference.as_str() }).await)
+    }
+
+    /// `bills/view` once: a status poll, which the poll schedule repeats.
+    async fn view_once(&self, reference: &Reference) -> Result<Saved, GatewayError> {
+        Self::saved(self.authed("/client/bills/view", &ReferenceBody { reference: reference.as_str() }).await)
+    }
+
+    fn saved(answer: Result<Value, GatewayError>) -> Result<Saved, GatewayError> {
+        match answer {
             Ok(bill) => Ok(Saved::Bill(bill)),
             Err(GatewayError::Refused { .. }) => Ok(Saved::Absent),
             Err(e) => Err(e),
@@ -486,7 +560,7 @@ impl Xpay {
             let bytes =
                 serde_json::to_vec(&body).map_err(|e| GatewayError::protocol(P, "(request body)", e.to_string()))?;
             let error = match self.post("/client/bills/save", bytes, Some(&token)).await {
-                Ok(bill) => return Ok(bill),
+                Ok(success) => return Ok(data_of(success)),
                 Err(e) => e,
             };
             if error.maybe_processed() {
@@ -557,7 +631,7 @@ impl Gateway for Xpay {
 
     fn status<'a>(&'a self, invoice: &'a Invoice) -> BoxFuture<'a, Result<StatusReport, GatewayError>> {
         Box::pin(async move {
-            match self.view(&invoice.reference).await? {
+            match self.view_once(&invoice.reference).await? {
                 Saved::Bill(bill) => Ok(report_for(&bill, invoice)),
                 // A bill whose create succeeded cannot vanish: unknown, keep polling.
                 Saved::Absent => {
@@ -566,6 +640,24 @@ impl Gateway for Xpay {
                     Ok(StatusReport { status: Status::Unknown(raw.clone()), raw, received: None, tx_id: None })
                 }
             }
+        })
+    }
+
+    fn status_page<'a>(
+        &'a self,
+        invoices: &'a [Invoice],
+        page: u32,
+    ) -> BoxFuture<'a, Result<StatusPage, GatewayError>> {
+        Box::pin(async move {
+            let prefix = format!("till-{}-", self.cfg.terminal);
+            let body = FindBody {
+                tag: &prefix,
+                page: page.saturating_add(1),
+                page_size: FIND_PAGE_SIZE,
+                sort: FindSort { created_at: -1 },
+            };
+            let success = self.authed_success("/client/bills/find", &body).await?;
+            find_page(&success, &prefix, invoices)
         })
     }
 

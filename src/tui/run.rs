@@ -142,6 +142,7 @@ pub async fn run(
                 return Ok(());
             }
             terminal.draw(|f| draw(&app, f))?;
+            let wake = app.desk.next_wake();
             let action = tokio::select! {
                 Some(ev) = key_rx.recv() => match ev {
                     TermEvent::Key(k) => Action::Key(k),
@@ -154,6 +155,8 @@ pub async fn run(
                 Some(event) = core_rx.recv() => Action::Core(event),
                 Some(result) = demo_rx.recv() => Action::DemoPaid(result),
                 _ = tick.tick() => Action::Tick(clock.now()),
+                // The poll schedule's next turn.
+                _ = crate::runtime::until(wake, &clock) => Action::Tick(clock.now()),
             };
             pending.extend(app.update(action));
         }

@@ -1,0 +1,387 @@
+//! The poll scheduler: which open invoice is asked about, and when, within
+//! every gateway's limits. Pure: the desk hands it the time and its watches;
+//! the runtime sends the requests it plans and hands back the answers.
+//!
+//! - Each gateway has a request budget (`Limits`). Requests are spaced evenly
+//!   at the limit's rate plus a tenth, so that arrivals jittered by the
+//!   network still fit any one-second window. Never a burst: after a quiet
+//!   spell a gateway gets one request, then the spacing again.
+//! - Invoices wait in a queue ordered by when they are due (`Watch::next_poll`,
+//!   never sooner than the per-invoice limit allows). The invoice on screen
+//!   goes first: its customer is at the counter.
+//! - Where the gateway lists many invoices in one call (xPay, Bitsby), two or
+//!   more due invoices are asked about in one sweep of pages, one page per
+//!   turn. Invoices a sweep does not find are then asked about one by one.
+//! - A gateway-wide failure (down, HTTP 5xx, "slow down") backs the whole
+//!   gateway off, exponentially with jitter (or as long as its Retry-After
+//!   says), and while it fails only one request is in flight there: when it
+//!   comes back it sees one request, then the spacing.
+
+use super::invoice::{Invoice, Reference, StatusPage};
+use super::method::ProviderId;
+use super::problem::Problem;
+use super::schedule::{self, Pace, PollPolicy};
+use super::watch::Watch;
+use jiff::{SignedDuration, Timestamp};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::sync::Arc;
+
+/// The most requests in flight at one gateway (a slow gateway is not piled on).
+pub const MAX_IN_FLIGHT: u32 = 4;
+/// The most pages one sweep reads (20,000 invoices at 50 a page).
+pub const MAX_PAGES: u32 = 400;
+
+/// At most `requests` per `per`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rate {
+    pub requests: u32,
+    pub per: SignedDuration,
+}
+
+impl Rate {
+    pub const fn per_second(requests: u32) -> Rate {
+        Rate { requests, per: SignedDuration::from_secs(1) }
+    }
+
+    pub const fn per_minute(requests: u32) -> Rate {
+        Rate { requests, per: SignedDuration::from_mins(1) }
+    }
+
+    /// The gap the till keeps between two requests: the limit's even
+    /// spacing plus a tenth, for the network's jitter.
+    pub fn spacing(&self) -> SignedDuration {
+        let ms = self.per.as_millis().saturating_mul(11) / (10 * i128::from(self.requests.max(1)));
+        SignedDuration::from_millis(i64::try_from(ms).unwrap_or(i64::MAX))
+    }
+}
+
+/// What the till may ask of one gateway.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Every request from this terminal (one key) to the gateway.
+    pub gateway: Rate,
+    /// Status polls of one invoice.
+    pub per_invoice: Option<Rate>,
+    /// The gateway lists many invoices' statuses in one call.
+    pub batch: bool,
+}
+
+impl Limits {
+    /// The defaults, from each gateway's file (README § Rate limits). Where
+    /// a gateway documents no limit the till keeps to 5 requests a second.
+    pub fn default_for(provider: ProviderId) -> Limits {
+        match provider {
+            // No limit documented; `bills/find` lists the terminal's bills.
+            ProviderId::Xpay => Limits { gateway: Rate::per_second(5), per_invoice: None, batch: true },
+            ProviderId::Xpays | ProviderId::Xaigate => {
+                Limits { gateway: Rate::per_second(5), per_invoice: None, batch: false }
+            }
+            // Status 60/min per invoice; create 256/min for everyone: 4/s stays under it.
+            ProviderId::Xcash => {
+                Limits { gateway: Rate::per_second(4), per_invoice: Some(Rate::per_minute(60)), batch: false }
+            }
+            // 1 request/second per key, every call counting; `/invoices/list` pages.
+            ProviderId::Bitsby => Limits { gateway: Rate::per_second(1), per_invoice: None, batch: true },
+        }
+    }
+}
+
+/// How a gateway has been answering.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Health {
+    /// Consecutive gateway-wide failures.
+    pub errors: u32,
+    pub failing_since: Option<Timestamp>,
+    pub problem: Option<Problem>,
+}
+
+/// A request the runtime should send.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Request {
+    /// One invoice's status: the watch at this index.
+    Single(usize),
+    /// A page of the gateway's batch listing, for these invoices.
+    Page { provider: ProviderId, page: u32, invoices: Arc<Vec<Invoice>> },
+}
+
+/// How a sweep ended, for the invoices it asked about and did not find.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SweepEnd {
+    /// The page failed: these invoices' polls failed with it.
+    pub failed: Vec<usize>,
+    /// Not on any page: asked about one by one next.
+    pub missing: Vec<usize>,
+}
+
+#[derive(Clone, Debug)]
+struct Sweep {
+    invoices: Arc<Vec<Invoice>>,
+    wanted: HashMap<Reference, usize>,
+    page: u32,
+    in_flight: bool,
+}
+
+#[derive(Clone, Debug)]
+struct Gate {
+    limits: Limits,
+    /// The earliest the next request may go.
+    next_send: Timestamp,
+    in_flight: u32,
+    health: Health,
+    /// Waiting invoices by when they are due, and each one's key.
+    queue: BTreeSet<(Timestamp, usize)>,
+    keys: HashMap<usize, Timestamp>,
+    sweep: Option<Sweep>,
+    /// Invoices the last sweep did not find: polled one by one.
+    singles: HashSet<usize>,
+    /// Requests sent (seeds the jitter).
+    sent: u64,
+}
+
+impl Gate {
+    fn new(limits: Limits) -> Gate {
+        Gate {
+            limits,
+            next_send: Timestamp::MIN,
+            in_flight: 0,
+            health: Health::default(),
+            queue: BTreeSet::new(),
+            keys: HashMap::new(),
+            sweep: None,
+            singles: HashSet::new(),
+            sent: 0,
+        }
+    }
+
+    fn remove(&mut self, idx: usize) {
+        if let Some(key) = self.keys.remove(&idx) {
+            self.queue.remove(&(key, idx));
+        }
+    }
+
+    /// Whether the budget allows one more request at `now`.
+    fn may_send(&self, now: Timestamp) -> bool {
+        now >= self.next_send && self.in_flight < MAX_IN_FLIGHT && !(self.health.errors > 0 && self.in_flight > 0)
+    }
+
+    fn spend(&mut self, now: Timestamp) {
+        self.in_flight += 1;
+        self.charge(now);
+    }
+
+    /// Moves the next turn one spacing on.
+    fn charge(&mut self, now: Timestamp) {
+        self.sent += 1;
+        self.next_send = now.max(self.next_send).saturating_add(self.limits.gateway.spacing()).unwrap_or(Timestamp::MAX);
+    }
+
+    fn sweeping(&self) -> bool {
+        self.limits.batch && self.sweep.is_some()
+    }
+
+    /// The key of the invoice that may be polled alone: the one on screen,
+    /// one a sweep missed, or (outside sweeps) the soonest due.
+    fn next_single(&self, focus: Option<usize>) -> Option<(Timestamp, usize)> {
+        let focused = focus.and_then(|i| self.keys.get(&i).map(|k| (*k, i)));
+        let missed = self.singles.iter().filter_map(|i| self.keys.get(i).map(|k| (*k, *i))).min();
+        let first = if self.sweeping() { None } else { self.queue.first().copied() };
+        [focused, missed, first].into_iter().flatten().min_by_key(|(k, i)| (Some(*i) != focus, *k))
+    }
+
+    /// Starts a sweep over the due invoices, when there are two or more.
+    fn start_sweep(&mut self, now: Timestamp, watches: &mut [Watch]) {
+        let due: Vec<usize> =
+            self.queue.iter().take_while(|(k, _)| *k <= now).map(|(_, i)| *i).filter(|i| !self.singles.contains(i)).collect();
+        if due.len() < 2 {
+            return;
+        }
+        let mut invoices = Vec::with_capacity(due.len());
+        let mut wanted = HashMap::with_capacity(due.len());
+        for idx in due {
+            let Some(w) = watches.get_mut(idx) else { continue };
+            self.remove(idx);
+            w.poll_started(now);
+            wanted.insert(w.invoice.reference.clone(), idx);
+            invoices.push(w.invoice.clone());
+        }
+        self.sweep = Some(Sweep { invoices: Arc::new(invoices), wanted, page: 0, in_flight: false });
+    }
+
+    /// Takes the gateway's answer into account: recovery, or a backoff.
+    fn answered(&mut self, problem: Option<&Problem>, now: Timestamp, policy: &PollPolicy) {
+        self.in_flight = self.in_flight.saturating_sub(1);
+        match problem {
+            None => self.health = Health::default(),
+            Some(p) if p.is_gateway_wide() => {
+                self.health.errors = self.health.errors.saturating_add(1);
+                self.health.failing_since.get_or_insert(now);
+                self.health.problem = Some(p.clone());
+                let base = self.limits.gateway.spacing().max(SignedDuration::from_secs(1));
+                let wait = p.retry_after.unwrap_or_else(|| {
+                    schedule::next_delay(policy, Pace::Normal(base), self.health.errors, self.sent)
+                });
+                self.next_send = self.next_send.max(now.saturating_add(wait).unwrap_or(Timestamp::MAX));
+            }
+            // One invoice's trouble: its own watch backs off.
+            Some(_) => {}
+        }
+    }
+}
+
+/// The scheduler: one gate per gateway.
+#[derive(Clone, Debug, Default)]
+pub struct Poller {
+    gates: BTreeMap<ProviderId, Gate>,
+}
+
+impl Poller {
+    fn gate(&mut self, provider: ProviderId, policy: &PollPolicy) -> &mut Gate {
+        self.gates.entry(provider).or_insert_with(|| Gate::new(policy.limits(provider)))
+    }
+
+    /// Puts the watch at `idx` in its gateway's queue (again), unless it is
+    /// being polled or needs no more polls.
+    pub fn enqueue(&mut self, idx: usize, w: &Watch, policy: &PollPolicy, now: Timestamp) {
+        let gate = self.gate(w.invoice.method.provider, policy);
+        gate.remove(idx);
+        if w.in_flight || w.is_settled(now, policy) {
+            return;
+        }
+        let mut key = w.next_poll;
+        if let (Some(rate), Some(sent)) = (gate.limits.per_invoice, w.last_sent) {
+            key = key.max(sent.saturating_add(rate.spacing()).unwrap_or(Timestamp::MAX));
+        }
+        gate.queue.insert((key, idx));
+        gate.keys.insert(idx, key);
+    }
+
+    /// Counts a request the desk sends outside the schedule (a create, a
+    /// cancel) against the gateway's budget.
+    pub fn spend(&mut self, provider: ProviderId, policy: &PollPolicy, now: Timestamp) {
+        self.gate(provider, policy).charge(now);
+    }
+
+    /// The requests to send now. Polled watches are marked in flight.
+    pub fn plan(
+        &mut self,
+        now: Timestamp,
+        watches: &mut [Watch],
+        policy: &PollPolicy,
+        focus: Option<usize>,
+    ) -> Vec<Request> {
+        let mut out = Vec::new();
+        for (provider, gate) in &mut self.gates {
+            while gate.may_send(now) {
+                if gate.limits.batch && gate.sweep.is_none() {
+                    gate.start_sweep(now, watches);
+                }
+                if let Some(sweep) = gate.sweep.as_mut()
+                    && !sweep.in_flight
+                {
+                    sweep.in_flight = true;
+                    out.push(Request::Page { provider: *provider, page: sweep.page, invoices: sweep.invoices.clone() });
+                    gate.spend(now);
+                    continue;
+                }
+                let Some((key, idx)) = gate.next_single(focus).filter(|(k, _)| *k <= now) else { break };
+                gate.queue.remove(&(key, idx));
+                gate.keys.remove(&idx);
+                gate.singles.remove(&idx);
+                let Some(w) = watches.get_mut(idx) else { continue };
+                if w.is_settled(now, policy) {
+                    continue;
+                }
+                w.poll_started(now);
+                out.push(Request::Single(idx));
+                gate.spend(now);
+            }
+        }
+        out
+    }
+
+    /// When `plan` may next have something to send (the runtime sleeps till
+    /// then); `None` while every gateway waits for an answer or has no work.
+    pub fn next_wake(&self, focus: Option<usize>) -> Option<Timestamp> {
+        self.gates
+            .values()
+            .filter_map(|g| {
+                if g.in_flight >= MAX_IN_FLIGHT || (g.health.errors > 0 && g.in_flight > 0) {
+                    return None;
+                }
+                let work = match &g.sweep {
+                    Some(s) if !s.in_flight => Some(Timestamp::MIN),
+                    _ => g.next_single(focus).map(|(k, _)| k),
+                };
+                work.map(|k| k.max(g.next_send))
+            })
+            .min()
+    }
+
+    /// A single poll's answer came back (the desk has observed it).
+    pub fn single_done(
+        &mut self,
+        provider: ProviderId,
+        problem: Option<&Problem>,
+        policy: &PollPolicy,
+        now: Timestamp,
+    ) {
+        self.gate(provider, policy).answered(problem, now, policy);
+    }
+
+    /// The watches a page was asked about, by reference (to match its reports).
+    pub fn sweep_wants(&self, provider: ProviderId, page: u32, reference: &Reference) -> Option<usize> {
+        let sweep = self.gates.get(&provider)?.sweep.as_ref()?;
+        (sweep.page == page && sweep.in_flight).then(|| sweep.wanted.get(reference).copied()).flatten()
+    }
+
+    /// A page came back (the desk has observed its reports). Returns how the
+    /// sweep ended for the invoices it did not find, if it ended.
+    pub fn page_done(
+        &mut self,
+        provider: ProviderId,
+        page: u32,
+        result: &Result<StatusPage, Problem>,
+        policy: &PollPolicy,
+        now: Timestamp,
+    ) -> Option<SweepEnd> {
+        let gate = self.gate(provider, policy);
+        match &gate.sweep {
+            Some(s) if s.page == page && s.in_flight => {}
+            // An answer to a sweep that is over: nothing to count.
+            _ => return None,
+        }
+        gate.answered(result.as_ref().err(), now, policy);
+        let sweep = gate.sweep.as_mut()?;
+        sweep.in_flight = false;
+        match result {
+            Err(_) => {
+                let failed = sweep.wanted.values().copied().collect();
+                gate.sweep = None;
+                Some(SweepEnd { failed, missing: Vec::new() })
+            }
+            Ok(found) => {
+                for (reference, _) in &found.reports {
+                    sweep.wanted.remove(reference);
+                }
+                if found.more && !sweep.wanted.is_empty() && sweep.page + 1 < MAX_PAGES {
+                    sweep.page += 1;
+                    return None;
+                }
+                let missing: Vec<usize> = sweep.wanted.values().copied().collect();
+                gate.singles.extend(missing.iter().copied());
+                gate.sweep = None;
+                Some(SweepEnd { failed: Vec::new(), missing })
+            }
+        }
+    }
+
+    /// How the gateway has been answering, once the till has asked it.
+    pub fn health(&self, provider: ProviderId) -> Option<&Health> {
+        self.gates.get(&provider).map(|g| &g.health)
+    }
+
+    /// Invoices waiting for a poll (not in flight), all gateways.
+    pub fn queued(&self) -> usize {
+        self.gates.values().map(|g| g.queue.len()).sum()
+    }
+}
