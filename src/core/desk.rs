@@ -272,6 +272,7 @@ impl Desk {
                 if let Some(w) = self.watch(&reference) {
                     let done = w.status().is_final();
                     self.sale = if done { Sale::Final { reference } } else { Sale::Open { reference } };
+                    self.plan(&mut out);
                 }
             }
             Event::SwitchChoice(reference) => {

@@ -188,10 +188,16 @@ impl Gate {
         [focused, missed, first].into_iter().flatten().min_by_key(|(k, i)| (Some(*i) != focus, *k))
     }
 
-    /// Starts a sweep over the due invoices, when there are two or more.
-    fn start_sweep(&mut self, now: Timestamp, watches: &mut [Watch]) {
-        let due: Vec<usize> =
-            self.queue.iter().take_while(|(k, _)| *k <= now).map(|(_, i)| *i).filter(|i| !self.singles.contains(i)).collect();
+    /// Starts a sweep over the due invoices, when there are two or more
+    /// (the one on screen is polled alone).
+    fn start_sweep(&mut self, now: Timestamp, watches: &mut [Watch], focus: Option<usize>) {
+        let due: Vec<usize> = self
+            .queue
+            .iter()
+            .take_while(|(k, _)| *k <= now)
+            .map(|(_, i)| *i)
+            .filter(|i| !self.singles.contains(i) && Some(*i) != focus)
+            .collect();
         if due.len() < 2 {
             return;
         }
@@ -273,9 +279,11 @@ impl Poller {
         for (provider, gate) in &mut self.gates {
             while gate.may_send(now) {
                 if gate.limits.batch && gate.sweep.is_none() {
-                    gate.start_sweep(now, watches);
+                    gate.start_sweep(now, watches, focus);
                 }
-                if let Some(sweep) = gate.sweep.as_mut()
+                let focus_due = focus.and_then(|i| gate.keys.get(&i)).is_some_and(|k| *k <= now);
+                if !focus_due
+                    && let Some(sweep) = gate.sweep.as_mut()
                     && !sweep.in_flight
                 {
                     sweep.in_flight = true;
