@@ -4,6 +4,7 @@
 use crate::core::method::MethodId;
 use crate::core::method::ProviderId;
 use crate::core::money::Currency;
+use crate::core::poller::{Limits, Rate};
 use crate::core::schedule::PollPolicy;
 use crate::gateway::bitsby::{self, BitsbyConfig};
 use crate::gateway::verify::Networks;
@@ -87,6 +88,15 @@ struct RawPoll {
     interval_secs: Option<toml::Spanned<u32>>,
     expiry_grace_secs: Option<u32>,
     late_window_hours: Option<u32>,
+    /// `[poll.limits.<gateway>]`: request limits other than the defaults.
+    limits: Option<std::collections::BTreeMap<String, toml::Spanned<RawLimits>>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLimits {
+    requests_per_second: Option<toml::Spanned<u32>>,
+    polls_per_minute_per_invoice: Option<toml::Spanned<u32>>,
 }
 
 #[derive(Deserialize)]
@@ -151,6 +161,27 @@ struct RawXpay {
     expire_minutes: Option<toml::Spanned<u32>>,
     methods: Option<toml::Spanned<Vec<String>>>,
     relogin_margin_secs: Option<u32>,
+}
+
+/// One gateway's `[poll.limits.NAME]`, over its defaults.
+fn limits(cx: &Ctx, provider: ProviderId, raw: RawLimits) -> Result<Limits, ConfigError> {
+    let mut limits = Limits::default_for(provider);
+    let key = |k: &str| format!("limits.{}.{k}", provider.id());
+    if let Some(n) = raw.requests_per_second {
+        let most = if provider == ProviderId::Bitsby { 1 } else { 100 };
+        if !(1..=most).contains(n.get_ref()) {
+            let why = if most == 1 { "Bitsby allows 1 request per second per key".to_string() } else { format!("from 1 to {most}") };
+            return Err(cx.invalid(n.span(), &key("requests_per_second"), why));
+        }
+        limits.gateway = Rate::per_second(*n.get_ref());
+    }
+    if let Some(n) = raw.polls_per_minute_per_invoice {
+        if *n.get_ref() == 0 {
+            return Err(cx.invalid(n.span(), &key("polls_per_minute_per_invoice"), "must be at least 1"));
+        }
+        limits.per_invoice = Some(Rate::per_minute(*n.get_ref()));
+    }
+    Ok(limits)
 }
 
 // ---- locating the file
@@ -309,6 +340,13 @@ pub fn parse(text: &str, path: &str, env: &dyn Fn(&str) -> Option<String>) -> Re
         }
         if let Some(h) = p.late_window_hours {
             poll.late_window = SignedDuration::from_hours(i64::from(h));
+        }
+        for (name, raw) in p.limits.unwrap_or_default() {
+            let span = raw.span();
+            let Some(provider) = ProviderId::parse(&name) else {
+                return Err(cx.invalid(span, &format!("limits.{name}"), "not a gateway (xpay, xpays, xcash, xaigate, bitsby)"));
+            };
+            poll.limits.insert(provider, limits(&cx, provider, raw.into_inner())?);
         }
     }
 
@@ -732,6 +770,28 @@ methods = ["lightning"]
         assert_eq!(x.networks, Networks::Mainnet);
         assert_eq!(c.shop.max_amount, Decimal::from(10_000));
         assert_eq!(c.poll, PollPolicy::default());
+    }
+
+    #[test]
+    fn rate_limits_come_from_the_config_over_documented_defaults() {
+        let text = format!(
+            "{GOOD}\n[poll.limits.xcash]\nrequests_per_second = 2\npolls_per_minute_per_invoice = 30\n[poll.limits.xpay]\nrequests_per_second = 10\n"
+        );
+        let c = parse(&text, "till.toml", &env).unwrap();
+        let xcash = c.poll.limits(ProviderId::Xcash);
+        assert_eq!((xcash.gateway, xcash.per_invoice), (Rate::per_second(2), Some(Rate::per_minute(30))));
+        assert_eq!(c.poll.limits(ProviderId::Xpay).gateway, Rate::per_second(10));
+        assert_eq!(c.poll.limits(ProviderId::Bitsby).gateway, Rate::per_second(1), "the default");
+        assert_eq!(c.poll.limits(ProviderId::Xcash).per_invoice, Some(Rate::per_minute(30)));
+        for (bad, want) in [
+            ("[poll.limits.bitsby]\nrequests_per_second = 2", "limits.bitsby.requests_per_second: Bitsby allows 1"),
+            ("[poll.limits.doge]\nrequests_per_second = 2", "limits.doge: not a gateway"),
+            ("[poll.limits.xpay]\nrequests_per_second = 0", "limits.xpay.requests_per_second: from 1 to 100"),
+            ("[poll.limits.xpay]\nburst = 3", "unknown field `burst`"),
+        ] {
+            let err = parse(&format!("{GOOD}\n{bad}\n"), "till.toml", &env).unwrap_err().to_string();
+            assert!(err.contains(want), "{err}");
+        }
     }
 
     #[test]

@@ -60,7 +60,7 @@
 //!   `projectId` gives an empty list.
 //! - `/invoices/cancel` answers the canceled invoice (list-item shape).
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
@@ -451,6 +451,8 @@ struct Ledger {
     payments: Vec<Payment>,
     /// Invoices created so far (the amount offset of the next is this + 1).
     seq: u64,
+    /// Every invoice's `uid`.
+    uids: HashSet<String>,
 }
 
 impl Ledger {
@@ -550,6 +552,14 @@ impl Store {
         if self.wallets.is_empty() {
             return Err(MSG_NO_WALLETS.into());
         }
+        let mut st = lock(&self.state);
+        let idx = self.insert(&mut st, req, now_ms);
+        st.invoices.get(idx).map(Invoice::created).ok_or_else(|| MSG_INVOICE_NOT_FOUND.to_owned())
+    }
+
+    /// Stores the invoice of a validated create request for the project at
+    /// `now_ms`; its index.
+    fn insert(&self, st: &mut Ledger, req: CreateRequest, now_ms: i64) -> usize {
         let (num, den) = usd_per_fiat(req.currency);
         let usd8 = div_round(req.amount_cents * 1_000_000 * num, den);
         let created_secs = now_ms.div_euclid(1000);
@@ -557,13 +567,13 @@ impl Store {
             let value: Value = serde_json::from_str(s).ok()?;
             value.get("till_sale")?.as_str().map(str::to_owned)
         });
-        let mut st = lock(&self.state);
         st.seq += 1;
         let seq = u128::from(st.seq);
         let mut uid = new_uid();
-        while st.invoices.iter().any(|inv| inv.uid == uid) {
+        while st.uids.contains(&uid) {
             uid = new_uid();
         }
+        st.uids.insert(uid.clone());
         let invoice = Invoice {
             id: crate::new_uuid(),
             uid,
@@ -591,9 +601,71 @@ impl Store {
                 })
                 .collect(),
         };
-        let created = invoice.created();
         st.invoices.push(invoice);
-        Ok(created)
+        st.invoices.len() - 1
+    }
+
+    /// `POST /_sandbox/bitsby/seed` (seed.rs): invoices of the project as
+    /// till's create would make them (`description` `Sale <reference>`,
+    /// `serviceData` `{"terminal","till_sale"}` as JSON text), payable
+    /// `expire_minutes` (any length, not only the `timeToPay` choices), with
+    /// every wallet of the project; `method` must be one of them. `id` is
+    /// the invoice's `id` (what `/invoices/list` `invoiceId` takes).
+    pub(crate) fn seed(&self, spec: &crate::seed::Spec) -> Result<Vec<crate::seed::Seeded>, crate::seed::SeedError> {
+        use crate::seed::{SeedError, Seeded};
+        let have = |blockchain: &str, coin: &str| {
+            self.wallets.iter().any(|w| w.wallet.blockchain == blockchain && w.wallet.cryptocurrency == coin)
+        };
+        let ok_method = match spec.method.as_str() {
+            "usdt-tron" => have("tron", "usdt"),
+            "usdt-bsc" => have("bnbSmartChain", "usdt"),
+            "usdt-ethereum" => have("ethereum", "usdt"),
+            "eth" => have("ethereum", "eth"),
+            "btc" => have("bitcoin", "btc"),
+            _ => false,
+        };
+        if !ok_method {
+            let names: Vec<&str> = self.wallets.iter().map(|w| w.wallet.name.as_str()).collect();
+            return Err(SeedError::method(&spec.method, &format!("the project's wallets: {}", names.join(", "))));
+        }
+        let requests = spec
+            .references
+            .iter()
+            .map(|reference| {
+                let service_data = json!({ "till_sale": reference, "terminal": spec.terminal }).to_string();
+                let form = Form(HashMap::from([
+                    ("projectId".to_owned(), self.project_id.clone()),
+                    ("amountFiat".to_owned(), spec.amount.clone()),
+                    ("currencyFiat".to_owned(), spec.currency.clone()),
+                    ("description".to_owned(), format!("Sale {reference}")),
+                    ("serviceData".to_owned(), service_data),
+                    // Any accepted value: the seed's own expiry replaces it.
+                    ("timeToPay".to_owned(), "0.5".to_owned()),
+                ]));
+                let mut req = CreateRequest::parse(&form).map_err(|why| SeedError::refused(reference, why))?;
+                req.time_to_pay_secs = spec.expire_ms() / 1000;
+                Ok((reference, req))
+            })
+            .collect::<Result<Vec<_>, SeedError>>()?;
+        if self.wallets.is_empty() {
+            return Err(SeedError::bad(MSG_NO_WALLETS));
+        }
+        let now = now_ms();
+        let mut st = lock(&self.state);
+        let seeded = requests
+            .into_iter()
+            .filter_map(|(reference, req)| {
+                let idx = self.insert(&mut st, req, now);
+                let inv = st.invoices.get(idx)?;
+                Some(Seeded {
+                    id: inv.id.clone(),
+                    reference: reference.clone(),
+                    created_at: crate::iso8601_ms(inv.created_secs.saturating_mul(1000)),
+                    expires_at: crate::iso8601_ms(inv.expires_secs.saturating_mul(1000)),
+                })
+            })
+            .collect();
+        Ok(seeded)
     }
 
     fn list(&self, q: &ListQuery, now_ms: i64) -> Vec<WireItem> {
@@ -884,13 +956,16 @@ impl ListQuery {
     }
 
     fn matches(&self, inv: &Invoice, now_ms: i64) -> bool {
-        let day = date(inv.created_secs);
+        let dated = || {
+            let day = date(inv.created_secs);
+            self.start.as_deref().is_none_or(|s| day.as_str() >= s)
+                && self.end.as_deref().is_none_or(|e| day.as_str() <= e)
+        };
         self.invoice_id.as_deref().is_none_or(|id| id == inv.id)
             && self.invoice_uid.as_deref().is_none_or(|uid| uid == inv.uid)
             && self.project_id.as_deref().is_none_or(|p| p == inv.project_id)
-            && self.start.as_deref().is_none_or(|s| day.as_str() >= s)
-            && self.end.as_deref().is_none_or(|e| day.as_str() <= e)
             && self.status.is_none_or(|s| s == inv.status_at(now_ms).wire())
+            && ((self.start.is_none() && self.end.is_none()) || dated())
     }
 }
 

@@ -14,6 +14,10 @@
 //! `{id}` is a bill's uuid or `billRef`. Bill actions answer the bill (view
 //! shape); an unknown id is HTTP 404 `{"error":"no such bill"}`, a fully
 //! paid bill HTTP 409, a bad body HTTP 400.
+//!
+//! Elsewhere: `/_sandbox/faults` (faults.rs), `/_sandbox/rates` (rates.rs),
+//! `/_sandbox/{gateway}/seed` (seed.rs), each gateway's
+//! `/_sandbox/{gateway}/invoices…` (its module).
 
 use axum::Router;
 use axum::body::Bytes;

@@ -40,9 +40,10 @@ const HUGE_BYTES: usize = 2 * 1024 * 1024;
 const MALFORMED_BODY: &str = "{\"data\": [tru";
 
 /// The five gateways and the path prefixes of their requests (CONTROL.md).
+/// Also the gateway of a request for `/_sandbox/rates` and `/_sandbox/{gateway}/seed`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "lowercase")]
-enum Gateway {
+pub(crate) enum Gateway {
     Xpay,
     Xpays,
     Xcash,
@@ -51,15 +52,31 @@ enum Gateway {
 }
 
 impl Gateway {
-    fn parse(name: &str) -> Option<Self> {
-        Some(match name {
-            "xpay" => Self::Xpay,
-            "xpays" => Self::Xpays,
-            "xcash" => Self::Xcash,
-            "xaigate" => Self::Xaigate,
-            "bitsby" => Self::Bitsby,
-            _ => return None,
-        })
+    pub(crate) const ALL: [Self; 5] = [Self::Xpay, Self::Xpays, Self::Xcash, Self::Xaigate, Self::Bitsby];
+
+    pub(crate) fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|g| g.name() == name)
+    }
+
+    /// The name the control API uses: `xpay`, `xpays`, `xcash`, `xaigate`, `bitsby`.
+    pub(crate) fn name(self) -> &'static str {
+        match self {
+            Self::Xpay => "xpay",
+            Self::Xpays => "xpays",
+            Self::Xcash => "xcash",
+            Self::Xaigate => "xaigate",
+            Self::Bitsby => "bitsby",
+        }
+    }
+
+    /// Position in [`Gateway::ALL`].
+    pub(crate) fn index(self) -> usize {
+        self as usize
+    }
+
+    /// The gateway a request path belongs to (by prefix), if any.
+    pub(crate) fn of_path(path: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|g| g.prefixes().iter().any(|p| path.starts_with(p)))
     }
 
     fn prefixes(self) -> &'static [&'static str] {

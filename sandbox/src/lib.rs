@@ -6,8 +6,9 @@
 //! (xPay `/client/…`, xpays.life `/v1/payment/…`, Xcash `/v1/invoice…`,
 //! XaiGate `/api/v1/invoice/…`, Bitsby `/invoices/…`), each in its own module
 //! with its own store inside `Shared` and its control routes under
-//! `/_sandbox/<gateway>/`, plus misbehaviour on demand (`faults.rs`). The
-//! control API is described in CONTROL.md.
+//! `/_sandbox/<gateway>/`, plus misbehaviour on demand (`faults.rs`), a log
+//! of request arrivals for rate-limit checks (`rates.rs`) and bulk creation
+//! of open invoices (`seed.rs`). The control API is described in CONTROL.md.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -26,6 +27,8 @@ mod control;
 mod evm;
 mod faults;
 mod lightning;
+mod rates;
+mod seed;
 mod tron;
 mod xaigate;
 mod xcash;
@@ -123,6 +126,8 @@ pub(crate) struct Shared {
     pub(crate) faults: faults::Faults,
     /// Gateway requests seen, per path (control routes are not counted).
     requests: Mutex<BTreeMap<String, u64>>,
+    /// Arrival instants of gateway requests, for `/_sandbox/rates`.
+    pub(crate) rates: rates::Rates,
 }
 
 impl Shared {
@@ -136,6 +141,7 @@ impl Shared {
             bitsby: bitsby::Store::new(&opts.bitsby),
             faults: faults::Faults::default(),
             requests: Mutex::new(BTreeMap::new()),
+            rates: rates::Rates::default(),
         }
     }
 
@@ -157,6 +163,8 @@ fn router(opts: Options) -> Router {
         .merge(bitsby::router())
         .merge(control::router())
         .merge(faults::router())
+        .merge(rates::router())
+        .merge(seed::router())
         .fallback(control::not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), faults::apply))
         .layer(middleware::from_fn_with_state(shared.clone(), count_requests))
@@ -164,11 +172,13 @@ fn router(opts: Options) -> Router {
 }
 
 /// Counts every request outside the control API, including unknown paths
-/// (so a test sees a client calling a wrong path).
+/// (so a test sees a client calling a wrong path), and logs the arrival of
+/// every gateway request for `/_sandbox/rates`.
 async fn count_requests(State(shared): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
     if !path.starts_with(control::PREFIX) {
         *lock(&shared.requests).entry(path.to_owned()).or_insert(0) += 1;
+        shared.rates.record(path);
     }
     next.run(req).await
 }

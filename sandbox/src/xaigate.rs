@@ -84,6 +84,9 @@ impl Default for XaigateOptions {
 const MSG_INVALID_API_KEY: &str = "Invalid apiKey";
 const MSG_NOT_FOUND: &str = "Invoice not found";
 
+/// `email` and `shopName` of seeded invoices (till sends its configured ones).
+const SEED_EMAIL: &str = "seed@till.sandbox";
+const SEED_SHOP_NAME: &str = "Sandbox seed";
 /// Hosted payment page (§ Base URL and environments, from the sample `payUrl`).
 const PAY_URL_PREFIX: &str = "https://wallet.xaigate.com/pay/";
 /// Largest number of decimals accepted in `amount`.
@@ -241,6 +244,17 @@ struct Ledger {
 }
 
 impl Ledger {
+    /// Stores an invoice (with a fresh `invoiceNo` if its own is taken).
+    fn insert(&mut self, mut invoice: Invoice) -> &Invoice {
+        while self.by_no.contains_key(&invoice.invoice_no) {
+            invoice.invoice_no = new_invoice_no();
+        }
+        let idx = self.invoices.len();
+        self.by_no.insert(invoice.invoice_no.clone(), idx);
+        self.invoices.push(invoice);
+        &self.invoices[idx]
+    }
+
     /// By `invoiceNo`, else the newest invoice with that `orderId`.
     fn find_mut(&mut self, id: &str) -> Option<&mut Invoice> {
         match self.by_no.get(id).copied() {
@@ -310,16 +324,54 @@ impl Store {
         st.invoices.get(idx).map(|inv| inv.wire(now))
     }
 
-    fn insert(&self, mut invoice: Invoice) -> WireInvoice {
+    fn insert(&self, invoice: Invoice) -> WireInvoice {
         let mut st = lock(&self.state);
-        while st.by_no.contains_key(&invoice.invoice_no) {
-            invoice.invoice_no = new_invoice_no();
+        let inv = st.insert(invoice);
+        inv.wire(inv.created_us)
+    }
+
+    /// `POST /_sandbox/xaigate/seed` (seed.rs): invoices as till's create
+    /// would make them (`orderId` the reference, `description`
+    /// `Sale <reference>`), with `expiry` = `expire_minutes`; `id` is the
+    /// `invoiceNo` (what info takes).
+    pub(crate) fn seed(&self, spec: &crate::seed::Spec) -> Result<Vec<crate::seed::Seeded>, crate::seed::SeedError> {
+        use crate::seed::{SeedError, Seeded};
+        if !matches!(spec.method.as_str(), "usdt-tron" | "checkout") {
+            return Err(SeedError::method(&spec.method, "checkout, usdt-tron: XaiGate's payment page"));
         }
-        let wire = invoice.wire(invoice.created_us);
-        let idx = st.invoices.len();
-        st.by_no.insert(invoice.invoice_no.clone(), idx);
-        st.invoices.push(invoice);
-        wire
+        let expiry_minutes = u32::try_from(spec.expire_minutes).unwrap_or(u32::MAX);
+        let now = now_us();
+        let invoices = spec
+            .references
+            .iter()
+            .map(|reference| {
+                let body = crate::seed::object([
+                    ("apiKey", json!(self.api_key)),
+                    ("orderId", json!(reference)),
+                    ("amount", json!(spec.amount)),
+                    ("currency", json!(spec.currency)),
+                    ("email", json!(SEED_EMAIL)),
+                    ("shopName", json!(SEED_SHOP_NAME)),
+                    ("description", json!(format!("Sale {reference}"))),
+                ]);
+                let req = CreateRequest::parse(&body).map_err(|r| SeedError::refused(reference, r.message))?;
+                Ok(new_invoice(req, expiry_minutes, now))
+            })
+            .collect::<Result<Vec<_>, SeedError>>()?;
+        let mut st = lock(&self.state);
+        let seeded = invoices
+            .into_iter()
+            .map(|invoice| {
+                let inv = st.insert(invoice);
+                Seeded {
+                    id: inv.invoice_no.clone(),
+                    reference: inv.order_id.text(),
+                    created_at: iso8601_us(inv.created_us),
+                    expires_at: iso8601_us(inv.expires_us()),
+                }
+            })
+            .collect();
+        Ok(seeded)
     }
 
     /// Applies a control action at `now` (µs).
@@ -536,14 +588,19 @@ async fn create(State(shared): State<AppState>, headers: HeaderMap, body: Bytes)
         Ok(req) => req,
         Err(refusal) => return refusal.into_response(),
     };
-    let now = now_us();
-    let invoice = Invoice {
+    let invoice = new_invoice(req, shared.xaigate.expiry_minutes, now_us());
+    axum::Json(shared.xaigate.insert(invoice)).into_response()
+}
+
+/// The invoice create makes at `now` (µs) for a validated request.
+fn new_invoice(req: CreateRequest, expiry_minutes: u32, now: i64) -> Invoice {
+    Invoice {
         invoice_no: new_invoice_no(),
         amount: req.amount,
         paid_amount: "0".into(),
         to_email: req.email,
         shop_name: req.shop_name,
-        expiry_minutes: shared.xaigate.expiry_minutes,
+        expiry_minutes,
         description: req.description,
         status: Status::Pending,
         currency: req.currency,
@@ -551,8 +608,7 @@ async fn create(State(shared): State<AppState>, headers: HeaderMap, body: Bytes)
         created_us: now,
         // The sample's updatedAt is a few µs after createdAt.
         updated_us: now + 3,
-    };
-    axum::Json(shared.xaigate.insert(invoice)).into_response()
+    }
 }
 
 /// `POST /api/v1/invoice/info` (§ Query status).

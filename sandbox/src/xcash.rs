@@ -24,7 +24,7 @@
 //! the status shape.
 
 use std::cmp::Ordering;
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, HashSet, VecDeque};
 use std::fmt;
 use std::sync::Mutex;
 use std::time::Duration;
@@ -121,6 +121,8 @@ const CRYPTO: &str = "USDT";
 const CHAIN: &str = "tron";
 /// USDT's TRC-20 contract (`crypto_address`: the token, never where to pay).
 const USDT_TRC20_CONTRACT: &str = "TR7NHqjeKQxGTCi8q8ZY4pL8otSzgjLj6t";
+/// `title` of seeded invoices (till sends the shop's name).
+const SEED_TITLE: &str = "Sandbox seed";
 /// The hosted page (`pay_url`), as in the newer API.md sample.
 const PAY_URL_BASE: &str = "https://gateway.xca.sh/pay/";
 /// Confirmations shown in `payment.confirm_progress` (format undocumented).
@@ -203,6 +205,19 @@ impl IntoResponse for Refusal {
         match self {
             Refusal::Code(code, detail) => code.answer(detail),
             Refusal::Drf(status, detail) => drf(status, detail),
+        }
+    }
+}
+
+impl Refusal {
+    /// The refusal as one line of text: `<code> <message>: <detail>`.
+    fn describe(&self) -> String {
+        match self {
+            Refusal::Code(code, detail) => {
+                let (code, message, _) = code.parts();
+                format!("{code} {message}: {detail}")
+            }
+            Refusal::Drf(_, detail) => detail.clone(),
         }
     }
 }
@@ -428,34 +443,105 @@ impl Ledger {
         self.invoices.iter().filter(|i| i.is_waiting(now)).count()
     }
 
+    /// The `pay_amount`s of waiting invoices (but `except`), as keys.
+    fn taken_amounts(&self, except: Option<usize>, now: i64) -> HashSet<(u128, u32)> {
+        self.invoices
+            .iter()
+            .enumerate()
+            .filter(|(i, other)| Some(*i) != except && other.is_waiting(now))
+            .filter_map(|(_, other)| other.pay_amount.map(amount_key))
+            .collect()
+    }
+
     /// Selects `(crypto, chain)`: a fresh address and a `pay_amount` no
     /// other waiting invoice has (the amount identifies the payment).
     fn select(&mut self, idx: usize, crypto: &str, chain: &str, now: i64) {
+        let mut taken = self.taken_amounts(Some(idx), now);
+        self.select_among(idx, crypto, chain, now, &mut taken, &mut HashMap::new());
+    }
+
+    /// [`Ledger::select`] given the amounts `taken` (the choice is added to
+    /// them) and, per base amount, the first offset that may be free (for
+    /// a batch: offsets below it are taken).
+    fn select_among(
+        &mut self,
+        idx: usize,
+        crypto: &str,
+        chain: &str,
+        now: i64,
+        taken: &mut HashSet<(u128, u32)>,
+        next_offset: &mut HashMap<(u128, u32), u128>,
+    ) {
         let Some(inv) = self.invoices.get(idx) else { return };
         let base = usdt_per_unit(&inv.currency)
             .and_then(|rate| inv.amount.mul(rate))
             .map_or(Dec::ZERO, |usdt| usdt.round(2, Rounding::Down));
-        let taken: Vec<Dec> = self
-            .invoices
-            .iter()
-            .enumerate()
-            .filter(|(i, other)| *i != idx && other.is_waiting(now))
-            .filter_map(|(_, other)| other.pay_amount)
-            .collect();
+        let first = next_offset.get(&amount_key(base)).copied().unwrap_or(1);
         let mut pay_amount = base;
-        for k in 1..=1_000_000u128 {
+        for k in first..=1_000_000u128 {
             let Some(candidate) = base.add(Dec::new(k, 6)) else { break };
             pay_amount = candidate;
-            if !taken.iter().any(|t| t.cmp_value(&candidate) == Ordering::Equal) {
+            if !taken.contains(&amount_key(candidate)) {
+                next_offset.insert(amount_key(base), k + 1);
                 break;
             }
         }
+        taken.insert(amount_key(pay_amount));
         if let Some(inv) = self.invoices.get_mut(idx) {
             inv.selected = Some((crypto.to_owned(), chain.to_owned()));
             inv.pay_address = Some(tron::Address::random().base58);
             inv.pay_amount = Some(pay_amount.normalized());
             inv.started_ms = Some(whole_seconds(now));
         }
+    }
+
+    /// Stores the invoice of a validated create request whose `out_no` is
+    /// not taken, living `lifetime_ms` from `now` (no method selected yet);
+    /// its index.
+    fn insert(&mut self, req: CreateInvoice, lifetime_ms: i64, now: i64) -> usize {
+        let created_ms = whole_seconds(now);
+        let mut sys_no = new_sys_no(now);
+        while self.by_sys_no.contains_key(&sys_no) {
+            sys_no = new_sys_no(now);
+        }
+        let invoice = Invoice {
+            sys_no: sys_no.clone(),
+            out_no: req.out_no.clone(),
+            title: req.title,
+            currency: req.currency,
+            amount: req.amount,
+            methods: req.methods,
+            selected: None,
+            pay_address: None,
+            pay_amount: None,
+            created_ms,
+            started_ms: None,
+            expires_ms: created_ms.saturating_add(lifetime_ms),
+            notify_url: req.notify_url,
+            return_url: req.return_url,
+            payment: None,
+            stage: Stage::Waiting,
+        };
+        let idx = self.invoices.len();
+        self.invoices.push(invoice);
+        self.by_sys_no.insert(sys_no, idx);
+        self.by_out_no.insert(req.out_no, idx);
+        idx
+    }
+}
+
+/// A decimal as a hashable key (equal values, equal keys).
+fn amount_key(d: Dec) -> (u128, u32) {
+    let n = d.normalized();
+    (n.mantissa(), n.scale())
+}
+
+/// The one `(crypto, chain)` of `methods`, if there is exactly one.
+fn single_method(methods: &BTreeMap<String, Vec<String>>) -> Option<(String, String)> {
+    let mut all = methods.iter().flat_map(|(c, chains)| chains.iter().map(move |ch| (c.clone(), ch.clone())));
+    match (all.next(), all.next()) {
+        (Some(only), None) => Some(only),
+        _ => None,
     }
 }
 
@@ -973,44 +1059,9 @@ async fn create(State(shared): State<AppState>, headers: HeaderMap, body: Bytes)
     if store.opts.max_waiting.is_some_and(|max| st.waiting(now) >= max) {
         return Code::TooManyWaiting.answer(json!(""));
     }
-    let created_ms = whole_seconds(now);
-    let lifetime_ms = match store.opts.expiry_override {
-        Some(d) => i64::try_from(d.as_millis()).unwrap_or(i64::MAX),
-        None => req.duration * 60_000,
-    };
-    let mut sys_no = new_sys_no(now);
-    while st.by_sys_no.contains_key(&sys_no) {
-        sys_no = new_sys_no(now);
-    }
-    let single = {
-        let mut all = req.methods.iter().flat_map(|(c, chains)| chains.iter().map(move |ch| (c.clone(), ch.clone())));
-        match (all.next(), all.next()) {
-            (Some(only), None) => Some(only),
-            _ => None,
-        }
-    };
-    let invoice = Invoice {
-        sys_no: sys_no.clone(),
-        out_no: req.out_no.clone(),
-        title: req.title,
-        currency: req.currency,
-        amount: req.amount,
-        methods: req.methods,
-        selected: None,
-        pay_address: None,
-        pay_amount: None,
-        created_ms,
-        started_ms: None,
-        expires_ms: created_ms.saturating_add(lifetime_ms),
-        notify_url: req.notify_url,
-        return_url: req.return_url,
-        payment: None,
-        stage: Stage::Waiting,
-    };
-    let idx = st.invoices.len();
-    st.invoices.push(invoice);
-    st.by_sys_no.insert(sys_no, idx);
-    st.by_out_no.insert(req.out_no, idx);
+    let lifetime_ms = store.lifetime_ms(req.duration);
+    let single = single_method(&req.methods);
+    let idx = st.insert(req, lifetime_ms, now);
     if store.opts.select_at_create
         && let Some((crypto, chain)) = single
     {
@@ -1019,6 +1070,75 @@ async fn create(State(shared): State<AppState>, headers: HeaderMap, body: Bytes)
     match st.invoices.get(idx) {
         Some(inv) => (StatusCode::CREATED, axum::Json(inv.create_shape(appid, now))).into_response(),
         None => not_found(),
+    }
+}
+
+impl Store {
+    /// How long an invoice of `duration` minutes lives, in ms.
+    fn lifetime_ms(&self, duration_minutes: i64) -> i64 {
+        match self.opts.expiry_override {
+            Some(d) => i64::try_from(d.as_millis()).unwrap_or(i64::MAX),
+            None => duration_minutes.saturating_mul(60_000),
+        }
+    }
+
+    /// `POST /_sandbox/xcash/seed` (seed.rs): invoices as till's create
+    /// would make them (`out_no` the reference, `methods` USDT on tron,
+    /// selected at once when the server does), living `expire_minutes`
+    /// (or `expiry_override`), whatever the 5–30 minutes of `duration`.
+    /// The 100-waiting limit is not applied. `id` is the `sys_no`.
+    pub(crate) fn seed(&self, spec: &crate::seed::Spec) -> Result<Vec<crate::seed::Seeded>, crate::seed::SeedError> {
+        use crate::seed::{SeedError, Seeded};
+        if spec.method != "usdt-tron" {
+            return Err(SeedError::method(&spec.method, "usdt-tron"));
+        }
+        // What till sends: a `duration` the server accepts.
+        let duration = i64::try_from(spec.expire_minutes).unwrap_or(i64::MAX).clamp(DURATION_MIN, DURATION_MAX);
+        let requests = spec
+            .references
+            .iter()
+            .map(|reference| {
+                let body = crate::seed::object([
+                    ("out_no", json!(reference)),
+                    ("title", json!(SEED_TITLE)),
+                    ("currency", json!(spec.currency)),
+                    ("amount", json!(spec.amount)),
+                    ("duration", json!(duration)),
+                    ("methods", json!({ CRYPTO: [CHAIN] })),
+                ]);
+                CreateInvoice::parse(&body).map_err(|refusal| SeedError::refused(reference, refusal.describe()))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let lifetime_ms = match self.opts.expiry_override {
+            Some(_) => self.lifetime_ms(duration),
+            None => spec.expire_ms(),
+        };
+        let now = self.now_ms();
+        let mut st = lock(&self.state);
+        if let Some(taken) = requests.iter().find(|r| st.by_out_no.contains_key(&r.out_no)) {
+            return Err(SeedError::taken(&taken.out_no));
+        }
+        let mut taken = st.taken_amounts(None, now);
+        let mut next_offset = HashMap::new();
+        let mut seeded = Vec::with_capacity(requests.len());
+        for req in requests {
+            let single = single_method(&req.methods);
+            let idx = st.insert(req, lifetime_ms, now);
+            if self.opts.select_at_create
+                && let Some((crypto, chain)) = single
+            {
+                st.select_among(idx, &crypto, &chain, now, &mut taken, &mut next_offset);
+            }
+            if let Some(inv) = st.invoices.get(idx) {
+                seeded.push(Seeded {
+                    id: inv.sys_no.clone(),
+                    reference: inv.out_no.clone(),
+                    created_at: iso8601_s(inv.created_ms),
+                    expires_at: iso8601_s(inv.expires_ms),
+                });
+            }
+        }
+        Ok(seeded)
     }
 }
 

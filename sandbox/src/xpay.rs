@@ -776,6 +776,145 @@ impl CreateBill {
     }
 }
 
+/// Why a validated create request got no bill.
+enum NewBillError {
+    /// A field the wire format allows but the sandbox cannot serve.
+    Invalid(Invalid),
+    /// Anything else (the BOLT11 could not be signed).
+    Failed(String),
+}
+
+impl Store {
+    /// The bill `bills/save` makes at `now` for a validated request (not
+    /// stored yet).
+    fn new_bill(&self, signer: &lightning::Signer, req: CreateBill, now: i64) -> Result<Bill, NewBillError> {
+        let until = now.saturating_add(i64::try_from(req.expire_minutes * 60_000).unwrap_or(i64::MAX));
+        let (tron, ln) = if req.use_lightning {
+            let sats = satoshis(req.amount);
+            if sats == 0 {
+                return Err(NewBillError::Invalid(Invalid::new(
+                    "amount",
+                    format!("is below 1 satoshi at the sandbox rate (1 BTC = {USD_PER_BTC} USD)"),
+                )));
+            }
+            let created_secs = now.div_euclid(1000);
+            let expiry_secs =
+                (req.expire_minutes * 60).saturating_sub(BOLT11_EXPIRY_MARGIN_SECS).max(BOLT11_MIN_EXPIRY_SECS);
+            let inv = signer
+                .invoice(&lightning::Request {
+                    amount_msat: sats * 1000,
+                    timestamp_secs: u64::try_from(created_secs).unwrap_or(0),
+                    expiry: std::time::Duration::from_secs(expiry_secs),
+                })
+                .map_err(|e| NewBillError::Failed(format!("could not create the invoice: {e}")))?;
+            let hash = crate::hex(&inv.payment_hash);
+            let ln = LnInvoice {
+                created_at: created_secs,
+                external_id: hash.clone(),
+                payment_request: inv.bolt11,
+                payment_hash: hash,
+                payment_secret: crate::hex(&inv.payment_secret),
+                payment_status: "PENDING",
+                satoshis: sats,
+                dollars: dollars(req.amount),
+            };
+            (None, Some((ln, inv.preimage)))
+        } else {
+            (Some(tron::Address::random()), None)
+        };
+        let (ln, ln_preimage) = ln.unzip();
+        Ok(Bill {
+            uuid: crate::new_uuid(),
+            username: self.username.clone(),
+            wallet: self.wallet.clone(),
+            tron,
+            created_at: now,
+            bill_ref: req.reference,
+            bill_amount: req.amount,
+            paid_amount: 0,
+            tag: req.tag,
+            starting: now - STARTING_BEFORE_CREATED_MS,
+            until,
+            closed: false,
+            canceled: false,
+            txs: Vec::new(),
+            ln,
+            ln_preimage,
+            ln_receipt: None,
+            callback_url: req.callback_url,
+            email: req.email,
+        })
+    }
+
+    /// `POST /_sandbox/xpay/seed` (seed.rs): bills as till's `bills/save`
+    /// would create them (`tag` `till-<terminal>-<reference>`, `reference`
+    /// the merchant reference); `id` is the reference (`bills/view` takes it).
+    pub(crate) fn seed(
+        &self,
+        signer: &lightning::Signer,
+        spec: &crate::seed::Spec,
+    ) -> Result<Vec<crate::seed::Seeded>, crate::seed::SeedError> {
+        use crate::seed::{SeedError, Seeded};
+        if spec.currency != "USD" {
+            return Err(SeedError::bad("xPay bills are in USD"));
+        }
+        let use_lightning = match spec.method.as_str() {
+            "usdt-tron" => false,
+            "lightning" => true,
+            other => return Err(SeedError::method(other, "usdt-tron, lightning")),
+        };
+        let amount = crate::seed::scaled(&spec.amount, 6)
+            .and_then(|micro| u64::try_from(micro).ok())
+            .ok_or_else(|| SeedError::bad("xPay amounts have at most 6 decimals (micro-dollars)"))?;
+        let now = now_ms();
+        let mut bills = Vec::with_capacity(spec.references.len());
+        for reference in &spec.references {
+            let body = crate::seed::object([
+                ("amount", json!(amount)),
+                ("tag", json!(format!("till-{}-{reference}", spec.terminal))),
+                ("expireInMinutes", json!(spec.expire_minutes.to_string())),
+                ("reference", json!(reference)),
+                ("useLightning", json!(use_lightning)),
+            ]);
+            let refused = |e: Invalid| SeedError::refused(reference, format!("{} {}", e.field, e.problem));
+            let req = CreateBill::parse(&body).map_err(refused)?;
+            let bill = self.new_bill(signer, req, now).map_err(|e| match e {
+                NewBillError::Invalid(e) => refused(e),
+                NewBillError::Failed(why) => SeedError::refused(reference, why),
+            })?;
+            bills.push(bill);
+        }
+        let mut st = lock(&self.state);
+        if let Some(taken) = bills.iter().find(|b| st.by_ref.contains_key(&b.bill_ref)) {
+            return Err(SeedError::taken(&taken.bill_ref));
+        }
+        let seeded = bills
+            .into_iter()
+            .map(|bill| {
+                let seeded = Seeded {
+                    id: bill.bill_ref.clone(),
+                    reference: bill.bill_ref.clone(),
+                    created_at: crate::iso8601_ms(bill.created_at),
+                    expires_at: crate::iso8601_ms(bill.until),
+                };
+                st.insert(bill);
+                seeded
+            })
+            .collect();
+        Ok(seeded)
+    }
+}
+
+impl Ledger {
+    /// Stores a bill whose `billRef` is not taken.
+    fn insert(&mut self, bill: Bill) {
+        let idx = self.bills.len();
+        self.by_ref.insert(bill.bill_ref.clone(), idx);
+        self.by_uuid.insert(bill.uuid.clone(), idx);
+        self.bills.push(bill);
+    }
+}
+
 async fn save(State(shared): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let uuid = request_uuid(&headers);
     let now = now_ms();
@@ -787,80 +926,18 @@ async fn save(State(shared): State<AppState>, headers: HeaderMap, body: Bytes) -
         Err(e) => return e.into_response(uuid),
     };
     let store = &shared.xpay;
-    let until = now.saturating_add(i64::try_from(req.expire_minutes * 60_000).unwrap_or(i64::MAX));
-
-    let (tron, ln) = if req.use_lightning {
-        let sats = satoshis(req.amount);
-        if sats == 0 {
-            return Invalid::new(
-                "amount",
-                format!("is below 1 satoshi at the sandbox rate (1 BTC = {USD_PER_BTC} USD)"),
-            )
-            .into_response(uuid);
-        }
-        let created_secs = now.div_euclid(1000);
-        let expiry_secs =
-            (req.expire_minutes * 60).saturating_sub(BOLT11_EXPIRY_MARGIN_SECS).max(BOLT11_MIN_EXPIRY_SECS);
-        let signed = shared.lightning.invoice(&lightning::Request {
-            amount_msat: sats * 1000,
-            timestamp_secs: u64::try_from(created_secs).unwrap_or(0),
-            expiry: std::time::Duration::from_secs(expiry_secs),
-        });
-        let inv = match signed {
-            Ok(inv) => inv,
-            Err(e) => {
-                return error(uuid, format!("could not create the invoice: {e}"), Value::Null);
-            }
-        };
-        let hash = crate::hex(&inv.payment_hash);
-        let ln = LnInvoice {
-            created_at: created_secs,
-            external_id: hash.clone(),
-            payment_request: inv.bolt11,
-            payment_hash: hash,
-            payment_secret: crate::hex(&inv.payment_secret),
-            payment_status: "PENDING",
-            satoshis: sats,
-            dollars: dollars(req.amount),
-        };
-        (None, Some((ln, inv.preimage)))
-    } else {
-        (Some(tron::Address::random()), None)
+    let bill = match store.new_bill(&shared.lightning, req, now) {
+        Ok(bill) => bill,
+        Err(NewBillError::Invalid(e)) => return e.into_response(uuid),
+        Err(NewBillError::Failed(message)) => return error(uuid, message, Value::Null),
     };
-    let (ln, ln_preimage) = ln.unzip();
-
-    let bill = Bill {
-        uuid: crate::new_uuid(),
-        username: store.username.clone(),
-        wallet: store.wallet.clone(),
-        tron,
-        created_at: now,
-        bill_ref: req.reference,
-        bill_amount: req.amount,
-        paid_amount: 0,
-        tag: req.tag,
-        starting: now - STARTING_BEFORE_CREATED_MS,
-        until,
-        closed: false,
-        canceled: false,
-        txs: Vec::new(),
-        ln,
-        ln_preimage,
-        ln_receipt: None,
-        callback_url: req.callback_url,
-        email: req.email,
-    };
-
     let mut st = lock(&store.state);
     if st.by_ref.contains_key(&bill.bill_ref) {
         drop(st);
         return error(uuid, MSG_REFERENCE_EXISTS, json!({ "reference": bill.bill_ref }));
     }
-    let idx = st.bills.len();
-    st.by_ref.insert(bill.bill_ref.clone(), idx);
-    st.by_uuid.insert(bill.uuid.clone(), idx);
     let data = bill.create_shape(now);
-    st.bills.push(bill);
+    st.insert(bill);
     drop(st);
     success(uuid, MSG_BILL_CREATED, data)
 }

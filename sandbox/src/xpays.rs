@@ -552,43 +552,99 @@ async fn create(State(shared): State<AppState>, headers: HeaderMap, body: Bytes)
         Ok(req) => req,
         Err(message) => return fail(StatusCode::BAD_REQUEST, message),
     };
-    let lifetime_ms = i64::try_from(store.opts.lifetime_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
     let mut st = lock(&store.state);
     if st.by_order_id.contains_key(&req.order_id) {
         return fail(StatusCode::BAD_REQUEST, MSG_ORDER_EXISTS);
     }
-    let idx = st.invoices.len();
-    let invoice = Invoice {
-        id: crate::new_uuid(),
-        seq_num: idx as u64 + 1,
-        order_id: req.order_id,
-        chain: req.chain,
-        from_fiat_currency: req.from_fiat_currency,
-        to_crypto_currency: req.to_crypto_currency,
-        amount: req.amount,
-        payment_amount: req.payment_amount,
-        payer_paid_currency: None,
-        payer_paid_amount: None,
-        merchant_amount: None,
-        txid: None,
-        address: tron::Address::random().base58,
-        from_address: None,
-        url_return: req.url_return,
-        url_success: req.url_success,
-        url_failed: req.url_failed,
-        lifetime: store.opts.lifetime_secs,
-        created_ms: now,
-        expired_ms: now.saturating_add(lifetime_ms),
-        discount_percent: req.discount_percent,
-        additional_data: req.additional_data,
-        stage: Stage::Pending,
-    };
-    let data = invoice.wire(now, &store.group, &store.agent);
-    st.by_id.insert(invoice.id.clone(), idx);
-    st.by_order_id.insert(invoice.order_id.clone(), idx);
-    st.invoices.push(invoice);
+    let idx = st.insert(req, store.opts.lifetime_secs, now);
+    let data = st.invoices.get(idx).map(|inv| inv.wire(now, &store.group, &store.agent));
     drop(st);
     axum::Json(json!({ "data": data })).into_response()
+}
+
+impl Ledger {
+    /// Stores the invoice of a validated create request whose `order_id` is
+    /// not taken, living `lifetime_secs` from `now`; its index.
+    fn insert(&mut self, req: CreatePayment, lifetime_secs: u64, now: i64) -> usize {
+        let lifetime_ms = i64::try_from(lifetime_secs.saturating_mul(1000)).unwrap_or(i64::MAX);
+        let idx = self.invoices.len();
+        let invoice = Invoice {
+            id: crate::new_uuid(),
+            seq_num: idx as u64 + 1,
+            order_id: req.order_id,
+            chain: req.chain,
+            from_fiat_currency: req.from_fiat_currency,
+            to_crypto_currency: req.to_crypto_currency,
+            amount: req.amount,
+            payment_amount: req.payment_amount,
+            payer_paid_currency: None,
+            payer_paid_amount: None,
+            merchant_amount: None,
+            txid: None,
+            address: tron::Address::random().base58,
+            from_address: None,
+            url_return: req.url_return,
+            url_success: req.url_success,
+            url_failed: req.url_failed,
+            lifetime: lifetime_secs,
+            created_ms: now,
+            expired_ms: now.saturating_add(lifetime_ms),
+            discount_percent: req.discount_percent,
+            additional_data: req.additional_data,
+            stage: Stage::Pending,
+        };
+        self.by_id.insert(invoice.id.clone(), idx);
+        self.by_order_id.insert(invoice.order_id.clone(), idx);
+        self.invoices.push(invoice);
+        idx
+    }
+}
+
+impl Store {
+    /// `POST /_sandbox/xpays/seed` (seed.rs): payments as till's create
+    /// would make them (`order_id` the reference, USDT on tron), living
+    /// `expire_minutes` (`lifetime` shows it); `id` is the payment's `id`
+    /// (what `info?id=` takes).
+    pub(crate) fn seed(&self, spec: &crate::seed::Spec) -> Result<Vec<crate::seed::Seeded>, crate::seed::SeedError> {
+        use crate::seed::{SeedError, Seeded};
+        if spec.method != "usdt-tron" {
+            return Err(SeedError::method(&spec.method, "usdt-tron"));
+        }
+        let requests = spec
+            .references
+            .iter()
+            .map(|reference| {
+                let body = crate::seed::object([
+                    ("order_id", json!(reference)),
+                    ("amount", json!(spec.amount)),
+                    ("from_fiat_currency", json!(spec.currency)),
+                    ("to_crypto_currency", json!("USDT")),
+                    ("chain", json!("tron")),
+                ]);
+                CreatePayment::parse(&body).map_err(|why| SeedError::refused(reference, why))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        let now = self.now_ms();
+        let mut st = lock(&self.state);
+        if let Some(taken) = requests.iter().find(|r| st.by_order_id.contains_key(&r.order_id)) {
+            return Err(SeedError::taken(&taken.order_id));
+        }
+        let lifetime_secs = spec.expire_minutes * 60;
+        let seeded = requests
+            .into_iter()
+            .filter_map(|req| {
+                let idx = st.insert(req, lifetime_secs, now);
+                let inv = st.invoices.get(idx)?;
+                Some(Seeded {
+                    id: inv.id.clone(),
+                    reference: inv.order_id.clone(),
+                    created_at: crate::iso8601_ms(inv.created_ms),
+                    expires_at: crate::iso8601_ms(inv.expired_ms),
+                })
+            })
+            .collect();
+        Ok(seeded)
+    }
 }
 
 /// `GET /v1/payment/info?id=<id>` → `{"data":{"payment":{…}}}`.
