@@ -66,6 +66,19 @@ pub enum Command {
         #[arg(long, default_value = "127.0.0.1:8787")]
         listen: SocketAddr,
     },
+    /// Benchmark: the poll schedule against a sandbox with many open
+    /// invoices; prints requests per gateway against its limit, peak memory
+    /// and CPU. Exit 0 when every gateway stayed within its limits.
+    #[command(hide = true)]
+    Soak {
+        /// A running `till sandbox` (else one is started in this process).
+        #[arg(long, value_name = "URL")]
+        sandbox: Option<String>,
+        #[arg(long, default_value_t = 10_000)]
+        invoices: usize,
+        #[arg(long, default_value_t = 60)]
+        seconds: u64,
+    },
     /// The config file.
     Config {
         #[command(subcommand)]

@@ -170,7 +170,11 @@ fn limits(cx: &Ctx, provider: ProviderId, raw: RawLimits) -> Result<Limits, Conf
     if let Some(n) = raw.requests_per_second {
         let most = if provider == ProviderId::Bitsby { 1 } else { 100 };
         if !(1..=most).contains(n.get_ref()) {
-            let why = if most == 1 { "Bitsby allows 1 request per second per key".to_string() } else { format!("from 1 to {most}") };
+            let why = if most == 1 {
+                "Bitsby allows 1 request per second per key".to_string()
+            } else {
+                format!("from 1 to {most}")
+            };
             return Err(cx.invalid(n.span(), &key("requests_per_second"), why));
         }
         limits.gateway = Rate::per_second(*n.get_ref());
@@ -344,7 +348,11 @@ pub fn parse(text: &str, path: &str, env: &dyn Fn(&str) -> Option<String>) -> Re
         for (name, raw) in p.limits.unwrap_or_default() {
             let span = raw.span();
             let Some(provider) = ProviderId::parse(&name) else {
-                return Err(cx.invalid(span, &format!("limits.{name}"), "not a gateway (xpay, xpays, xcash, xaigate, bitsby)"));
+                return Err(cx.invalid(
+                    span,
+                    &format!("limits.{name}"),
+                    "not a gateway (xpay, xpays, xcash, xaigate, bitsby)",
+                ));
             };
             poll.limits.insert(provider, limits(&cx, provider, raw.into_inner())?);
         }

@@ -16,4 +16,5 @@ pub mod logging;
 pub mod registry;
 pub mod runtime;
 pub mod secret;
+pub mod soak;
 pub mod tui;

@@ -37,6 +37,7 @@ async fn run(cli: Cli) -> i32 {
     };
     match cli.command {
         Some(Command::Sandbox { listen }) => sandbox(listen, &data_dir).await,
+        Some(Command::Soak { sandbox, invoices, seconds }) => soak(sandbox, invoices, seconds).await,
         Some(Command::Config { command: ConfigCommand::Path }) => {
             match config::locate(cli.config.as_deref()) {
                 Some((p, _)) => println!("{}", p.display()),
@@ -187,6 +188,25 @@ impl Session {
             log,
             _lock: lock,
         })
+    }
+}
+
+async fn soak(sandbox: Option<String>, invoices: usize, seconds: u64) -> i32 {
+    let (base, _demo) = match sandbox {
+        Some(url) => (url, None),
+        None => match till::demo::start().await {
+            Ok((demo, _)) => (demo.base_url.clone(), Some(demo)),
+            Err(e) => return fail(format!("cannot start the sandbox: {e}")),
+        },
+    };
+    let config = config::Config::demo(Some(base.clone()));
+    println!("soak: {invoices} open invoices at {base} for {seconds} s");
+    match till::soak::run(&base, &config, invoices, seconds, till::clock::system()).await {
+        Ok(report) => {
+            print!("{}", report.table());
+            if report.within_limits() { 0 } else { 1 }
+        }
+        Err(e) => fail(e),
     }
 }
 

@@ -32,6 +32,7 @@ fn settings() -> HttpSettings {
         attempts: 3,
         first_backoff: Duration::from_millis(20),
         max_backoff: Duration::from_millis(100),
+        every: None,
     }
 }
 

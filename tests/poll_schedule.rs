@@ -91,7 +91,11 @@ impl Gateway for Fake {
             Ok(self.report(&invoice.id))
         })
     }
-    fn status_page<'a>(&'a self, invoices: &'a [Invoice], page: u32) -> BoxFuture<'a, Result<StatusPage, GatewayError>> {
+    fn status_page<'a>(
+        &'a self,
+        invoices: &'a [Invoice],
+        page: u32,
+    ) -> BoxFuture<'a, Result<StatusPage, GatewayError>> {
         Box::pin(async move {
             self.arrive(Call::Page(page)).await?;
             let ids = self.ids.lock().unwrap().clone();
@@ -255,9 +259,11 @@ async fn batch_gateways_are_asked_in_pages_and_every_invoice_is_answered() {
         let calls = c.calls(p);
         assert!(calls.iter().all(|(_, call)| matches!(call, Call::Page(_))), "{p}: only pages, {calls:?}");
         // One sweep reads pages 0, 1, 2 (120 invoices, 50 a page).
-        let pages: Vec<u32> = calls.iter().filter_map(|(_, c)| if let Call::Page(n) = c { Some(*n) } else { None }).collect();
+        let pages: Vec<u32> =
+            calls.iter().filter_map(|(_, c)| if let Call::Page(n) = c { Some(*n) } else { None }).collect();
         assert_eq!(&pages[..3], &[0, 1, 2], "{p}");
-        let answered = c.desk.watches.iter().filter(|w| w.invoice.method.provider == p && w.last_sent.is_some()).count();
+        let answered =
+            c.desk.watches.iter().filter(|w| w.invoice.method.provider == p && w.last_sent.is_some()).count();
         assert_eq!(answered, 120, "{p}: every invoice asked about");
         assert!(c.desk.watches.iter().all(|w| w.answered && w.errors == 0));
     }
@@ -304,7 +310,9 @@ async fn a_gateway_that_goes_down_is_backed_off_then_resumed_without_a_burst() {
     let out = c.open(50, SignedDuration::from_mins(30));
     c.run(out, 60).await;
     let down_since = c.desk.unreachable_since(ProviderId::Xaigate).expect("shown unreachable");
-    assert!(down_since >= start() + SignedDuration::from_secs(10) && down_since < start() + SignedDuration::from_secs(11));
+    assert!(
+        down_since >= start() + SignedDuration::from_secs(10) && down_since < start() + SignedDuration::from_secs(11)
+    );
     c.run(Outcome::default(), 140).await;
     assert_eq!(c.desk.unreachable_since(ProviderId::Xaigate), None, "reachable again");
 

@@ -130,14 +130,7 @@ pub struct Desk {
 
 impl Desk {
     pub fn new(policy: PollPolicy, now: Timestamp) -> Desk {
-        Desk {
-            sale: Sale::Amount,
-            watches: Vec::new(),
-            policy,
-            now,
-            index: HashMap::new(),
-            poller: Poller::default(),
-        }
+        Desk { sale: Sale::Amount, watches: Vec::new(), policy, now, index: HashMap::new(), poller: Poller::default() }
     }
 
     pub fn watch(&self, reference: &Reference) -> Option<&Watch> {
@@ -315,13 +308,7 @@ impl Desk {
         self.poller.enqueue(idx, w, policy, now);
     }
 
-    fn page_polled(
-        &mut self,
-        provider: ProviderId,
-        page: u32,
-        result: Result<StatusPage, Problem>,
-        out: &mut Outcome,
-    ) {
+    fn page_polled(&mut self, provider: ProviderId, page: u32, result: Result<StatusPage, Problem>, out: &mut Outcome) {
         if let Ok(found) = &result {
             for (reference, report) in &found.reports {
                 let Some(idx) = self.index.get(reference).copied() else { continue };

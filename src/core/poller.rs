@@ -172,7 +172,8 @@ impl Gate {
     /// Moves the next turn one spacing on.
     fn charge(&mut self, now: Timestamp) {
         self.sent += 1;
-        self.next_send = now.max(self.next_send).saturating_add(self.limits.gateway.spacing()).unwrap_or(Timestamp::MAX);
+        self.next_send =
+            now.max(self.next_send).saturating_add(self.limits.gateway.spacing()).unwrap_or(Timestamp::MAX);
     }
 
     fn sweeping(&self) -> bool {
@@ -223,9 +224,9 @@ impl Gate {
                 self.health.failing_since.get_or_insert(now);
                 self.health.problem = Some(p.clone());
                 let base = self.limits.gateway.spacing().max(SignedDuration::from_secs(1));
-                let wait = p.retry_after.unwrap_or_else(|| {
-                    schedule::next_delay(policy, Pace::Normal(base), self.health.errors, self.sent)
-                });
+                let wait = p
+                    .retry_after
+                    .unwrap_or_else(|| schedule::next_delay(policy, Pace::Normal(base), self.health.errors, self.sent));
                 self.next_send = self.next_send.max(now.saturating_add(wait).unwrap_or(Timestamp::MAX));
             }
             // One invoice's trouble: its own watch backs off.

@@ -17,6 +17,9 @@ pub struct HttpSettings {
     pub attempts: u32,
     pub first_backoff: Duration,
     pub max_backoff: Duration,
+    /// The least time between two requests to the gateway, whoever sends
+    /// them (polls, creates, a login): the last guard of its rate limit.
+    pub every: Option<Duration>,
 }
 
 impl Default for HttpSettings {
@@ -27,6 +30,7 @@ impl Default for HttpSettings {
             attempts: 3,
             first_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(8),
+            every: None,
         }
     }
 }
@@ -45,6 +49,7 @@ pub struct Http {
     client: reqwest::Client,
     provider: ProviderId,
     pub settings: HttpSettings,
+    pace: Option<std::sync::Arc<super::pace::Pace>>,
 }
 
 impl Http {
@@ -56,7 +61,8 @@ impl Http {
             .user_agent(concat!("till/", env!("CARGO_PKG_VERSION")))
             .build()
             .map_err(|e| GatewayError::Unreachable { provider, detail: format!("HTTP client: {e}") })?;
-        Ok(Http { client, provider, settings })
+        let pace = settings.every.map(|every| std::sync::Arc::new(super::pace::Pace::new(every)));
+        Ok(Http { client, provider, settings, pace })
     }
 
     /// Sends one POST with a JSON body. No retry.
@@ -132,6 +138,9 @@ impl Http {
     /// Sends a request and reads the whole answer, within the size cap.
     pub async fn send(&self, request: reqwest::RequestBuilder) -> Result<Reply, GatewayError> {
         let provider = self.provider;
+        if let Some(pace) = &self.pace {
+            pace.turn().await;
+        }
         let sent = request.send().await;
         let mut response = sent.map_err(|e| classify(provider, &e))?;
         let status = response.status().as_u16();
