@@ -156,7 +156,13 @@ impl Runtime {
                         }),
                     };
                     if let Ok(p) = &result {
-                        tracing::debug!(provider = provider.id(), page, found = p.reports.len(), more = p.more, "polled a page");
+                        tracing::debug!(
+                            provider = provider.id(),
+                            page,
+                            found = p.reports.len(),
+                            more = p.more,
+                            "polled a page"
+                        );
                     }
                     Event::PagePolled { provider, page, result }
                 }
