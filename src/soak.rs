@@ -25,8 +25,10 @@ use tokio::sync::mpsc;
 pub struct GatewayFigures {
     pub provider: ProviderId,
     pub invoices: usize,
-    /// Invoices the till had an answer about by the end.
+    /// Invoices the gateway answered about at least once.
     pub answered: usize,
+    /// Status answers received (a page answers for up to 50 invoices).
+    pub answers: u64,
     /// The till's limit for this gateway, requests per second.
     pub limit_per_second: u32,
     pub per_invoice_per_minute: Option<u32>,
@@ -59,8 +61,16 @@ impl SoakReport {
 
     pub fn table(&self) -> String {
         let mut s = format!(
-            "{:<10} {:>8} {:>9} {:>9} {:>10} {:>9} {:>10} {:>14}\n",
-            "gateway", "invoices", "answered", "requests", "avg req/s", "max in 1s", "limit/s", "per invoice/min"
+            "{:<8} {:>8} {:>8} {:>8} {:>8} {:>9} {:>9} {:>7} {:>15}\n",
+            "gateway",
+            "invoices",
+            "answered",
+            "answers",
+            "requests",
+            "avg req/s",
+            "max in 1s",
+            "limit/s",
+            "per invoice/min"
         );
         for g in &self.gateways {
             let per_invoice = match g.per_invoice_per_minute {
@@ -68,10 +78,11 @@ impl SoakReport {
                 None => "—".to_string(),
             };
             s.push_str(&format!(
-                "{:<10} {:>8} {:>9} {:>9} {:>10.2} {:>9} {:>10} {:>14}\n",
+                "{:<8} {:>8} {:>8} {:>8} {:>8} {:>9.2} {:>9} {:>7} {:>15}\n",
                 g.provider.id(),
                 g.invoices,
                 g.answered,
+                g.answers,
                 g.requests,
                 g.requests as f64 / self.seconds.max(0.001),
                 g.max_in_1s,
@@ -172,6 +183,7 @@ pub async fn run(
     let now = clock.now();
     let mut desk = Desk::new(config.poll.clone(), now);
     let mut out = desk.watch_all(all.into_iter().map(|i| Watch::new(i, now)));
+    let mut answers: BTreeMap<ProviderId, u64> = BTreeMap::new();
     let started = Instant::now();
     let end = tokio::time::Instant::now() + Duration::from_secs(seconds);
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -186,6 +198,17 @@ pub async fn run(
             _ = crate::runtime::until(wake, &clock) => Event::Tick(clock.now()),
             _ = tokio::time::sleep_until(end) => break,
         };
+        match &event {
+            Event::Polled { reference, result: Ok(_) } => {
+                if let Some(w) = desk.watch(reference) {
+                    *answers.entry(w.invoice.method.provider).or_default() += 1;
+                }
+            }
+            Event::PagePolled { provider, result: Ok(page), .. } => {
+                *answers.entry(*provider).or_default() += page.reports.len() as u64;
+            }
+            _ => {}
+        }
         out = desk.update(event);
     }
     let elapsed = started.elapsed().as_secs_f64();
@@ -197,7 +220,8 @@ pub async fn run(
     for w in &desk.watches {
         let c = counts.entry(w.invoice.method.provider).or_default();
         c.0 += 1;
-        if w.last_sent.is_some() && w.errors == 0 && !w.in_flight {
+        // The raw status is set by the gateway's first answer.
+        if !w.raw.is_empty() {
             c.1 += 1;
         }
     }
@@ -212,6 +236,7 @@ pub async fn run(
                 provider: *p,
                 invoices,
                 answered,
+                answers: answers.get(p).copied().unwrap_or(0),
                 limit_per_second: limits.gateway.requests,
                 per_invoice_per_minute: limits.per_invoice.map(|r| r.requests),
                 requests: n("requests"),
