@@ -10,7 +10,9 @@ use till::core::desk::{Desk, Event};
 use till::core::invoice::{Invoice, Reference};
 use till::core::method::{MethodId, PaymentMethod, ProviderId};
 use till::core::money::{Currency, Money};
+use till::core::record::{RecordState, SaleRecord};
 use till::core::schedule::PollPolicy;
+use till::core::status::{Origin, Status};
 use till::gateway::CreateRequest;
 use till::gateway::verify::Networks;
 use till::tui::qr::{QrMatrix, QrWidget};
@@ -62,6 +64,66 @@ fn draw_invoice_screen(bencher: Bencher, (w, h): (u16, u16)) {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     bencher.bench_local(|| {
         // A fresh buffer each time, as after a resize: the worst case.
+        terminal.clear().unwrap();
+        terminal.draw(|f| till::tui::draw(&app, f)).unwrap();
+    });
+}
+
+/// The till at a busy counter: 1,000 open invoices over the five gateways,
+/// expiring from one minute to a few hours out, with the dashboard up.
+fn busy_app() -> App {
+    let mut app = open_app();
+    let now = app.now();
+    let usd = Currency::from_code("USD").unwrap();
+    let methods = [
+        PaymentMethod::new(ProviderId::Xpay, MethodId::Lightning),
+        PaymentMethod::new(ProviderId::Xpays, MethodId::UsdtTron),
+        PaymentMethod::new(ProviderId::Xcash, MethodId::UsdtTron),
+        PaymentMethod::new(ProviderId::Xaigate, MethodId::Checkout),
+        PaymentMethod::new(ProviderId::Bitsby, MethodId::Btc),
+    ];
+    let template = lightning_invoice();
+    let records: Vec<SaleRecord> = (0..1000i64)
+        .map(|i| {
+            let method = methods[(i % 5) as usize];
+            // Scattered expiries, so the sort has work to do.
+            let expires_at = now + jiff::SignedDuration::from_secs(60 + (i * 7919) % 14_400);
+            SaleRecord {
+                reference: Reference::parse(&format!("bulk-{i}")).unwrap(),
+                method,
+                fiat: Money::new(Decimal::new(100 + i * 37, 2), usd.clone()),
+                state: RecordState::Created,
+                started_at: now,
+                terminal: "till-1".into(),
+                gateway_id: Some(format!("gw-{i}")),
+                crypto: template.crypto.clone(),
+                payload: Some(template.payload.clone()),
+                created_at: Some(now),
+                expires_at: Some(expires_at),
+                status: Status::Pending,
+                origin: Origin::Gateway,
+                raw: String::new(),
+                received: None,
+                tx_id: None,
+                note: None,
+            }
+        })
+        .collect();
+    // As a restart taking them back from the journal.
+    app.desk.resume(&records, &[]);
+    assert_eq!(app.desk.open_count(), 1001);
+    app.update(Action::Key(KeyEvent::new(KeyCode::Tab, KeyModifiers::NONE)));
+    assert!(app.dashboard.open);
+    app
+}
+
+/// One frame of the dashboard with 1,000 open invoices: filter, sort, and
+/// format the rows in the window.
+#[divan::bench(args = [(100, 40), (200, 60)])]
+fn draw_dashboard_1000_rows(bencher: Bencher, (w, h): (u16, u16)) {
+    let app = busy_app();
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    bencher.bench_local(|| {
         terminal.clear().unwrap();
         terminal.draw(|f| till::tui::draw(&app, f)).unwrap();
     });

@@ -215,15 +215,21 @@ fn after_a_restart_the_till_opens_on_the_one_open_invoice_and_polls_it() {
 }
 
 #[test]
-fn after_a_restart_with_several_open_the_till_opens_on_the_list() {
+fn after_a_restart_with_several_open_the_till_opens_on_the_dashboard() {
     let mut app = journaled_app();
     let records = [record_of(&tron_invoice(), Status::Pending), record_of(&lightning_invoice(), Status::Underpaid)];
     let unresolved = [record_of(&tron_invoice(), Status::Pending)];
     let effects = app.resume(&records, &unresolved[..0]);
-    assert!(effects.contains(&Effect::LoadHistory));
-    assert_eq!(app.history.as_ref().unwrap().filter, till::tui::app::HistoryFilter::Open);
-    let polls = effects.iter().filter(|e| matches!(e, Effect::Run(till::core::desk::Command::Poll(_)))).count();
-    assert_eq!(polls, 2, "both are watched again");
+    assert!(app.dashboard.open, "the dashboard lists both");
+    let asked: usize = effects
+        .iter()
+        .map(|e| match e {
+            Effect::Run(till::core::desk::Command::Poll(_)) => 1,
+            Effect::Run(till::core::desk::Command::PollPage { invoices, .. }) => invoices.len(),
+            _ => 0,
+        })
+        .sum();
+    assert_eq!(asked, 2, "both are watched again: {effects:?}");
 }
 
 #[test]

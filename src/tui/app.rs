@@ -2,6 +2,7 @@
 //! out. Drawing only reads this state.
 
 use super::qr::QrMatrix;
+use super::screens::dashboard::Dashboard;
 use crate::core::desk::{Command, Desk, Event, Notice};
 use crate::core::invoice::Reference;
 use crate::core::method::{PaymentMethod, ProviderId};
@@ -152,6 +153,9 @@ pub struct App {
     pub quit: bool,
     /// The history screen, while it is up.
     pub history: Option<History>,
+    /// The dashboard of every watched invoice (`Tab`), over whatever screen
+    /// was up; its filters are kept while it is closed.
+    pub dashboard: Dashboard,
     /// Whether sales are journaled (history and receipts need it).
     pub journaled: bool,
     new_reference: Box<dyn FnMut() -> Reference + Send>,
@@ -177,6 +181,7 @@ impl App {
             codes: HashMap::new(),
             quit: false,
             history: None,
+            dashboard: Dashboard::default(),
             journaled: false,
             new_reference: Box::new(random_reference),
         }
@@ -260,21 +265,40 @@ impl App {
                 }
                 Notice::Status { reference, change } => {
                     tracing::info!(%reference, from = %change.from, to = %change.to, origin = ?change.origin, "status changed");
-                    let on_screen = self.desk.sale.reference() == Some(&reference);
-                    if change.to == Status::Paid {
+                    let current = self.desk.sale.reference() == Some(&reference);
+                    // The current sale's invoice is hidden while a list is up.
+                    let on_screen = current && !self.dashboard.open && self.history.is_none();
+                    // A gateway confirming the till's own expiry changes only
+                    // who said it: news for the journal, not for the cashier.
+                    let news = change.from != change.to;
+                    if change.to == Status::Paid && news {
                         effects.push(Effect::Bell);
                     }
-                    if !on_screen && change.to.is_final() && change.from != change.to {
-                        self.flash = Some(format!("Another invoice is now {}.", change.to.label()));
+                    if !on_screen && change.to.is_final() && news {
+                        // Said in passing: the screen on display stays.
+                        self.flash = Some(match self.desk.watch(&reference) {
+                            Some(w) => format!(
+                                "{} · {} {} is now {}",
+                                w.invoice.fiat,
+                                w.invoice.method.provider.name(),
+                                w.invoice.method.method.label(),
+                                change.to.label()
+                            ),
+                            None => format!("Another invoice is now {}", change.to.label()),
+                        });
+                    }
+                    if change.to.is_final() && matches!(&self.modal, Some(Modal::ConfirmCancel(r)) if *r == reference) {
+                        self.modal = None;
                     }
                     if on_screen && change.to.is_final() {
                         self.flash = None;
-                        if let Some(Modal::ConfirmCancel(_)) = self.modal {
-                            self.modal = None;
-                        }
-                        if matches!(self.modal, Some(Modal::ConfirmQuit)) && !self.has_open() {
-                            self.modal = None;
-                        }
+                    }
+                    if current
+                        && change.to.is_final()
+                        && matches!(self.modal, Some(Modal::ConfirmQuit))
+                        && !self.has_open()
+                    {
+                        self.modal = None;
                     }
                 }
                 Notice::Switched(reference) => {
@@ -312,18 +336,16 @@ impl App {
         let out = self.desk.resume(records, unresolved);
         let open: Vec<Reference> =
             self.desk.watches.iter().filter(|w| !w.status().is_final()).map(|w| w.invoice.reference.clone()).collect();
-        for r in &open {
-            self.encode(r);
-        }
         let mut effects = self.absorb(out);
         match open.as_slice() {
             [] => {}
-            [one] => effects.extend(self.core(Event::Show(one.clone()))),
-            _ => {
-                self.history =
-                    Some(History { records: Vec::new(), filter: HistoryFilter::Open, selected: 0, error: None });
-                effects.push(Effect::LoadHistory);
+            [one] => {
+                // Codes are made when an invoice is shown, not for every one taken back.
+                self.encode(one);
+                effects.extend(self.core(Event::Show(one.clone())));
             }
+            // Several: the dashboard lists them all, soonest to expire first.
+            _ => self.dashboard.open = true,
         }
         if !open.is_empty() || !unresolved.is_empty() {
             self.flash = Some(format!(
@@ -371,7 +393,14 @@ impl App {
                 return Vec::new();
             }
             KeyCode::Char('q') => return self.request_quit(),
+            KeyCode::Tab => {
+                self.toggle_dashboard();
+                return Vec::new();
+            }
             _ => {}
+        }
+        if self.dashboard.open {
+            return self.dashboard_key(key.code);
         }
         if self.history.is_some() {
             return self.history_key(key.code);
@@ -402,8 +431,9 @@ impl App {
                     None => Vec::new(),
                 },
                 KeyCode::Char('w') => self.core(Event::SwitchChoice(reference)),
-                // The next sale; this invoice stays watched in the background.
-                KeyCode::Char('n') => self.core(Event::NewSale),
+                // The next sale, from an empty amount; this invoice stays
+                // watched in the background.
+                KeyCode::Char('n') => self.new_sale(),
                 _ => Vec::new(),
             },
             Sale::Final { reference } => match key.code {
@@ -492,6 +522,73 @@ impl App {
                 self.flash = None;
                 self.encode(&record.reference);
                 return self.core(Event::Show(record.reference));
+            }
+            _ => {}
+        }
+        Vec::new()
+    }
+
+    /// Opens the dashboard over the screen on display, or closes it back to
+    /// that screen, untouched.
+    fn toggle_dashboard(&mut self) {
+        let d = &mut self.dashboard;
+        d.open = !d.open;
+        if d.open {
+            let rows = d.rows(&self.desk.watches, self.desk.now);
+            if d.selected.as_ref().is_none_or(|r| !rows.iter().any(|&i| self.desk.watches[i].invoice.reference == *r)) {
+                d.select(&self.desk.watches, &rows, 0);
+            }
+        }
+    }
+
+    fn dashboard_key(&mut self, code: KeyCode) -> Vec<Effect> {
+        let now = self.now();
+        let watches = &self.desk.watches;
+        let d = &mut self.dashboard;
+        let rows = d.rows(watches, now);
+        let position = d.position(watches, &rows);
+        match code {
+            KeyCode::Esc => d.open = false,
+            KeyCode::Up => d.select(watches, &rows, position.unwrap_or(0).saturating_sub(1)),
+            KeyCode::Down => d.select(watches, &rows, position.map_or(0, |p| p + 1)),
+            KeyCode::Home => d.select(watches, &rows, 0),
+            KeyCode::End => d.select(watches, &rows, rows.len()),
+            KeyCode::Char('f') => {
+                d.filter = d.filter.next();
+                let rows = d.rows(watches, now);
+                d.select(watches, &rows, 0);
+            }
+            KeyCode::Char('g') => {
+                d.gateway = d.next_gateway(watches, now);
+                let rows = d.rows(watches, now);
+                d.select(watches, &rows, 0);
+            }
+            KeyCode::Char('c') => {
+                let Some(w) = position.and_then(|p| watches.get(rows[p])) else {
+                    return Vec::new();
+                };
+                if w.status().is_final() {
+                    self.flash = Some(format!("This invoice is {}: there is nothing to cancel.", w.status().label()));
+                } else {
+                    self.modal = Some(Modal::ConfirmCancel(w.invoice.reference.clone()));
+                }
+            }
+            KeyCode::Enter => {
+                let Some(reference) = position.and_then(|p| watches.get(rows[p])).map(|w| w.invoice.reference.clone())
+                else {
+                    return Vec::new();
+                };
+                // As from the history: never in the middle of setting up a sale.
+                if !matches!(self.desk.sale, Sale::Amount | Sale::Open { .. } | Sale::Final { .. }) {
+                    self.flash =
+                        Some("Finish or leave the sale being set up first (Esc), then open the invoice.".into());
+                    return Vec::new();
+                }
+                d.open = false;
+                self.history = None;
+                self.flash = None;
+                self.encode(&reference);
+                return self.core(Event::Show(reference));
             }
             _ => {}
         }

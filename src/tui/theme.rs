@@ -38,6 +38,24 @@ pub fn status_color(status: &Status) -> Color {
     }
 }
 
+/// How urgent a countdown is, by the seconds left: green with two minutes
+/// or more, amber under two minutes, red under thirty seconds (and once the
+/// time is up). The time is always shown as a number beside the colour.
+pub fn countdown_color(secs_left: i64) -> Color {
+    if secs_left < 30 {
+        Color::Red
+    } else if secs_left < 120 {
+        Color::Yellow
+    } else {
+        Color::Green
+    }
+}
+
+/// The empty part of a countdown bar.
+pub fn track() -> Style {
+    Style::new().fg(Color::DarkGray)
+}
+
 /// The status as a solid badge: the word on its colour.
 pub fn status_badge(status: &Status) -> Style {
     Style::new().fg(Color::Black).bg(status_color(status)).add_modifier(Modifier::BOLD)

@@ -14,16 +14,29 @@ pub fn draw(app: &App, frame: &mut Frame) {
     let [header, body, footer] =
         Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)]).areas(frame.area());
     draw_header(app, frame, header);
-    let keys = if let Some(history) = &app.history {
+    let mut keys = if app.dashboard.open {
+        screens::dashboard::draw(app, frame, body)
+    } else if let Some(history) = &app.history {
         screens::history::draw(app, history, frame, body)
     } else {
         match &app.desk.sale {
             Sale::Amount => screens::sale::draw(app, frame, body),
-            Sale::Method { amount } => screens::picker::draw(app, amount, frame, body),
-            Sale::Creating { .. } | Sale::Failed { .. } => screens::creating::draw(app, frame, body),
+            Sale::Method { amount } => {
+                let keys = screens::picker::draw(app, amount, frame, body);
+                draw_flash(app, frame, body);
+                keys
+            }
+            Sale::Creating { .. } | Sale::Failed { .. } => {
+                let keys = screens::creating::draw(app, frame, body);
+                draw_flash(app, frame, body);
+                keys
+            }
             Sale::Open { reference } | Sale::Final { reference } => screens::invoice::draw(app, reference, frame, body),
         }
     };
+    if !app.dashboard.open && in_background(app) {
+        keys.push(("Tab", "all invoices"));
+    }
     let mut spans: Vec<Span> = keys.iter().flat_map(|(k, w)| hint(k, w)).collect();
     spans.extend(hint("?", "keys"));
     spans.extend(hint("q", "quit"));
@@ -53,6 +66,24 @@ pub fn draw(app: &App, frame: &mut Frame) {
             modal(frame, " Quit till? ", lines, 56);
         }
     }
+}
+
+/// News for screens that have no place of their own for it (the picker,
+/// creating): the last line of the body.
+fn draw_flash(app: &App, frame: &mut Frame, body: Rect) {
+    if let Some(f) = &app.flash
+        && body.height > 0
+    {
+        let line = Rect { y: body.bottom() - 1, height: 1, ..body };
+        frame.render_widget(Paragraph::new(Line::raw(format!(" {f}"))).centered(), line);
+    }
+}
+
+/// Invoices in the dashboard besides the one on screen.
+fn in_background(app: &App) -> bool {
+    let now = app.now();
+    let current = app.desk.sale.reference();
+    app.desk.watches.iter().any(|w| Some(&w.invoice.reference) != current && screens::dashboard::in_view(w, now))
 }
 
 fn draw_header(app: &App, frame: &mut Frame, area: Rect) {

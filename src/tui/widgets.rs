@@ -2,10 +2,12 @@
 
 use super::theme;
 use ratatui::Frame;
+use ratatui::buffer::Buffer;
 use ratatui::layout::{Alignment, Constraint, Flex, Layout, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
+use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Widget, Wrap};
+use std::cmp::Ordering;
 use tui_big_text::{BigText, PixelSize};
 
 /// Text drawn as large as the width allows: half-height 8×8 glyphs, then
@@ -57,9 +59,69 @@ pub fn countdown(secs: i64) -> String {
     }
 }
 
+/// A countdown bar on the first line of its area: `ratio` (0 to 1) of it
+/// filled in eighths of a cell in `fill`, the rest a track in `track`.
+/// Anything above zero shows at least one eighth, so the bar is never empty
+/// while time is left. Cells are set directly: a dashboard draws dozens.
+pub struct Bar {
+    pub ratio: f64,
+    pub fill: Style,
+    pub track: Style,
+}
+
+impl Widget for Bar {
+    fn render(self, area: Rect, buf: &mut Buffer) {
+        const EIGHTHS: [&str; 8] = ["█", "▏", "▎", "▍", "▌", "▋", "▊", "▉"];
+        let area = area.intersection(buf.area);
+        if area.is_empty() {
+            return;
+        }
+        let width = usize::from(area.width);
+        let ratio = if self.ratio.is_finite() { self.ratio.clamp(0.0, 1.0) } else { 0.0 };
+        let mut eighths = (ratio * (width * 8) as f64).round() as usize;
+        if ratio > 0.0 {
+            eighths = eighths.max(1);
+        }
+        let (full, part) = (eighths / 8, eighths % 8);
+        for (k, x) in (area.left()..area.right()).enumerate() {
+            let (symbol, style) = match k.cmp(&full) {
+                Ordering::Less => (EIGHTHS[0], self.fill),
+                Ordering::Equal if part > 0 => (EIGHTHS[part], self.fill),
+                _ => ("░", self.track),
+            };
+            buf[(x, area.y)].set_symbol(symbol).set_style(style);
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
-    use super::countdown;
+    use super::{Bar, countdown};
+    use ratatui::buffer::Buffer;
+    use ratatui::layout::Rect;
+    use ratatui::style::{Color, Style};
+    use ratatui::widgets::Widget;
+
+    fn bar(ratio: f64, width: u16) -> String {
+        let mut buf = Buffer::empty(Rect::new(0, 0, width.max(1), 1));
+        let fill = Style::new().fg(Color::Green);
+        Bar { ratio, fill, track: Style::new() }.render(Rect::new(0, 0, width, 1), &mut buf);
+        let text: String = (0..width).map(|x| buf[(x, 0)].symbol()).collect();
+        let filled = (0..width).filter(|&x| buf[(x, 0)].fg == Color::Green).count();
+        assert_eq!(filled, text.chars().filter(|c| *c != '░').count(), "the filled part is in the fill colour");
+        text
+    }
+
+    #[test]
+    fn bars_fill_in_eighths_and_keep_their_width() {
+        assert_eq!(bar(1.0, 4), "████");
+        assert_eq!(bar(0.0, 4), "░░░░");
+        assert_eq!(bar(0.5, 4), "██░░");
+        assert_eq!(bar(0.3, 4), "█▎░░");
+        assert_eq!(bar(0.001, 10), "▏░░░░░░░░░", "a sliver of time left still shows");
+        assert_eq!(bar(f64::NAN, 3), "░░░");
+        assert_eq!(bar(2.0, 0), "");
+    }
 
     #[test]
     fn countdowns_read_like_clocks() {

@@ -12,6 +12,10 @@ pub fn draw(app: &App, frame: &mut Frame) {
         ("1-9 ↑↓", "pick the payment method"),
         ("Esc", "go back"),
         ("c", "cancel the open invoice (asks first)"),
+        ("n", "next sale; the open invoice stays watched"),
+        ("Tab", "all invoices, soonest to expire first (Tab/Esc: back)"),
+        ("↑↓ Enter", "in that list: select, show the invoice"),
+        ("c f g", "in that list: cancel, filter by state, by gateway"),
     ];
     if app.journaled {
         rows.push(("h", "today's sales (f filters, Enter opens one)"));

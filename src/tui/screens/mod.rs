@@ -1,6 +1,7 @@
 //! One file per screen. Each draws its body and returns its key hints.
 
 pub mod creating;
+pub mod dashboard;
 pub mod help;
 pub mod history;
 pub mod invoice;
