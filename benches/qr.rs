@@ -1,0 +1,58 @@
+//! How long the payment QR takes: encoding alone, drawing alone, and both.
+//! Run: cargo bench --bench qr
+
+use divan::Bencher;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::widgets::Widget;
+use till::tui::qr::{QrMatrix, QrWidget};
+
+fn main() {
+    divan::main();
+}
+
+/// A 400-character upper-case BOLT11-like payload (all alphanumeric mode).
+fn payload() -> String {
+    let payload = format!("LIGHTNING:{}", "LNBC1".repeat(78));
+    assert_eq!(payload.len(), 400);
+    payload
+}
+
+/// Encoding only: segments, Reed-Solomon, placement, mask choice.
+#[divan::bench]
+fn qr_encode_400_chars(bencher: Bencher) {
+    let payload = payload();
+    bencher.bench_local(|| QrMatrix::encode(divan::black_box(&payload)).unwrap());
+}
+
+/// Drawing only: an encoded code into a 200×60 buffer.
+#[divan::bench]
+fn qr_render_400_chars(bencher: Bencher) {
+    let m = QrMatrix::encode(&payload()).unwrap();
+    let area = Rect::new(0, 0, 200, 60);
+    let mut buffer = Buffer::empty(area);
+    bencher.bench_local(|| QrWidget(divan::black_box(&m)).render(area, &mut buffer));
+}
+
+/// Both, as the frame bench measures them.
+#[divan::bench]
+fn qr_encode_and_render_400_chars(bencher: Bencher) {
+    let payload = payload();
+    let area = Rect::new(0, 0, 200, 60);
+    let mut buffer = Buffer::empty(area);
+    bencher.bench_local(|| {
+        let m = QrMatrix::encode(divan::black_box(&payload)).unwrap();
+        QrWidget(&m).render(area, &mut buffer);
+    });
+}
+
+/// For comparison: the same payload through `qrcode`'s own one-call encoder,
+/// which `QrMatrix::encode` used to be (same modules; its mask scoring is the
+/// slow part).
+#[divan::bench]
+fn qrcode_crate_encode_400_chars(bencher: Bencher) {
+    let payload = payload();
+    bencher.bench_local(|| {
+        qrcode::QrCode::with_error_correction_level(divan::black_box(payload.as_bytes()), qrcode::EcLevel::M).unwrap()
+    });
+}
