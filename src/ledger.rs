@@ -3,7 +3,7 @@
 
 use crate::core::record::SaleRecord;
 use crate::core::report::{self, day_bounds};
-use crate::journal::Journal;
+use crate::journal::Store;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -94,7 +94,7 @@ pub fn table(records: &[SaleRecord], tz: &TimeZone) -> String {
 }
 
 /// The report of one local day.
-pub fn day_report(journal: &Journal, date: Date, tz: &TimeZone, shop: &str) -> Result<String, String> {
+pub fn day_report(journal: &dyn Store, date: Date, tz: &TimeZone, shop: &str) -> Result<String, String> {
     let (from, until) = day_bounds(date, tz).ok_or("the date is out of range")?;
     let records = journal.between(from, until).map_err(|e| e.to_string())?;
     let title = format!("{shop}: report for {date} ({})", tz.iana_name().unwrap_or("local time"));

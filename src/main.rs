@@ -8,7 +8,7 @@ use std::sync::Arc;
 use till::cli::{Cli, Command, ConfigCommand};
 use till::config::{self, Config};
 use till::core::record::SaleRecord;
-use till::journal::{self, DirLock, Journal};
+use till::journal::{self, DirLock, SqliteJournal, Store};
 use till::runtime::Runtime;
 use till::{clock, headless, ledger, logging, registry};
 
@@ -142,7 +142,7 @@ async fn run(cli: Cli) -> i32 {
 struct Session {
     config: Config,
     dir: PathBuf,
-    journal: Arc<Journal>,
+    journal: Arc<SqliteJournal>,
     registry: Arc<till::gateway::Registry>,
     clock: clock::SharedClock,
     demo: Option<till::demo::Demo>,
@@ -175,7 +175,7 @@ impl Session {
         } else {
             (config, None)
         };
-        let journal = Journal::open(&dir).map_err(|e| e.to_string())?;
+        let journal = SqliteJournal::open(&dir).map_err(|e| e.to_string())?;
         let clock = clock::system();
         let registry = registry::build(&config, clock.clone()).map_err(|e| e.problem().message)?;
         Ok(Session {
@@ -232,10 +232,10 @@ async fn sandbox(listen: std::net::SocketAddr, data_dir: &Path) -> i32 {
 }
 
 /// The config (for the time zone and shop name) and the journal, read-only.
-fn reader(config_flag: Option<&Path>, data_dir: &Path) -> Result<(Config, Option<Journal>), String> {
+fn reader(config_flag: Option<&Path>, data_dir: &Path) -> Result<(Config, Option<SqliteJournal>), String> {
     let config = config::load(config_flag).map_err(|e| e.to_string())?;
     let dir = if config.is_demo() { data_dir.join("demo") } else { data_dir.to_path_buf() };
-    let journal = Journal::open_read_only(&dir).map_err(|e| e.to_string())?;
+    let journal = SqliteJournal::open_read_only(&dir).map_err(|e| e.to_string())?;
     Ok((config, journal))
 }
 

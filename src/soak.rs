@@ -7,6 +7,7 @@
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::core::desk::{Desk, Event};
+use crate::runtime::drive::{Drive, Effect, Face, Input, run_all};
 use crate::core::invoice::{Invoice, Payload, PayloadKind, Reference};
 use crate::core::method::{PaymentMethod, ProviderId};
 use crate::core::money::Money;
@@ -155,6 +156,48 @@ async fn seed(
         .collect()
 }
 
+/// The soak as a face: the desk, and the answers counted per gateway.
+struct Soak {
+    desk: Desk,
+    answers: BTreeMap<ProviderId, u64>,
+}
+
+impl Face for Soak {
+    type Key = ();
+
+    fn update(&mut self, input: Input<()>) -> Vec<Effect> {
+        let event = match input {
+            Input::Core(event) => event,
+            Input::Tick(now) => Event::Tick(now),
+            _ => return Vec::new(),
+        };
+        match &event {
+            Event::Polled { reference, result: Ok(_) } => {
+                if let Some(w) = self.desk.watch(reference) {
+                    *self.answers.entry(w.invoice.method.provider).or_default() += 1;
+                }
+            }
+            Event::PagePolled { provider, result: Ok(page), .. } => {
+                *self.answers.entry(*provider).or_default() += page.reports.len() as u64;
+            }
+            _ => {}
+        }
+        run_all(self.desk.update(event).commands)
+    }
+
+    fn desk(&self) -> &Desk {
+        &self.desk
+    }
+
+    fn render(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    fn finished(&self) -> Option<i32> {
+        None
+    }
+}
+
 /// Runs the soak: `invoices` spread evenly over the configured gateways,
 /// watched for `seconds`.
 pub async fn run(
@@ -178,39 +221,15 @@ pub async fn run(
     }
     let _ = client.delete(format!("{base}/_sandbox/rates")).send().await;
 
-    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (tx, rx) = mpsc::unbounded_channel();
     let runtime = Runtime::new(Arc::new(registry), tx);
     let now = clock.now();
-    let mut desk = Desk::new(config.poll.clone(), now);
-    let mut out = desk.watch_all(all.into_iter().map(|i| Watch::new(i, now)));
-    let mut answers: BTreeMap<ProviderId, u64> = BTreeMap::new();
+    let mut face = Soak { desk: Desk::new(config.poll.clone(), now), answers: BTreeMap::new() };
+    let start = run_all(face.desk.watch_all(all.into_iter().map(|i| Watch::new(i, now))).commands);
     let started = Instant::now();
     let end = tokio::time::Instant::now() + Duration::from_secs(seconds);
-    let mut tick = tokio::time::interval(Duration::from_secs(1));
-    loop {
-        for command in out.commands.drain(..) {
-            runtime.run(command);
-        }
-        let wake = desk.next_wake();
-        let event = tokio::select! {
-            Some(event) = rx.recv() => event,
-            _ = tick.tick() => Event::Tick(clock.now()),
-            _ = crate::runtime::until(wake, &clock) => Event::Tick(clock.now()),
-            _ = tokio::time::sleep_until(end) => break,
-        };
-        match &event {
-            Event::Polled { reference, result: Ok(_) } => {
-                if let Some(w) = desk.watch(reference) {
-                    *answers.entry(w.invoice.method.provider).or_default() += 1;
-                }
-            }
-            Event::PagePolled { provider, result: Ok(page), .. } => {
-                *answers.entry(*provider).or_default() += page.reports.len() as u64;
-            }
-            _ => {}
-        }
-        out = desk.update(event);
-    }
+    Drive::new(runtime, rx).until(end).run(&mut face, start).await.map_err(|e| e.to_string())?;
+    let (desk, answers) = (face.desk, face.answers);
     let elapsed = started.elapsed().as_secs_f64();
 
     let rates = client.get(format!("{base}/_sandbox/rates")).send().await.map_err(|e| e.to_string())?;

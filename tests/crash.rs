@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 use support::proc::*;
 use till::core::record::RecordState;
 use till::core::status::Status;
-use till::journal::Journal;
+use till::journal::{SqliteJournal, Store};
 
 const KILLS: u32 = 50;
 
@@ -121,7 +121,7 @@ fn no_sale_is_lost_when_till_is_killed_at_random_moments() {
         let code = wait_with_limit(&mut resume, Duration::from_secs(30), dir.as_path());
         assert_eq!(code, 0, "seed {seed}, kill {i}: resume failed");
 
-        let journal = Journal::open_read_only(dir.as_path()).unwrap().expect("a journal");
+        let journal = SqliteJournal::open_read_only(dir.as_path()).unwrap().expect("a journal");
         for (reference, status) in &expected {
             let rec = journal.find(reference).unwrap();
             let rec =

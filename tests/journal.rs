@@ -14,7 +14,7 @@ use till::core::record::{RecordState, SaleRecord};
 use till::core::report;
 use till::core::status::{Origin, Status};
 use till::core::watch::{Change, Watch};
-use till::journal::{self, Journal, JournalError};
+use till::journal::{self, JournalError, SqliteJournal, Store};
 
 fn t(s: &str) -> Timestamp {
     s.parse().unwrap()
@@ -23,7 +23,7 @@ fn t(s: &str) -> Timestamp {
 #[test]
 fn a_new_journal_is_created_at_the_current_schema() {
     let dir = tempfile::tempdir().unwrap();
-    Journal::open(dir.path()).unwrap();
+    SqliteJournal::open(dir.path()).unwrap();
     let conn = rusqlite::Connection::open(dir.path().join(journal::FILE)).unwrap();
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
     assert_eq!(v, journal::schema::CURRENT);
@@ -39,11 +39,11 @@ fn a_new_journal_is_created_at_the_current_schema() {
 fn an_empty_file_is_migrated_from_version_0() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join(journal::FILE), b"").unwrap();
-    let j = Journal::open(dir.path()).unwrap();
+    let j = SqliteJournal::open(dir.path()).unwrap();
     assert!(j.to_watch().unwrap().is_empty());
     // Opening again is a no-op migration.
     drop(j);
-    Journal::open(dir.path()).unwrap();
+    SqliteJournal::open(dir.path()).unwrap();
 }
 
 #[test]
@@ -57,7 +57,7 @@ fn each_migration_step_applies_in_order() {
         }
         conn.pragma_update(None, "user_version", from).unwrap();
         drop(conn);
-        Journal::open(dir.path()).unwrap();
+        SqliteJournal::open(dir.path()).unwrap();
         let conn = rusqlite::Connection::open(dir.path().join(journal::FILE)).unwrap();
         let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
         assert_eq!(v, journal::schema::CURRENT, "from {from}");
@@ -74,10 +74,10 @@ fn a_journal_from_a_newer_till_is_refused_and_left_untouched() {
     drop(conn);
     let before = std::fs::read(&path).unwrap();
     let files_before: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
-    let err = Journal::open(dir.path()).err().expect("refused");
+    let err = SqliteJournal::open(dir.path()).err().expect("refused");
     assert!(matches!(err, JournalError::Newer { .. }), "{err}");
     assert!(err.to_string().contains("newer till"), "{err}");
-    assert!(matches!(Journal::open_read_only(dir.path()), Err(JournalError::Newer { .. })));
+    assert!(matches!(SqliteJournal::open_read_only(dir.path()), Err(JournalError::Newer { .. })));
     assert_eq!(std::fs::read(&path).unwrap(), before, "not a byte changed");
     let files_after: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert_eq!(files_before, files_after, "no WAL or other file created");
@@ -96,7 +96,7 @@ fn a_second_till_on_the_same_data_dir_is_refused() {
 #[test]
 fn a_sale_is_journaled_from_intent_to_final_with_every_status_change() {
     let dir = tempfile::tempdir().unwrap();
-    let j = Journal::open(dir.path()).unwrap();
+    let j = SqliteJournal::open(dir.path()).unwrap();
     let inv = tron_invoice();
     let r = inv.reference.clone();
     j.record_intent(&r, inv.method, &inv.fiat, "till-1", inv.created_at).unwrap();
@@ -125,7 +125,7 @@ fn a_sale_is_journaled_from_intent_to_final_with_every_status_change() {
 #[test]
 fn the_event_log_is_append_only() {
     let dir = tempfile::tempdir().unwrap();
-    let j = Journal::open(dir.path()).unwrap();
+    let j = SqliteJournal::open(dir.path()).unwrap();
     let inv = tron_invoice();
     j.record_created(&inv, "till-1", inv.created_at).unwrap();
     drop(j);
@@ -137,7 +137,7 @@ fn the_event_log_is_append_only() {
 #[test]
 fn a_locally_expired_invoice_stays_watched_for_a_late_payment() {
     let dir = tempfile::tempdir().unwrap();
-    let j = Journal::open(dir.path()).unwrap();
+    let j = SqliteJournal::open(dir.path()).unwrap();
     let inv = tron_invoice();
     j.record_created(&inv, "till-1", inv.created_at).unwrap();
     let mut w = Watch::new(inv.clone(), inv.created_at);
@@ -250,7 +250,7 @@ fn history_csv_parses_back_to_the_same_rows() {
 #[test]
 fn history_days_follow_the_shops_time_zone() {
     let dir = tempfile::tempdir().unwrap();
-    let j = Journal::open(dir.path()).unwrap();
+    let j = SqliteJournal::open(dir.path()).unwrap();
     let tz = jiff::tz::TimeZone::get("America/New_York").unwrap();
     // 03:30 UTC on the 21st is still the 20th in New York.
     let late_evening = t("2026-11-21T03:30:00Z");

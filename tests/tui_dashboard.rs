@@ -11,7 +11,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::style::Color;
 use support::*;
-use till::core::desk::{Command, Desk, Event};
+use till::core::desk::{Command, Desk, Entry, Event};
 use till::core::invoice::{CryptoAmount, Invoice, Payload, PayloadKind, Reference, StatusReport};
 use till::core::method::{MethodId, PaymentMethod, ProviderId};
 use till::core::problem::{Problem, ProblemKind};
@@ -444,7 +444,7 @@ fn the_gateway_confirming_the_tills_own_expiry_is_not_news() {
     b.app.flash = None;
     // Then XaiGate says so itself: journaled, but nothing for the cashier.
     let effects = polled(&mut b.app, &b.expiring, Status::Expired, None);
-    assert!(effects.iter().any(|e| matches!(e, Effect::Record(_))), "{effects:?}");
+    assert!(effects.iter().any(|e| matches!(e, Effect::Run(Command::Record(Entry::Status { .. })))), "{effects:?}");
     assert!(!effects.contains(&Effect::Bell));
     assert_eq!(b.app.flash, None);
 }

@@ -5,7 +5,7 @@ mod support;
 
 use crossterm::event::KeyCode;
 use support::*;
-use till::core::desk::{Desk, Event, Notice};
+use till::core::desk::{Command, Desk, Entry, Event};
 use till::core::invoice::{Invoice, Reference};
 use till::core::method::{MethodId, PaymentMethod, ProviderId};
 use till::core::money::{Currency, Money};
@@ -56,7 +56,7 @@ fn w_switches_the_qr_to_another_wallet_of_the_same_invoice_and_journals_it() {
     for _ in 0..4 {
         let effects = press(&mut app, KeyCode::Char('w'));
         assert!(
-            effects.iter().any(|e| matches!(e, Effect::Record(n) if matches!(n.as_slice(), [Notice::Switched(_)]))),
+            effects.iter().any(|e| matches!(e, Effect::Run(Command::Record(Entry::Switch(_))))),
             "{effects:?}"
         );
         let inv = &app.desk.current().unwrap().invoice;

@@ -1,6 +1,7 @@
 //! What went wrong with a gateway call, in the core's terms: a sentence for
 //! the cashier and what the till may do about it.
 
+use super::record::RecordState;
 use std::fmt;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -27,11 +28,21 @@ pub struct Problem {
     pub message: String,
     /// How long the gateway asked the till to wait (a rate limit's Retry-After).
     pub retry_after: Option<jiff::SignedDuration>,
+    /// For a failed create: what the journal should say the sale became
+    /// (`NotCreated` or `Unknown`) and why. `None` when the gateway may have
+    /// made the invoice: the intent then stays open, and the next start asks.
+    pub settles: Option<(RecordState, String)>,
 }
 
 impl Problem {
     pub fn new(kind: ProblemKind, message: impl Into<String>) -> Problem {
-        Problem { kind, message: message.into(), retry_after: None }
+        Problem { kind, message: message.into(), retry_after: None, settles: None }
+    }
+
+    /// A failed create that settles the sale as `state`, for the reason `note`.
+    pub fn settling(mut self, state: RecordState, note: impl Into<String>) -> Problem {
+        self.settles = Some((state, note.into()));
+        self
     }
 
     pub fn with_retry_after(mut self, wait: Option<jiff::SignedDuration>) -> Problem {

@@ -1,26 +1,33 @@
-//! The journal: every sale on disk, in SQLite. An invoice is committed before
-//! its QR is shown and each status change before it is shown, so a crash, a
-//! power cut or a closed terminal loses nothing: the next start resumes.
+//! The journal: every sale, stored. The [`Store`] trait is what the till
+//! needs of it; [`SqliteJournal`] (one file in the data directory) is the
+//! first implementation. The desk says what to write and when (an intent
+//! before its create is sent, an invoice before its QR is shown, each status
+//! change before it is shown); the runtime writes it through this trait, so a
+//! crash, a power cut or a closed terminal loses nothing: the next start
+//! resumes.
+//!
+//! Starting costs what is open, not what is past: the open-invoice queries
+//! (`to_watch`, `unresolved`) are served by partial indexes that hold only
+//! open rows, and nothing reads the whole history at start.
 //!
 //! One writer per data directory: `lock` takes an exclusive lock file that a
 //! second till (TUI or `till charge`) fails to take. Readers (`till history`,
 //! `till report`, `till receipt`) open the file read-only beside it.
 
+mod rows;
 pub mod schema;
+mod sqlite;
 
-use crate::core::invoice::{CryptoAmount, Invoice, Payload, PayloadKind, Reference};
-use crate::core::method::{MethodId, PaymentMethod, ProviderId};
-use crate::core::money::{Currency, Money};
+pub use sqlite::SqliteJournal;
+
+use crate::core::invoice::{Invoice, Reference};
+use crate::core::method::PaymentMethod;
+use crate::core::money::Money;
 use crate::core::record::{RecordState, SaleRecord};
-use crate::core::status::{Origin, Status};
 use crate::core::watch::{Change, Watch};
 use jiff::Timestamp;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, Row, params};
-use rust_decimal::Decimal;
 use std::fs::File;
-use std::path::{Path, PathBuf};
-use std::str::FromStr;
-use std::sync::Mutex;
+use std::path::Path;
 
 /// The journal's file name in the data directory.
 pub const FILE: &str = "journal.sqlite";
@@ -77,422 +84,54 @@ pub struct LogEntry {
     pub origin: String,
 }
 
-pub struct Journal {
-    conn: Mutex<Connection>,
-    path: PathBuf,
-}
-
-/// The file's schema version, refused when a newer till wrote it.
-fn known_version(conn: &Connection, shown: &str) -> Result<i64, JournalError> {
-    let version: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
-    if version > schema::CURRENT {
-        return Err(JournalError::Newer { path: shown.to_string(), found: version, known: schema::CURRENT });
-    }
-    Ok(version)
-}
-
-fn ms(t: Timestamp) -> i64 {
-    t.as_millisecond()
-}
-
-fn from_ms(v: i64) -> Result<Timestamp, JournalError> {
-    Timestamp::from_millisecond(v).map_err(|e| JournalError::Corrupt(format!("time {v}: {e}")))
-}
-
-impl Journal {
-    /// Opens (creating if needed) the journal in `dir` for writing, migrating
-    /// it to the current schema. A journal from a newer till is refused
-    /// before anything is written to it.
-    pub fn open(dir: &Path) -> Result<Journal, JournalError> {
-        let path = dir.join(FILE);
-        let shown = path.display().to_string();
-        std::fs::create_dir_all(dir).map_err(|e| JournalError::Open { path: shown.clone(), detail: e.to_string() })?;
-        let conn =
-            Connection::open(&path).map_err(|e| JournalError::Open { path: shown.clone(), detail: e.to_string() })?;
-        let version = known_version(&conn, &shown)?;
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        // WAL with synchronous=FULL: each commit is on disk when it returns.
-        conn.pragma_update(None, "journal_mode", "WAL")?;
-        conn.pragma_update(None, "synchronous", "FULL")?;
-        conn.pragma_update(None, "foreign_keys", "ON")?;
-        let mut journal = Journal { conn: Mutex::new(conn), path };
-        journal.migrate(version)?;
-        Ok(journal)
-    }
-
-    /// Opens an existing journal to read it; `None` when there is none yet.
-    pub fn open_read_only(dir: &Path) -> Result<Option<Journal>, JournalError> {
-        let path = dir.join(FILE);
-        if !path.exists() {
-            return Ok(None);
-        }
-        let shown = path.display().to_string();
-        let conn =
-            Connection::open_with_flags(&path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX)
-                .map_err(|e| JournalError::Open { path: shown.clone(), detail: e.to_string() })?;
-        let version = known_version(&conn, &shown)?;
-        if version < schema::CURRENT {
-            return Err(JournalError::Open {
-                path: shown,
-                detail: "older schema: start till once to upgrade it".into(),
-            });
-        }
-        conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        Ok(Some(Journal { conn: Mutex::new(conn), path }))
-    }
-
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    fn migrate(&mut self, from: i64) -> Result<(), JournalError> {
-        let conn = self.conn.get_mut().map_err(|_| JournalError::Sql("lock poisoned".into()))?;
-        for version in from..schema::CURRENT {
-            let step = usize::try_from(version).ok().and_then(|v| schema::MIGRATIONS.get(v));
-            let Some(sql) = step else {
-                return Err(JournalError::Corrupt(format!("no migration from schema {version}")));
-            };
-            let tx = conn.transaction()?;
-            tx.execute_batch(sql)?;
-            tx.pragma_update(None, "user_version", version + 1)?;
-            tx.commit()?;
-            tracing::info!(from = version, to = version + 1, "journal migrated");
-        }
-        Ok(())
-    }
-
-    fn with<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, JournalError>) -> Result<T, JournalError> {
-        let mut conn = self.conn.lock().map_err(|_| JournalError::Sql("lock poisoned".into()))?;
-        f(&mut conn)
-    }
-
+/// What the till needs of its store: the writes the desk asks for, in the
+/// order it asks, and the reads of the faces and the reports. Every write is
+/// durable when it returns.
+pub trait Store: Send + Sync {
     /// A sale is about to be sent to the gateway (committed first, so that a
     /// crash between the two is found and resolved at the next start).
-    pub fn record_intent(
+    fn record_intent(
         &self,
         reference: &Reference,
         method: PaymentMethod,
         fiat: &Money,
         terminal: &str,
         at: Timestamp,
-    ) -> Result<(), JournalError> {
-        self.with(|c| {
-            c.execute(
-                "INSERT INTO invoices (reference, terminal, provider, method, fiat_amount, currency, state, started_at, status, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'creating', ?7, 'pending', ?7)
-                 ON CONFLICT(reference) DO UPDATE SET state = CASE WHEN state = 'created' THEN state ELSE 'creating' END, updated_at = ?7",
-                params![
-                    reference.as_str(),
-                    terminal,
-                    method.provider.id(),
-                    method.method.id(),
-                    fiat.amount.to_string(),
-                    fiat.currency.code(),
-                    ms(at)
-                ],
-            )?;
-            Ok(())
-        })
-    }
+    ) -> Result<(), JournalError>;
 
     /// The gateway made the invoice: everything about it, committed.
-    pub fn record_created(&self, invoice: &Invoice, terminal: &str, at: Timestamp) -> Result<(), JournalError> {
-        self.with(|c| {
-            let tx = c.transaction()?;
-            let kind = invoice.payload.kind.name();
-            let existing: Option<String> = tx
-                .query_row("SELECT state FROM invoices WHERE reference = ?1", [invoice.reference.as_str()], |r| r.get(0))
-                .optional()?;
-            if existing.as_deref() == Some("created") {
-                return Ok(());
-            }
-            tx.execute(
-                "INSERT INTO invoices (reference, terminal, provider, method, fiat_amount, currency, state, started_at, status, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'creating', ?7, 'pending', ?8)
-                 ON CONFLICT(reference) DO NOTHING",
-                params![
-                    invoice.reference.as_str(),
-                    terminal,
-                    invoice.method.provider.id(),
-                    invoice.method.method.id(),
-                    invoice.fiat.amount.to_string(),
-                    invoice.fiat.currency.code(),
-                    ms(invoice.created_at),
-                    ms(at)
-                ],
-            )?;
-            tx.execute(
-                "UPDATE invoices SET state = 'created', gateway_id = ?2, crypto_amount = ?3, crypto_unit = ?4,
-                    payload_kind = ?5, payload_qr = ?6, payload_text = ?7, created_at = ?8, expires_at = ?9,
-                    status = ?10, status_raw = ?11, origin = 'gateway', received_amount = ?12, received_currency = ?13,
-                    updated_at = ?14
-                 WHERE reference = ?1",
-                params![
-                    invoice.reference.as_str(),
-                    invoice.id,
-                    invoice.crypto.as_ref().map(|c| c.amount.to_string()),
-                    invoice.crypto.as_ref().map(|c| c.unit.clone()),
-                    kind,
-                    invoice.payload.qr,
-                    invoice.payload.text,
-                    ms(invoice.created_at),
-                    ms(invoice.expires_at),
-                    invoice.status.name(),
-                    raw_of(&invoice.status),
-                    invoice.received.as_ref().map(|m| m.amount.to_string()),
-                    invoice.received.as_ref().map(|m| m.currency.code().to_string()),
-                    ms(at)
-                ],
-            )?;
-            tx.execute(
-                "INSERT INTO events (reference, at, old_status, new_status, origin, received_amount, raw)
-                 VALUES (?1, ?2, NULL, ?3, 'gateway', ?4, ?5)",
-                params![
-                    invoice.reference.as_str(),
-                    ms(at),
-                    invoice.status.name(),
-                    invoice.received.as_ref().map(|m| m.amount.to_string()),
-                    raw_of(&invoice.status)
-                ],
-            )?;
-            tx.commit()?;
-            Ok(())
-        })
-    }
+    fn record_created(&self, invoice: &Invoice, terminal: &str, at: Timestamp) -> Result<(), JournalError>;
 
     /// The create failed for sure, or a restart found no invoice, or the
     /// outcome cannot be known.
-    pub fn record_not_created(
+    fn record_not_created(
         &self,
         reference: &Reference,
         state: RecordState,
         note: &str,
         at: Timestamp,
-    ) -> Result<(), JournalError> {
-        self.with(|c| {
-            c.execute(
-                "UPDATE invoices SET state = ?2, note = ?3, updated_at = ?4 WHERE reference = ?1 AND state = 'creating'",
-                params![reference.as_str(), state.name(), note, ms(at)],
-            )?;
-            Ok(())
-        })
-    }
+    ) -> Result<(), JournalError>;
 
-    /// A status change, with the watch as it now stands: the invoice row and
-    /// one more line in the event log, in one commit.
-    pub fn record_status(&self, watch: &Watch, change: &Change, at: Timestamp) -> Result<(), JournalError> {
-        let inv = &watch.invoice;
-        self.with(|c| {
-            let tx = c.transaction()?;
-            tx.execute(
-                "UPDATE invoices SET status = ?2, status_raw = ?3, origin = ?4, received_amount = ?5,
-                    received_currency = ?6, tx_id = ?7, note = ?8, updated_at = ?9
-                 WHERE reference = ?1",
-                params![
-                    inv.reference.as_str(),
-                    inv.status.name(),
-                    watch.raw,
-                    watch.origin.name(),
-                    inv.received.as_ref().map(|m| m.amount.to_string()),
-                    inv.received.as_ref().map(|m| m.currency.code().to_string()),
-                    watch.tx_id,
-                    watch.note,
-                    ms(at)
-                ],
-            )?;
-            tx.execute(
-                "INSERT INTO events (reference, at, old_status, new_status, origin, received_amount, raw, note)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    inv.reference.as_str(),
-                    ms(at),
-                    change.from.name(),
-                    change.to.name(),
-                    change.origin.name(),
-                    inv.received.as_ref().map(|m| m.amount.to_string()),
-                    watch.raw,
-                    change.note
-                ],
-            )?;
-            tx.commit()?;
-            Ok(())
-        })
-    }
+    /// A status change, with the watch as it now stands: the invoice and one
+    /// more line in the append-only event log, in one commit.
+    fn record_status(&self, watch: &Watch, change: &Change, at: Timestamp) -> Result<(), JournalError>;
 
-    /// The invoice now shows another way to pay (a Bitsby wallet): the
-    /// method, amount and payload the receipt and a restart will show. The
-    /// event log keeps the switch, with the status unchanged.
-    pub fn record_switch(&self, watch: &Watch, at: Timestamp) -> Result<(), JournalError> {
-        let inv = &watch.invoice;
-        self.with(|c| {
-            let tx = c.transaction()?;
-            tx.execute(
-                "UPDATE invoices SET method = ?2, crypto_amount = ?3, crypto_unit = ?4, payload_kind = ?5,
-                    payload_qr = ?6, payload_text = ?7, updated_at = ?8
-                 WHERE reference = ?1",
-                params![
-                    inv.reference.as_str(),
-                    inv.method.method.id(),
-                    inv.crypto.as_ref().map(|c| c.amount.to_string()),
-                    inv.crypto.as_ref().map(|c| c.unit.clone()),
-                    inv.payload.kind.name(),
-                    inv.payload.qr,
-                    inv.payload.text,
-                    ms(at)
-                ],
-            )?;
-            tx.execute(
-                "INSERT INTO events (reference, at, old_status, new_status, origin, raw, note)
-                 VALUES (?1, ?2, ?3, ?3, 'local', ?4, ?5)",
-                params![
-                    inv.reference.as_str(),
-                    ms(at),
-                    inv.status.name(),
-                    watch.raw,
-                    format!("switched to {}", inv.method.method.id())
-                ],
-            )?;
-            tx.commit()?;
-            Ok(())
-        })
-    }
-
-    fn select(&self, clause: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<SaleRecord>, JournalError> {
-        self.with(|c| {
-            let sql = format!("SELECT {COLUMNS} FROM invoices {clause}");
-            let mut stmt = c.prepare(&sql)?;
-            let rows = stmt.query_map(args, |r| Ok(read_row(r)))?;
-            let mut out = Vec::new();
-            for row in rows {
-                out.push(row??);
-            }
-            Ok(out)
-        })
-    }
+    /// The invoice now shows another way to pay (a Bitsby wallet).
+    fn record_switch(&self, watch: &Watch, at: Timestamp) -> Result<(), JournalError>;
 
     /// Sales whose create may have reached the gateway without the till knowing.
-    pub fn unresolved(&self) -> Result<Vec<SaleRecord>, JournalError> {
-        self.select("WHERE state = 'creating' ORDER BY started_at", &[])
-    }
+    fn unresolved(&self) -> Result<Vec<SaleRecord>, JournalError>;
 
     /// Invoices still to be watched: not final, or expired by the till itself
     /// (watched for a late payment).
-    pub fn to_watch(&self) -> Result<Vec<SaleRecord>, JournalError> {
-        self.select(
-            "WHERE state = 'created' AND (status NOT IN ('paid', 'expired', 'expired_underpaid', 'canceled') OR origin = 'local')
-             ORDER BY started_at",
-            &[],
-        )
-    }
+    fn to_watch(&self) -> Result<Vec<SaleRecord>, JournalError>;
 
     /// Sales started in [from, until), newest first.
-    pub fn between(&self, from: Timestamp, until: Timestamp) -> Result<Vec<SaleRecord>, JournalError> {
-        self.select(
-            "WHERE started_at >= ?1 AND started_at < ?2 ORDER BY started_at DESC, reference",
-            &[&ms(from), &ms(until)],
-        )
-    }
+    fn between(&self, from: Timestamp, until: Timestamp) -> Result<Vec<SaleRecord>, JournalError>;
 
     /// A sale by our reference or the gateway's invoice id.
-    pub fn find(&self, key: &str) -> Result<Option<SaleRecord>, JournalError> {
-        Ok(self.select("WHERE reference = ?1 OR gateway_id = ?1 LIMIT 1", &[&key])?.into_iter().next())
-    }
+    fn find(&self, key: &str) -> Result<Option<SaleRecord>, JournalError>;
 
     /// The status log of one sale, oldest first.
-    pub fn events(&self, reference: &Reference) -> Result<Vec<LogEntry>, JournalError> {
-        self.with(|c| {
-            let mut stmt =
-                c.prepare("SELECT at, old_status, new_status, origin FROM events WHERE reference = ?1 ORDER BY id")?;
-            let rows = stmt.query_map([reference.as_str()], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    r.get::<_, Option<String>>(1)?,
-                    r.get::<_, String>(2)?,
-                    r.get::<_, String>(3)?,
-                ))
-            })?;
-            let mut out = Vec::new();
-            for row in rows {
-                let (at, old, new, origin) = row?;
-                out.push(LogEntry { at: from_ms(at)?, old, new, origin });
-            }
-            Ok(out)
-        })
-    }
-}
-
-fn raw_of(status: &Status) -> String {
-    match status {
-        Status::Unknown(raw) => raw.clone(),
-        other => other.name().to_string(),
-    }
-}
-
-const COLUMNS: &str = "reference, terminal, provider, method, fiat_amount, currency, state, started_at, gateway_id,
-    crypto_amount, crypto_unit, payload_kind, payload_qr, payload_text, created_at, expires_at, status, status_raw,
-    origin, received_amount, received_currency, tx_id, note";
-
-fn decimal(s: &str) -> Result<Decimal, JournalError> {
-    Decimal::from_str(s).map_err(|_| JournalError::Corrupt(format!("amount {s:?}")))
-}
-
-fn currency(code: &str) -> Result<Currency, JournalError> {
-    Currency::from_code(code).ok_or_else(|| JournalError::Corrupt(format!("currency {code:?}")))
-}
-
-fn read_row(r: &Row<'_>) -> Result<SaleRecord, JournalError> {
-    let text = |i: usize| r.get::<_, String>(i);
-    let opt = |i: usize| r.get::<_, Option<String>>(i);
-    let reference = text(0)?;
-    let reference =
-        Reference::parse(&reference).ok_or_else(|| JournalError::Corrupt(format!("reference {reference:?}")))?;
-    let provider = text(2)?;
-    let provider =
-        ProviderId::parse(&provider).ok_or_else(|| JournalError::Corrupt(format!("provider {provider:?}")))?;
-    let method = text(3)?;
-    let method = MethodId::parse(&method).ok_or_else(|| JournalError::Corrupt(format!("method {method:?}")))?;
-    let fiat = Money::new(decimal(&text(4)?)?, currency(&text(5)?)?);
-    let state = text(6)?;
-    let state = RecordState::parse(&state).ok_or_else(|| JournalError::Corrupt(format!("state {state:?}")))?;
-    let crypto = match (opt(9)?, opt(10)?) {
-        (Some(a), Some(unit)) => Some(CryptoAmount { amount: decimal(&a)?, unit }),
-        _ => None,
-    };
-    let payload = match (opt(11)?, opt(12)?, opt(13)?) {
-        (Some(kind), Some(qr), Some(text)) => {
-            let kind =
-                PayloadKind::from_name(&kind).ok_or_else(|| JournalError::Corrupt(format!("payload kind {kind:?}")))?;
-            Some(Payload { kind, qr, text })
-        }
-        _ => None,
-    };
-    let status_raw = text(17)?;
-    let status = text(16)?;
-    let status =
-        Status::from_name(&status, &status_raw).ok_or_else(|| JournalError::Corrupt(format!("status {status:?}")))?;
-    let origin = text(18)?;
-    let origin = Origin::parse(&origin).ok_or_else(|| JournalError::Corrupt(format!("origin {origin:?}")))?;
-    let received = match (opt(19)?, opt(20)?) {
-        (Some(a), Some(code)) => Some(Money::new(decimal(&a)?, currency(&code)?)),
-        _ => None,
-    };
-    Ok(SaleRecord {
-        reference,
-        method: PaymentMethod::new(provider, method),
-        fiat,
-        state,
-        started_at: from_ms(r.get(7)?)?,
-        terminal: text(1)?,
-        gateway_id: opt(8)?,
-        crypto,
-        payload,
-        created_at: r.get::<_, Option<i64>>(14)?.map(from_ms).transpose()?,
-        expires_at: r.get::<_, Option<i64>>(15)?.map(from_ms).transpose()?,
-        status,
-        origin,
-        raw: status_raw,
-        received,
-        tx_id: opt(21)?,
-        note: opt(22)?,
-    })
+    fn events(&self, reference: &Reference) -> Result<Vec<LogEntry>, JournalError>;
 }

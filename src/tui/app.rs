@@ -3,9 +3,11 @@
 
 use super::qr::QrMatrix;
 use super::screens::dashboard::Dashboard;
-use crate::core::desk::{Command, Desk, Event, Notice};
+use crate::core::desk::{Desk, Event, Notice};
+pub use crate::runtime::drive::Effect;
+use crate::runtime::drive::{Input, run_all};
 use crate::core::invoice::Reference;
-use crate::core::method::{PaymentMethod, ProviderId};
+use crate::core::method::PaymentMethod;
 use crate::core::money::{AmountInput, Currency, parse_amount};
 use crate::core::record::{RecordState, SaleRecord};
 use crate::core::sale::Sale;
@@ -33,25 +35,8 @@ pub enum Modal {
     ConfirmQuit,
 }
 
-/// Input to the face. Moved once per event, never stored in bulk: the
-/// size difference between variants costs nothing worth a box.
-#[allow(clippy::large_enum_variant)]
-#[derive(Clone, Debug)]
-pub enum Action {
-    Key(KeyEvent),
-    /// The 1 s tick, with the wall clock.
-    Tick(Timestamp),
-    /// A result from the runtime.
-    Core(Event),
-    /// The demo's simulated payment failed or succeeded.
-    DemoPaid(Result<(), String>),
-    /// Today's sales, for the history screen.
-    History(Result<Vec<SaleRecord>, String>),
-    /// Where the receipt was written, or why it was not.
-    Receipt(Result<String, String>),
-    /// A journal write failed: the cashier must know.
-    JournalFailed(String),
-}
+/// Input to the terminal face: the drive loop's, with the terminal's keys.
+pub type Action = Input<KeyEvent>;
 
 /// Which sales the history shows.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,23 +102,6 @@ impl History {
     pub fn shown(&self) -> Vec<&SaleRecord> {
         self.records.iter().filter(|r| self.filter.keeps(r)).collect()
     }
-}
-
-/// Work for the event loop (moved once, like actions).
-#[allow(clippy::large_enum_variant)]
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Effect {
-    Run(Command),
-    /// Demo mode: tell the sandbox the customer paid.
-    SimulatePayment(ProviderId, Reference),
-    Bell,
-    Quit,
-    /// Write these status changes to the journal (before the next draw).
-    Record(Vec<Notice>),
-    /// Load today's sales from the journal for the history screen.
-    LoadHistory,
-    /// Write the receipt of this paid sale.
-    WriteReceipt(Reference),
 }
 
 pub struct App {
@@ -231,6 +199,7 @@ impl App {
                 self.flash = Some(e);
                 Vec::new()
             }
+            Action::Redraw => Vec::new(),
             Action::DemoPaid(result) => {
                 if !self.invoice_open() {
                     return Vec::new();
@@ -251,12 +220,8 @@ impl App {
 
     /// Turns the core's outcome into effects and screen news.
     fn absorb(&mut self, out: crate::core::desk::Outcome) -> Vec<Effect> {
-        let mut effects: Vec<Effect> = out.commands.into_iter().map(Effect::Run).collect();
-        let changes: Vec<Notice> =
-            out.notices.iter().filter(|n| matches!(n, Notice::Status { .. } | Notice::Switched(_))).cloned().collect();
-        if !changes.is_empty() {
-            effects.insert(0, Effect::Record(changes));
-        }
+        // The desk's commands, its journal writes among them, in its order.
+        let mut effects = run_all(out.commands);
         for notice in out.notices {
             match notice {
                 Notice::Created(reference) => {

@@ -1,16 +1,23 @@
 //! Runs the core's commands: each gateway call is a tokio task whose result
-//! comes back to the face as a core event on a channel. The face never waits
-//! on the network.
+//! comes back as a core event on a channel, so no face ever waits on the
+//! network; each journal write is carried out at once, in the desk's order.
+//! `drive` is the one loop every face runs on.
+
+pub mod drive;
+mod services;
+
+pub use drive::{Drive, Effect, Face, Input};
+pub use services::Services;
 
 use crate::clock::SharedClock;
-use crate::core::desk::{Command, Desk, Event, Notice};
+use crate::core::desk::{Command, Entry, Event};
 use crate::core::invoice::{Invoice, Reference};
 use crate::core::method::PaymentMethod;
 use crate::core::money::Money;
 use crate::core::problem::{Problem, ProblemKind};
 use crate::core::record::RecordState;
 use crate::gateway::{CreateRequest, GatewayError, Registry};
-use crate::journal::{Journal, JournalError};
+use crate::journal::{JournalError, Store};
 use std::sync::Arc;
 use tokio::sync::mpsc::UnboundedSender;
 
@@ -18,7 +25,7 @@ use tokio::sync::mpsc::UnboundedSender;
 pub struct Runtime {
     registry: Arc<Registry>,
     events: UnboundedSender<Event>,
-    journal: Option<Arc<Journal>>,
+    journal: Option<Arc<dyn Store>>,
     terminal: String,
     clock: SharedClock,
 }
@@ -36,6 +43,7 @@ fn not_configured(provider: &str) -> Problem {
         ProblemKind::Refused,
         format!("The gateway {provider} is not configured on this till. Ask the owner to add it to the config file."),
     )
+    .settling(RecordState::NotCreated, format!("{provider} is not configured on this till"))
 }
 
 /// The answer a command's task gives if it fails without one.
@@ -51,7 +59,9 @@ fn fallback(command: &Command) -> Event {
             Event::PagePolled { provider: *provider, page: *page, result: Err(problem) }
         }
         Command::Cancel(invoice) => Event::Canceled { reference: invoice.reference.clone(), result: Err(problem) },
-        Command::Resolve { reference, .. } => Event::Unresolved(reference.clone()),
+        Command::Resolve { reference, .. } => Event::Unresolved { reference: reference.clone(), settles: None },
+        // Carried out in place, never as a task.
+        Command::Record(entry) => Event::Unresolved { reference: entry.reference().clone(), settles: None },
     }
 }
 
@@ -78,46 +88,54 @@ impl Runtime {
         Runtime { registry, events, journal: None, terminal: String::new(), clock: crate::clock::system() }
     }
 
-    /// Records every sale in `journal` (creates before they are shown).
-    pub fn with_journal(mut self, journal: Arc<Journal>, terminal: &str, clock: SharedClock) -> Runtime {
+    /// Records every sale in `journal`, as the desk says.
+    pub fn with_journal(mut self, journal: Arc<dyn Store>, terminal: &str, clock: SharedClock) -> Runtime {
         self.journal = Some(journal);
         self.terminal = terminal.to_string();
         self.clock = clock;
         self
     }
 
-    pub fn journal(&self) -> Option<&Arc<Journal>> {
+    pub fn journal(&self) -> Option<&Arc<dyn Store>> {
         self.journal.as_ref()
     }
 
-    /// Writes the status changes among `notices` to the journal. Called by the
-    /// faces before they show them. A failed write is logged and reported.
-    pub fn record(&self, desk: &Desk, notices: &[Notice]) -> Result<(), Problem> {
-        let Some(journal) = &self.journal else { return Ok(()) };
-        for notice in notices {
-            match notice {
-                Notice::Status { reference, change } => {
-                    if let Some(w) = desk.watch(reference) {
-                        journal.record_status(w, change, self.clock.now()).map_err(|e| journal_problem(&e))?;
-                    }
-                }
-                Notice::Switched(reference) => {
-                    if let Some(w) = desk.watch(reference) {
-                        journal.record_switch(w, self.clock.now()).map_err(|e| journal_problem(&e))?;
-                    }
-                }
-                _ => {}
+    pub fn clock(&self) -> &SharedClock {
+        &self.clock
+    }
+
+    /// Stores one entry the desk asked for, now. A failed write is logged and
+    /// given back in plain words; without a journal there is nothing to do.
+    pub fn record(&self, entry: &Entry) -> Result<(), Problem> {
+        let Some(j) = &self.journal else { return Ok(()) };
+        let at = self.clock.now();
+        let written = match entry {
+            Entry::Intent { reference, method, amount } => {
+                j.record_intent(reference, *method, amount, &self.terminal, at)
             }
-        }
-        Ok(())
+            Entry::Created(invoice) => j.record_created(invoice, &self.terminal, at),
+            Entry::Settled { reference, state, note } => {
+                tracing::info!(%reference, state = state.name(), "{note}");
+                j.record_not_created(reference, *state, note, at)
+            }
+            Entry::Status { watch, change } => j.record_status(watch, change, at),
+            Entry::Switch(watch) => j.record_switch(watch, at),
+        };
+        written.map_err(|e| journal_problem(&e))
     }
 
     pub fn registry(&self) -> &Registry {
         &self.registry
     }
 
-    /// Starts the command; its event arrives on the channel later.
+    /// Starts the command; its event arrives on the channel later. A
+    /// `Record` is carried out at once (the drive loop does so itself, to
+    /// act on a failure).
     pub fn run(&self, command: Command) {
+        if let Command::Record(entry) = &command {
+            let _ = self.record(entry);
+            return;
+        }
         let registry = self.registry.clone();
         let events = self.events.clone();
         let this = self.clone();
@@ -133,6 +151,7 @@ impl Runtime {
                 Command::Resolve { reference, amount, method } => {
                     this.resolve(&registry, reference, amount, method).await
                 }
+                Command::Record(entry) => Event::Unresolved { reference: entry.reference().clone(), settles: None },
                 Command::Poll(invoice) => {
                     let reference = invoice.reference.clone();
                     let result = match registry.get(invoice.method.provider) {
@@ -189,8 +208,8 @@ impl Runtime {
         });
     }
 
-    /// A create, journaled: the intent is committed before the request goes
-    /// out, the invoice before anyone sees it.
+    /// A create. The desk had its intent stored before this was sent; a
+    /// failure says what the journal should call the sale, when that is known.
     async fn create(
         &self,
         registry: &Registry,
@@ -202,34 +221,24 @@ impl Runtime {
         let Some(g) = registry.get(method.provider) else {
             return Err(not_configured(method.provider.name()));
         };
-        if let Some(j) = &self.journal {
-            j.record_intent(reference, method, &amount, &self.terminal, self.clock.now())
-                .map_err(|e| journal_problem(&e))?;
-        }
         tracing::info!(%reference, %method, amount = %amount, "creating invoice");
         let request = CreateRequest { reference: reference.clone(), amount, method: method.method, retry };
         match g.create(&request).await {
             Ok(invoice) => {
                 tracing::info!(%reference, id = %invoice.id, expires_at = %invoice.expires_at, "invoice created");
-                if let Some(j) = &self.journal {
-                    j.record_created(&invoice, &self.terminal, self.clock.now()).map_err(|e| journal_problem(&e))?;
-                }
                 Ok(invoice)
             }
             Err(e) => {
-                // Perhaps made, perhaps not: the intent stays open and the next start asks the gateway.
-                let state = match &e {
-                    e if e.maybe_processed() => None,
+                let problem = to_problem("create", reference, &e);
+                Err(if e.maybe_processed() {
+                    // Perhaps made, perhaps not: the intent stays open and the next start asks the gateway.
+                    problem
+                } else if matches!(e, GatewayError::Protocol { .. } | GatewayError::Unverified { .. }) {
                     // The gateway answered with an invoice the till refused to show.
-                    GatewayError::Protocol { .. } | GatewayError::Unverified { .. } => Some(RecordState::Unknown),
-                    _ => Some(RecordState::NotCreated),
-                };
-                if let (Some(state), Some(j)) = (state, &self.journal)
-                    && let Err(je) = j.record_not_created(reference, state, &e.to_string(), self.clock.now())
-                {
-                    tracing::error!(%reference, error = %je, "journal write failed");
-                }
-                Err(to_problem("create", reference, &e))
+                    problem.settling(RecordState::Unknown, e.to_string())
+                } else {
+                    problem.settling(RecordState::NotCreated, e.to_string())
+                })
             }
         }
     }
@@ -237,18 +246,12 @@ impl Runtime {
     /// After a restart: what did the create with this reference make?
     async fn resolve(&self, registry: &Registry, reference: Reference, amount: Money, method: PaymentMethod) -> Event {
         let Some(g) = registry.get(method.provider) else {
-            return Event::Unresolved(reference);
+            return Event::Unresolved { reference, settles: None };
         };
         let request = CreateRequest { reference: reference.clone(), amount, method: method.method, retry: true };
-        let now = self.clock.now();
         let (state, note) = match g.find(&request).await {
             Ok(Some(invoice)) => {
                 tracing::info!(%reference, id = %invoice.id, "restart: the gateway has the invoice");
-                if let Some(j) = &self.journal
-                    && let Err(e) = j.record_created(&invoice, &self.terminal, now)
-                {
-                    return Event::Created { reference, result: Err(journal_problem(&e)) };
-                }
                 return Event::Created { reference, result: Ok(invoice) };
             }
             Ok(None) => (RecordState::NotCreated, "the gateway never made this invoice".to_string()),
@@ -261,15 +264,10 @@ impl Runtime {
             Err(e) => {
                 // Ask again at the next start.
                 tracing::warn!(%reference, error = %e, "restart: could not ask the gateway about an unrecorded create");
-                return Event::Unresolved(reference);
+                return Event::Unresolved { reference, settles: None };
             }
         };
         tracing::info!(%reference, state = state.name(), "restart: {note}");
-        if let Some(j) = &self.journal
-            && let Err(e) = j.record_not_created(&reference, state, &note, now)
-        {
-            tracing::error!(%reference, error = %e, "journal write failed");
-        }
-        Event::Unresolved(reference)
+        Event::Unresolved { reference, settles: Some((state, note)) }
     }
 }

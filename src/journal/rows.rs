@@ -1,0 +1,96 @@
+//! Rows of the SQLite journal to and from the core's types.
+
+use super::JournalError;
+use crate::core::invoice::{CryptoAmount, Payload, PayloadKind, Reference};
+use crate::core::method::{MethodId, PaymentMethod, ProviderId};
+use crate::core::money::{Currency, Money};
+use crate::core::record::{RecordState, SaleRecord};
+use crate::core::status::{Origin, Status};
+use jiff::Timestamp;
+use rusqlite::Row;
+use rust_decimal::Decimal;
+use std::str::FromStr;
+
+pub(super) fn ms(t: Timestamp) -> i64 {
+    t.as_millisecond()
+}
+
+pub(super) fn from_ms(v: i64) -> Result<Timestamp, JournalError> {
+    Timestamp::from_millisecond(v).map_err(|e| JournalError::Corrupt(format!("time {v}: {e}")))
+}
+
+pub(super) fn raw_of(status: &Status) -> String {
+    match status {
+        Status::Unknown(raw) => raw.clone(),
+        other => other.name().to_string(),
+    }
+}
+
+pub(super) const COLUMNS: &str = "reference, terminal, provider, method, fiat_amount, currency, state, started_at, gateway_id,
+    crypto_amount, crypto_unit, payload_kind, payload_qr, payload_text, created_at, expires_at, status, status_raw,
+    origin, received_amount, received_currency, tx_id, note";
+
+fn decimal(s: &str) -> Result<Decimal, JournalError> {
+    Decimal::from_str(s).map_err(|_| JournalError::Corrupt(format!("amount {s:?}")))
+}
+
+fn currency(code: &str) -> Result<Currency, JournalError> {
+    Currency::from_code(code).ok_or_else(|| JournalError::Corrupt(format!("currency {code:?}")))
+}
+
+pub(super) fn read_row(r: &Row<'_>) -> Result<SaleRecord, JournalError> {
+    let text = |i: usize| r.get::<_, String>(i);
+    let opt = |i: usize| r.get::<_, Option<String>>(i);
+    let reference = text(0)?;
+    let reference =
+        Reference::parse(&reference).ok_or_else(|| JournalError::Corrupt(format!("reference {reference:?}")))?;
+    let provider = text(2)?;
+    let provider =
+        ProviderId::parse(&provider).ok_or_else(|| JournalError::Corrupt(format!("provider {provider:?}")))?;
+    let method = text(3)?;
+    let method = MethodId::parse(&method).ok_or_else(|| JournalError::Corrupt(format!("method {method:?}")))?;
+    let fiat = Money::new(decimal(&text(4)?)?, currency(&text(5)?)?);
+    let state = text(6)?;
+    let state = RecordState::parse(&state).ok_or_else(|| JournalError::Corrupt(format!("state {state:?}")))?;
+    let crypto = match (opt(9)?, opt(10)?) {
+        (Some(a), Some(unit)) => Some(CryptoAmount { amount: decimal(&a)?, unit }),
+        _ => None,
+    };
+    let payload = match (opt(11)?, opt(12)?, opt(13)?) {
+        (Some(kind), Some(qr), Some(text)) => {
+            let kind =
+                PayloadKind::from_name(&kind).ok_or_else(|| JournalError::Corrupt(format!("payload kind {kind:?}")))?;
+            Some(Payload { kind, qr, text })
+        }
+        _ => None,
+    };
+    let status_raw = text(17)?;
+    let status = text(16)?;
+    let status =
+        Status::from_name(&status, &status_raw).ok_or_else(|| JournalError::Corrupt(format!("status {status:?}")))?;
+    let origin = text(18)?;
+    let origin = Origin::parse(&origin).ok_or_else(|| JournalError::Corrupt(format!("origin {origin:?}")))?;
+    let received = match (opt(19)?, opt(20)?) {
+        (Some(a), Some(code)) => Some(Money::new(decimal(&a)?, currency(&code)?)),
+        _ => None,
+    };
+    Ok(SaleRecord {
+        reference,
+        method: PaymentMethod::new(provider, method),
+        fiat,
+        state,
+        started_at: from_ms(r.get(7)?)?,
+        terminal: text(1)?,
+        gateway_id: opt(8)?,
+        crypto,
+        payload,
+        created_at: r.get::<_, Option<i64>>(14)?.map(from_ms).transpose()?,
+        expires_at: r.get::<_, Option<i64>>(15)?.map(from_ms).transpose()?,
+        status,
+        origin,
+        raw: status_raw,
+        received,
+        tx_id: opt(21)?,
+        note: opt(22)?,
+    })
+}

@@ -1,0 +1,217 @@
+//! The one drive loop every face runs on (the TUI, `till charge`, `till
+//! resume`, `till soak`). A turn: carry out the effects in order (journal
+//! writes at once, gateway calls as tasks), render, then wait for the next
+//! input (a key, a gateway's answer, the clock, the poll schedule's wake).
+//! The face turns inputs into effects and renders its state; it never decides
+//! what is journaled, and it renders only after the journal has what it shows.
+
+use super::Runtime;
+use super::services::{self, Services};
+use crate::core::desk::{Command, Desk, Entry, Event};
+use crate::core::invoice::Reference;
+use crate::core::method::ProviderId;
+use crate::core::record::SaleRecord;
+use jiff::Timestamp;
+use std::collections::{HashSet, VecDeque};
+use std::time::Duration;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
+
+/// What reaches a face. `K` is the face's own input (a terminal's keys).
+/// Moved once per event, never stored in bulk.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug)]
+pub enum Input<K> {
+    Key(K),
+    /// The clock, every second and at the poll schedule's wake.
+    Tick(Timestamp),
+    /// A result from the runtime, for the desk.
+    Core(Event),
+    /// The demo's simulated payment failed or succeeded.
+    DemoPaid(Result<(), String>),
+    /// Today's sales, for the history screen.
+    History(Result<Vec<SaleRecord>, String>),
+    /// Where the receipt was written, or why it was not.
+    Receipt(Result<String, String>),
+    /// A journal write failed: the cashier must know.
+    JournalFailed(String),
+    /// Nothing changed but the screen (a resize): render again.
+    Redraw,
+}
+
+/// What a face asks of the runtime, carried out in order.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// One of the desk's commands, journal writes included.
+    Run(Command),
+    /// Demo mode: tell the sandbox the customer paid.
+    SimulatePayment(ProviderId, Reference),
+    Bell,
+    Quit,
+    /// Load today's sales from the journal for the history screen.
+    LoadHistory,
+    /// Write the receipt of this paid sale.
+    WriteReceipt(Reference),
+}
+
+/// The desk's commands as effects, in the desk's order.
+pub fn run_all(commands: Vec<Command>) -> Vec<Effect> {
+    commands.into_iter().map(Effect::Run).collect()
+}
+
+/// A way to show the till: state in, a rendering out.
+pub trait Face {
+    type Key: Send + 'static;
+    /// Takes one input; gives back the effects for the runtime, in order.
+    fn update(&mut self, input: Input<Self::Key>) -> Vec<Effect>;
+    /// The desk the face drives (for the poll schedule's next wake).
+    fn desk(&self) -> &Desk;
+    /// Shows the state. Called after the turn's effects, so after the
+    /// journal has everything the face may show.
+    fn render(&mut self) -> std::io::Result<()>;
+    /// The exit code, once the face is done.
+    fn finished(&self) -> Option<i32>;
+}
+
+/// One drive loop's wiring: the runtime, and where inputs come from.
+pub struct Drive<K> {
+    runtime: Runtime,
+    events: UnboundedReceiver<Event>,
+    inputs: UnboundedReceiver<Input<K>>,
+    input_tx: UnboundedSender<Input<K>>,
+    services: Services,
+    deadline: Option<tokio::time::Instant>,
+}
+
+impl<K: Send + 'static> Drive<K> {
+    /// A loop over `runtime`, whose gateway answers arrive on `events`.
+    pub fn new(runtime: Runtime, events: UnboundedReceiver<Event>) -> Drive<K> {
+        let (input_tx, inputs) = unbounded_channel();
+        Drive { runtime, events, inputs, input_tx, services: Services::default(), deadline: None }
+    }
+
+    /// Where the face's own inputs (keys, resizes) are sent.
+    pub fn inputs(&self) -> UnboundedSender<Input<K>> {
+        self.input_tx.clone()
+    }
+
+    pub fn with_services(mut self, services: Services) -> Drive<K> {
+        self.services = services;
+        self
+    }
+
+    /// Stops the loop at `deadline` (a soak).
+    pub fn until(mut self, deadline: tokio::time::Instant) -> Drive<K> {
+        self.deadline = Some(deadline);
+        self
+    }
+
+    pub fn runtime(&self) -> &Runtime {
+        &self.runtime
+    }
+
+    /// Runs `face` from the effects `start` until it is finished (its exit
+    /// code), the deadline passes (`None`), or rendering fails.
+    pub async fn run<F: Face<Key = K>>(mut self, face: &mut F, start: Vec<Effect>) -> std::io::Result<Option<i32>> {
+        let clock = self.runtime.clock().clone();
+        let mut tick = tokio::time::interval(Duration::from_secs(1));
+        tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+        let mut effects = start;
+        loop {
+            self.carry_out(face, effects);
+            face.render()?;
+            if let Some(code) = face.finished() {
+                return Ok(Some(code));
+            }
+            let wake = face.desk().next_wake();
+            let deadline = self.deadline;
+            let input = tokio::select! {
+                Some(input) = self.inputs.recv() => input,
+                Some(event) = self.events.recv() => Input::Core(event),
+                _ = tick.tick() => Input::Tick(clock.now()),
+                // The poll schedule's next turn.
+                _ = super::until(wake, &clock) => Input::Tick(clock.now()),
+                _ = sleep_until(deadline) => return Ok(None),
+            };
+            effects = face.update(input);
+        }
+    }
+
+    /// Carries out the effects in order. A journal write happens at once; if
+    /// it fails, what depended on it does not happen, and the face is told:
+    /// an intent not stored is never sent, an invoice not stored is never
+    /// shown.
+    fn carry_out<F: Face<Key = K>>(&self, face: &mut F, effects: Vec<Effect>) {
+        let mut queue: VecDeque<Effect> = effects.into();
+        let mut unsent: HashSet<Reference> = HashSet::new();
+        while let Some(effect) = queue.pop_front() {
+            let follow = match effect {
+                Effect::Run(Command::Record(entry)) => match self.runtime.record(&entry) {
+                    Ok(()) => None,
+                    Err(problem) => match entry {
+                        Entry::Intent { reference, .. } => {
+                            unsent.insert(reference.clone());
+                            Some(Input::Core(Event::Created { reference, result: Err(problem) }))
+                        }
+                        Entry::Created(invoice) => {
+                            Some(Input::Core(Event::NotStored { reference: invoice.reference, problem }))
+                        }
+                        // Logged; the next start settles it again.
+                        Entry::Settled { .. } => None,
+                        Entry::Status { .. } | Entry::Switch(_) => Some(Input::JournalFailed(problem.message)),
+                    },
+                },
+                Effect::Run(Command::Create { reference, .. }) if unsent.contains(&reference) => None,
+                Effect::Run(command) => {
+                    self.runtime.run(command);
+                    None
+                }
+                Effect::Bell => {
+                    use std::io::Write;
+                    let mut out = std::io::stdout();
+                    let _ = out.write_all(b"\x07");
+                    let _ = out.flush();
+                    None
+                }
+                Effect::SimulatePayment(provider, reference) => {
+                    if let Some(url) = self.services.demo_url.clone() {
+                        let tx = self.input_tx.clone();
+                        tokio::spawn(async move {
+                            let paid = crate::demo::simulate_payment(&url, provider, &reference).await;
+                            let _ = tx.send(Input::DemoPaid(paid));
+                        });
+                    }
+                    None
+                }
+                Effect::LoadHistory => self.runtime.journal().map(|j| {
+                    let now = self.runtime.clock().now();
+                    Input::History(services::today(j.as_ref(), &self.services.timezone, now))
+                }),
+                Effect::WriteReceipt(reference) => match (self.runtime.journal(), &self.services.data_dir) {
+                    (Some(j), Some(dir)) => Some(Input::Receipt(
+                        services::write_receipt(
+                            j.as_ref(),
+                            dir,
+                            reference.as_str(),
+                            &self.services.shop_name,
+                            &self.services.timezone,
+                        )
+                        .map(|p| p.display().to_string()),
+                    )),
+                    _ => None,
+                },
+                Effect::Quit => None,
+            };
+            if let Some(input) = follow {
+                queue.extend(face.update(input));
+            }
+        }
+    }
+}
+
+async fn sleep_until(deadline: Option<tokio::time::Instant>) {
+    match deadline {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
