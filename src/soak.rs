@@ -7,13 +7,13 @@
 use crate::clock::SharedClock;
 use crate::config::Config;
 use crate::core::desk::{Desk, Event};
-use crate::runtime::drive::{Drive, Effect, Face, Input, run_all};
 use crate::core::invoice::{Invoice, Payload, PayloadKind, Reference};
 use crate::core::method::{PaymentMethod, ProviderId};
 use crate::core::money::Money;
 use crate::core::status::Status;
 use crate::core::watch::Watch;
 use crate::runtime::Runtime;
+use crate::runtime::drive::{Drive, Effect, Face, Input, run_all};
 use rust_decimal::Decimal;
 use serde_json::{Value, json};
 use std::collections::BTreeMap;

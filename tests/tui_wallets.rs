@@ -55,10 +55,7 @@ fn w_switches_the_qr_to_another_wallet_of_the_same_invoice_and_journals_it() {
     let mut seen = vec![app.desk.current().unwrap().invoice.method.method];
     for _ in 0..4 {
         let effects = press(&mut app, KeyCode::Char('w'));
-        assert!(
-            effects.iter().any(|e| matches!(e, Effect::Run(Command::Record(Entry::Switch(_))))),
-            "{effects:?}"
-        );
+        assert!(effects.iter().any(|e| matches!(e, Effect::Run(Command::Record(Entry::Switch(_))))), "{effects:?}");
         let inv = &app.desk.current().unwrap().invoice;
         assert_eq!(inv.id, "ade9550d-3dc7-4fd3-b94e-3b4c12aaaa0c", "the same invoice");
         let terminal = render(&app, 100, 40);

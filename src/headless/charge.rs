@@ -4,8 +4,8 @@ use super::{ChargeArgs, EXIT_ERROR, exit_code, fail, flush, print_created, print
 use crate::core::desk::{Desk, Event, Notice};
 use crate::core::method::PaymentMethod;
 use crate::core::money::parse_amount;
-use crate::runtime::drive::{Drive, Effect, Face, Input, run_all};
 use crate::runtime::Runtime;
+use crate::runtime::drive::{Drive, Effect, Face, Input, run_all};
 use crate::tui::app::random_reference;
 use tokio::sync::mpsc;
 

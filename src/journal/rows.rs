@@ -26,7 +26,8 @@ pub(super) fn raw_of(status: &Status) -> String {
     }
 }
 
-pub(super) const COLUMNS: &str = "reference, terminal, provider, method, fiat_amount, currency, state, started_at, gateway_id,
+pub(super) const COLUMNS: &str =
+    "reference, terminal, provider, method, fiat_amount, currency, state, started_at, gateway_id,
     crypto_amount, crypto_unit, payload_kind, payload_qr, payload_text, created_at, expires_at, status, status_raw,
     origin, received_amount, received_currency, tx_id, note";
 

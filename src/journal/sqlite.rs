@@ -301,7 +301,6 @@ impl Store for SqliteJournal {
         })
     }
 
-
     /// Sales whose create may have reached the gateway without the till knowing.
     fn unresolved(&self) -> Result<Vec<SaleRecord>, JournalError> {
         self.select(&format!("INDEXED BY invoices_unresolved WHERE {} ORDER BY started_at", schema::UNRESOLVED), &[])

@@ -24,11 +24,7 @@ impl Default for Services {
 }
 
 /// Today's sales in the shop's time zone.
-pub fn today(
-    journal: &dyn Store,
-    tz: &jiff::tz::TimeZone,
-    now: jiff::Timestamp,
-) -> Result<Vec<SaleRecord>, String> {
+pub fn today(journal: &dyn Store, tz: &jiff::tz::TimeZone, now: jiff::Timestamp) -> Result<Vec<SaleRecord>, String> {
     let date = now.to_zoned(tz.clone()).date();
     let (from, until) = crate::core::report::day_bounds(date, tz).ok_or("the day's bounds are out of range")?;
     journal.between(from, until).map_err(|e| e.to_string())

@@ -4,14 +4,14 @@
 use super::qr::QrMatrix;
 use super::screens::dashboard::Dashboard;
 use crate::core::desk::{Desk, Event, Notice};
-pub use crate::runtime::drive::Effect;
-use crate::runtime::drive::{Input, run_all};
 use crate::core::invoice::Reference;
 use crate::core::method::PaymentMethod;
 use crate::core::money::{AmountInput, Currency, parse_amount};
 use crate::core::record::{RecordState, SaleRecord};
 use crate::core::sale::Sale;
 use crate::core::status::Status;
+pub use crate::runtime::drive::Effect;
+use crate::runtime::drive::{Input, run_all};
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use jiff::Timestamp;
 use rust_decimal::Decimal;

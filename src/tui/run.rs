@@ -11,6 +11,8 @@ use crate::core::record::SaleRecord;
 use crate::journal::Store;
 use crate::runtime::{Drive, Face, Runtime, Services};
 use crossterm::event::{Event as TermEvent, KeyEvent};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
 use std::path::PathBuf;
 use std::sync::Arc;
 use tokio::sync::mpsc;
@@ -35,13 +37,14 @@ pub struct Journaling {
     pub unresolved: Vec<SaleRecord>,
 }
 
-/// The terminal face: the app and the terminal it draws on.
-struct Tui {
-    app: App,
-    terminal: ratatui::DefaultTerminal,
+/// The terminal face: the app and the terminal it draws on (a real one, or
+/// a test backend).
+pub struct Tui<B: Backend> {
+    pub app: App,
+    pub terminal: Terminal<B>,
 }
 
-impl Face for Tui {
+impl<B: Backend> Face for Tui<B> {
     type Key = KeyEvent;
 
     fn update(&mut self, input: Action) -> Vec<Effect> {
@@ -54,7 +57,7 @@ impl Face for Tui {
 
     fn render(&mut self) -> std::io::Result<()> {
         let app = &self.app;
-        self.terminal.draw(|f| draw(app, f)).map(|_| ())
+        self.terminal.draw(|f| draw(app, f)).map(|_| ()).map_err(|e| std::io::Error::other(e.to_string()))
     }
 
     fn finished(&self) -> Option<i32> {

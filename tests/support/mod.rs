@@ -103,6 +103,8 @@ pub fn type_text(app: &mut App, text: &str) {
     }
 }
 
+use till::core::desk::{Command, Entry};
+
 /// Walks a sale to the open invoice: types its amount, picks its method, and
 /// delivers the created invoice as the runtime would.
 pub fn open_invoice(invoice: Invoice, demo: bool) -> App {
@@ -113,7 +115,13 @@ pub fn open_invoice(invoice: Invoice, demo: bool) -> App {
     let index = methods().iter().position(|m| *m == invoice.method).expect("a method the test app offers");
     let digit = char::from(b'1' + u8::try_from(index).unwrap());
     let effects = press(&mut app, KeyCode::Char(digit));
-    assert!(matches!(effects.as_slice(), [Effect::Run(till::core::desk::Command::Create { .. })]), "{effects:?}");
+    assert!(
+        matches!(
+            effects.as_slice(),
+            [Effect::Run(Command::Record(Entry::Intent { .. })), Effect::Run(Command::Create { .. })]
+        ),
+        "the intent is stored, then the create sent: {effects:?}"
+    );
     let reference = invoice.reference.clone();
     app.update(Action::Core(Event::Created { reference, result: Ok(invoice) }));
     app

@@ -69,24 +69,13 @@ pub enum Event {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Entry {
     /// A create is about to be sent (stored before it is).
-    Intent {
-        reference: Reference,
-        method: PaymentMethod,
-        amount: Money,
-    },
+    Intent { reference: Reference, method: PaymentMethod, amount: Money },
     /// The gateway made the invoice (stored before its QR is shown).
     Created(Invoice),
     /// A create that made nothing, or whose outcome cannot be known.
-    Settled {
-        reference: Reference,
-        state: RecordState,
-        note: String,
-    },
+    Settled { reference: Reference, state: RecordState, note: String },
     /// A status change, with the watch as it now stands (stored before it is shown).
-    Status {
-        watch: Box<Watch>,
-        change: Change,
-    },
+    Status { watch: Box<Watch>, change: Change },
     /// The invoice now shows another way to pay.
     Switch(Box<Watch>),
 }
@@ -162,4 +151,3 @@ pub struct Outcome {
     pub commands: Vec<Command>,
     pub notices: Vec<Notice>,
 }
-
