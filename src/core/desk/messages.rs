@@ -71,7 +71,7 @@ pub enum Entry {
     /// A create is about to be sent (stored before it is).
     Intent { reference: Reference, method: PaymentMethod, amount: Money },
     /// The gateway made the invoice (stored before its QR is shown).
-    Created(Invoice),
+    Created(Box<Invoice>),
     /// A create that made nothing, or whose outcome cannot be known.
     Settled { reference: Reference, state: RecordState, note: String },
     /// A status change, with the watch as it now stands (stored before it is shown).

@@ -278,7 +278,7 @@ impl Desk {
             // from: watched in the background all the same.
             match result {
                 Ok(invoice) if self.watch(&reference).is_none() => {
-                    out.commands.push(Command::Record(Entry::Created(invoice.clone())));
+                    out.commands.push(Command::Record(Entry::Created(Box::new(invoice.clone()))));
                     self.push_watch(Watch::new(invoice, self.now));
                     out.notices.push(Notice::Created(reference));
                     self.plan(out);
@@ -294,7 +294,7 @@ impl Desk {
         match result {
             Ok(invoice) => {
                 let done = invoice.status.is_final();
-                out.commands.push(Command::Record(Entry::Created(invoice.clone())));
+                out.commands.push(Command::Record(Entry::Created(Box::new(invoice.clone()))));
                 self.push_watch(Watch::new(invoice, self.now));
 
                 out.notices.push(Notice::Created(reference.clone()));

@@ -61,7 +61,11 @@ fn open_sale() -> (Desk, Reference) {
     assert!(matches!(d.sale, Sale::Creating { .. }));
     let out = d.update(Event::Created { reference: r.clone(), result: Ok(invoice(&r)) });
     assert!(matches!(d.sale, Sale::Open { .. }));
-    assert_eq!(out.commands.first(), Some(&Command::Record(Entry::Created(invoice(&r)))), "stored before shown");
+    assert_eq!(
+        out.commands.first(),
+        Some(&Command::Record(Entry::Created(Box::new(invoice(&r))))),
+        "stored before shown"
+    );
     assert!(calls(&out.commands).is_empty(), "the create took this turn at xPay");
     let turn = d.next_wake().expect("a poll is planned");
     assert!(turn <= t0() + SignedDuration::from_millis(250), "polls soon after creation: {turn}");
