@@ -10,6 +10,7 @@ pub mod poller;
 pub mod problem;
 pub mod receipt;
 pub mod record;
+pub mod record_state;
 pub mod report;
 pub mod sale;
 pub mod schedule;

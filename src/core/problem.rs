@@ -1,7 +1,7 @@
 //! What went wrong with a gateway call, in the core's terms: a sentence for
 //! the cashier and what the till may do about it.
 
-use super::record::RecordState;
+use super::record_state::RecordState;
 use std::fmt;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
