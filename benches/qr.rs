@@ -5,7 +5,8 @@ use divan::Bencher;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
-use till::tui::qr::{QrMatrix, QrWidget};
+use till::qr::QrMatrix;
+use till::tui::qr_widget::QrWidget;
 
 fn main() {
     divan::main();

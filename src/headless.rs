@@ -2,14 +2,13 @@
 //! runtime. Text or one JSON object per line; the exit code says how it ended.
 
 use crate::core::desk::{Desk, Event, Notice};
-use crate::core::invoice::Invoice;
+use crate::core::invoice::{Invoice, Reference};
 use crate::core::method::PaymentMethod;
 use crate::core::money::{Currency, parse_amount};
 use crate::core::schedule::PollPolicy;
 use crate::core::status::Status;
+use crate::qr::QrMatrix;
 use crate::runtime::Runtime;
-use crate::tui::app::random_reference;
-use crate::tui::qr::QrMatrix;
 use rust_decimal::Decimal;
 use serde_json::json;
 use std::io::Write;
@@ -137,7 +136,7 @@ pub async fn charge(
     let mut desk = Desk::new(args.policy, clock.now());
     let mut out = std::io::stdout();
     let ansi = std::io::IsTerminal::is_terminal(&out);
-    let mut pending = vec![Event::AmountEntered(amount), Event::MethodChosen(method, random_reference())];
+    let mut pending = vec![Event::AmountEntered(amount), Event::MethodChosen(method, Reference::random())];
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {

@@ -1,7 +1,6 @@
 //! The terminal face's state and its update function: actions in, effects
 //! out. Drawing only reads this state.
 
-use super::qr::QrMatrix;
 use super::screens::dashboard::Dashboard;
 use crate::core::desk::{Command, Desk, Event, Notice};
 use crate::core::invoice::Reference;
@@ -10,6 +9,7 @@ use crate::core::money::{AmountInput, Currency, parse_amount};
 use crate::core::record::{RecordState, SaleRecord};
 use crate::core::sale::Sale;
 use crate::core::status::Status;
+use crate::qr::QrMatrix;
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use jiff::Timestamp;
 use rust_decimal::Decimal;
@@ -161,11 +161,6 @@ pub struct App {
     new_reference: Box<dyn FnMut() -> Reference + Send>,
 }
 
-/// A reference from a fresh random UUID.
-pub fn random_reference() -> Reference {
-    Reference::from_random(uuid::Uuid::new_v4().as_u128())
-}
-
 impl App {
     pub fn new(desk: Desk, shop: ShopInfo, methods: Vec<PaymentMethod>, demo: bool) -> App {
         App {
@@ -183,7 +178,7 @@ impl App {
             history: None,
             dashboard: Dashboard::default(),
             journaled: false,
-            new_reference: Box::new(random_reference),
+            new_reference: Box::new(Reference::random),
         }
     }
 

@@ -1,7 +1,7 @@
 //! The terminal face: an event loop on tokio, the app state, one file per screen.
 
 pub mod app;
-pub mod qr;
+pub mod qr_widget;
 pub mod run;
 pub mod screens;
 pub mod theme;
