@@ -2,7 +2,8 @@
 //! a 1 s tick, each turned into an action; effects run (journal writes
 //! first), then the screen is redrawn.
 
-use super::app::{Action, App, Effect, ShopInfo};
+use super::action::{Action, Effect};
+use super::app::{App, ShopInfo};
 use super::view::draw;
 use crate::clock::SharedClock;
 use crate::config::Config;
