@@ -22,7 +22,20 @@ pub enum Press {
     Any,
 }
 
+/// Keys the tables name often.
+pub const ENTER: Press = Press::Key(KeyCode::Enter);
+pub const ESC: Press = Press::Key(KeyCode::Esc);
+pub const TAB: Press = Press::Key(KeyCode::Tab);
+pub const UP: Press = Press::Key(KeyCode::Up);
+pub const DOWN: Press = Press::Key(KeyCode::Down);
+pub const BACKSPACE: Press = Press::Key(KeyCode::Backspace);
+
 impl Press {
+    /// This character.
+    pub const fn ch(c: char) -> Press {
+        Press::Key(KeyCode::Char(c))
+    }
+
     fn exact(self) -> bool {
         matches!(self, Press::Key(_) | Press::Ctrl(_))
     }
@@ -89,6 +102,26 @@ pub struct Binding<C> {
     pub priority: u8,
     pub needs: Needs,
     pub cmd: C,
+}
+
+impl<C> Binding<C> {
+    /// A binding every set-up has.
+    pub const fn new(
+        press: &'static [Press],
+        key: &'static str,
+        hint: &'static str,
+        help: Option<&'static Help>,
+        priority: u8,
+        cmd: C,
+    ) -> Binding<C> {
+        Binding { press, key, hint, help, priority, needs: Needs::Always, cmd }
+    }
+
+    /// Only with this set-up.
+    pub const fn needs(mut self, needs: Needs) -> Binding<C> {
+        self.needs = needs;
+        self
+    }
 }
 
 /// The set-up bindings depend on.
@@ -191,33 +224,9 @@ mod tests {
     static B: Help = Help { order: 1, text: "b" };
 
     const TABLE: &[Binding<u8>] = &[
-        Binding {
-            press: &[Press::Key(KeyCode::Char('x'))],
-            key: "x",
-            hint: "ex",
-            help: Some(&A),
-            priority: 50,
-            needs: Needs::Always,
-            cmd: 1,
-        },
-        Binding {
-            press: &[Press::Char],
-            key: "0-9",
-            hint: "",
-            help: Some(&B),
-            priority: 10,
-            needs: Needs::Always,
-            cmd: 2,
-        },
-        Binding {
-            press: &[Press::Key(KeyCode::Char('y')), Press::Ctrl('c')],
-            key: "y",
-            hint: "why",
-            help: Some(&A),
-            priority: 90,
-            needs: Needs::Demo,
-            cmd: 3,
-        },
+        Binding::new(&[Press::ch('x')], "x", "ex", Some(&A), 50, 1),
+        Binding::new(&[Press::Char], "0-9", "", Some(&B), 10, 2),
+        Binding::new(&[Press::ch('y'), Press::Ctrl('c')], "y", "why", Some(&A), 90, 3).needs(Needs::Demo),
     ];
 
     fn key(c: char) -> KeyEvent {

@@ -6,9 +6,8 @@ use crate::core::sale::Sale;
 use crate::tui::ctx::Ctx;
 use crate::tui::ctx::View;
 use crate::tui::intent::Intent;
-use crate::tui::keys::{Avail, Binding, Needs, Press};
+use crate::tui::keys::{Avail, Binding, ENTER, ESC, Press};
 use crate::tui::theme;
-use crossterm::event::KeyCode;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::Line;
@@ -21,24 +20,8 @@ pub enum Cmd {
 }
 
 pub const KEYS: &[Binding<Cmd>] = &[
-    Binding {
-        press: &[Press::Key(KeyCode::Enter), Press::Key(KeyCode::Char('r'))],
-        key: "Enter",
-        hint: "try again",
-        help: Some(&CONTINUE),
-        priority: 80,
-        needs: Needs::Always,
-        cmd: Cmd::Retry,
-    },
-    Binding {
-        press: &[Press::Key(KeyCode::Esc), Press::Key(KeyCode::Enter), Press::Key(KeyCode::Char('n'))],
-        key: "Esc",
-        hint: "new sale",
-        help: Some(&BACK),
-        priority: 60,
-        needs: Needs::Always,
-        cmd: Cmd::NewSale,
-    },
+    Binding::new(&[ENTER, Press::ch('r')], "Enter", "try again", Some(&CONTINUE), 80, Cmd::Retry),
+    Binding::new(&[ESC, ENTER, Press::ch('n')], "Esc", "new sale", Some(&BACK), 60, Cmd::NewSale),
 ];
 
 /// Nothing to press while the gateway answers; after a failure, a new

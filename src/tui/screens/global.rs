@@ -2,8 +2,7 @@
 //! lines several screens share.
 
 use crate::tui::intent::Intent;
-use crate::tui::keys::{Avail, Binding, Help, Needs, Press};
-use crossterm::event::KeyCode;
+use crate::tui::keys::{Avail, Binding, Help, Press, TAB};
 
 pub static TYPE: Help = Help { order: 10, text: "type the amount (Backspace erases, Esc clears)" };
 pub static CONTINUE: Help = Help { order: 20, text: "continue / create the invoice / next sale" };
@@ -32,42 +31,10 @@ pub enum Cmd {
 }
 
 pub const KEYS: &[Binding<Cmd>] = &[
-    Binding {
-        press: &[Press::Key(KeyCode::Tab)],
-        key: "Tab",
-        hint: "all invoices",
-        help: Some(&DASHBOARD),
-        priority: 45,
-        needs: Needs::Always,
-        cmd: Cmd::Dashboard,
-    },
-    Binding {
-        press: &[Press::Key(KeyCode::Char('?'))],
-        key: "?",
-        hint: "keys",
-        help: Some(&HELP),
-        priority: ALWAYS,
-        needs: Needs::Always,
-        cmd: Cmd::Help,
-    },
-    Binding {
-        press: &[Press::Key(KeyCode::Char('q'))],
-        key: "q",
-        hint: "quit",
-        help: Some(&QUIT),
-        priority: 90,
-        needs: Needs::Always,
-        cmd: Cmd::Quit,
-    },
-    Binding {
-        press: &[Press::Ctrl('c')],
-        key: "Ctrl-C",
-        hint: "",
-        help: Some(&QUIT),
-        priority: 0,
-        needs: Needs::Always,
-        cmd: Cmd::Quit,
-    },
+    Binding::new(&[TAB], "Tab", "all invoices", Some(&DASHBOARD), 45, Cmd::Dashboard),
+    Binding::new(&[Press::ch('?')], "?", "keys", Some(&HELP), ALWAYS, Cmd::Help),
+    Binding::new(&[Press::ch('q')], "q", "quit", Some(&QUIT), 90, Cmd::Quit),
+    Binding::new(&[Press::Ctrl('c')], "Ctrl-C", "", Some(&QUIT), 0, Cmd::Quit),
 ];
 
 /// Whether a global key works: `Tab` is the dashboard's own while it is up,

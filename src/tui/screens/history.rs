@@ -7,7 +7,7 @@ use crate::core::status::Status;
 use crate::tui::ctx::Ctx;
 use crate::tui::ctx::View;
 use crate::tui::intent::Intent;
-use crate::tui::keys::{Avail, Binding, Needs, Press};
+use crate::tui::keys::{Avail, Binding, DOWN, ENTER, ESC, Press, UP};
 use crate::tui::theme;
 use crossterm::event::KeyCode;
 use ratatui::Frame;
@@ -92,42 +92,10 @@ pub enum Cmd {
 
 /// `h` on the sale and invoice screens explains `f` and `Enter` here.
 pub const KEYS: &[Binding<Cmd>] = &[
-    Binding {
-        press: &[Press::Key(KeyCode::Up), Press::Key(KeyCode::Down)],
-        key: "↑↓",
-        hint: "move",
-        help: None,
-        priority: 40,
-        needs: Needs::Always,
-        cmd: Cmd::Move,
-    },
-    Binding {
-        press: &[Press::Key(KeyCode::Enter)],
-        key: "Enter",
-        hint: "open",
-        help: None,
-        priority: 60,
-        needs: Needs::Always,
-        cmd: Cmd::Open,
-    },
-    Binding {
-        press: &[Press::Key(KeyCode::Char('f'))],
-        key: "f",
-        hint: "filter",
-        help: None,
-        priority: 50,
-        needs: Needs::Always,
-        cmd: Cmd::Filter,
-    },
-    Binding {
-        press: &[Press::Key(KeyCode::Esc), Press::Key(KeyCode::Char('h'))],
-        key: "Esc",
-        hint: "back",
-        help: Some(&BACK),
-        priority: 70,
-        needs: Needs::Always,
-        cmd: Cmd::Back,
-    },
+    Binding::new(&[UP, DOWN], "↑↓", "move", None, 40, Cmd::Move),
+    Binding::new(&[ENTER], "Enter", "open", None, 60, Cmd::Open),
+    Binding::new(&[Press::ch('f')], "f", "filter", None, 50, Cmd::Filter),
+    Binding::new(&[ESC, Press::ch('h')], "Esc", "back", Some(&BACK), 70, Cmd::Back),
 ];
 
 impl History {

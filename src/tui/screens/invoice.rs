@@ -14,11 +14,10 @@ use crate::tui::ctx::Ctx;
 use crate::tui::ctx::View;
 use crate::tui::intent::Intent;
 use crate::tui::intent::Modal;
-use crate::tui::keys::{Avail, Binding, Needs, Press};
+use crate::tui::keys::{Avail, Binding, ENTER, ESC, Needs, Press};
 use crate::tui::qr_widget::QrWidget;
 use crate::tui::theme;
 use crate::tui::widgets::{big_text, countdown};
-use crossterm::event::KeyCode;
 use ratatui::Frame;
 use ratatui::layout::{Alignment, Constraint, Flex, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
@@ -80,69 +79,13 @@ pub enum Cmd {
 }
 
 pub const KEYS: &[Binding<Cmd>] = &[
-    Binding {
-        press: &[Press::Key(KeyCode::Char('c'))],
-        key: "c",
-        hint: "cancel invoice",
-        help: Some(&CANCEL),
-        priority: 70,
-        needs: Needs::Always,
-        cmd: Cmd::Cancel,
-    },
-    Binding {
-        press: &[Press::Key(KeyCode::Char('n'))],
-        key: "n",
-        hint: "next sale",
-        help: Some(&NEXT),
-        priority: 60,
-        needs: Needs::Always,
-        cmd: Cmd::Next,
-    },
-    Binding {
-        press: &[Press::Key(KeyCode::Char('w'))],
-        key: "w",
-        hint: "other wallet",
-        help: Some(&WALLET),
-        priority: 50,
-        needs: Needs::Always,
-        cmd: Cmd::Wallet,
-    },
-    Binding {
-        press: &[Press::Key(KeyCode::Char('p'))],
-        key: "p",
-        hint: "demo: customer pays",
-        help: Some(&DEMO),
-        priority: 30,
-        needs: Needs::Demo,
-        cmd: Cmd::Demo,
-    },
-    Binding {
-        press: &[Press::Key(KeyCode::Enter), Press::Key(KeyCode::Esc), Press::Key(KeyCode::Char('n'))],
-        key: "Enter",
-        hint: "next sale",
-        help: Some(&CONTINUE),
-        priority: 80,
-        needs: Needs::Always,
-        cmd: Cmd::Done,
-    },
-    Binding {
-        press: &[Press::Key(KeyCode::Char('r'))],
-        key: "r",
-        hint: "receipt",
-        help: Some(&RECEIPT),
-        priority: 50,
-        needs: Needs::Journal,
-        cmd: Cmd::Receipt,
-    },
-    Binding {
-        press: &[Press::Key(KeyCode::Char('h'))],
-        key: "h",
-        hint: "history",
-        help: Some(&HISTORY),
-        priority: 40,
-        needs: Needs::Journal,
-        cmd: Cmd::History,
-    },
+    Binding::new(&[Press::ch('c')], "c", "cancel invoice", Some(&CANCEL), 70, Cmd::Cancel),
+    Binding::new(&[Press::ch('n')], "n", "next sale", Some(&NEXT), 60, Cmd::Next),
+    Binding::new(&[Press::ch('w')], "w", "other wallet", Some(&WALLET), 50, Cmd::Wallet),
+    Binding::new(&[Press::ch('p')], "p", "demo: customer pays", Some(&DEMO), 30, Cmd::Demo).needs(Needs::Demo),
+    Binding::new(&[ENTER, ESC, Press::ch('n')], "Enter", "next sale", Some(&CONTINUE), 80, Cmd::Done),
+    Binding::new(&[Press::ch('r')], "r", "receipt", Some(&RECEIPT), 50, Cmd::Receipt).needs(Needs::Journal),
+    Binding::new(&[Press::ch('h')], "h", "history", Some(&HISTORY), 40, Cmd::History).needs(Needs::Journal),
 ];
 
 /// The invoice of the sale in hand, and whether it is over.

@@ -4,9 +4,9 @@
 use super::help;
 use crate::tui::ctx::View;
 use crate::tui::intent::{Intent, Modal};
-use crate::tui::keys::{Avail, Binding, Hint, Needs, Press, Setup, find, hint, hints};
+use crate::tui::keys::{Avail, Binding, Hint, Press, Setup, find, hint, hints};
 use crate::tui::widgets::modal;
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::KeyEvent;
 use ratatui::Frame;
 use ratatui::text::Line;
 
@@ -16,26 +16,19 @@ pub enum Cmd {
     No,
 }
 
-const fn answer(press: &'static [Press], key: &'static str, hint: &'static str, cmd: Cmd) -> Binding<Cmd> {
-    Binding { press, key, hint, help: None, priority: 0, needs: Needs::Always, cmd }
-}
-
-const YES: &[Press] = &[Press::Key(KeyCode::Char('y')), Press::Key(KeyCode::Char('Y'))];
+const YES: &[Press] = &[Press::ch('y'), Press::ch('Y')];
 
 /// Any key closes the help.
-const HELP_KEYS: &[Binding<Cmd>] = &[answer(&[Press::Any], "any key", "close", Cmd::No)];
+const HELP_KEYS: &[Binding<Cmd>] = &[Binding::new(&[Press::Any], "any key", "close", None, 0, Cmd::No)];
 
-const CANCEL_KEYS: &[Binding<Cmd>] =
-    &[answer(YES, "y", "yes, cancel", Cmd::Yes), answer(&[Press::Any], "any other key", "no", Cmd::No)];
+const CANCEL_KEYS: &[Binding<Cmd>] = &[
+    Binding::new(YES, "y", "yes, cancel", None, 0, Cmd::Yes),
+    Binding::new(&[Press::Any], "any other key", "no", None, 0, Cmd::No),
+];
 
 const QUIT_KEYS: &[Binding<Cmd>] = &[
-    answer(
-        &[Press::Key(KeyCode::Char('y')), Press::Key(KeyCode::Char('Y')), Press::Ctrl('c')],
-        "y",
-        "quit anyway",
-        Cmd::Yes,
-    ),
-    answer(&[Press::Any], "any other key", "stay", Cmd::No),
+    Binding::new(&[Press::ch('y'), Press::ch('Y'), Press::Ctrl('c')], "y", "quit anyway", None, 0, Cmd::Yes),
+    Binding::new(&[Press::Any], "any other key", "stay", None, 0, Cmd::No),
 ];
 
 impl Modal {

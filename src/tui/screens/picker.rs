@@ -6,7 +6,7 @@ use crate::core::money::Money;
 use crate::tui::ctx::Ctx;
 use crate::tui::ctx::View;
 use crate::tui::intent::Intent;
-use crate::tui::keys::{Avail, Binding, Needs, Press};
+use crate::tui::keys::{Avail, BACKSPACE, Binding, DOWN, ENTER, ESC, Press, UP};
 use crate::tui::theme;
 use crossterm::event::KeyCode;
 use ratatui::Frame;
@@ -30,42 +30,10 @@ pub enum Cmd {
 }
 
 pub const KEYS: &[Binding<Cmd>] = &[
-    Binding {
-        press: &[Press::Digit],
-        key: "1-9",
-        hint: "pick",
-        help: Some(&PICK),
-        priority: 50,
-        needs: Needs::Always,
-        cmd: Cmd::Number,
-    },
-    Binding {
-        press: &[Press::Key(KeyCode::Up), Press::Key(KeyCode::Down)],
-        key: "↑↓",
-        hint: "move",
-        help: Some(&PICK),
-        priority: 40,
-        needs: Needs::Always,
-        cmd: Cmd::Move,
-    },
-    Binding {
-        press: &[Press::Key(KeyCode::Enter)],
-        key: "Enter",
-        hint: "create invoice",
-        help: Some(&CONTINUE),
-        priority: 80,
-        needs: Needs::Always,
-        cmd: Cmd::Create,
-    },
-    Binding {
-        press: &[Press::Key(KeyCode::Esc), Press::Key(KeyCode::Backspace)],
-        key: "Esc",
-        hint: "back",
-        help: Some(&BACK),
-        priority: 60,
-        needs: Needs::Always,
-        cmd: Cmd::Back,
-    },
+    Binding::new(&[Press::Digit], "1-9", "pick", Some(&PICK), 50, Cmd::Number),
+    Binding::new(&[UP, DOWN], "↑↓", "move", Some(&PICK), 40, Cmd::Move),
+    Binding::new(&[ENTER], "Enter", "create invoice", Some(&CONTINUE), 80, Cmd::Create),
+    Binding::new(&[ESC, BACKSPACE], "Esc", "back", Some(&BACK), 60, Cmd::Back),
 ];
 
 impl Picker {

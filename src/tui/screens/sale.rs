@@ -5,7 +5,7 @@ use crate::core::money::{AmountInput, parse_amount};
 use crate::tui::ctx::Ctx;
 use crate::tui::ctx::View;
 use crate::tui::intent::Intent;
-use crate::tui::keys::{Avail, Binding, Needs, Press};
+use crate::tui::keys::{Avail, BACKSPACE, Binding, ENTER, ESC, Needs, Press};
 use crate::tui::theme;
 use crate::tui::widgets::big_text;
 use crossterm::event::KeyCode;
@@ -33,51 +33,11 @@ pub enum Cmd {
 }
 
 pub const KEYS: &[Binding<Cmd>] = &[
-    Binding {
-        press: &[Press::Char],
-        key: "0-9 .",
-        hint: "amount",
-        help: Some(&TYPE),
-        priority: 60,
-        needs: Needs::Always,
-        cmd: Cmd::Type,
-    },
-    Binding {
-        press: &[Press::Key(KeyCode::Backspace)],
-        key: "⌫",
-        hint: "erase",
-        help: None,
-        priority: 20,
-        needs: Needs::Always,
-        cmd: Cmd::Erase,
-    },
-    Binding {
-        press: &[Press::Key(KeyCode::Enter)],
-        key: "Enter",
-        hint: "choose payment",
-        help: Some(&CONTINUE),
-        priority: 80,
-        needs: Needs::Always,
-        cmd: Cmd::Charge,
-    },
-    Binding {
-        press: &[Press::Key(KeyCode::Esc)],
-        key: "Esc",
-        hint: "clear",
-        help: None,
-        priority: 30,
-        needs: Needs::Always,
-        cmd: Cmd::Clear,
-    },
-    Binding {
-        press: &[Press::Key(KeyCode::Char('h'))],
-        key: "h",
-        hint: "history",
-        help: Some(&HISTORY),
-        priority: 40,
-        needs: Needs::Journal,
-        cmd: Cmd::History,
-    },
+    Binding::new(&[Press::Char], "0-9 .", "amount", Some(&TYPE), 60, Cmd::Type),
+    Binding::new(&[BACKSPACE], "⌫", "erase", None, 20, Cmd::Erase),
+    Binding::new(&[ENTER], "Enter", "choose payment", Some(&CONTINUE), 80, Cmd::Charge),
+    Binding::new(&[ESC], "Esc", "clear", None, 30, Cmd::Clear),
+    Binding::new(&[Press::ch('h')], "h", "history", Some(&HISTORY), 40, Cmd::History).needs(Needs::Journal),
 ];
 
 impl Amount {

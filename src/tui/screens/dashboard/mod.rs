@@ -19,7 +19,7 @@ use crate::core::watch::Watch;
 use crate::tui::ctx::Ctx;
 use crate::tui::intent::Intent;
 use crate::tui::intent::Modal;
-use crate::tui::keys::{Avail, Binding, Needs, Press};
+use crate::tui::keys::{Avail, Binding, DOWN, ENTER, ESC, Press, TAB, UP};
 use crossterm::event::KeyCode;
 use jiff::{SignedDuration, Timestamp};
 
@@ -197,78 +197,14 @@ pub enum Cmd {
 }
 
 pub const KEYS: &[Binding<Cmd>] = &[
-    Binding {
-        press: &[Press::Key(KeyCode::Up), Press::Key(KeyCode::Down)],
-        key: "↑↓",
-        hint: "select",
-        help: Some(&LIST),
-        priority: 60,
-        needs: Needs::Always,
-        cmd: Cmd::Select,
-    },
-    Binding {
-        press: &[Press::Key(KeyCode::Home)],
-        key: "Home",
-        hint: "",
-        help: Some(&LIST),
-        priority: 0,
-        needs: Needs::Always,
-        cmd: Cmd::First,
-    },
-    Binding {
-        press: &[Press::Key(KeyCode::End)],
-        key: "End",
-        hint: "",
-        help: Some(&LIST),
-        priority: 0,
-        needs: Needs::Always,
-        cmd: Cmd::Last,
-    },
-    Binding {
-        press: &[Press::Key(KeyCode::Enter)],
-        key: "Enter",
-        hint: "open",
-        help: Some(&LIST),
-        priority: 70,
-        needs: Needs::Always,
-        cmd: Cmd::Open,
-    },
-    Binding {
-        press: &[Press::Key(KeyCode::Char('c'))],
-        key: "c",
-        hint: "cancel",
-        help: Some(&LIST_ACTIONS),
-        priority: 50,
-        needs: Needs::Always,
-        cmd: Cmd::Cancel,
-    },
-    Binding {
-        press: &[Press::Key(KeyCode::Char('f'))],
-        key: "f",
-        hint: "filter",
-        help: Some(&LIST_ACTIONS),
-        priority: 40,
-        needs: Needs::Always,
-        cmd: Cmd::Filter,
-    },
-    Binding {
-        press: &[Press::Key(KeyCode::Char('g'))],
-        key: "g",
-        hint: "gateway",
-        help: Some(&LIST_ACTIONS),
-        priority: 30,
-        needs: Needs::Always,
-        cmd: Cmd::Gateway,
-    },
-    Binding {
-        press: &[Press::Key(KeyCode::Tab), Press::Key(KeyCode::Esc)],
-        key: "Tab",
-        hint: "back",
-        help: Some(&DASHBOARD),
-        priority: 65,
-        needs: Needs::Always,
-        cmd: Cmd::Close,
-    },
+    Binding::new(&[UP, DOWN], "↑↓", "select", Some(&LIST), 60, Cmd::Select),
+    Binding::new(&[Press::Key(KeyCode::Home)], "Home", "", Some(&LIST), 0, Cmd::First),
+    Binding::new(&[Press::Key(KeyCode::End)], "End", "", Some(&LIST), 0, Cmd::Last),
+    Binding::new(&[ENTER], "Enter", "open", Some(&LIST), 70, Cmd::Open),
+    Binding::new(&[Press::ch('c')], "c", "cancel", Some(&LIST_ACTIONS), 50, Cmd::Cancel),
+    Binding::new(&[Press::ch('f')], "f", "filter", Some(&LIST_ACTIONS), 40, Cmd::Filter),
+    Binding::new(&[Press::ch('g')], "g", "gateway", Some(&LIST_ACTIONS), 30, Cmd::Gateway),
+    Binding::new(&[TAB, ESC], "Tab", "back", Some(&DASHBOARD), 65, Cmd::Close),
 ];
 
 impl Dashboard {
