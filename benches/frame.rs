@@ -15,7 +15,8 @@ use till::core::schedule::PollPolicy;
 use till::core::status::{Origin, Status};
 use till::gateway::CreateRequest;
 use till::gateway::verify::Networks;
-use till::tui::qr::{QrMatrix, QrWidget};
+use till::qr::QrMatrix;
+use till::tui::qr_widget::QrWidget;
 use till::tui::{Action, App, ShopInfo};
 
 fn main() {

@@ -1,11 +1,13 @@
-//! How long the payment QR takes: encoding alone, drawing alone, and both.
+//! How long the payment QR takes: encoding alone (once per invoice: the
+//! invoice screen keeps the codes), drawing alone (every frame), and both.
 //! Run: cargo bench --bench qr
 
 use divan::Bencher;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::widgets::Widget;
-use till::tui::qr::{QrMatrix, QrWidget};
+use till::qr::QrMatrix;
+use till::tui::qr_widget::QrWidget;
 
 fn main() {
     divan::main();
@@ -43,16 +45,5 @@ fn qr_encode_and_render_400_chars(bencher: Bencher) {
     bencher.bench_local(|| {
         let m = QrMatrix::encode(divan::black_box(&payload)).unwrap();
         QrWidget(&m).render(area, &mut buffer);
-    });
-}
-
-/// For comparison: the same payload through `qrcode`'s own one-call encoder,
-/// which `QrMatrix::encode` used to be (same modules; its mask scoring is the
-/// slow part).
-#[divan::bench]
-fn qrcode_crate_encode_400_chars(bencher: Bencher) {
-    let payload = payload();
-    bencher.bench_local(|| {
-        qrcode::QrCode::with_error_correction_level(divan::black_box(payload.as_bytes()), qrcode::EcLevel::M).unwrap()
     });
 }

@@ -13,6 +13,7 @@ pub mod headless;
 pub mod journal;
 pub mod ledger;
 pub mod logging;
+pub mod qr;
 pub mod registry;
 pub mod runtime;
 pub mod secret;

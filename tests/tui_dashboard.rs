@@ -415,7 +415,7 @@ fn a_background_invoice_paid_says_which_rings_once_and_leaves_the_screen_alone()
         screen.contains("Amount to charge")
             && screen.contains("40.00 USD · Bitsby USDT on BNB Smart Chain is now PAID")
     );
-    assert_eq!(b.app.input.text(), "4.2");
+    assert_eq!(b.app.amount.input.text(), "4.2");
 }
 
 #[test]
@@ -453,9 +453,9 @@ fn the_gateway_confirming_the_tills_own_expiry_is_not_news() {
 fn the_next_sale_starts_from_an_empty_amount() {
     let mut app = till_at(now());
     sell(&mut app, invoice(XPAY_TRON, "12.50", None, 15, 600));
-    assert_eq!(app.input.text(), "", "n from an open invoice clears the amount");
+    assert_eq!(app.amount.input.text(), "", "n from an open invoice clears the amount");
     type_text(&mut app, "30");
-    assert_eq!(app.input.text(), "30");
+    assert_eq!(app.amount.input.text(), "30");
 }
 
 #[test]
@@ -475,7 +475,7 @@ fn tab_goes_back_to_the_screen_you_were_on() {
     press(&mut b.app, KeyCode::Esc);
     assert!(!b.app.dashboard.open);
     let screen = text(&b.app, 100, 40);
-    assert!(screen.contains("Amount to charge") && b.app.input.text() == "4.2", "{screen}");
+    assert!(screen.contains("Amount to charge") && b.app.amount.input.text() == "4.2", "{screen}");
     // The footer offers it while invoices are open in the background.
     assert!(screen.contains(" Tab  all invoices"), "{screen}");
     // A question on screen keeps its keys: Tab does not open the dashboard.

@@ -240,3 +240,37 @@ fn after_a_restart_an_unrecorded_create_is_looked_up() {
     let effects = app.resume(&[], &[creating]);
     assert!(effects.iter().any(|e| matches!(e, Effect::Run(till::core::desk::Command::Resolve { .. }))), "{effects:?}");
 }
+
+/// The last line of the screen, as text.
+fn footer(app: &till::tui::App, width: u16) -> String {
+    let terminal = render(app, width, 40);
+    let buf = terminal.backend().buffer();
+    (0..width).map(|x| buf[(x, 39)].symbol()).collect()
+}
+
+#[test]
+fn the_footer_keeps_the_most_important_keys_and_always_the_help_key() {
+    let mut app = open_invoice(tron_invoice(), true);
+    app.journaled = true;
+    assert_eq!(
+        footer(&app, 100).trim_end(),
+        " c  cancel invoice   n  next sale   p  demo: customer pays   h  history   ?  keys   q  quit"
+    );
+    // At 80 columns the demo's key gives way; at 40 all but the help and
+    // quitting; never a key cut in half.
+    assert_eq!(footer(&app, 80).trim_end(), " c  cancel invoice   n  next sale   h  history   ?  keys   q  quit");
+    assert_eq!(footer(&app, 40).trim_end(), " c  cancel invoice   ?  keys   q  quit");
+    assert_eq!(footer(&app, 12).trim_end(), " ?  keys");
+}
+
+#[test]
+fn help_lists_every_key_of_the_invoice_screen() {
+    let mut app = open_invoice(tron_invoice(), true);
+    app.journaled = true;
+    press(&mut app, KeyCode::Char('?'));
+    let screen = format!("{}", render(&app, 100, 40).backend());
+    for line in ["c  cancel the open invoice", "n  next sale", "w  show another wallet", "p  demo:", "h  today's sales"]
+    {
+        assert!(screen.contains(line), "{line} in {screen}");
+    }
+}

@@ -98,6 +98,11 @@ impl Reference {
         Reference(s)
     }
 
+    /// A reference from a fresh random UUID.
+    pub fn random() -> Reference {
+        Reference::from_random(uuid::Uuid::new_v4().as_u128())
+    }
+
     /// Accepts an existing reference if it has the allowed shape.
     pub fn parse(s: &str) -> Option<Reference> {
         let ok = !s.is_empty() && s.len() <= 32 && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');

@@ -2,11 +2,11 @@
 
 use super::{ChargeArgs, EXIT_ERROR, exit_code, fail, flush, print_created, print_status, warn_conflict};
 use crate::core::desk::{Desk, Event, Notice};
+use crate::core::invoice::Reference;
 use crate::core::method::PaymentMethod;
 use crate::core::money::parse_amount;
 use crate::runtime::Runtime;
 use crate::runtime::drive::{Drive, Effect, Face, Input, run_all};
-use crate::tui::app::random_reference;
 use tokio::sync::mpsc;
 
 struct Charge {
@@ -109,7 +109,7 @@ pub async fn charge(
         done: None,
     };
     let mut start = face.update(Input::Core(Event::AmountEntered(amount)));
-    start.extend(face.update(Input::Core(Event::MethodChosen(method, random_reference()))));
+    start.extend(face.update(Input::Core(Event::MethodChosen(method, Reference::random()))));
     match Drive::new(runtime, rx).run(&mut face, start).await {
         Ok(code) => code.unwrap_or(EXIT_ERROR),
         Err(e) => fail(&format!("the output failed: {e}")),

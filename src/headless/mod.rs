@@ -13,7 +13,7 @@ use crate::core::invoice::Invoice;
 use crate::core::money::Currency;
 use crate::core::schedule::PollPolicy;
 use crate::core::status::Status;
-use crate::tui::qr::QrMatrix;
+use crate::qr::QrMatrix;
 use rust_decimal::Decimal;
 use serde_json::json;
 use std::io::Write;

@@ -1,107 +1,40 @@
 //! The terminal face's state and its update function: actions in, effects
-//! out. Drawing only reads this state.
+//! out. The `App` keeps what the screens share (the desk, the shop, the
+//! flash line, the question on top) and routes: each key to the screen on
+//! display, whose table says what it does, and what the screen asks for
+//! ([`Intent`]) to the desk or the other screens.
 
-use super::qr::QrMatrix;
-use super::screens::dashboard::Dashboard;
+use super::action::{Action, Effect};
+use super::ctx::Ctx;
+pub use super::ctx::ShopInfo;
+use super::intent::{Intent, Modal};
+use super::keys::{self, Setup};
+use super::screens::dashboard::{self, Dashboard};
+use super::screens::history::{self, History, HistoryFilter};
+use super::screens::invoice::{self, Codes};
+use super::screens::picker::{self, Picker};
+use super::screens::sale::{self, Amount};
+use super::screens::{creating, global};
 use crate::core::desk::{Desk, Event, Notice};
 use crate::core::invoice::Reference;
 use crate::core::method::PaymentMethod;
-use crate::core::money::{AmountInput, Currency, parse_amount};
-use crate::core::record::{RecordState, SaleRecord};
+use crate::core::record::SaleRecord;
 use crate::core::sale::Sale;
 use crate::core::status::Status;
-pub use crate::runtime::drive::Effect;
-use crate::runtime::drive::{Input, run_all};
-use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::event::{KeyEvent, KeyEventKind};
 use jiff::Timestamp;
-use rust_decimal::Decimal;
-use std::collections::HashMap;
 
-/// What the shop is, as the screens show it.
-#[derive(Clone, Debug)]
-pub struct ShopInfo {
-    pub name: String,
-    pub terminal: String,
-    pub currency: Currency,
-    pub max_amount: Decimal,
-    pub timezone: jiff::tz::TimeZone,
-}
-
-/// A question on top of the screen.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Modal {
-    Help,
-    ConfirmCancel(Reference),
-    ConfirmQuit,
-}
-
-/// Input to the terminal face: the drive loop's, with the terminal's keys.
-pub type Action = Input<KeyEvent>;
-
-/// Which sales the history shows.
+/// The screen on display.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum HistoryFilter {
-    All,
-    Open,
-    Paid,
-    Expired,
-    Canceled,
-    NotCreated,
-}
-
-impl HistoryFilter {
-    const ORDER: [HistoryFilter; 6] = [
-        HistoryFilter::All,
-        HistoryFilter::Open,
-        HistoryFilter::Paid,
-        HistoryFilter::Expired,
-        HistoryFilter::Canceled,
-        HistoryFilter::NotCreated,
-    ];
-
-    pub fn label(self) -> &'static str {
-        match self {
-            HistoryFilter::All => "all",
-            HistoryFilter::Open => "open",
-            HistoryFilter::Paid => "paid",
-            HistoryFilter::Expired => "expired",
-            HistoryFilter::Canceled => "canceled",
-            HistoryFilter::NotCreated => "not created",
-        }
-    }
-
-    fn next(self) -> HistoryFilter {
-        let i = Self::ORDER.iter().position(|f| *f == self).unwrap_or(0);
-        Self::ORDER[(i + 1) % Self::ORDER.len()]
-    }
-
-    pub fn keeps(self, r: &SaleRecord) -> bool {
-        let created = r.state == RecordState::Created;
-        match self {
-            HistoryFilter::All => true,
-            HistoryFilter::Open => created && !r.status.is_final(),
-            HistoryFilter::Paid => created && r.status == Status::Paid,
-            HistoryFilter::Expired => created && matches!(r.status, Status::Expired | Status::ExpiredUnderpaid),
-            HistoryFilter::Canceled => created && r.status == Status::Canceled,
-            HistoryFilter::NotCreated => !created,
-        }
-    }
-}
-
-/// The history screen's state.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct History {
-    pub records: Vec<SaleRecord>,
-    pub filter: HistoryFilter,
-    pub selected: usize,
-    pub error: Option<String>,
-}
-
-impl History {
-    /// The records the filter keeps, newest first.
-    pub fn shown(&self) -> Vec<&SaleRecord> {
-        self.records.iter().filter(|r| self.filter.keeps(r)).collect()
-    }
+pub enum Screen {
+    /// Over whatever screen was up.
+    Dashboard,
+    History,
+    Sale,
+    Picker,
+    /// Creating the invoice, or its failure.
+    Creating,
+    Invoice,
 }
 
 pub struct App {
@@ -109,29 +42,24 @@ pub struct App {
     pub shop: ShopInfo,
     pub methods: Vec<PaymentMethod>,
     pub demo: bool,
-    pub input: AmountInput,
-    /// Why the last Enter on the amount was refused.
-    pub input_error: Option<String>,
-    pub picker: usize,
-    pub modal: Option<Modal>,
+    /// Whether sales are journaled (history and receipts need it).
+    pub journaled: bool,
     /// One line of news for the cashier (a cancel that failed, a background change).
     pub flash: Option<String>,
-    /// Encoded QR codes of the invoices, by reference (encoded once, drawn often).
-    pub codes: HashMap<Reference, Result<QrMatrix, String>>,
+    /// The question on top of the screen.
+    pub modal: Option<Modal>,
     pub quit: bool,
+    /// The sale screen's amount.
+    pub amount: Amount,
+    pub picker: Picker,
+    /// The invoices' QR codes (the invoice screen draws them).
+    pub codes: Codes,
     /// The history screen, while it is up.
     pub history: Option<History>,
     /// The dashboard of every watched invoice (`Tab`), over whatever screen
     /// was up; its filters are kept while it is closed.
     pub dashboard: Dashboard,
-    /// Whether sales are journaled (history and receipts need it).
-    pub journaled: bool,
     new_reference: Box<dyn FnMut() -> Reference + Send>,
-}
-
-/// A reference from a fresh random UUID.
-pub fn random_reference() -> Reference {
-    Reference::from_random(uuid::Uuid::new_v4().as_u128())
 }
 
 impl App {
@@ -141,17 +69,16 @@ impl App {
             shop,
             methods,
             demo,
-            input: AmountInput::default(),
-            input_error: None,
-            picker: 0,
-            modal: None,
+            journaled: false,
             flash: None,
-            codes: HashMap::new(),
+            modal: None,
             quit: false,
+            amount: Amount::default(),
+            picker: Picker::default(),
+            codes: Codes::default(),
             history: None,
             dashboard: Dashboard::default(),
-            journaled: false,
-            new_reference: Box::new(random_reference),
+            new_reference: Box::new(Reference::random),
         }
     }
 
@@ -165,14 +92,42 @@ impl App {
         self.desk.now
     }
 
+    pub fn setup(&self) -> Setup {
+        Setup { demo: self.demo, journaled: self.journaled }
+    }
+
+    /// What the screens read.
+    pub fn ctx(&self) -> Ctx<'_> {
+        Ctx { desk: &self.desk, shop: &self.shop, methods: &self.methods, setup: self.setup() }
+    }
+
+    /// The screen on display: the dashboard over anything, then the
+    /// history, then the sale's own.
+    pub fn screen(&self) -> Screen {
+        if self.dashboard.open {
+            return Screen::Dashboard;
+        }
+        if self.history.is_some() {
+            return Screen::History;
+        }
+        match self.desk.sale {
+            Sale::Amount => Screen::Sale,
+            Sale::Method { .. } => Screen::Picker,
+            Sale::Creating { .. } | Sale::Failed { .. } => Screen::Creating,
+            Sale::Open { .. } | Sale::Final { .. } => Screen::Invoice,
+        }
+    }
+
+    /// Invoices on the dashboard besides the one on screen.
+    pub fn in_background(&self) -> bool {
+        let now = self.now();
+        let current = self.desk.sale.reference();
+        self.desk.watches.iter().any(|w| Some(&w.invoice.reference) != current && dashboard::in_view(w, now))
+    }
+
     /// The invoice on screen has not reached a final state.
     pub fn invoice_open(&self) -> bool {
         self.desk.current().is_some_and(|w| !w.status().is_final())
-    }
-
-    /// Whether something the screen shows changes with the clock.
-    pub fn shows_countdown(&self) -> bool {
-        matches!(self.desk.sale, Sale::Open { .. } | Sale::Creating { .. })
     }
 
     pub fn update(&mut self, action: Action) -> Vec<Effect> {
@@ -182,10 +137,12 @@ impl App {
             Action::Key(key) => self.key(key),
             Action::History(result) => {
                 let filter = self.history.as_ref().map_or(HistoryFilter::All, |h| h.filter);
-                self.history = Some(match result {
-                    Ok(records) => History { records, filter, selected: 0, error: None },
-                    Err(e) => History { records: Vec::new(), filter, selected: 0, error: Some(e) },
-                });
+                let mut history = History::loading(filter);
+                match result {
+                    Ok(records) => history.records = records,
+                    Err(e) => history.error = Some(e),
+                }
+                self.history = Some(history);
                 Vec::new()
             }
             Action::Receipt(result) => {
@@ -221,11 +178,11 @@ impl App {
     /// Turns the core's outcome into effects and screen news.
     fn absorb(&mut self, out: crate::core::desk::Outcome) -> Vec<Effect> {
         // The desk's commands, its journal writes among them, in its order.
-        let mut effects = run_all(out.commands);
+        let mut effects: Vec<Effect> = out.commands.into_iter().map(Effect::Run).collect();
         for notice in out.notices {
             match notice {
                 Notice::Created(reference) => {
-                    self.encode(&reference);
+                    self.codes.encode(&self.desk, &reference);
                     self.flash = None;
                 }
                 Notice::Status { reference, change } => {
@@ -266,10 +223,7 @@ impl App {
                         self.modal = None;
                     }
                 }
-                Notice::Switched(reference) => {
-                    self.codes.remove(&reference);
-                    self.encode(&reference);
-                }
+                Notice::Switched(reference) => self.codes.renew(&self.desk, &reference),
                 Notice::CreateFailed(_) => {}
                 Notice::CancelFailed { problem, .. } => {
                     self.flash = Some(format!("Could not cancel: {problem}"));
@@ -280,19 +234,6 @@ impl App {
             }
         }
         effects
-    }
-
-    fn encode(&mut self, reference: &Reference) {
-        if self.codes.contains_key(reference) {
-            return;
-        }
-        if let Some(w) = self.desk.watch(reference) {
-            let code = QrMatrix::encode(&w.invoice.payload.qr).map_err(|e| e.to_string());
-            if let Err(e) = &code {
-                tracing::error!(%reference, error = %e, "QR encoding failed");
-            }
-            self.codes.insert(reference.clone(), code);
-        }
     }
 
     /// Takes back what a previous run left open: opens on the most recent
@@ -306,7 +247,7 @@ impl App {
             [] => {}
             [one] => {
                 // Codes are made when an invoice is shown, not for every one taken back.
-                self.encode(one);
+                self.codes.encode(&self.desk, one);
                 effects.extend(self.core(Event::Show(one.clone())));
             }
             // Several: the dashboard lists them all, soonest to expire first.
@@ -331,6 +272,118 @@ impl App {
         self.desk.open_count() > 0
     }
 
+    /// A key: to the question on top, else the keys of every screen, else
+    /// the screen on display.
+    fn key(&mut self, key: KeyEvent) -> Vec<Effect> {
+        if key.kind == KeyEventKind::Release {
+            return Vec::new();
+        }
+        let setup = self.setup();
+        if let Some(modal) = &self.modal {
+            let intent = modal.key(&key, setup);
+            // Quitting leaves the question up to the last frame.
+            if intent != Intent::QuitNow {
+                self.modal = None;
+            }
+            return self.apply(intent);
+        }
+        let open = self.dashboard.open;
+        if let Some(cmd) = keys::find(global::KEYS, &key, setup, |c| global::avail(c, open, true)) {
+            return self.apply(global::run(cmd));
+        }
+        let screen = self.screen();
+        let ctx = Ctx { desk: &self.desk, shop: &self.shop, methods: &self.methods, setup };
+        let code = key.code;
+        let intent = match screen {
+            Screen::Dashboard => {
+                let listing = self.dashboard.listing(&ctx.desk.watches, ctx.now());
+                let watches = &ctx.desk.watches;
+                match keys::find(dashboard::KEYS, &key, setup, |c| Dashboard::avail(c, &listing, watches)) {
+                    Some(cmd) => self.dashboard.run(cmd, code, &listing, &ctx),
+                    None => Intent::Nothing,
+                }
+            }
+            Screen::History => match self.history.as_mut() {
+                Some(h) => match keys::find(history::KEYS, &key, setup, |c| h.avail(c)) {
+                    Some(cmd) => h.run(cmd, code, &ctx),
+                    None => Intent::Nothing,
+                },
+                None => Intent::Nothing,
+            },
+            Screen::Sale => match keys::find(sale::KEYS, &key, setup, |c| self.amount.avail(c)) {
+                Some(cmd) => self.amount.run(cmd, code, &ctx),
+                None => Intent::Nothing,
+            },
+            Screen::Picker => match keys::find(picker::KEYS, &key, setup, |c| self.picker.avail(c)) {
+                Some(cmd) => self.picker.run(cmd, code, &ctx),
+                None => Intent::Nothing,
+            },
+            Screen::Creating => keys::find(creating::KEYS, &key, setup, |c| creating::avail(c, &ctx))
+                .map_or(Intent::Nothing, creating::run),
+            Screen::Invoice => keys::find(invoice::KEYS, &key, setup, |c| invoice::avail(c, &ctx))
+                .map_or(Intent::Nothing, |cmd| invoice::run(cmd, &ctx)),
+        };
+        self.apply(intent)
+    }
+
+    /// Carries out what a screen asked for.
+    fn apply(&mut self, intent: Intent) -> Vec<Effect> {
+        match intent {
+            Intent::Nothing => Vec::new(),
+            Intent::Core(event) => self.core(event),
+            Intent::Effect(effect) => vec![effect],
+            Intent::Flash(words) => {
+                self.flash = Some(words);
+                Vec::new()
+            }
+            Intent::Modal(modal) => {
+                self.modal = Some(modal);
+                Vec::new()
+            }
+            Intent::Charge(amount) => {
+                self.picker = Picker::default();
+                self.core(Event::AmountEntered(amount))
+            }
+            Intent::Choose(method) => {
+                let reference = (self.new_reference)();
+                self.core(Event::MethodChosen(method, reference))
+            }
+            Intent::Cancel(reference) => {
+                self.flash = Some("Canceling the invoice…".into());
+                self.core(Event::CancelRequested(reference))
+            }
+            Intent::NewSale => self.new_sale(),
+            Intent::Show(reference) => {
+                // As from the history: never in the middle of setting up a sale.
+                if !matches!(self.desk.sale, Sale::Amount | Sale::Open { .. } | Sale::Final { .. }) {
+                    self.flash =
+                        Some("Finish or leave the sale being set up first (Esc), then open the invoice.".into());
+                    return Vec::new();
+                }
+                self.show(reference)
+            }
+            Intent::Reopen(record) => self.reopen(record),
+            Intent::History => {
+                self.history = Some(History::loading(HistoryFilter::All));
+                vec![Effect::LoadHistory]
+            }
+            Intent::Leave => {
+                self.history = None;
+                Vec::new()
+            }
+            Intent::Dashboard => {
+                let ctx = Ctx { desk: &self.desk, shop: &self.shop, methods: &self.methods, setup: self.setup() };
+                self.dashboard.toggle(&ctx);
+                Vec::new()
+            }
+            Intent::Quit => self.request_quit(),
+            Intent::QuitNow => {
+                self.quit = true;
+                vec![Effect::Quit]
+            }
+        }
+    }
+
     fn request_quit(&mut self) -> Vec<Effect> {
         if self.has_open() {
             self.modal = Some(Modal::ConfirmQuit);
@@ -341,289 +394,38 @@ impl App {
         }
     }
 
-    fn key(&mut self, key: KeyEvent) -> Vec<Effect> {
-        if key.kind == KeyEventKind::Release {
-            return Vec::new();
-        }
-        let ctrl_c = key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char('c');
-        if let Some(modal) = self.modal.clone() {
-            return self.modal_key(modal, key.code, ctrl_c);
-        }
-        if ctrl_c {
-            return self.request_quit();
-        }
-        match key.code {
-            KeyCode::Char('?') => {
-                self.modal = Some(Modal::Help);
-                return Vec::new();
-            }
-            KeyCode::Char('q') => return self.request_quit(),
-            KeyCode::Tab => {
-                self.toggle_dashboard();
-                return Vec::new();
-            }
-            _ => {}
-        }
-        if self.dashboard.open {
-            return self.dashboard_key(key.code);
-        }
-        if self.history.is_some() {
-            return self.history_key(key.code);
-        }
-        if key.code == KeyCode::Char('h')
-            && self.journaled
-            && matches!(self.desk.sale, Sale::Amount | Sale::Open { .. } | Sale::Final { .. })
-        {
-            self.history = Some(History { records: Vec::new(), filter: HistoryFilter::All, selected: 0, error: None });
-            return vec![Effect::LoadHistory];
-        }
-        match self.desk.sale.clone() {
-            Sale::Amount => self.amount_key(key.code),
-            Sale::Method { .. } => self.picker_key(key.code),
-            Sale::Creating { .. } => Vec::new(),
-            Sale::Failed { .. } => match key.code {
-                KeyCode::Enter | KeyCode::Char('r') if self.desk.sale.can_retry() => self.core(Event::Retry),
-                KeyCode::Esc | KeyCode::Enter | KeyCode::Char('n') => self.new_sale(),
-                _ => Vec::new(),
-            },
-            Sale::Open { reference } => match key.code {
-                KeyCode::Char('c') => {
-                    self.modal = Some(Modal::ConfirmCancel(reference));
-                    Vec::new()
-                }
-                KeyCode::Char('p') if self.demo => match self.desk.watch(&reference) {
-                    Some(w) => vec![Effect::SimulatePayment(w.invoice.method.provider, reference)],
-                    None => Vec::new(),
-                },
-                KeyCode::Char('w') => self.core(Event::SwitchChoice(reference)),
-                // The next sale, from an empty amount; this invoice stays
-                // watched in the background.
-                KeyCode::Char('n') => self.new_sale(),
-                _ => Vec::new(),
-            },
-            Sale::Final { reference } => match key.code {
-                KeyCode::Enter | KeyCode::Esc | KeyCode::Char('n') => self.new_sale(),
-                KeyCode::Char('r') if self.journaled => {
-                    if self.desk.watch(&reference).is_some_and(|w| *w.status() == Status::Paid) {
-                        vec![Effect::WriteReceipt(reference)]
-                    } else {
-                        self.flash = Some("Receipts are for paid sales only.".into());
-                        Vec::new()
-                    }
-                }
-                _ => Vec::new(),
-            },
-        }
-    }
-
     fn new_sale(&mut self) -> Vec<Effect> {
-        self.input.clear();
-        self.input_error = None;
-        self.picker = 0;
+        self.amount = Amount::default();
+        self.picker = Picker::default();
         self.flash = None;
         // Codes of invoices that are no longer watched are not needed again.
-        let keep: Vec<Reference> =
-            self.desk.watches.iter().filter(|w| !w.status().is_final()).map(|w| w.invoice.reference.clone()).collect();
-        self.codes.retain(|r, _| keep.contains(r));
+        self.codes.keep_open(&self.desk);
         self.core(Event::NewSale)
     }
 
-    fn modal_key(&mut self, modal: Modal, code: KeyCode, ctrl_c: bool) -> Vec<Effect> {
-        match modal {
-            Modal::Help => {
-                self.modal = None;
-                Vec::new()
-            }
-            Modal::ConfirmCancel(reference) => {
-                self.modal = None;
-                if matches!(code, KeyCode::Char('y') | KeyCode::Char('Y')) {
-                    self.flash = Some("Canceling the invoice…".into());
-                    return self.core(Event::CancelRequested(reference));
-                }
-                Vec::new()
-            }
-            Modal::ConfirmQuit => {
-                if matches!(code, KeyCode::Char('y') | KeyCode::Char('Y')) || ctrl_c {
-                    self.quit = true;
-                    return vec![Effect::Quit];
-                }
-                self.modal = None;
-                Vec::new()
-            }
-        }
+    /// Shows an invoice, leaving the lists.
+    fn show(&mut self, reference: Reference) -> Vec<Effect> {
+        self.dashboard.open = false;
+        self.history = None;
+        self.flash = None;
+        self.codes.encode(&self.desk, &reference);
+        self.core(Event::Show(reference))
     }
 
-    fn history_key(&mut self, code: KeyCode) -> Vec<Effect> {
-        let Some(h) = self.history.as_mut() else {
+    /// A sale of the history: watched again if it is not (settled), then shown.
+    fn reopen(&mut self, record: SaleRecord) -> Vec<Effect> {
+        if self.desk.watch(&record.reference).is_none() {
+            match record.watch(self.now()) {
+                Some(w) => self.desk.add_settled(w),
+                None => {
+                    self.flash = Some(format!("No invoice was made for this sale ({}).", record.status_label()));
+                    return Vec::new();
+                }
+            }
+        }
+        if matches!(self.desk.sale, Sale::Creating { .. } | Sale::Failed { .. } | Sale::Method { .. }) {
             return Vec::new();
-        };
-        let n = h.shown().len();
-        match code {
-            KeyCode::Up => h.selected = h.selected.saturating_sub(1),
-            KeyCode::Down => h.selected = (h.selected + 1).min(n.saturating_sub(1)),
-            KeyCode::Char('f') => {
-                h.filter = h.filter.next();
-                h.selected = 0;
-            }
-            KeyCode::Esc | KeyCode::Char('h') => self.history = None,
-            KeyCode::Enter => {
-                let Some(record) = h.shown().get(h.selected).map(|r| (*r).clone()) else {
-                    return Vec::new();
-                };
-                if self.desk.watch(&record.reference).is_none() {
-                    match record.watch(self.now()) {
-                        Some(w) => self.desk.add_settled(w),
-                        None => {
-                            self.flash =
-                                Some(format!("No invoice was made for this sale ({}).", record.status_label()));
-                            return Vec::new();
-                        }
-                    }
-                }
-                if matches!(self.desk.sale, Sale::Creating { .. } | Sale::Failed { .. } | Sale::Method { .. }) {
-                    return Vec::new();
-                }
-                self.history = None;
-                self.flash = None;
-                self.encode(&record.reference);
-                return self.core(Event::Show(record.reference));
-            }
-            _ => {}
         }
-        Vec::new()
-    }
-
-    /// Opens the dashboard over the screen on display, or closes it back to
-    /// that screen, untouched.
-    fn toggle_dashboard(&mut self) {
-        let d = &mut self.dashboard;
-        d.open = !d.open;
-        if d.open {
-            let rows = d.rows(&self.desk.watches, self.desk.now);
-            if d.selected.as_ref().is_none_or(|r| !rows.iter().any(|&i| self.desk.watches[i].invoice.reference == *r)) {
-                d.select(&self.desk.watches, &rows, 0);
-            }
-        }
-    }
-
-    fn dashboard_key(&mut self, code: KeyCode) -> Vec<Effect> {
-        let now = self.now();
-        let watches = &self.desk.watches;
-        let d = &mut self.dashboard;
-        let rows = d.rows(watches, now);
-        let position = d.position(watches, &rows);
-        match code {
-            KeyCode::Esc => d.open = false,
-            KeyCode::Up => d.select(watches, &rows, position.unwrap_or(0).saturating_sub(1)),
-            KeyCode::Down => d.select(watches, &rows, position.map_or(0, |p| p + 1)),
-            KeyCode::Home => d.select(watches, &rows, 0),
-            KeyCode::End => d.select(watches, &rows, rows.len()),
-            KeyCode::Char('f') => {
-                d.filter = d.filter.next();
-                let rows = d.rows(watches, now);
-                d.select(watches, &rows, 0);
-            }
-            KeyCode::Char('g') => {
-                d.gateway = d.next_gateway(watches, now);
-                let rows = d.rows(watches, now);
-                d.select(watches, &rows, 0);
-            }
-            KeyCode::Char('c') => {
-                let Some(w) = position.and_then(|p| watches.get(rows[p])) else {
-                    return Vec::new();
-                };
-                if w.status().is_final() {
-                    self.flash = Some(format!("This invoice is {}: there is nothing to cancel.", w.status().label()));
-                } else {
-                    self.modal = Some(Modal::ConfirmCancel(w.invoice.reference.clone()));
-                }
-            }
-            KeyCode::Enter => {
-                let Some(reference) = position.and_then(|p| watches.get(rows[p])).map(|w| w.invoice.reference.clone())
-                else {
-                    return Vec::new();
-                };
-                // As from the history: never in the middle of setting up a sale.
-                if !matches!(self.desk.sale, Sale::Amount | Sale::Open { .. } | Sale::Final { .. }) {
-                    self.flash =
-                        Some("Finish or leave the sale being set up first (Esc), then open the invoice.".into());
-                    return Vec::new();
-                }
-                d.open = false;
-                self.history = None;
-                self.flash = None;
-                self.encode(&reference);
-                return self.core(Event::Show(reference));
-            }
-            _ => {}
-        }
-        Vec::new()
-    }
-
-    fn amount_key(&mut self, code: KeyCode) -> Vec<Effect> {
-        match code {
-            KeyCode::Char(c) => {
-                if self.input.push(c, &self.shop.currency) {
-                    self.input_error = None;
-                } else if c.is_ascii_digit() && self.input.text().contains('.') {
-                    self.input_error = Some(format!(
-                        "{} has {} decimal places.",
-                        self.shop.currency.code(),
-                        self.shop.currency.decimals()
-                    ));
-                }
-            }
-            KeyCode::Backspace => {
-                self.input.backspace();
-                self.input_error = None;
-            }
-            KeyCode::Esc => {
-                self.input.clear();
-                self.input_error = None;
-            }
-            KeyCode::Enter => match parse_amount(self.input.text(), &self.shop.currency, self.shop.max_amount) {
-                Ok(amount) => {
-                    self.input_error = None;
-                    self.picker = 0;
-                    if self.methods.is_empty() {
-                        self.input_error = Some("No payment method is configured: ask the owner.".into());
-                        return Vec::new();
-                    }
-                    return self.core(Event::AmountEntered(amount));
-                }
-                Err(e) => self.input_error = Some(e.to_string()),
-            },
-            _ => {}
-        }
-        Vec::new()
-    }
-
-    fn picker_key(&mut self, code: KeyCode) -> Vec<Effect> {
-        let n = self.methods.len();
-        match code {
-            KeyCode::Up => self.picker = (self.picker + n - 1) % n.max(1),
-            KeyCode::Down => self.picker = (self.picker + 1) % n.max(1),
-            KeyCode::Esc | KeyCode::Backspace => return self.core(Event::Back),
-            KeyCode::Enter => return self.choose(self.picker),
-            KeyCode::Char(c) => {
-                if let Some(d) = c.to_digit(10)
-                    && d >= 1
-                    && (d as usize) <= n
-                {
-                    return self.choose(d as usize - 1);
-                }
-            }
-            _ => {}
-        }
-        Vec::new()
-    }
-
-    fn choose(&mut self, index: usize) -> Vec<Effect> {
-        let Some(method) = self.methods.get(index).copied() else {
-            return Vec::new();
-        };
-        self.picker = index;
-        let reference = (self.new_reference)();
-        self.core(Event::MethodChosen(method, reference))
+        self.show(record.reference)
     }
 }

@@ -2,7 +2,8 @@
 //! their own thread; the app turns inputs into effects; the screen is drawn
 //! after each turn's effects (journal writes first).
 
-use super::app::{Action, App, Effect, ShopInfo};
+use super::action::{Action, Effect};
+use super::app::{App, ShopInfo};
 use super::view::draw;
 use crate::clock::SharedClock;
 use crate::config::Config;

@@ -1,77 +1,126 @@
-//! Draws the whole screen from the app state. Reads only: no I/O, no clock.
+//! One frame: its [`Scene`] is built once from the app (the [`View`] with the
+//! time in it, the screen's body with the dashboard's rows computed once,
+//! the footer's keys from the screen's table), then drawn. Drawing reads
+//! only the scene: no I/O, no clock, never the `App`.
 
-use super::app::{App, Modal};
-use super::screens;
+use super::app::{App, Screen};
+use super::ctx::View;
+use super::intent::Modal;
+use super::keys::{self, Hint};
+use super::screens::dashboard::{self, Dashboard, Listing};
+use super::screens::history::{self, History};
+use super::screens::invoice::{self, Shown};
+use super::screens::picker::Picker;
+use super::screens::sale::Amount;
+use super::screens::{creating, global, picker, sale};
 use super::theme;
-use super::widgets::{hint, modal};
+use crate::core::money::Money;
 use crate::core::sale::Sale;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
+/// What one frame shows.
+pub struct Scene<'a> {
+    pub view: View<'a>,
+    pub modal: Option<&'a Modal>,
+    pub body: Body<'a>,
+    /// The footer's keys, in order, before fitting the width.
+    pub hints: Vec<Hint>,
+}
+
+/// The screen under the header, with what it draws.
+pub enum Body<'a> {
+    Dashboard(&'a Dashboard, Listing),
+    History(&'a History),
+    Sale(&'a Amount),
+    Picker(&'a Picker, &'a Money),
+    /// Creating the invoice, or its failure (as the sale says).
+    Creating,
+    Invoice(Shown<'a>),
+    /// An invoice the desk no longer knows.
+    Empty,
+}
+
+impl<'a> Scene<'a> {
+    pub fn of(app: &'a App) -> Scene<'a> {
+        let ctx = app.ctx();
+        let setup = ctx.setup;
+        let watches = &ctx.desk.watches;
+        let (body, mut hints) = match app.screen() {
+            Screen::Dashboard => {
+                let listing = app.dashboard.listing(watches, ctx.now());
+                let hints = keys::hints(dashboard::KEYS, setup, |c| Dashboard::avail(c, &listing, watches));
+                (Body::Dashboard(&app.dashboard, listing), hints)
+            }
+            Screen::History => match &app.history {
+                Some(h) => (Body::History(h), keys::hints(history::KEYS, setup, |c| h.avail(c))),
+                None => (Body::Empty, Vec::new()),
+            },
+            Screen::Sale => (Body::Sale(&app.amount), keys::hints(sale::KEYS, setup, |c| app.amount.avail(c))),
+            Screen::Picker => {
+                let hints = keys::hints(picker::KEYS, setup, |c| app.picker.avail(c));
+                match &ctx.desk.sale {
+                    Sale::Method { amount } => (Body::Picker(&app.picker, amount), hints),
+                    _ => (Body::Empty, hints),
+                }
+            }
+            Screen::Creating => (Body::Creating, keys::hints(creating::KEYS, setup, |c| creating::avail(c, &ctx))),
+            Screen::Invoice => {
+                let shown = ctx.desk.current().map(|watch| {
+                    let code = app.codes.get(&watch.invoice.reference);
+                    Body::Invoice(Shown { watch, code })
+                });
+                let hints = match shown {
+                    Some(_) => keys::hints(invoice::KEYS, setup, |c| invoice::avail(c, &ctx)),
+                    None => Vec::new(),
+                };
+                (shown.unwrap_or(Body::Empty), hints)
+            }
+        };
+        let background = !app.dashboard.open && app.in_background();
+        hints.extend(keys::hints(global::KEYS, setup, |c| global::avail(c, app.dashboard.open, background)));
+        let view = View { now: ctx.now(), ctx, flash: app.flash.as_deref() };
+        Scene { view, modal: app.modal.as_ref(), body, hints }
+    }
+}
+
+/// Draws the app: its scene for this frame, then the frame from it.
 pub fn draw(app: &App, frame: &mut Frame) {
+    render(&Scene::of(app), frame);
+}
+
+pub fn render(scene: &Scene, frame: &mut Frame) {
+    let view = &scene.view;
     let [header, body, footer] =
         Layout::vertical([Constraint::Length(1), Constraint::Fill(1), Constraint::Length(1)]).areas(frame.area());
-    draw_header(app, frame, header);
-    let mut keys = if app.dashboard.open {
-        screens::dashboard::draw(app, frame, body)
-    } else if let Some(history) = &app.history {
-        screens::history::draw(app, history, frame, body)
-    } else {
-        match &app.desk.sale {
-            Sale::Amount => screens::sale::draw(app, frame, body),
-            Sale::Method { amount } => {
-                let keys = screens::picker::draw(app, amount, frame, body);
-                draw_flash(app, frame, body);
-                keys
-            }
-            Sale::Creating { .. } | Sale::Failed { .. } => {
-                let keys = screens::creating::draw(app, frame, body);
-                draw_flash(app, frame, body);
-                keys
-            }
-            Sale::Open { reference } | Sale::Final { reference } => screens::invoice::draw(app, reference, frame, body),
+    draw_header(view, frame, header);
+    match &scene.body {
+        Body::Dashboard(d, listing) => dashboard::draw::draw(view, d, listing, frame, body),
+        Body::History(h) => history::draw(view, h, frame, body),
+        Body::Sale(amount) => sale::draw(view, amount, frame, body),
+        Body::Picker(p, amount) => {
+            picker::draw(view, p, amount, frame, body);
+            draw_flash(view, frame, body);
         }
-    };
-    if !app.dashboard.open && in_background(app) {
-        keys.push(("Tab", "all invoices"));
+        Body::Creating => {
+            creating::draw(view, frame, body);
+            draw_flash(view, frame, body);
+        }
+        Body::Invoice(shown) => invoice::draw(view, shown, frame, body),
+        Body::Empty => {}
     }
-    let mut spans: Vec<Span> = keys.iter().flat_map(|(k, w)| hint(k, w)).collect();
-    spans.extend(hint("?", "keys"));
-    spans.extend(hint("q", "quit"));
-    frame.render_widget(Paragraph::new(Line::from(spans)), footer);
-    match &app.modal {
-        None => {}
-        Some(Modal::Help) => screens::help::draw(app, frame),
-        Some(Modal::ConfirmCancel(_)) => {
-            let lines = vec![
-                Line::raw(""),
-                Line::raw(" Cancel this invoice at the gateway?"),
-                Line::raw(" The customer must not pay it afterwards."),
-                Line::raw(""),
-                Line::from([hint("y", "yes, cancel"), hint("any other key", "no")].concat()),
-            ];
-            modal(frame, " Cancel invoice ", lines, 50);
-        }
-        Some(Modal::ConfirmQuit) => {
-            let open = app.desk.open_count();
-            let lines = vec![
-                Line::raw(""),
-                Line::raw(format!(" {open} invoice(s) still open. They stay in the journal")),
-                Line::raw(" and are watched again when till starts next."),
-                Line::raw(""),
-                Line::from([hint("y", "quit anyway"), hint("any other key", "stay")].concat()),
-            ];
-            modal(frame, " Quit till? ", lines, 56);
-        }
+    frame.render_widget(Paragraph::new(keys::footer(&scene.hints, footer.width)), footer);
+    if let Some(m) = scene.modal {
+        m.draw(view, frame);
     }
 }
 
 /// News for screens that have no place of their own for it (the picker,
 /// creating): the last line of the body.
-fn draw_flash(app: &App, frame: &mut Frame, body: Rect) {
-    if let Some(f) = &app.flash
+fn draw_flash(view: &View, frame: &mut Frame, body: Rect) {
+    if let Some(f) = view.flash
         && body.height > 0
     {
         let line = Rect { y: body.bottom() - 1, height: 1, ..body };
@@ -79,21 +128,15 @@ fn draw_flash(app: &App, frame: &mut Frame, body: Rect) {
     }
 }
 
-/// Invoices in the dashboard besides the one on screen.
-fn in_background(app: &App) -> bool {
-    let now = app.now();
-    let current = app.desk.sale.reference();
-    app.desk.watches.iter().any(|w| Some(&w.invoice.reference) != current && screens::dashboard::in_view(w, now))
-}
-
-fn draw_header(app: &App, frame: &mut Frame, area: Rect) {
-    let local = app.now().to_zoned(app.shop.timezone.clone());
+fn draw_header(view: &View, frame: &mut Frame, area: Rect) {
+    let shop = view.ctx.shop;
+    let local = view.now.to_zoned(shop.timezone.clone());
     let clock = local.strftime("%H:%M:%S").to_string();
     let mut left = vec![
-        Span::styled(format!(" {} ", app.shop.name), theme::title()),
-        Span::styled(format!("· terminal {} ", app.shop.terminal), theme::dim()),
+        Span::styled(format!(" {} ", shop.name), theme::title()),
+        Span::styled(format!("· terminal {} ", shop.terminal), theme::dim()),
     ];
-    if app.demo {
+    if view.ctx.setup.demo {
         left.push(Span::styled(" DEMO MODE: sandbox gateway, no real money ", theme::demo_badge()));
     }
     let [l, r] = Layout::horizontal([Constraint::Fill(1), Constraint::Length(10)]).areas(area);

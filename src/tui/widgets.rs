@@ -44,11 +44,6 @@ pub fn modal(frame: &mut Frame, title: &str, lines: Vec<Line<'_>>, width: u16) -
     rect
 }
 
-/// `Enter` in key style, then the action's words.
-pub fn hint<'a>(key: &'a str, what: &'a str) -> Vec<Span<'a>> {
-    vec![Span::styled(format!(" {key} "), theme::key()), Span::raw(format!(" {what}  "))]
-}
-
 /// mm:ss, or h:mm:ss beyond an hour; 0:00 once past.
 pub fn countdown(secs: i64) -> String {
     let s = secs.max(0);

@@ -1,32 +1,27 @@
-//! The keys, on `?`.
+//! The keys, on `?`: every screen's key table, one line per help text, the
+//! keys that share it together.
 
-use crate::tui::app::App;
-use crate::tui::widgets::{hint, modal};
+use super::{creating, dashboard, global, history, invoice, picker, sale};
+use crate::tui::ctx::View;
+use crate::tui::keys::{help_lines, help_of, hint};
+use crate::tui::widgets::modal;
 use ratatui::Frame;
 use ratatui::text::Line;
 
-pub fn draw(app: &App, frame: &mut Frame) {
-    let mut rows: Vec<(&str, &str)> = vec![
-        ("0-9 .", "type the amount (Backspace erases, Esc clears)"),
-        ("Enter", "continue / create the invoice / next sale"),
-        ("1-9 ↑↓", "pick the payment method"),
-        ("Esc", "go back"),
-        ("c", "cancel the open invoice (asks first)"),
-        ("n", "next sale; the open invoice stays watched"),
-        ("Tab", "all invoices, soonest to expire first (Tab/Esc: back)"),
-        ("↑↓ Enter", "in that list: select, show the invoice"),
-        ("c f g", "in that list: cancel, filter by state, by gateway"),
+pub fn draw(view: &View, frame: &mut Frame) {
+    let setup = view.ctx.setup;
+    let entries = [
+        help_of(sale::KEYS, setup),
+        help_of(picker::KEYS, setup),
+        help_of(creating::KEYS, setup),
+        help_of(invoice::KEYS, setup),
+        help_of(global::KEYS, setup),
+        help_of(dashboard::KEYS, setup),
+        help_of(history::KEYS, setup),
     ];
-    if app.journaled {
-        rows.push(("h", "today's sales (f filters, Enter opens one)"));
-        rows.push(("r", "write the receipt of a paid sale"));
-    }
-    if app.demo {
-        rows.push(("p", "demo: simulate the customer paying"));
-    }
-    rows.extend([("?", "this help"), ("q Ctrl-C", "quit (asks while an invoice is open)")]);
+    let rows = help_lines(entries.into_iter().flatten());
     let mut lines = vec![Line::raw("")];
-    lines.extend(rows.into_iter().map(|(k, w)| Line::from(hint(k, w))));
+    lines.extend(rows.iter().map(|(k, w)| Line::from(hint(k, w))));
     lines.push(Line::raw(""));
     lines.push(Line::raw(" Press any key to close."));
     modal(frame, " Keys ", lines, 64);

@@ -1,15 +1,135 @@
-//! The history screen (`h`): today's sales, newest first, filterable.
+//! The history screen (`h`): today's sales, newest first, filterable; its
+//! state and keys.
 
-use super::Keys;
-use crate::tui::app::{App, History};
+use super::global::BACK;
+use crate::core::record::{RecordState, SaleRecord};
+use crate::core::status::Status;
+use crate::tui::ctx::Ctx;
+use crate::tui::ctx::View;
+use crate::tui::intent::Intent;
+use crate::tui::keys::{Avail, Binding, DOWN, ENTER, ESC, Press, UP};
 use crate::tui::theme;
+use crossterm::event::KeyCode;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 
-pub fn draw(app: &App, history: &History, frame: &mut Frame, area: Rect) -> Keys {
+/// Which sales the history shows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum HistoryFilter {
+    All,
+    Open,
+    Paid,
+    Expired,
+    Canceled,
+    NotCreated,
+}
+
+impl HistoryFilter {
+    const ORDER: [HistoryFilter; 6] = [
+        HistoryFilter::All,
+        HistoryFilter::Open,
+        HistoryFilter::Paid,
+        HistoryFilter::Expired,
+        HistoryFilter::Canceled,
+        HistoryFilter::NotCreated,
+    ];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            HistoryFilter::All => "all",
+            HistoryFilter::Open => "open",
+            HistoryFilter::Paid => "paid",
+            HistoryFilter::Expired => "expired",
+            HistoryFilter::Canceled => "canceled",
+            HistoryFilter::NotCreated => "not created",
+        }
+    }
+
+    fn next(self) -> HistoryFilter {
+        let i = Self::ORDER.iter().position(|f| *f == self).unwrap_or(0);
+        Self::ORDER[(i + 1) % Self::ORDER.len()]
+    }
+
+    pub fn keeps(self, r: &SaleRecord) -> bool {
+        let created = r.state == RecordState::Created;
+        match self {
+            HistoryFilter::All => true,
+            HistoryFilter::Open => created && !r.status.is_final(),
+            HistoryFilter::Paid => created && r.status == Status::Paid,
+            HistoryFilter::Expired => created && matches!(r.status, Status::Expired | Status::ExpiredUnderpaid),
+            HistoryFilter::Canceled => created && r.status == Status::Canceled,
+            HistoryFilter::NotCreated => !created,
+        }
+    }
+}
+
+/// The history screen's state.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct History {
+    pub records: Vec<SaleRecord>,
+    pub filter: HistoryFilter,
+    pub selected: usize,
+    pub error: Option<String>,
+}
+
+impl History {
+    /// The records the filter keeps, newest first.
+    pub fn shown(&self) -> Vec<&SaleRecord> {
+        self.records.iter().filter(|r| self.filter.keeps(r)).collect()
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cmd {
+    Move,
+    Open,
+    Filter,
+    Back,
+}
+
+/// `h` on the sale and invoice screens explains `f` and `Enter` here.
+pub const KEYS: &[Binding<Cmd>] = &[
+    Binding::new(&[UP, DOWN], "↑↓", "move", None, 40, Cmd::Move),
+    Binding::new(&[ENTER], "Enter", "open", None, 60, Cmd::Open),
+    Binding::new(&[Press::ch('f')], "f", "filter", None, 50, Cmd::Filter),
+    Binding::new(&[ESC, Press::ch('h')], "Esc", "back", Some(&BACK), 70, Cmd::Back),
+];
+
+impl History {
+    /// A history waiting for the journal's answer.
+    pub fn loading(filter: HistoryFilter) -> History {
+        History { records: Vec::new(), filter, selected: 0, error: None }
+    }
+
+    /// When the journal could not be read, only going back is offered.
+    pub fn avail(&self, cmd: Cmd) -> Avail {
+        Avail::shown_if(cmd == Cmd::Back || self.error.is_none())
+    }
+
+    pub fn run(&mut self, cmd: Cmd, code: KeyCode, _ctx: &Ctx) -> Intent {
+        let n = self.shown().len();
+        match cmd {
+            Cmd::Move if code == KeyCode::Up => self.selected = self.selected.saturating_sub(1),
+            Cmd::Move => self.selected = (self.selected + 1).min(n.saturating_sub(1)),
+            Cmd::Filter => {
+                self.filter = self.filter.next();
+                self.selected = 0;
+            }
+            Cmd::Back => return Intent::Leave,
+            Cmd::Open => {
+                if let Some(record) = self.shown().get(self.selected) {
+                    return Intent::Reopen((*record).clone());
+                }
+            }
+        }
+        Intent::Nothing
+    }
+}
+
+pub fn draw(view: &View, history: &History, frame: &mut Frame, area: Rect) {
     let [title, table_area, flash] =
         Layout::vertical([Constraint::Length(2), Constraint::Fill(1), Constraint::Length(1)]).areas(area);
     let shown = history.shown();
@@ -23,9 +143,9 @@ pub fn draw(app: &App, history: &History, frame: &mut Frame, area: Rect) -> Keys
     frame.render_widget(Paragraph::new(heading), title);
     if let Some(e) = &history.error {
         frame.render_widget(Paragraph::new(Line::styled(format!(" {e}"), theme::error())), table_area);
-        return vec![("Esc", "back")];
+        return;
     }
-    let tz = &app.shop.timezone;
+    let tz = &view.ctx.shop.timezone;
     let rows: Vec<Row> = shown
         .iter()
         .map(|r| {
@@ -61,8 +181,7 @@ pub fn draw(app: &App, history: &History, frame: &mut Frame, area: Rect) -> Keys
         let [_, msg] = Layout::vertical([Constraint::Length(2), Constraint::Length(1)]).areas(table_area);
         frame.render_widget(Paragraph::new(Line::styled("   No sales here yet today.", theme::dim())), msg);
     }
-    if let Some(f) = &app.flash {
+    if let Some(f) = view.flash {
         frame.render_widget(Paragraph::new(format!(" {f}")), flash);
     }
-    vec![("↑↓", "move"), ("Enter", "open"), ("f", "filter"), ("Esc", "back")]
 }

@@ -1,12 +1,21 @@
 //! The invoice screen: the QR, the amounts, the method, the countdown to the
-//! invoice's own expiry and the live status.
+//! invoice's own expiry and the live status; its keys, and the codes of the
+//! invoices (encoded once each, drawn every frame).
 
-use super::Keys;
+use super::global::{CANCEL, CONTINUE, DEMO, HISTORY, NEXT, RECEIPT, WALLET};
+use crate::core::desk::{Desk, Event};
 use crate::core::invoice::Reference;
+use crate::core::sale::Sale;
 use crate::core::status::{Origin, Status};
 use crate::core::watch::Watch;
-use crate::tui::app::App;
-use crate::tui::qr::{QrMatrix, QrWidget};
+use crate::qr::QrMatrix;
+use crate::tui::action::Effect;
+use crate::tui::ctx::Ctx;
+use crate::tui::ctx::View;
+use crate::tui::intent::Intent;
+use crate::tui::intent::Modal;
+use crate::tui::keys::{Avail, Binding, ENTER, ESC, Needs, Press};
+use crate::tui::qr_widget::QrWidget;
 use crate::tui::theme;
 use crate::tui::widgets::{big_text, countdown};
 use ratatui::Frame;
@@ -14,17 +23,130 @@ use ratatui::layout::{Alignment, Constraint, Flex, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
+use std::collections::HashMap;
 
 /// The narrowest the details column may get beside the QR.
 const INFO_MIN: u16 = 30;
 
-pub fn draw(app: &App, reference: &Reference, frame: &mut Frame, area: Rect) -> Keys {
-    let Some(watch) = app.desk.watch(reference) else {
-        return vec![];
+/// A code, or why it could not be made.
+pub type Code = Result<QrMatrix, String>;
+
+/// The QR codes of the invoices, by reference: encoded when an invoice is
+/// created, switched or shown, dropped once it is no longer watched.
+#[derive(Clone, Debug, Default)]
+pub struct Codes(HashMap<Reference, Code>);
+
+impl Codes {
+    /// Encodes the invoice's code unless it is already there.
+    pub fn encode(&mut self, desk: &Desk, reference: &Reference) {
+        if self.0.contains_key(reference) {
+            return;
+        }
+        if let Some(w) = desk.watch(reference) {
+            let code = QrMatrix::encode(&w.invoice.payload.qr).map_err(|e| e.to_string());
+            if let Err(e) = &code {
+                tracing::error!(%reference, error = %e, "QR encoding failed");
+            }
+            self.0.insert(reference.clone(), code);
+        }
+    }
+
+    /// Encodes the invoice's code again (its payload changed).
+    pub fn renew(&mut self, desk: &Desk, reference: &Reference) {
+        self.0.remove(reference);
+        self.encode(desk, reference);
+    }
+
+    /// Keeps only the codes of invoices still open.
+    pub fn keep_open(&mut self, desk: &Desk) {
+        self.0.retain(|r, _| desk.watch(r).is_some_and(|w| !w.status().is_final()));
+    }
+
+    pub fn get(&self, reference: &Reference) -> Option<&Code> {
+        self.0.get(reference)
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cmd {
+    Cancel,
+    Next,
+    Wallet,
+    Demo,
+    Done,
+    Receipt,
+    History,
+}
+
+pub const KEYS: &[Binding<Cmd>] = &[
+    Binding::new(&[Press::ch('c')], "c", "cancel invoice", Some(&CANCEL), 70, Cmd::Cancel),
+    Binding::new(&[Press::ch('n')], "n", "next sale", Some(&NEXT), 60, Cmd::Next),
+    Binding::new(&[Press::ch('w')], "w", "other wallet", Some(&WALLET), 50, Cmd::Wallet),
+    Binding::new(&[Press::ch('p')], "p", "demo: customer pays", Some(&DEMO), 30, Cmd::Demo).needs(Needs::Demo),
+    Binding::new(&[ENTER, ESC, Press::ch('n')], "Enter", "next sale", Some(&CONTINUE), 80, Cmd::Done),
+    Binding::new(&[Press::ch('r')], "r", "receipt", Some(&RECEIPT), 50, Cmd::Receipt).needs(Needs::Journal),
+    Binding::new(&[Press::ch('h')], "h", "history", Some(&HISTORY), 40, Cmd::History).needs(Needs::Journal),
+];
+
+/// The invoice of the sale in hand, and whether it is over.
+fn current<'a>(ctx: &Ctx<'a>) -> Option<(&'a Reference, Option<&'a Watch>, bool)> {
+    let reference = ctx.desk.sale.reference()?;
+    let watch = ctx.desk.watch(reference);
+    let over = watch.map_or(matches!(ctx.desk.sale, Sale::Final { .. }), |w| w.status().is_final());
+    Some((reference, watch, over))
+}
+
+/// Open invoices can be canceled, left for the next sale, switched to
+/// another wallet (when they have others), paid in the demo; finished ones
+/// make way for the next sale and, paid, print a receipt.
+pub fn avail(cmd: Cmd, ctx: &Ctx) -> Avail {
+    let Some((_, watch, over)) = current(ctx) else {
+        return Avail::Off;
     };
-    let code = app.codes.get(reference);
+    match cmd {
+        Cmd::Cancel | Cmd::Next | Cmd::Demo => Avail::on_if(!over),
+        Cmd::Wallet if over => Avail::Off,
+        Cmd::Wallet => Avail::shown_if(watch.is_some_and(|w| !w.invoice.choices.is_empty())),
+        Cmd::Done => Avail::on_if(over),
+        Cmd::Receipt if !over => Avail::Off,
+        Cmd::Receipt => Avail::shown_if(watch.is_some_and(|w| *w.status() == Status::Paid)),
+        Cmd::History => Avail::Shown,
+    }
+}
+
+pub fn run(cmd: Cmd, ctx: &Ctx) -> Intent {
+    let Some((reference, watch, _)) = current(ctx) else {
+        return Intent::Nothing;
+    };
+    let reference = reference.clone();
+    match cmd {
+        Cmd::Cancel => Intent::Modal(Modal::ConfirmCancel(reference)),
+        // The next sale, from an empty amount; this invoice stays watched in
+        // the background.
+        Cmd::Next | Cmd::Done => Intent::NewSale,
+        Cmd::Wallet => Intent::Core(Event::SwitchChoice(reference)),
+        Cmd::Demo => match watch {
+            Some(w) => Intent::Effect(Effect::SimulatePayment(w.invoice.method.provider, reference)),
+            None => Intent::Nothing,
+        },
+        Cmd::Receipt => match watch {
+            Some(w) if *w.status() == Status::Paid => Intent::Effect(Effect::WriteReceipt(reference)),
+            _ => Intent::Flash("Receipts are for paid sales only.".into()),
+        },
+        Cmd::History => Intent::History,
+    }
+}
+
+/// What the invoice screen draws: the invoice and its code.
+pub struct Shown<'a> {
+    pub watch: &'a Watch,
+    pub code: Option<&'a Code>,
+}
+
+pub fn draw(view: &View, shown: &Shown, frame: &mut Frame, area: Rect) {
+    let Shown { watch, code } = *shown;
     let status = watch.status();
-    let now = app.now();
+    let now = view.now;
     let left_width = match code {
         Some(Ok(m)) if !status.is_final() && !watch.is_expiring(now) => {
             if fits(m, area) {
@@ -38,27 +160,8 @@ pub fn draw(app: &App, reference: &Reference, frame: &mut Frame, area: Rect) -> 
     let [left, _, right] =
         Layout::horizontal([Constraint::Length(left_width), Constraint::Length(1), Constraint::Fill(1)]).areas(area);
     let qr_fits = matches!(code, Some(Ok(m)) if fits(m, area));
-    draw_left(app, watch, code, qr_fits, frame, left);
-    draw_info(app, watch, frame, right);
-    let mut keys = if status.is_final() {
-        vec![("Enter", "next sale")]
-    } else {
-        let mut k = vec![("c", "cancel invoice"), ("n", "next sale")];
-        if !watch.invoice.choices.is_empty() {
-            k.push(("w", "other wallet"));
-        }
-        if app.demo {
-            k.push(("p", "demo: customer pays"));
-        }
-        k
-    };
-    if app.journaled {
-        if *status == Status::Paid && app.desk.sale.reference() == Some(reference) && status.is_final() {
-            keys.push(("r", "receipt"));
-        }
-        keys.push(("h", "history"));
-    }
-    keys
+    draw_left(view, watch, code, qr_fits, frame, left);
+    draw_info(view, watch, frame, right);
 }
 
 /// Whether the code and the details fit side by side.
@@ -71,14 +174,7 @@ fn centered(area: Rect, height: u16) -> Rect {
     r
 }
 
-fn draw_left(
-    app: &App,
-    watch: &Watch,
-    code: Option<&Result<QrMatrix, String>>,
-    qr_fits: bool,
-    frame: &mut Frame,
-    area: Rect,
-) {
+fn draw_left(view: &View, watch: &Watch, code: Option<&Code>, qr_fits: bool, frame: &mut Frame, area: Rect) {
     let status = watch.status();
     let provider = watch.invoice.method.provider.name();
     if status.is_final() {
@@ -106,7 +202,7 @@ fn draw_left(
         frame.render_widget(Paragraph::new(sub_text).centered().wrap(Wrap { trim: true }), sub);
         return;
     }
-    if watch.is_expiring(app.now()) {
+    if watch.is_expiring(view.now) {
         let lines = vec![
             Line::styled("Time is up", theme::error()),
             Line::raw(""),
@@ -147,10 +243,10 @@ fn draw_left(
     }
 }
 
-fn draw_info(app: &App, watch: &Watch, frame: &mut Frame, area: Rect) {
+fn draw_info(view: &View, watch: &Watch, frame: &mut Frame, area: Rect) {
     let inv = &watch.invoice;
     let status = watch.status();
-    let now = app.now();
+    let now = view.now;
     let [amount_area, rest] = Layout::vertical([Constraint::Length(5), Constraint::Fill(1)]).areas(area);
     let [_, amount_area] = Layout::vertical([Constraint::Length(1), Constraint::Length(4)]).areas(amount_area);
     // Fiat first: the number as big as the column allows, the currency beside it.
@@ -200,7 +296,7 @@ fn draw_info(app: &App, watch: &Watch, frame: &mut Frame, area: Rect) {
         } else {
             Color::Reset
         };
-        let at = inv.expires_at.to_zoned(app.shop.timezone.clone()).strftime("%H:%M:%S").to_string();
+        let at = inv.expires_at.to_zoned(view.ctx.shop.timezone.clone()).strftime("%H:%M:%S").to_string();
         lines.push(Line::from(vec![
             Span::raw("Expires in "),
             Span::styled(countdown(left), Style::new().fg(color).add_modifier(Modifier::BOLD)),
@@ -208,7 +304,7 @@ fn draw_info(app: &App, watch: &Watch, frame: &mut Frame, area: Rect) {
         lines.push(Line::styled(format!("at {at}"), theme::dim()));
     }
     if let Some(since) = watch.failing_since {
-        let at = since.to_zoned(app.shop.timezone.clone()).strftime("%H:%M:%S").to_string();
+        let at = since.to_zoned(view.ctx.shop.timezone.clone()).strftime("%H:%M:%S").to_string();
         lines.push(Line::styled(
             format!("{} unreachable since {at}: still trying.", inv.method.provider.name()),
             theme::error(),
@@ -219,9 +315,9 @@ fn draw_info(app: &App, watch: &Watch, frame: &mut Frame, area: Rect) {
         lines.push(Line::styled(inv.payload.kind.caption(), theme::dim()));
         lines.push(Line::raw(inv.payload.text.clone()));
     }
-    if let Some(f) = &app.flash {
+    if let Some(f) = view.flash {
         lines.push(Line::raw(""));
-        lines.push(Line::raw(f.clone()));
+        lines.push(Line::raw(f.to_string()));
     }
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rest);
 }

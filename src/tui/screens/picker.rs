@@ -1,24 +1,85 @@
-//! The method picker: the configured methods, numbered.
+//! The method picker: the configured methods, numbered; its keys.
 
-use super::Keys;
+use super::global::{BACK, CONTINUE, PICK};
+use crate::core::desk::Event;
 use crate::core::money::Money;
-use crate::tui::app::App;
+use crate::tui::ctx::Ctx;
+use crate::tui::ctx::View;
+use crate::tui::intent::Intent;
+use crate::tui::keys::{Avail, BACKSPACE, Binding, DOWN, ENTER, ESC, Press, UP};
 use crate::tui::theme;
+use crossterm::event::KeyCode;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-pub fn draw(app: &App, amount: &Money, frame: &mut Frame, area: Rect) -> Keys {
-    let n = u16::try_from(app.methods.len()).unwrap_or(u16::MAX);
+/// The method under the cursor.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Picker {
+    pub index: usize,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Cmd {
+    Number,
+    Move,
+    Create,
+    Back,
+}
+
+pub const KEYS: &[Binding<Cmd>] = &[
+    Binding::new(&[Press::Digit], "1-9", "pick", Some(&PICK), 50, Cmd::Number),
+    Binding::new(&[UP, DOWN], "↑↓", "move", Some(&PICK), 40, Cmd::Move),
+    Binding::new(&[ENTER], "Enter", "create invoice", Some(&CONTINUE), 80, Cmd::Create),
+    Binding::new(&[ESC, BACKSPACE], "Esc", "back", Some(&BACK), 60, Cmd::Back),
+];
+
+impl Picker {
+    pub fn avail(&self, _cmd: Cmd) -> Avail {
+        Avail::Shown
+    }
+
+    pub fn run(&mut self, cmd: Cmd, code: KeyCode, ctx: &Ctx) -> Intent {
+        let n = ctx.methods.len();
+        match cmd {
+            Cmd::Move if code == KeyCode::Up => self.index = (self.index + n - 1) % n.max(1),
+            Cmd::Move => self.index = (self.index + 1) % n.max(1),
+            Cmd::Back => return Intent::Core(Event::Back),
+            Cmd::Create => return self.choose(self.index, ctx),
+            Cmd::Number => {
+                if let KeyCode::Char(c) = code
+                    && let Some(d) = c.to_digit(10)
+                    && d >= 1
+                    && (d as usize) <= n
+                {
+                    return self.choose(d as usize - 1, ctx);
+                }
+            }
+        }
+        Intent::Nothing
+    }
+
+    fn choose(&mut self, index: usize, ctx: &Ctx) -> Intent {
+        let Some(method) = ctx.methods.get(index).copied() else {
+            return Intent::Nothing;
+        };
+        self.index = index;
+        Intent::Choose(method)
+    }
+}
+
+pub fn draw(view: &View, picker: &Picker, amount: &Money, frame: &mut Frame, area: Rect) {
+    let methods = view.ctx.methods;
+    let n = u16::try_from(methods.len()).unwrap_or(u16::MAX);
     // Two lines per method when they fit, else one; a window around the
     // selection when even that does not fit.
     let room = area.height.saturating_sub(3).max(1);
     let spacing: u16 = if n.saturating_mul(2) <= room { 2 } else { 1 };
     let shown = n.min(room / spacing).max(1);
     let first = usize::from(shown).max(1);
-    let skip = app.picker.saturating_sub(first - 1).min(app.methods.len().saturating_sub(first));
+    let skip = picker.index.saturating_sub(first - 1).min(methods.len().saturating_sub(first));
     let [_, title, list, _] = Layout::vertical([
         Constraint::Fill(1),
         Constraint::Length(3),
@@ -34,8 +95,8 @@ pub fn draw(app: &App, amount: &Money, frame: &mut Frame, area: Rect) -> Keys {
     frame.render_widget(Paragraph::new(heading).centered(), title);
     let [col] = Layout::horizontal([Constraint::Length(46)]).flex(Flex::Center).areas(list);
     let mut lines = Vec::new();
-    for (i, m) in app.methods.iter().enumerate().skip(skip).take(usize::from(shown)) {
-        let selected = i == app.picker;
+    for (i, m) in methods.iter().enumerate().skip(skip).take(usize::from(shown)) {
+        let selected = i == picker.index;
         let style =
             if selected { Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD) } else { Style::new() };
         let marker = if selected { "▶" } else { " " };
@@ -50,5 +111,4 @@ pub fn draw(app: &App, amount: &Money, frame: &mut Frame, area: Rect) -> Keys {
         }
     }
     frame.render_widget(Paragraph::new(lines), col);
-    vec![("1-9", "pick"), ("↑↓", "move"), ("Enter", "create invoice"), ("Esc", "back")]
 }
