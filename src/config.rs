@@ -4,8 +4,7 @@
 use crate::core::method::MethodId;
 use crate::core::method::ProviderId;
 use crate::core::money::Currency;
-use crate::core::poller::{Limits, Rate};
-use crate::core::schedule::PollPolicy;
+use crate::core::schedule::{Limits, PollPolicy, Rate};
 use crate::gateway::bitsby::{self, BitsbyConfig};
 use crate::gateway::verify::Networks;
 use crate::gateway::xaigate::{self, XaigateConfig};
@@ -164,8 +163,8 @@ struct RawXpay {
 }
 
 /// One gateway's `[poll.limits.NAME]`, over its defaults.
-fn limits(cx: &Ctx, provider: ProviderId, raw: RawLimits) -> Result<Limits, ConfigError> {
-    let mut limits = Limits::default_for(provider);
+fn limits(cx: &Ctx, defaults: Limits, provider: ProviderId, raw: RawLimits) -> Result<Limits, ConfigError> {
+    let mut limits = defaults;
     let key = |k: &str| format!("limits.{}.{k}", provider.id());
     if let Some(n) = raw.requests_per_second {
         let most = if provider == ProviderId::Bitsby { 1 } else { 100 };
@@ -354,7 +353,7 @@ pub fn parse(text: &str, path: &str, env: &dyn Fn(&str) -> Option<String>) -> Re
                     "not a gateway (xpay, xpays, xcash, xaigate, bitsby)",
                 ));
             };
-            poll.limits.insert(provider, limits(&cx, provider, raw.into_inner())?);
+            poll.limits.insert(provider, limits(&cx, poll.limits(provider), provider, raw.into_inner())?);
         }
     }
 

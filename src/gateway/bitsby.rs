@@ -16,6 +16,7 @@ use crate::clock::SharedClock;
 use crate::core::invoice::{Choice, CryptoAmount, Invoice, Payload, PayloadKind, Reference, StatusPage, StatusReport};
 use crate::core::method::{self, MethodId, PaymentMethod, ProviderId};
 use crate::core::money::{Currency, Money};
+use crate::core::schedule::{Limits, Rate};
 use crate::core::status::Status;
 use crate::secret::Secret;
 use jiff::Timestamp;
@@ -25,6 +26,10 @@ use serde_json::Value;
 use std::time::Duration;
 
 const P: ProviderId = ProviderId::Bitsby;
+
+/// The request limits kept at Bitsby: 1 request a second per key, every call
+/// counting; `/invoices/list` pages (batch polling).
+pub const LIMITS: Limits = Limits { gateway: Rate::per_second(1), per_invoice: None, batch: true };
 
 pub const DEFAULT_BASE_URL: &str = "https://api.bitsby.app";
 /// Bitsby's limit: one request per second per key (bitsby.md § Errors and limits).

@@ -2,6 +2,7 @@
 //! types; none imports another.
 
 pub mod bitsby;
+pub mod catalog;
 pub mod error;
 pub mod http;
 pub mod json;

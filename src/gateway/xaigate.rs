@@ -15,6 +15,7 @@ use super::{BoxFuture, CreateRequest, Gateway};
 use crate::core::invoice::{Invoice, Payload, PayloadKind, StatusReport};
 use crate::core::method::{MethodId, PaymentMethod, ProviderId};
 use crate::core::money::{Currency, Money};
+use crate::core::schedule::Limits;
 use crate::core::status::Status;
 use crate::secret::Secret;
 use jiff::SignedDuration;
@@ -24,6 +25,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 const P: ProviderId = ProviderId::Xaigate;
+
+/// The request limits kept at XaiGate: none documented, so 5 a second.
+pub const LIMITS: Limits = Limits::UNDOCUMENTED;
 
 pub const DEFAULT_BASE_URL: &str = "https://wallet-api.xaigate.com";
 /// The currencies XaiGate prices in.

@@ -20,6 +20,7 @@ use crate::clock::SharedClock;
 use crate::core::invoice::{CryptoAmount, Invoice, Payload, PayloadKind, StatusReport};
 use crate::core::method::{MethodId, PaymentMethod, ProviderId};
 use crate::core::money::{Currency, Money};
+use crate::core::schedule::{Limits, Rate};
 use crate::core::status::Status;
 use crate::secret::Secret;
 use jiff::Timestamp;
@@ -29,6 +30,11 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 const P: ProviderId = ProviderId::Xcash;
+
+/// The request limits kept at Xcash: status 60/min per invoice; create
+/// 256/min for everyone, which 4 a second stays under.
+pub const LIMITS: Limits =
+    Limits { gateway: Rate::per_second(4), per_invoice: Some(Rate::per_minute(60)), batch: false };
 
 pub const DEFAULT_BASE_URL: &str = "https://api.xca.sh";
 pub const DEFAULT_CHAIN_CODE: &str = "tron";

@@ -14,6 +14,7 @@ use crate::clock::SharedClock;
 use crate::core::invoice::{CryptoAmount, Invoice, Payload, PayloadKind, Reference, StatusPage, StatusReport};
 use crate::core::method::{MethodId, PaymentMethod, ProviderId};
 use crate::core::money::{Currency, Money};
+use crate::core::schedule::{Limits, Rate};
 use crate::core::status::Status;
 use crate::secret::Secret;
 use jiff::{SignedDuration, Timestamp};
@@ -23,6 +24,10 @@ use serde::Serialize;
 use serde_json::Value;
 
 const P: ProviderId = ProviderId::Xpay;
+
+/// The request limits kept at xPay: no limit is documented, so 5 a second;
+/// `bills/find` lists the terminal's bills (batch polling).
+pub const LIMITS: Limits = Limits { gateway: Rate::per_second(5), per_invoice: None, batch: true };
 
 /// The public endpoint.
 pub const DEFAULT_BASE_URL: &str = "https://apis.xpay.stream";

@@ -17,6 +17,7 @@ use crate::clock::SharedClock;
 use crate::core::invoice::{CryptoAmount, Invoice, Payload, PayloadKind, StatusReport};
 use crate::core::method::{MethodId, PaymentMethod, ProviderId};
 use crate::core::money::{Currency, Money};
+use crate::core::schedule::Limits;
 use crate::core::status::Status;
 use crate::secret::Secret;
 use reqwest::header::{HeaderMap, HeaderValue};
@@ -25,6 +26,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 const P: ProviderId = ProviderId::Xpays;
+
+/// The request limits kept at xpays.life: none documented, so 5 a second.
+pub const LIMITS: Limits = Limits::UNDOCUMENTED;
 
 /// The signed message unless the merchant's papers say otherwise (xpays.md § Authentication / signing).
 pub const DEFAULT_SIGN_TEMPLATE: &str = "{timestamp}{body}";
