@@ -6,10 +6,10 @@
 //! An invoice lists the merchant's wallets: each is a method, and the cashier
 //! may switch between them while the invoice is open.
 
+use super::answer;
 use super::error::GatewayError;
-use super::http::{Http, HttpSettings, Reply};
+use super::http::{Body, Http, HttpSettings, Reply};
 use super::json::{self, Fields};
-use super::pace::Pace;
 use super::verify::{self, Networks};
 use super::{BoxFuture, CreateRequest, Gateway};
 use crate::clock::SharedClock;
@@ -58,7 +58,8 @@ pub struct BitsbyConfig {
     pub currency: Currency,
     /// Which Bitcoin networks addresses may be for.
     pub networks: Networks,
-    /// The pace of requests on this key.
+    /// The least time between two requests on this key: the HTTP client's
+    /// pace keeps to it (and to the poll limits' spacing, whichever is longer).
     pub min_interval: Duration,
 }
 
@@ -252,41 +253,27 @@ pub struct Bitsby {
     cfg: BitsbyConfig,
     http: Http,
     clock: SharedClock,
-    pace: Pace,
 }
 
 impl Bitsby {
-    pub fn new(cfg: BitsbyConfig, settings: HttpSettings, clock: SharedClock) -> Result<Bitsby, GatewayError> {
-        let pace = Pace::new(cfg.min_interval);
-        Ok(Bitsby { http: Http::new(P, settings)?, cfg, clock, pace })
+    pub fn new(cfg: BitsbyConfig, mut settings: HttpSettings, clock: SharedClock) -> Result<Bitsby, GatewayError> {
+        // One pace for the key: the longer of the configured interval and
+        // the poll limits' spacing.
+        settings.every = Some(settings.every.map_or(cfg.min_interval, |every| every.max(cfg.min_interval)));
+        let http = Http::new(P, &cfg.base_url, &[&cfg.token], settings)?;
+        Ok(Bitsby { http, cfg, clock })
     }
 
     /// One paced call; a "too frequent" answer pushes the next turn back.
     async fn call(&self, path: &str, fields: &[(&'static str, String)]) -> Result<Value, GatewayError> {
-        self.pace.turn().await;
         let mut h = HeaderMap::new();
         let mut auth = HeaderValue::from_str(&format!("Token {}", self.cfg.token.expose()))
             .map_err(|_| GatewayError::protocol(P, "token", "not usable in a header"))?;
         auth.set_sensitive(true);
         h.insert(AUTHORIZATION, auth);
-        let url = format!("{}{path}", self.cfg.base_url);
-        let reply = self.http.post_form(&url, h, fields).await?;
-        data_of(&reply).inspect_err(|e| {
-            if let GatewayError::RateLimited { .. } = e {
-                tracing::info!(provider = "bitsby", path, "too frequent: waiting");
-            } else {
-                let body: String = String::from_utf8_lossy(&reply.body).chars().take(300).collect();
-                tracing::warn!(provider = "bitsby", path, status = reply.status, error = %e, body = %body, "refused or unexpected answer");
-            }
-        })
-    }
-
-    /// A call once (a poll, which the poll schedule repeats); "too
-    /// frequent" still pushes the next turn back.
-    async fn call_once(&self, path: &str, fields: &[(&'static str, String)]) -> Result<Value, GatewayError> {
-        let r = self.call(path, fields).await;
+        let r = self.http.exchange(path, h, Body::Form(fields), data_of).await;
         if let Err(GatewayError::RateLimited { retry_after, .. }) = &r {
-            self.pace.back_off(retry_after.unwrap_or(Duration::from_secs(1))).await;
+            self.http.back_off(retry_after.unwrap_or(Duration::from_secs(1))).await;
         }
         r
     }
@@ -305,15 +292,7 @@ impl Bitsby {
 
     /// A call that is safe to repeat, repeated on transient errors.
     async fn call_retrying(&self, path: &str, fields: &[(&'static str, String)]) -> Result<Value, GatewayError> {
-        self.http
-            .retrying(|| async {
-                let r = self.call(path, fields).await;
-                if let Err(GatewayError::RateLimited { retry_after, .. }) = &r {
-                    self.pace.back_off(retry_after.unwrap_or(Duration::from_secs(1))).await;
-                }
-                r
-            })
-            .await
+        self.http.retrying(|| self.call(path, fields)).await
     }
 
     /// List items, paged, for these filters.
@@ -410,9 +389,8 @@ impl Bitsby {
             if !error.is_transient() || attempt >= CREATE_ATTEMPTS {
                 return Err(error);
             }
-            if let GatewayError::RateLimited { retry_after, .. } = &error {
-                self.pace.back_off(retry_after.unwrap_or(Duration::from_secs(1))).await;
-            } else {
+            // "Too frequent" has pushed the pace back already.
+            if !matches!(error, GatewayError::RateLimited { .. }) {
                 tokio::time::sleep(self.http.backoff(attempt, &error)).await;
             }
             look_first = error.maybe_processed();
@@ -439,14 +417,14 @@ impl Gateway for Bitsby {
 
     fn create<'a>(&'a self, request: &'a CreateRequest) -> BoxFuture<'a, Result<Invoice, GatewayError>> {
         Box::pin(async move {
-            if !P.supported().contains(&request.method) {
-                return Err(GatewayError::Unsupported { provider: P, what: "serve this method" });
-            }
             let data = self.create_invoice(request).await?;
-            match invoice_from(&data, request, &self.cfg.methods, self.cfg.networks) {
+            match answer::vetted(
+                P,
+                &request.reference,
+                invoice_from(&data, request, &self.cfg.methods, self.cfg.networks),
+            ) {
                 Ok(invoice) => Ok(invoice),
                 Err(e) => {
-                    tracing::warn!(provider = "bitsby", reference = %request.reference, error = %e, "invoice refused by the till's checks");
                     // No orphan stays open: its page has no views yet.
                     if let Some(id) = data.get("id").and_then(Value::as_str)
                         && let Err(ce) = self.cancel_id(id).await
@@ -472,8 +450,7 @@ impl Gateway for Bitsby {
             let items = self.list(&[("invoiceId", invoice.id.clone())]).await?;
             let Some(item) = items.iter().find(|i| i.get("id").and_then(Value::as_str) == Some(invoice.id.as_str()))
             else {
-                let raw = "invoice not in the list".to_string();
-                return Ok(StatusReport { status: Status::Unknown(raw.clone()), raw, received: None, tx_id: None });
+                return Ok(answer::unknown("invoice not in the list"));
             };
             Ok(self.report(item, invoice).await)
         })
@@ -502,7 +479,7 @@ impl Gateway for Bitsby {
                 ("offset", (page as usize * PAGE).to_string()),
                 ("limit", PAGE.to_string()),
             ];
-            let Value::Array(items) = self.call_once("/invoices/list", &fields).await? else {
+            let Value::Array(items) = self.call("/invoices/list", &fields).await? else {
                 return Err(GatewayError::protocol(P, "data", "expected a list"));
             };
             let by_id: std::collections::HashMap<&str, &Invoice> =

@@ -6,10 +6,10 @@
 //! cancel and no lookup by our reference: a create that may have reached
 //! XaiGate is never repeated.
 
+use super::answer;
 use super::error::GatewayError;
-use super::http::{Http, HttpSettings, Reply};
+use super::http::{Body, Http, HttpSettings, Reply};
 use super::json::{self, Fields};
-use super::sign::redact;
 use super::verify;
 use super::{BoxFuture, CreateRequest, Gateway};
 use crate::core::invoice::{Invoice, Payload, PayloadKind, StatusReport};
@@ -17,7 +17,7 @@ use crate::core::method::{MethodId, PaymentMethod, ProviderId};
 use crate::core::money::{Currency, Money};
 use crate::core::schedule::Limits;
 use crate::core::status::Status;
-use crate::secret::Secret;
+use crate::secret::{Secret, redact};
 use jiff::SignedDuration;
 use reqwest::header::HeaderMap;
 use rust_decimal::Decimal;
@@ -141,12 +141,8 @@ pub fn report(inv: &Value, currency: &Currency) -> StatusReport {
 pub fn invoice_from(inv: &Value, request: &CreateRequest) -> Result<Invoice, GatewayError> {
     let f = Fields::new(P, "", inv);
     let id = f.text("invoiceNo")?;
-    if f.text("orderId")? != request.reference.as_str() {
-        return Err(GatewayError::protocol(P, "orderId", "does not match our reference"));
-    }
-    if f.decimal("amount")? != request.amount.amount {
-        return Err(GatewayError::protocol(P, "amount", "differs from the amount asked"));
-    }
+    answer::our_reference(P, "orderId", &f.text("orderId")?, &request.reference)?;
+    answer::same_amount(P, "amount", f.decimal("amount")?, request.amount.amount)?;
     if let Some(c) = f.opt_str("currency")?
         && c != request.amount.currency.code()
     {
@@ -189,19 +185,14 @@ pub struct Xaigate {
 
 impl Xaigate {
     pub fn new(cfg: XaigateConfig, settings: HttpSettings) -> Result<Xaigate, GatewayError> {
-        Ok(Xaigate { http: Http::new(P, settings)?, cfg })
+        let http = Http::new(P, &cfg.base_url, &[&cfg.api_key], settings)?;
+        Ok(Xaigate { http, cfg })
     }
 
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.cfg.base_url)
-    }
-
-    fn checked(&self, path: &str, reply: &Reply) -> Result<Value, GatewayError> {
+    /// One POST whose answer is an invoice object.
+    async fn invoice_call(&self, path: &str, bytes: &[u8]) -> Result<Value, GatewayError> {
         let key = self.cfg.api_key.expose();
-        invoice_of(reply, key).inspect_err(|e| {
-            let body: String = redact(&String::from_utf8_lossy(&reply.body), &[key]).chars().take(300).collect();
-            tracing::warn!(provider = "xaigate", path, status = reply.status, error = %e, body = %body, "refused or unexpected answer");
-        })
+        self.http.exchange(path, HeaderMap::new(), Body::Json(bytes), |reply| invoice_of(reply, key)).await
     }
 
     async fn create_invoice(&self, request: &CreateRequest) -> Result<Value, GatewayError> {
@@ -219,12 +210,7 @@ impl Xaigate {
             serde_json::to_vec(&body).map_err(|e| GatewayError::protocol(P, "(request body)", e.to_string()))?;
         // No lookup by our reference exists: a create that may have reached
         // XaiGate is never sent again.
-        self.http
-            .create_once(CREATE_ATTEMPTS, || async {
-                let reply = self.http.post_json(&self.url(path), HeaderMap::new(), bytes.clone()).await?;
-                self.checked(path, &reply)
-            })
-            .await
+        self.http.create_once(CREATE_ATTEMPTS, || self.invoice_call(path, &bytes)).await
     }
 
     async fn info(&self, invoice_no: &str) -> Result<Value, GatewayError> {
@@ -232,12 +218,7 @@ impl Xaigate {
         let body = InfoBody { api_key: self.cfg.api_key.expose(), invoice_no };
         let bytes =
             serde_json::to_vec(&body).map_err(|e| GatewayError::protocol(P, "(request body)", e.to_string()))?;
-        self.http
-            .retrying(|| async {
-                let reply = self.http.post_json(&self.url(path), HeaderMap::new(), bytes.clone()).await?;
-                self.checked(path, &reply)
-            })
-            .await
+        self.http.retrying(|| self.invoice_call(path, &bytes)).await
     }
 }
 
@@ -252,20 +233,9 @@ impl Gateway for Xaigate {
 
     fn create<'a>(&'a self, request: &'a CreateRequest) -> BoxFuture<'a, Result<Invoice, GatewayError>> {
         Box::pin(async move {
-            if request.method != MethodId::Checkout {
-                return Err(GatewayError::Unsupported { provider: P, what: "serve this method (it has checkout)" });
-            }
             let v = self.create_invoice(request).await?;
-            invoice_from(&v, request).inspect_err(|e| {
-                tracing::warn!(provider = "xaigate", reference = %request.reference, error = %e, "invoice refused by the till's checks");
-            })
+            answer::vetted(P, &request.reference, invoice_from(&v, request))
         })
-    }
-
-    fn find<'a>(&'a self, _request: &'a CreateRequest) -> BoxFuture<'a, Result<Option<Invoice>, GatewayError>> {
-        Box::pin(
-            async move { Err(GatewayError::Unsupported { provider: P, what: "look an invoice up by our reference" }) },
-        )
     }
 
     fn status<'a>(&'a self, invoice: &'a Invoice) -> BoxFuture<'a, Result<StatusReport, GatewayError>> {
@@ -273,19 +243,10 @@ impl Gateway for Xaigate {
             let v = self.info(&invoice.id).await?;
             let same = Fields::new(P, "", &v).text("invoiceNo").ok().as_deref() == Some(invoice.id.as_str());
             if !same {
-                let raw = "the answer is about another invoice".to_string();
-                return Ok(StatusReport { status: Status::Unknown(raw.clone()), raw, received: None, tx_id: None });
+                return Ok(answer::unknown("the answer is about another invoice"));
             }
             Ok(report(&v, &invoice.fiat.currency))
         })
-    }
-
-    fn can_cancel(&self) -> bool {
-        false
-    }
-
-    fn cancel<'a>(&'a self, _invoice: &'a Invoice) -> BoxFuture<'a, Result<(), GatewayError>> {
-        Box::pin(async move { Err(GatewayError::Unsupported { provider: P, what: "cancel an invoice" }) })
     }
 
     /// An info query for an invoice that does not exist, with the key.

@@ -10,8 +10,9 @@
 //! and identical fields returns the existing invoice, so a create that may
 //! have reached Xcash is simply repeated.
 
+use super::answer;
 use super::error::GatewayError;
-use super::http::{Http, HttpSettings, Reply};
+use super::http::{Body, Http, HttpSettings, Reply};
 use super::json::{self, Fields};
 use super::sign::hmac_sha256_hex;
 use super::verify;
@@ -198,14 +199,10 @@ pub fn report(inv: &Value) -> StatusReport {
 pub fn invoice_from(inv: &Value, request: &CreateRequest, allow_page: bool) -> Result<Option<Invoice>, GatewayError> {
     let f = Fields::new(P, "", inv);
     let id = f.str("sys_no")?.to_string();
-    if let Some(out_no) = f.opt_str("out_no")?
-        && out_no != request.reference.as_str()
-    {
-        return Err(GatewayError::protocol(P, "out_no", "does not match our reference"));
+    if let Some(out_no) = f.opt_str("out_no")? {
+        answer::our_reference(P, "out_no", out_no, &request.reference)?;
     }
-    if f.decimal("amount")? != request.amount.amount {
-        return Err(GatewayError::protocol(P, "amount", "differs from the amount asked"));
-    }
+    answer::same_amount(P, "amount", f.decimal("amount")?, request.amount.amount)?;
     let created_at = f.instant("created_at")?;
     let expires_at = f.instant("expires_at")?;
     let unverified = |error| GatewayError::Unverified { provider: P, error };
@@ -250,11 +247,8 @@ pub struct Xcash {
 
 impl Xcash {
     pub fn new(cfg: XcashConfig, settings: HttpSettings, clock: SharedClock) -> Result<Xcash, GatewayError> {
-        Ok(Xcash { http: Http::new(P, settings)?, cfg, clock })
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.cfg.base_url)
+        let http = Http::new(P, &cfg.base_url, &[&cfg.hmac_key], settings)?;
+        Ok(Xcash { http, cfg, clock })
     }
 
     fn signed_headers(&self, body: &[u8]) -> Result<HeaderMap, GatewayError> {
@@ -273,11 +267,9 @@ impl Xcash {
         Ok(h)
     }
 
-    fn logged(&self, path: &str, reply: &Reply) -> Result<Value, GatewayError> {
-        invoice_of(reply, self.clock.now()).inspect_err(|e| {
-            let body: String = String::from_utf8_lossy(&reply.body).chars().take(300).collect();
-            tracing::warn!(provider = "xcash", path, status = reply.status, error = %e, body = %body, "refused or unexpected answer");
-        })
+    /// One exchange whose answer is an invoice object.
+    async fn invoice_call(&self, path: &str, headers: HeaderMap, body: Body<'_>) -> Result<Value, GatewayError> {
+        self.http.exchange(path, headers, body, |reply| invoice_of(reply, self.clock.now())).await
     }
 
     async fn create_invoice(&self, request: &CreateRequest) -> Result<Value, GatewayError> {
@@ -299,15 +291,12 @@ impl Xcash {
         let mut attempt = 1;
         loop {
             let headers = self.signed_headers(&bytes)?;
-            let error = match self.http.post_json(&self.url(path), headers, bytes.clone()).await {
-                Ok(reply) => match self.logged(path, &reply) {
-                    Ok(v) => return Ok(v),
-                    Err(GatewayError::Refused { message, .. }) if repeated && message.starts_with("duplicate") => {
-                        // An older server: the invoice exists but cannot be fetched.
-                        return Err(GatewayError::OutcomeUnknown { provider: P, detail: message });
-                    }
-                    Err(e) => e,
-                },
+            let error = match self.invoice_call(path, headers, Body::Json(&bytes)).await {
+                Ok(v) => return Ok(v),
+                Err(GatewayError::Refused { message, .. }) if repeated && message.starts_with("duplicate") => {
+                    // An older server: the invoice exists but cannot be fetched.
+                    return Err(GatewayError::OutcomeUnknown { provider: P, detail: message });
+                }
                 Err(e) => e,
             };
             tracing::warn!(provider = "xcash", path, attempt, error = %error, "create failed");
@@ -326,23 +315,20 @@ impl Xcash {
         let body = SelectBody { crypto: "USDT", chain: &self.cfg.chain_code };
         let bytes =
             serde_json::to_vec(&body).map_err(|e| GatewayError::protocol(P, "(request body)", e.to_string()))?;
-        let mut h = HeaderMap::new();
-        h.insert("Accept-Language", HeaderValue::from_static("en"));
-        let reply = self.http.post_json(&self.url(&path), h, bytes).await?;
-        self.logged(&path, &reply)
+        self.invoice_call(&path, english(), Body::Json(&bytes)).await
     }
 
     async fn fetch(&self, sys_no: &str) -> Result<Value, GatewayError> {
         let path = format!("/v1/invoice/{sys_no}");
-        self.http
-            .retrying(|| async {
-                let mut h = HeaderMap::new();
-                h.insert("Accept-Language", HeaderValue::from_static("en"));
-                let reply = self.http.get(&self.url(&path), h).await?;
-                self.logged(&path, &reply)
-            })
-            .await
+        self.http.retrying(|| self.invoice_call(&path, english(), Body::None)).await
     }
+}
+
+/// The headers of an unsigned call: answers in English.
+fn english() -> HeaderMap {
+    let mut h = HeaderMap::new();
+    h.insert("Accept-Language", HeaderValue::from_static("en"));
+    h
 }
 
 /// `sys_no` as one URL path segment: refused if it could leave it.
@@ -365,15 +351,9 @@ impl Gateway for Xcash {
 
     fn create<'a>(&'a self, request: &'a CreateRequest) -> BoxFuture<'a, Result<Invoice, GatewayError>> {
         Box::pin(async move {
-            if request.method != MethodId::UsdtTron {
-                return Err(GatewayError::Unsupported { provider: P, what: "serve this method (it has usdt-tron)" });
-            }
             let created = self.create_invoice(request).await?;
-            let checked = |v: &Value, allow_page| {
-                invoice_from(v, request, allow_page).inspect_err(|e| {
-                    tracing::warn!(provider = "xcash", reference = %request.reference, error = %e, "invoice refused by the till's checks");
-                })
-            };
+            let checked =
+                |v: &Value, allow_page| answer::vetted(P, &request.reference, invoice_from(v, request, allow_page));
             if let Some(invoice) = checked(&created, false)? {
                 return Ok(invoice);
             }
@@ -404,8 +384,7 @@ impl Gateway for Xcash {
         Box::pin(async move {
             let v = self.fetch(safe_id(&invoice.id)?).await?;
             if v.get("sys_no").and_then(Value::as_str) != Some(invoice.id.as_str()) {
-                let raw = "the answer is about another invoice".to_string();
-                return Ok(StatusReport { status: Status::Unknown(raw.clone()), raw, received: None, tx_id: None });
+                return Ok(answer::unknown("the answer is about another invoice"));
             }
             let mut r = report(&v);
             if r.status == Status::Paid {
@@ -415,29 +394,27 @@ impl Gateway for Xcash {
         })
     }
 
-    fn can_cancel(&self) -> bool {
-        false
-    }
-
-    fn cancel<'a>(&'a self, _invoice: &'a Invoice) -> BoxFuture<'a, Result<(), GatewayError>> {
-        Box::pin(async move { Err(GatewayError::Unsupported { provider: P, what: "cancel an invoice" }) })
-    }
-
     /// A signed create with no fields: Xcash checks appid, clock, IP and
     /// signature first, then refuses the empty body (1000), making nothing.
     fn check(&self) -> BoxFuture<'_, Result<String, GatewayError>> {
         Box::pin(async move {
             let body = b"{}".to_vec();
             let headers = self.signed_headers(&body)?;
-            let reply = self.http.post_json(&self.url("/v1/invoice"), headers, body).await?;
-            let v = json::parse(P, &reply.body)?;
-            match v.get("code").and_then(Value::as_str) {
-                Some("1000") => Ok("signed request accepted (an empty test invoice refused, as expected)".into()),
-                _ => match invoice_of(&reply, self.clock.now()) {
-                    Err(e) => Err(e),
-                    Ok(_) => Err(GatewayError::protocol(P, "(body)", "an empty invoice was accepted")),
-                },
-            }
+            let now = self.clock.now();
+            self.http
+                .exchange("/v1/invoice", headers, Body::Json(&body), |reply| {
+                    let v = json::parse(P, &reply.body)?;
+                    match v.get("code").and_then(Value::as_str) {
+                        Some("1000") => {
+                            Ok("signed request accepted (an empty test invoice refused, as expected)".to_string())
+                        }
+                        _ => match invoice_of(reply, now) {
+                            Err(e) => Err(e),
+                            Ok(_) => Err(GatewayError::protocol(P, "(body)", "an empty invoice was accepted")),
+                        },
+                    }
+                })
+                .await
         })
     }
 }

@@ -5,8 +5,9 @@
 //! `{"success":{…}}` / `{"error":{…}}` envelopes. A bill has no status field:
 //! the status is derived from `canceled`, `closed`, `paidAmount` and `txs`.
 
+use super::answer;
 use super::error::GatewayError;
-use super::http::{Http, HttpSettings};
+use super::http::{Body, Http, HttpSettings};
 use super::json::{self, Fields};
 use super::verify::{self, Networks};
 use super::{BoxFuture, CreateRequest, Gateway};
@@ -99,6 +100,9 @@ struct FindSort {
     #[serde(rename = "createdAt")]
     created_at: i8,
 }
+
+/// The login call: its refusal means the credentials.
+const LOGIN_PATH: &str = "/client/authenticate";
 
 /// Bills per `bills/find` page.
 pub const FIND_PAGE_SIZE: u32 = 50;
@@ -259,8 +263,7 @@ pub fn report_for(bill: &Value, invoice: &Invoice) -> StatusReport {
         bill.get("billAmount").and_then(json::integer) == micro_dollars(&invoice.fiat).ok().map(i128::from);
     if !(same_ref && same_amount) {
         tracing::warn!(provider = "xpay", reference = %invoice.reference, "view answered about another bill");
-        let raw = "the answer is about another bill".to_string();
-        return StatusReport { status: Status::Unknown(raw.clone()), raw, received: None, tx_id: None };
+        return answer::unknown("the answer is about another bill");
     }
     report(bill, &invoice.fiat.currency)
 }
@@ -285,14 +288,9 @@ pub fn invoice_from_bill(
 ) -> Result<Invoice, GatewayError> {
     let f = Fields::new(P, "data.", bill);
     let id = f.str("uuid")?.to_string();
-    let bill_ref = f.str("billRef")?;
-    if bill_ref != request.reference.as_str() {
-        return Err(GatewayError::protocol(P, "data.billRef", "does not match our reference"));
-    }
+    answer::our_reference(P, "data.billRef", f.str("billRef")?, &request.reference)?;
     let bill_amount = f.int("billAmount")?;
-    if bill_amount != i128::from(micro_dollars(&request.amount)?) {
-        return Err(GatewayError::protocol(P, "data.billAmount", "differs from the amount asked"));
-    }
+    answer::same_amount(P, "data.billAmount", bill_amount, i128::from(micro_dollars(&request.amount)?))?;
     let paid = f.int("paidAmount")?;
     if paid < 0 {
         return Err(GatewayError::protocol(P, "data.paidAmount", "negative"));
@@ -396,18 +394,14 @@ impl Xpay {
         if cfg.currency.code() != "USD" {
             return Err(GatewayError::Unsupported { provider: P, what: "bill in a currency other than USD" });
         }
-        Ok(Xpay { http: Http::new(P, settings)?, cfg, clock, token: tokio::sync::Mutex::new(None) })
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.cfg.base_url.trim_end_matches('/'))
+        let http = Http::new(P, &cfg.base_url, &[&cfg.secret_key], settings)?;
+        Ok(Xpay { http, cfg, clock, token: tokio::sync::Mutex::new(None) })
     }
 
     /// One POST; the envelope unwrapped to `success`.
-    async fn post(&self, path: &str, body: Vec<u8>, token: Option<&Secret>) -> Result<Value, GatewayError> {
-        let request_id = uuid::Uuid::new_v4().to_string();
+    async fn post(&self, path: &str, body: &[u8], token: Option<&Secret>) -> Result<Value, GatewayError> {
         let mut headers = HeaderMap::new();
-        if let Ok(v) = HeaderValue::from_str(&request_id) {
+        if let Ok(v) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string()) {
             headers.insert("uuid", v);
         }
         if let Some(token) = token {
@@ -416,38 +410,20 @@ impl Xpay {
             v.set_sensitive(true);
             headers.insert(AUTHORIZATION, v);
         }
-        let reply = self.http.post_json(&self.url(path), headers, body).await;
-        let reply = match reply {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::warn!(provider = "xpay", path, request_id, error = %e, "request failed");
-                return Err(e);
-            }
-        };
-        tracing::debug!(provider = "xpay", path, request_id, status = reply.status, "answer");
-        match reply.status {
-            200 => {}
-            401 | 403 => return Err(GatewayError::Auth { provider: P }),
-            status => {
-                return Err(GatewayError::Http { provider: P, status });
-            }
-        }
-        let login = path == "/client/authenticate";
-        unwrap_success(&reply.body, login).inspect_err(|e| {
-            if !login {
-                let body = String::from_utf8_lossy(&reply.body);
-                let cut: String = body.chars().take(300).collect();
-                tracing::warn!(provider = "xpay", path, request_id, error = %e, body = %cut, "refused or unexpected answer");
-            } else {
-                tracing::warn!(provider = "xpay", path, request_id, error = %e, "login refused");
-            }
-        })
+        let login = path == LOGIN_PATH;
+        self.http
+            .exchange(path, headers, Body::Json(body), |reply| match reply.status {
+                200 => unwrap_success(&reply.body, login),
+                401 | 403 => Err(GatewayError::Auth { provider: P }),
+                status => Err(GatewayError::Http { provider: P, status }),
+            })
+            .await
     }
 
     async fn login(&self) -> Result<Token, GatewayError> {
         let body = LoginBody { username: &self.cfg.username, secret_key: self.cfg.secret_key.expose(), is_api: true };
         let body = serde_json::to_vec(&body).map_err(|e| GatewayError::protocol(P, "(login body)", e.to_string()))?;
-        let data = data_of(self.post("/client/authenticate", body, None).await?);
+        let data = data_of(self.post(LOGIN_PATH, &body, None).await?);
         let (value, expires_at) = parse_login(&data)?;
         tracing::info!(provider = "xpay", %expires_at, "logged in");
         Ok(Token { value, expires_at })
@@ -479,10 +455,10 @@ impl Xpay {
     async fn authed_success(&self, path: &str, body: &impl Serialize) -> Result<Value, GatewayError> {
         let body = serde_json::to_vec(body).map_err(|e| GatewayError::protocol(P, "(request body)", e.to_string()))?;
         let token = self.token(false).await?;
-        match self.post(path, body.clone(), Some(&token)).await {
+        match self.post(path, &body, Some(&token)).await {
             Err(GatewayError::Auth { .. }) => {
                 let token = self.token(true).await?;
-                self.post(path, body, Some(&token)).await
+                self.post(path, &body, Some(&token)).await
             }
             other => other,
         }
@@ -490,16 +466,7 @@ impl Xpay {
 
     /// An authenticated POST that is safe to repeat, retried on transient errors.
     async fn authed_retrying(&self, path: &str, body: &impl Serialize) -> Result<Value, GatewayError> {
-        let mut attempt = 1;
-        loop {
-            match self.authed(path, body).await {
-                Err(e) if e.is_transient() && attempt < self.http.settings.attempts => {
-                    tokio::time::sleep(self.http.backoff(attempt, &e)).await;
-                    attempt += 1;
-                }
-                other => return other,
-            }
-        }
+        self.http.retrying(|| self.authed(path, body)).await
     }
 
     /// `bills/view` by our reference: the bill, or Absent when xPay has none.
@@ -564,7 +531,7 @@ impl Xpay {
             let token = self.token(false).await?;
             let bytes =
                 serde_json::to_vec(&body).map_err(|e| GatewayError::protocol(P, "(request body)", e.to_string()))?;
-            let error = match self.post("/client/bills/save", bytes, Some(&token)).await {
+            let error = match self.post("/client/bills/save", &bytes, Some(&token)).await {
                 Ok(success) => return Ok(data_of(success)),
                 Err(e) => e,
             };
@@ -610,11 +577,11 @@ impl Gateway for Xpay {
     fn create<'a>(&'a self, request: &'a CreateRequest) -> BoxFuture<'a, Result<Invoice, GatewayError>> {
         Box::pin(async move {
             let bill = self.create_bill(request).await?;
-            let invoice = invoice_from_bill(&bill, request, self.cfg.networks, self.clock.now());
-            if let Err(e) = &invoice {
-                tracing::warn!(provider = "xpay", reference = %request.reference, error = %e, "bill refused by the till's checks");
-            }
-            invoice
+            answer::vetted(
+                P,
+                &request.reference,
+                invoice_from_bill(&bill, request, self.cfg.networks, self.clock.now()),
+            )
         })
     }
 
@@ -641,8 +608,7 @@ impl Gateway for Xpay {
                 // A bill whose create succeeded cannot vanish: unknown, keep polling.
                 Saved::Absent => {
                     tracing::warn!(provider = "xpay", reference = %invoice.reference, "view found no bill for a created invoice");
-                    let raw = "bill not found".to_string();
-                    Ok(StatusReport { status: Status::Unknown(raw.clone()), raw, received: None, tx_id: None })
+                    Ok(answer::unknown("bill not found"))
                 }
             }
         })

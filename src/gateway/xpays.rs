@@ -7,10 +7,11 @@
 //! `payment` or `data`). Errors are `{"error":"…"}`. No cancel, no lookup by
 //! our reference: a create that may have reached xpays is never repeated.
 
+use super::answer;
 use super::error::GatewayError;
-use super::http::{Http, HttpSettings, Reply};
+use super::http::{Body, Http, HttpSettings, Reply};
 use super::json::{self, Fields};
-use super::sign::{hmac_sha256_hex, redact};
+use super::sign::hmac_sha256_hex;
 use super::verify;
 use super::{BoxFuture, CreateRequest, Gateway};
 use crate::clock::SharedClock;
@@ -259,14 +260,8 @@ pub fn report(p: &Value, map: &[StatusRule], currency: &Currency) -> StatusRepor
 pub fn invoice_from_payment(p: &Value, request: &CreateRequest, cfg: &XpaysConfig) -> Result<Invoice, GatewayError> {
     let f = Fields::new(P, "data.", p);
     let id = f.str("id")?.to_string();
-    let order_id = f.text("order_id")?;
-    if order_id != request.reference.as_str() {
-        return Err(GatewayError::protocol(P, "data.order_id", "does not match our reference"));
-    }
-    let amount = f.decimal("amount")?;
-    if amount != request.amount.amount {
-        return Err(GatewayError::protocol(P, "data.amount", "differs from the amount asked"));
-    }
+    answer::our_reference(P, "data.order_id", &f.text("order_id")?, &request.reference)?;
+    answer::same_amount(P, "data.amount", f.decimal("amount")?, request.amount.amount)?;
     let created_at = f.instant("created_at")?;
     let expires_at = f.instant("expired_at")?;
     let unverified = |error| GatewayError::Unverified { provider: P, error };
@@ -310,7 +305,8 @@ pub struct Xpays {
 
 impl Xpays {
     pub fn new(cfg: XpaysConfig, settings: HttpSettings, clock: SharedClock) -> Result<Xpays, GatewayError> {
-        Ok(Xpays { http: Http::new(P, settings)?, cfg, clock })
+        let http = Http::new(P, &cfg.base_url, &[&cfg.api_key, &cfg.secret_key], settings)?;
+        Ok(Xpays { http, cfg, clock })
     }
 
     fn headers(&self, method: &str, path: &str, query: &str, body: &[u8]) -> Result<HeaderMap, GatewayError> {
@@ -329,22 +325,14 @@ impl Xpays {
         Ok(h)
     }
 
-    fn log_refusal(&self, path: &str, reply: &Reply, e: &GatewayError) {
-        let body = String::from_utf8_lossy(&reply.body);
-        let cut: String =
-            redact(&body, &[self.cfg.api_key.expose(), self.cfg.secret_key.expose()]).chars().take(300).collect();
-        tracing::warn!(provider = "xpays", path, status = reply.status, error = %e, body = %cut, "refused or unexpected answer");
-    }
-
     async fn info(&self, id: &str) -> Result<Value, GatewayError> {
         let path = "/v1/payment/info";
         let query = format!("id={}", urlencode(id));
-        let url = format!("{}{path}?{query}", self.cfg.base_url);
+        let target = format!("{path}?{query}");
         self.http
             .retrying(|| async {
                 let headers = self.headers("GET", path, &query, b"")?;
-                let reply = self.http.get(&url, headers).await?;
-                payment_of(&reply, true).inspect_err(|e| self.log_refusal(path, &reply, e))
+                self.http.exchange(&target, headers, Body::None, |reply| payment_of(reply, true)).await
             })
             .await
     }
@@ -362,12 +350,10 @@ impl Xpays {
         };
         let bytes =
             serde_json::to_vec(&body).map_err(|e| GatewayError::protocol(P, "(request body)", e.to_string()))?;
-        let url = format!("{}{path}", self.cfg.base_url);
         self.http
             .create_once(CREATE_ATTEMPTS, || async {
                 let headers = self.headers("POST", path, "", &bytes)?;
-                let reply = self.http.post_json(&url, headers, bytes.clone()).await?;
-                payment_of(&reply, false).inspect_err(|e| self.log_refusal(path, &reply, e))
+                self.http.exchange(path, headers, Body::Json(&bytes), |reply| payment_of(reply, false)).await
             })
             .await
     }
@@ -394,20 +380,9 @@ impl Gateway for Xpays {
 
     fn create<'a>(&'a self, request: &'a CreateRequest) -> BoxFuture<'a, Result<Invoice, GatewayError>> {
         Box::pin(async move {
-            if request.method != MethodId::UsdtTron {
-                return Err(GatewayError::Unsupported { provider: P, what: "serve this method (it has usdt-tron)" });
-            }
             let p = self.create_payment(request).await?;
-            invoice_from_payment(&p, request, &self.cfg).inspect_err(|e| {
-                tracing::warn!(provider = "xpays", reference = %request.reference, error = %e, "payment refused by the till's checks");
-            })
+            answer::vetted(P, &request.reference, invoice_from_payment(&p, request, &self.cfg))
         })
-    }
-
-    fn find<'a>(&'a self, _request: &'a CreateRequest) -> BoxFuture<'a, Result<Option<Invoice>, GatewayError>> {
-        Box::pin(
-            async move { Err(GatewayError::Unsupported { provider: P, what: "look an invoice up by our reference" }) },
-        )
     }
 
     fn status<'a>(&'a self, invoice: &'a Invoice) -> BoxFuture<'a, Result<StatusReport, GatewayError>> {
@@ -416,19 +391,10 @@ impl Gateway for Xpays {
             let same = p.get("id").and_then(Value::as_str) == Some(invoice.id.as_str());
             if !same {
                 tracing::warn!(provider = "xpays", reference = %invoice.reference, "info answered about another payment");
-                let raw = "the answer is about another payment".to_string();
-                return Ok(StatusReport { status: Status::Unknown(raw.clone()), raw, received: None, tx_id: None });
+                return Ok(answer::unknown("the answer is about another payment"));
             }
             Ok(report(&p, &self.cfg.status_map, &invoice.fiat.currency))
         })
-    }
-
-    fn can_cancel(&self) -> bool {
-        false
-    }
-
-    fn cancel<'a>(&'a self, _invoice: &'a Invoice) -> BoxFuture<'a, Result<(), GatewayError>> {
-        Box::pin(async move { Err(GatewayError::Unsupported { provider: P, what: "cancel an invoice" }) })
     }
 
     /// A signed status query for a payment that does not exist: the key and
