@@ -6,6 +6,7 @@
 pub mod answer;
 pub mod bitsby;
 pub mod catalog;
+pub mod descriptor;
 pub mod error;
 pub mod http;
 pub mod json;

@@ -1,101 +1,32 @@
-//! xpays.life, wire-faithful to shared/providers/xpays.md.
-//!
-//! Every call carries `x-api-key`, `x-timestamp` (ms) and `x-signature`, a
-//! lowercase hex HMAC-SHA256 over the message `sign_template` builds (default
-//! `{timestamp}{body}`) from the exact bytes sent. Create answers
-//! `{"data":{…}}`; the status call's wrapper is unknown (`data.payment`,
-//! `payment` or `data`). Errors are `{"error":"…"}`. No cancel, no lookup by
-//! our reference: a create that may have reached xpays is never repeated.
+//! xpays.life on the wire (xpays.md): the signed message and its template,
+//! the create body, the answer's wrappers and the status mapping (with the
+//! config's `status_map` rows), and payments read into verified invoices.
+//! Pure: no I/O.
 
-use super::answer;
-use super::error::GatewayError;
-use super::http::{Body, Http, HttpSettings, Reply};
-use super::json::{self, Fields};
-use super::sign::hmac_sha256_hex;
-use super::verify;
-use super::{BoxFuture, CreateRequest, Gateway};
-use crate::clock::SharedClock;
+use super::config::{StatusRule, XpaysConfig};
 use crate::core::invoice::{CryptoAmount, Invoice, Payload, PayloadKind, StatusReport};
 use crate::core::method::{MethodId, PaymentMethod, ProviderId};
 use crate::core::money::{Currency, Money};
-use crate::core::schedule::Limits;
 use crate::core::status::Status;
-use crate::secret::Secret;
-use reqwest::header::{HeaderMap, HeaderValue};
+use crate::gateway::answer;
+use crate::gateway::error::GatewayError;
+use crate::gateway::http::Reply;
+use crate::gateway::json::{self, Fields};
+use crate::gateway::sign::hmac_sha256_hex;
+use crate::gateway::verify;
+use crate::gateway::CreateRequest;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 use serde_json::Value;
 
-const P: ProviderId = ProviderId::Xpays;
-
-/// The request limits kept at xpays.life: none documented, so 5 a second.
-pub const LIMITS: Limits = Limits::UNDOCUMENTED;
-
-/// The signed message unless the merchant's papers say otherwise (xpays.md § Authentication / signing).
-pub const DEFAULT_SIGN_TEMPLATE: &str = "{timestamp}{body}";
-
-/// The placeholders a `sign_template` may use.
-const PLACEHOLDERS: &[&str] = &["timestamp", "body", "method", "path", "query", "api_key"];
+pub(super) const P: ProviderId = ProviderId::Xpays;
 
 /// How many times a create that surely was not processed is sent.
-const CREATE_ATTEMPTS: u32 = 3;
+pub(super) const CREATE_ATTEMPTS: u32 = 3;
 
 /// USDT on TRON has 6 decimals: `payment_amount` is shown rounded up to them
 /// (xpays.md § Mapping to till, the one allowed exception to "exact").
-const USDT_DECIMALS: u32 = 6;
-
-/// One `status_map` row: `"<status>/<payment_status>"` (or `"<status>/*"`) → a state.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StatusRule {
-    pub status: String,
-    /// `None` matches any `payment_status`.
-    pub payment_status: Option<String>,
-    pub state: Status,
-}
-
-impl StatusRule {
-    /// Parses a `status_map` entry; the state may be any but `unknown`.
-    pub fn parse(key: &str, state: &str) -> Result<StatusRule, String> {
-        let (status, payment) =
-            key.split_once('/').ok_or("keys are \"<status>/<payment_status>\", with * for any payment_status")?;
-        let state = Status::from_name(state, "")
-            .filter(|s| !matches!(s, Status::Unknown(_)))
-            .ok_or_else(|| format!("\"{state}\" is not a state (pending, confirming, underpaid, paid, expired, expired_underpaid, canceled)"))?;
-        Ok(StatusRule {
-            status: status.to_string(),
-            payment_status: (payment != "*").then(|| payment.to_string()),
-            state,
-        })
-    }
-}
-
-/// `[providers.xpays]`, resolved.
-#[derive(Clone, Debug)]
-pub struct XpaysConfig {
-    pub base_url: String,
-    pub api_key: Secret,
-    pub secret_key: Secret,
-    pub sign_template: String,
-    pub chain: String,
-    pub crypto: String,
-    pub status_map: Vec<StatusRule>,
-    pub currency: Currency,
-}
-
-/// Checks a `sign_template`: only known `{placeholders}`.
-pub fn check_template(template: &str) -> Result<(), String> {
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        let after = rest.get(open + 1..).unwrap_or("");
-        let close = after.find('}').ok_or("a { without its }")?;
-        let name = after.get(..close).unwrap_or("");
-        if !PLACEHOLDERS.contains(&name) {
-            return Err(format!("unknown placeholder {{{name}}} (known: {})", PLACEHOLDERS.join(", ")));
-        }
-        rest = after.get(close + 1..).unwrap_or("");
-    }
-    Ok(())
-}
+pub(super) const USDT_DECIMALS: u32 = 6;
 
 /// What a request signs.
 pub struct SignInput<'a> {
@@ -145,18 +76,18 @@ pub fn signature(secret: &str, template: &str, input: &SignInput<'_>) -> String 
 // ---- wire types: requests (xpays.md § Create invoice › What till sends)
 
 #[derive(Serialize)]
-struct CreateBody<'a> {
-    order_id: &'a str,
-    amount: String,
-    from_fiat_currency: &'a str,
-    to_crypto_currency: &'a str,
-    chain: &'a str,
+pub(super) struct CreateBody<'a> {
+    pub(super) order_id: &'a str,
+    pub(super) amount: String,
+    pub(super) from_fiat_currency: &'a str,
+    pub(super) to_crypto_currency: &'a str,
+    pub(super) chain: &'a str,
 }
 
 // ---- pure parsing of xpays answers
 
 /// A body's `error`, when it has one (`{"error":"Forbidden"}`).
-fn error_of(v: &Value) -> Option<String> {
+pub(super) fn error_of(v: &Value) -> Option<String> {
     match v.get("error")? {
         Value::Null => None,
         Value::String(s) => Some(s.clone()),
@@ -194,7 +125,7 @@ pub fn payment_of(reply: &Reply, info: bool) -> Result<Value, GatewayError> {
     }
 }
 
-fn text_of(v: Option<&Value>) -> String {
+pub(super) fn text_of(v: Option<&Value>) -> String {
     match v {
         None | Some(Value::Null) => "null".into(),
         Some(Value::String(s)) => s.chars().take(40).collect(),
@@ -295,125 +226,9 @@ pub fn invoice_from_payment(p: &Value, request: &CreateRequest, cfg: &XpaysConfi
     })
 }
 
-// ---- the adapter
-
-pub struct Xpays {
-    cfg: XpaysConfig,
-    http: Http,
-    clock: SharedClock,
-}
-
-impl Xpays {
-    pub fn new(cfg: XpaysConfig, settings: HttpSettings, clock: SharedClock) -> Result<Xpays, GatewayError> {
-        let http = Http::new(P, &cfg.base_url, &[&cfg.api_key, &cfg.secret_key], settings)?;
-        Ok(Xpays { http, cfg, clock })
-    }
-
-    fn headers(&self, method: &str, path: &str, query: &str, body: &[u8]) -> Result<HeaderMap, GatewayError> {
-        let timestamp = self.clock.now().as_millisecond().to_string();
-        let input = SignInput { timestamp: &timestamp, body, method, path, query, api_key: self.cfg.api_key.expose() };
-        let sig = signature(self.cfg.secret_key.expose(), &self.cfg.sign_template, &input);
-        let mut h = HeaderMap::new();
-        let bad = || GatewayError::protocol(P, "api_key", "not usable in a header");
-        let mut key = HeaderValue::from_str(self.cfg.api_key.expose()).map_err(|_| bad())?;
-        key.set_sensitive(true);
-        h.insert("x-api-key", key);
-        h.insert("x-timestamp", HeaderValue::from_str(&timestamp).map_err(|_| bad())?);
-        let mut sig = HeaderValue::from_str(&sig).map_err(|_| bad())?;
-        sig.set_sensitive(true);
-        h.insert("x-signature", sig);
-        Ok(h)
-    }
-
-    async fn info(&self, id: &str) -> Result<Value, GatewayError> {
-        let path = "/v1/payment/info";
-        let query = format!("id={}", urlencode(id));
-        let target = format!("{path}?{query}");
-        self.http
-            .retrying(|| async {
-                let headers = self.headers("GET", path, &query, b"")?;
-                self.http.exchange(&target, headers, Body::None, |reply| payment_of(reply, true)).await
-            })
-            .await
-    }
-
-    async fn create_payment(&self, request: &CreateRequest) -> Result<Value, GatewayError> {
-        // A cashier's retry follows only a create that surely was not
-        // processed (an unknown outcome offers no retry), so it is sent as is.
-        let path = "/v1/payment/createInvoicePayment";
-        let body = CreateBody {
-            order_id: request.reference.as_str(),
-            amount: request.amount.amount.normalize().to_string(),
-            from_fiat_currency: self.cfg.currency.code(),
-            to_crypto_currency: &self.cfg.crypto,
-            chain: &self.cfg.chain,
-        };
-        let bytes =
-            serde_json::to_vec(&body).map_err(|e| GatewayError::protocol(P, "(request body)", e.to_string()))?;
-        self.http
-            .create_once(CREATE_ATTEMPTS, || async {
-                let headers = self.headers("POST", path, "", &bytes)?;
-                self.http.exchange(path, headers, Body::Json(&bytes), |reply| payment_of(reply, false)).await
-            })
-            .await
-    }
-}
-
-/// Percent-encodes a query value.
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => char::from(b).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-impl Gateway for Xpays {
-    fn provider(&self) -> ProviderId {
-        P
-    }
-
-    fn methods(&self) -> Vec<MethodId> {
-        vec![MethodId::UsdtTron]
-    }
-
-    fn create<'a>(&'a self, request: &'a CreateRequest) -> BoxFuture<'a, Result<Invoice, GatewayError>> {
-        Box::pin(async move {
-            let p = self.create_payment(request).await?;
-            answer::vetted(P, &request.reference, invoice_from_payment(&p, request, &self.cfg))
-        })
-    }
-
-    fn status<'a>(&'a self, invoice: &'a Invoice) -> BoxFuture<'a, Result<StatusReport, GatewayError>> {
-        Box::pin(async move {
-            let p = self.info(&invoice.id).await?;
-            let same = p.get("id").and_then(Value::as_str) == Some(invoice.id.as_str());
-            if !same {
-                tracing::warn!(provider = "xpays", reference = %invoice.reference, "info answered about another payment");
-                return Ok(answer::unknown("the answer is about another payment"));
-            }
-            Ok(report(&p, &self.cfg.status_map, &invoice.fiat.currency))
-        })
-    }
-
-    /// A signed status query for a payment that does not exist: the key and
-    /// signature are checked, nothing is made.
-    fn check(&self) -> BoxFuture<'_, Result<String, GatewayError>> {
-        Box::pin(async move {
-            match self.info(&uuid::Uuid::new_v4().to_string()).await {
-                Ok(_) => Ok("signed request accepted".into()),
-                Err(GatewayError::Refused { message, .. }) => {
-                    Ok(format!("signed request accepted (no such payment, as expected: \"{message}\")"))
-                }
-                Err(e) => Err(e),
-            }
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::config::{DEFAULT_SIGN_TEMPLATE, check_template};
     use super::*;
     use serde_json::json;
 

@@ -1,51 +1,28 @@
-//! XaiGate, wire-faithful to shared/providers/xaigate.md.
-//!
-//! The `apiKey` travels in every JSON body (so bodies are redacted before
-//! they are logged). Create returns only a hosted payment page (`payUrl`),
-//! which is the QR. `orderId` and amounts may come as strings or numbers. No
-//! cancel and no lookup by our reference: a create that may have reached
-//! XaiGate is never repeated.
+//! XaiGate on the wire (xaigate.md): the request bodies (which carry the
+//! `apiKey`), the answer read as an invoice object with its message redacted,
+//! the case-sensitive status mapping, and invoices read into verified ones.
+//! Pure: no I/O.
 
-use super::answer;
-use super::error::GatewayError;
-use super::http::{Body, Http, HttpSettings, Reply};
-use super::json::{self, Fields};
-use super::verify;
-use super::{BoxFuture, CreateRequest, Gateway};
 use crate::core::invoice::{Invoice, Payload, PayloadKind, StatusReport};
 use crate::core::method::{MethodId, PaymentMethod, ProviderId};
 use crate::core::money::{Currency, Money};
-use crate::core::schedule::Limits;
 use crate::core::status::Status;
-use crate::secret::{Secret, redact};
+use crate::gateway::answer;
+use crate::gateway::error::GatewayError;
+use crate::gateway::http::Reply;
+use crate::gateway::json::{self, Fields};
+use crate::gateway::verify;
+use crate::gateway::CreateRequest;
+use crate::secret::redact;
 use jiff::SignedDuration;
-use reqwest::header::HeaderMap;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::Value;
 
-const P: ProviderId = ProviderId::Xaigate;
-
-/// The request limits kept at XaiGate: none documented, so 5 a second.
-pub const LIMITS: Limits = Limits::UNDOCUMENTED;
-
-pub const DEFAULT_BASE_URL: &str = "https://wallet-api.xaigate.com";
-/// The currencies XaiGate prices in.
-pub const CURRENCIES: &[&str] = &["USD", "EUR"];
+pub(super) const P: ProviderId = ProviderId::Xaigate;
 
 /// How many times a create that surely was not processed is sent.
-const CREATE_ATTEMPTS: u32 = 3;
-
-/// `[providers.xaigate]`, resolved.
-#[derive(Clone, Debug)]
-pub struct XaigateConfig {
-    pub base_url: String,
-    pub api_key: Secret,
-    pub email: String,
-    /// `[shop] name`: `shopName`.
-    pub shop_name: String,
-    pub currency: Currency,
-}
+pub(super) const CREATE_ATTEMPTS: u32 = 3;
 
 // ---- wire types: requests (xaigate.md § Create invoice › What till sends, § Query status)
 
@@ -65,11 +42,11 @@ pub struct CreateBody<'a> {
 }
 
 #[derive(Serialize)]
-struct InfoBody<'a> {
+pub(super) struct InfoBody<'a> {
     #[serde(rename = "apiKey")]
-    api_key: &'a str,
+    pub(super) api_key: &'a str,
     #[serde(rename = "invoiceNo")]
-    invoice_no: &'a str,
+    pub(super) invoice_no: &'a str,
 }
 
 // ---- pure parsing of XaiGate answers
@@ -174,93 +151,6 @@ pub fn invoice_from(inv: &Value, request: &CreateRequest) -> Result<Invoice, Gat
         received: report.received,
         choices: Vec::new(),
     })
-}
-
-// ---- the adapter
-
-pub struct Xaigate {
-    cfg: XaigateConfig,
-    http: Http,
-}
-
-impl Xaigate {
-    pub fn new(cfg: XaigateConfig, settings: HttpSettings) -> Result<Xaigate, GatewayError> {
-        let http = Http::new(P, &cfg.base_url, &[&cfg.api_key], settings)?;
-        Ok(Xaigate { http, cfg })
-    }
-
-    /// One POST whose answer is an invoice object.
-    async fn invoice_call(&self, path: &str, bytes: &[u8]) -> Result<Value, GatewayError> {
-        let key = self.cfg.api_key.expose();
-        self.http.exchange(path, HeaderMap::new(), Body::Json(bytes), |reply| invoice_of(reply, key)).await
-    }
-
-    async fn create_invoice(&self, request: &CreateRequest) -> Result<Value, GatewayError> {
-        let path = "/api/v1/invoice/create";
-        let body = CreateBody {
-            api_key: self.cfg.api_key.expose(),
-            order_id: request.reference.as_str(),
-            amount: request.amount.amount.normalize().to_string(),
-            currency: self.cfg.currency.code(),
-            email: &self.cfg.email,
-            shop_name: &self.cfg.shop_name,
-            description: format!("Sale {}", request.reference),
-        };
-        let bytes =
-            serde_json::to_vec(&body).map_err(|e| GatewayError::protocol(P, "(request body)", e.to_string()))?;
-        // No lookup by our reference exists: a create that may have reached
-        // XaiGate is never sent again.
-        self.http.create_once(CREATE_ATTEMPTS, || self.invoice_call(path, &bytes)).await
-    }
-
-    async fn info(&self, invoice_no: &str) -> Result<Value, GatewayError> {
-        let path = "/api/v1/invoice/info";
-        let body = InfoBody { api_key: self.cfg.api_key.expose(), invoice_no };
-        let bytes =
-            serde_json::to_vec(&body).map_err(|e| GatewayError::protocol(P, "(request body)", e.to_string()))?;
-        self.http.retrying(|| self.invoice_call(path, &bytes)).await
-    }
-}
-
-impl Gateway for Xaigate {
-    fn provider(&self) -> ProviderId {
-        P
-    }
-
-    fn methods(&self) -> Vec<MethodId> {
-        vec![MethodId::Checkout]
-    }
-
-    fn create<'a>(&'a self, request: &'a CreateRequest) -> BoxFuture<'a, Result<Invoice, GatewayError>> {
-        Box::pin(async move {
-            let v = self.create_invoice(request).await?;
-            answer::vetted(P, &request.reference, invoice_from(&v, request))
-        })
-    }
-
-    fn status<'a>(&'a self, invoice: &'a Invoice) -> BoxFuture<'a, Result<StatusReport, GatewayError>> {
-        Box::pin(async move {
-            let v = self.info(&invoice.id).await?;
-            let same = Fields::new(P, "", &v).text("invoiceNo").ok().as_deref() == Some(invoice.id.as_str());
-            if !same {
-                return Ok(answer::unknown("the answer is about another invoice"));
-            }
-            Ok(report(&v, &invoice.fiat.currency))
-        })
-    }
-
-    /// An info query for an invoice that does not exist, with the key.
-    fn check(&self) -> BoxFuture<'_, Result<String, GatewayError>> {
-        Box::pin(async move {
-            match self.info("till-config-check").await {
-                Ok(_) => Ok("key accepted".into()),
-                Err(GatewayError::Refused { message, .. }) => {
-                    Ok(format!("key accepted (no such invoice, as expected: \"{message}\")"))
-                }
-                Err(e) => Err(e),
-            }
-        })
-    }
 }
 
 #[cfg(test)]

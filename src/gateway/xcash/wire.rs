@@ -1,66 +1,27 @@
-//! Xcash (xca.sh, or a shop's own instance), wire-faithful to
-//! shared/providers/xcash.md; where its sources disagree, § What the server's
-//! code says wins.
-//!
-//! The create is signed: `XC-Appid`, a fresh `XC-Nonce`, `XC-Timestamp`
-//! (seconds) and `XC-Signature` = lowercase hex HMAC-SHA256 over nonce +
-//! timestamp + the exact body. Status and select-method are public. Answers
-//! are bare objects; errors `{"code":"1003","message","detail"}` (the code a
-//! string) or DRF's `{"detail":"…"}`. A create repeated with the same `out_no`
-//! and identical fields returns the existing invoice, so a create that may
-//! have reached Xcash is simply repeated.
+//! Xcash on the wire (xcash.md): the create body and its signature, the
+//! error codes in plain words, and answers read into verified invoices and
+//! status reports. Pure: no I/O.
 
-use super::answer;
-use super::error::GatewayError;
-use super::http::{Body, Http, HttpSettings, Reply};
-use super::json::{self, Fields};
-use super::sign::hmac_sha256_hex;
-use super::verify;
-use super::{BoxFuture, CreateRequest, Gateway};
-use crate::clock::SharedClock;
 use crate::core::invoice::{CryptoAmount, Invoice, Payload, PayloadKind, StatusReport};
 use crate::core::method::{MethodId, PaymentMethod, ProviderId};
-use crate::core::money::{Currency, Money};
-use crate::core::schedule::{Limits, Rate};
 use crate::core::status::Status;
-use crate::secret::Secret;
+use crate::gateway::answer;
+use crate::gateway::error::GatewayError;
+use crate::gateway::http::Reply;
+use crate::gateway::json::{self, Fields};
+use crate::gateway::sign::hmac_sha256_hex;
+use crate::gateway::verify;
+use crate::gateway::CreateRequest;
 use jiff::Timestamp;
-use reqwest::header::{HeaderMap, HeaderValue};
 use serde::Serialize;
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-const P: ProviderId = ProviderId::Xcash;
-
-/// The request limits kept at Xcash: status 60/min per invoice; create
-/// 256/min for everyone, which 4 a second stays under.
-pub const LIMITS: Limits =
-    Limits { gateway: Rate::per_second(4), per_invoice: Some(Rate::per_minute(60)), batch: false };
-
-pub const DEFAULT_BASE_URL: &str = "https://api.xca.sh";
-pub const DEFAULT_CHAIN_CODE: &str = "tron";
-pub const DEFAULT_DURATION_MINUTES: u32 = 15;
-/// `duration` accepted by the server (code: 5–30); outside is refused at load.
-pub const DURATION_RANGE: std::ops::RangeInclusive<u32> = 5..=30;
-/// The currencies the server accepts (§ What the server's code says).
-pub const CURRENCIES: &[&str] = &["USD", "CNY", "EUR", "JPY", "HKD"];
+pub(super) const P: ProviderId = ProviderId::Xcash;
 
 /// How many times a create is sent in all (each repeat identical but for
 /// nonce, timestamp and signature).
-const CREATE_ATTEMPTS: u32 = 4;
-
-/// `[providers.xcash]`, resolved.
-#[derive(Clone, Debug)]
-pub struct XcashConfig {
-    pub base_url: String,
-    pub appid: String,
-    pub hmac_key: Secret,
-    pub duration_minutes: u32,
-    pub chain_code: String,
-    /// `[shop] name`, cut to 32 characters.
-    pub title: String,
-    pub currency: Currency,
-}
+pub(super) const CREATE_ATTEMPTS: u32 = 4;
 
 /// `XC-Signature` (xcash.md § Authentication / signing).
 pub fn signature(hmac_key: &str, nonce: &str, timestamp: &str, body: &[u8]) -> String {
@@ -69,11 +30,6 @@ pub fn signature(hmac_key: &str, nonce: &str, timestamp: &str, body: &[u8]) -> S
     message.extend_from_slice(timestamp.as_bytes());
     message.extend_from_slice(body);
     hmac_sha256_hex(hmac_key.as_bytes(), &message)
-}
-
-/// The title Xcash shows the customer: at most 32 characters.
-pub fn title(shop_name: &str) -> String {
-    shop_name.chars().take(32).collect()
 }
 
 // ---- wire types: requests (xcash.md § Create invoice › What till sends)
@@ -89,9 +45,9 @@ pub struct CreateBody<'a> {
 }
 
 #[derive(Serialize)]
-struct SelectBody<'a> {
-    crypto: &'a str,
-    chain: &'a str,
+pub(super) struct SelectBody<'a> {
+    pub(super) crypto: &'a str,
+    pub(super) chain: &'a str,
 }
 
 // ---- pure parsing of Xcash answers
@@ -133,7 +89,7 @@ pub fn refusal(code: &str, message: &str, detail: &Value, skew: Option<i64>) -> 
     GatewayError::Refused { provider: P, message: text }
 }
 
-fn cut(s: &str) -> String {
+pub(super) fn cut(s: &str) -> String {
     s.chars().take(160).collect()
 }
 
@@ -237,190 +193,9 @@ pub fn invoice_from(inv: &Value, request: &CreateRequest, allow_page: bool) -> R
     }))
 }
 
-// ---- the adapter
-
-pub struct Xcash {
-    cfg: XcashConfig,
-    http: Http,
-    clock: SharedClock,
-}
-
-impl Xcash {
-    pub fn new(cfg: XcashConfig, settings: HttpSettings, clock: SharedClock) -> Result<Xcash, GatewayError> {
-        let http = Http::new(P, &cfg.base_url, &[&cfg.hmac_key], settings)?;
-        Ok(Xcash { http, cfg, clock })
-    }
-
-    fn signed_headers(&self, body: &[u8]) -> Result<HeaderMap, GatewayError> {
-        let nonce = uuid::Uuid::new_v4().to_string();
-        let timestamp = self.clock.now().as_second().to_string();
-        let sig = signature(self.cfg.hmac_key.expose(), &nonce, &timestamp, body);
-        let bad = || GatewayError::protocol(P, "appid", "not usable in a header");
-        let mut h = HeaderMap::new();
-        h.insert("XC-Appid", HeaderValue::from_str(&self.cfg.appid).map_err(|_| bad())?);
-        h.insert("XC-Nonce", HeaderValue::from_str(&nonce).map_err(|_| bad())?);
-        h.insert("XC-Timestamp", HeaderValue::from_str(&timestamp).map_err(|_| bad())?);
-        let mut sig = HeaderValue::from_str(&sig).map_err(|_| bad())?;
-        sig.set_sensitive(true);
-        h.insert("XC-Signature", sig);
-        h.insert("Accept-Language", HeaderValue::from_static("en"));
-        Ok(h)
-    }
-
-    /// One exchange whose answer is an invoice object.
-    async fn invoice_call(&self, path: &str, headers: HeaderMap, body: Body<'_>) -> Result<Value, GatewayError> {
-        self.http.exchange(path, headers, body, |reply| invoice_of(reply, self.clock.now())).await
-    }
-
-    async fn create_invoice(&self, request: &CreateRequest) -> Result<Value, GatewayError> {
-        if request.amount.amount.scale() > 8 {
-            return Err(GatewayError::Refused { provider: P, message: "amounts have at most 8 decimals".into() });
-        }
-        let body = CreateBody {
-            out_no: request.reference.as_str(),
-            title: &self.cfg.title,
-            currency: self.cfg.currency.code(),
-            amount: request.amount.amount.normalize().to_string(),
-            duration: self.cfg.duration_minutes,
-            methods: BTreeMap::from([("USDT", [self.cfg.chain_code.as_str()])]),
-        };
-        let bytes =
-            serde_json::to_vec(&body).map_err(|e| GatewayError::protocol(P, "(request body)", e.to_string()))?;
-        let path = "/v1/invoice";
-        let mut repeated = request.retry;
-        let mut attempt = 1;
-        loop {
-            let headers = self.signed_headers(&bytes)?;
-            let error = match self.invoice_call(path, headers, Body::Json(&bytes)).await {
-                Ok(v) => return Ok(v),
-                Err(GatewayError::Refused { message, .. }) if repeated && message.starts_with("duplicate") => {
-                    // An older server: the invoice exists but cannot be fetched.
-                    return Err(GatewayError::OutcomeUnknown { provider: P, detail: message });
-                }
-                Err(e) => e,
-            };
-            tracing::warn!(provider = "xcash", path, attempt, error = %error, "create failed");
-            if !error.is_transient() || attempt >= CREATE_ATTEMPTS {
-                return Err(error);
-            }
-            // Repeating with the same out_no and fields returns the invoice if it was made.
-            repeated |= error.maybe_processed();
-            tokio::time::sleep(self.http.backoff(attempt, &error)).await;
-            attempt += 1;
-        }
-    }
-
-    async fn select_method(&self, sys_no: &str) -> Result<Value, GatewayError> {
-        let path = format!("/v1/invoice/{sys_no}/select-method");
-        let body = SelectBody { crypto: "USDT", chain: &self.cfg.chain_code };
-        let bytes =
-            serde_json::to_vec(&body).map_err(|e| GatewayError::protocol(P, "(request body)", e.to_string()))?;
-        self.invoice_call(&path, english(), Body::Json(&bytes)).await
-    }
-
-    async fn fetch(&self, sys_no: &str) -> Result<Value, GatewayError> {
-        let path = format!("/v1/invoice/{sys_no}");
-        self.http.retrying(|| self.invoice_call(&path, english(), Body::None)).await
-    }
-}
-
-/// The headers of an unsigned call: answers in English.
-fn english() -> HeaderMap {
-    let mut h = HeaderMap::new();
-    h.insert("Accept-Language", HeaderValue::from_static("en"));
-    h
-}
-
-/// `sys_no` as one URL path segment: refused if it could leave it.
-fn safe_id(id: &str) -> Result<&str, GatewayError> {
-    if !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
-        Ok(id)
-    } else {
-        Err(GatewayError::protocol(P, "sys_no", "not a plain invoice number"))
-    }
-}
-
-impl Gateway for Xcash {
-    fn provider(&self) -> ProviderId {
-        P
-    }
-
-    fn methods(&self) -> Vec<MethodId> {
-        vec![MethodId::UsdtTron]
-    }
-
-    fn create<'a>(&'a self, request: &'a CreateRequest) -> BoxFuture<'a, Result<Invoice, GatewayError>> {
-        Box::pin(async move {
-            let created = self.create_invoice(request).await?;
-            let checked =
-                |v: &Value, allow_page| answer::vetted(P, &request.reference, invoice_from(v, request, allow_page));
-            if let Some(invoice) = checked(&created, false)? {
-                return Ok(invoice);
-            }
-            // No address yet: an older deployment. Select the method once; if
-            // that fails, the payment page is the QR (xcash.md § Query status).
-            let sys_no = safe_id(created.get("sys_no").and_then(Value::as_str).unwrap_or(""))?;
-            match self.select_method(sys_no).await {
-                Ok(selected) => checked(&selected, true)?,
-                Err(e) => {
-                    tracing::warn!(provider = "xcash", error = %e, "select-method failed: showing the payment page");
-                    checked(&created, true)?
-                }
-            }
-            .ok_or_else(|| GatewayError::protocol(P, "pay_url", "missing"))
-        })
-    }
-
-    fn find<'a>(&'a self, request: &'a CreateRequest) -> BoxFuture<'a, Result<Option<Invoice>, GatewayError>> {
-        // Repeating the create is the lookup: it returns the existing invoice
-        // (or makes it, which the journal then records).
-        Box::pin(async move {
-            let retry = CreateRequest { retry: true, ..request.clone() };
-            self.create(&retry).await.map(Some)
-        })
-    }
-
-    fn status<'a>(&'a self, invoice: &'a Invoice) -> BoxFuture<'a, Result<StatusReport, GatewayError>> {
-        Box::pin(async move {
-            let v = self.fetch(safe_id(&invoice.id)?).await?;
-            if v.get("sys_no").and_then(Value::as_str) != Some(invoice.id.as_str()) {
-                return Ok(answer::unknown("the answer is about another invoice"));
-            }
-            let mut r = report(&v);
-            if r.status == Status::Paid {
-                r.received = Some(Money::new(invoice.fiat.amount, invoice.fiat.currency.clone()));
-            }
-            Ok(r)
-        })
-    }
-
-    /// A signed create with no fields: Xcash checks appid, clock, IP and
-    /// signature first, then refuses the empty body (1000), making nothing.
-    fn check(&self) -> BoxFuture<'_, Result<String, GatewayError>> {
-        Box::pin(async move {
-            let body = b"{}".to_vec();
-            let headers = self.signed_headers(&body)?;
-            let now = self.clock.now();
-            self.http
-                .exchange("/v1/invoice", headers, Body::Json(&body), |reply| {
-                    let v = json::parse(P, &reply.body)?;
-                    match v.get("code").and_then(Value::as_str) {
-                        Some("1000") => {
-                            Ok("signed request accepted (an empty test invoice refused, as expected)".to_string())
-                        }
-                        _ => match invoice_of(reply, now) {
-                            Err(e) => Err(e),
-                            Ok(_) => Err(GatewayError::protocol(P, "(body)", "an empty invoice was accepted")),
-                        },
-                    }
-                })
-                .await
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::config::title;
     use super::*;
     use serde_json::json;
 
