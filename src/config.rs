@@ -2,16 +2,14 @@
 //! dispatch of each `[providers.NAME]` section to its gateway's module
 //! (`gateway::catalog`). Refusals name the file, the line and the key.
 
-pub mod section;
-
 use crate::core::money::Currency;
 use crate::core::schedule::{Limits, PollPolicy, Rate};
 use crate::gateway::catalog::GATEWAYS;
 use crate::gateway::descriptor::{ConfigSection, Configured, Descriptor};
+pub use crate::gateway::section::{ConfigError, Shop, base_url};
+use crate::gateway::section::{Doc, Section};
 use jiff::SignedDuration;
 use rust_decimal::Decimal;
-use section::Doc;
-pub use section::{ConfigError, Shop, base_url};
 use serde::Deserialize;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -276,7 +274,7 @@ fn gateways<'a>(
     let mut out = Vec::new();
     for gateway in GATEWAYS {
         if let Some(value) = sections.remove(gateway.provider.id()) {
-            out.push((gateway.read)(&section::Section { doc, shop, env, value })?);
+            out.push((gateway.read)(&Section { doc, shop, env, value })?);
         }
     }
     if let Some((name, _)) = sections.into_iter().next() {

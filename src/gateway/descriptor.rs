@@ -6,9 +6,9 @@
 use super::http::HttpSettings;
 use super::{Gateway, GatewayError};
 use crate::clock::SharedClock;
-use crate::config::section::{ConfigError, Section, Shop};
 use crate::core::method::ProviderId;
 use crate::core::schedule::Limits;
+use crate::gateway::section::{ConfigError, Section, Shop};
 use std::any::Any;
 use std::sync::Arc;
 

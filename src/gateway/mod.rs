@@ -11,6 +11,7 @@ pub mod error;
 pub mod http;
 pub mod json;
 pub mod pace;
+pub mod section;
 pub mod sign;
 pub mod verify;
 pub mod xaigate;

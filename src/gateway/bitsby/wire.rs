@@ -6,11 +6,11 @@
 use crate::core::invoice::{Choice, CryptoAmount, Invoice, Payload, PayloadKind, Reference};
 use crate::core::method::{self, MethodId, PaymentMethod, ProviderId};
 use crate::core::status::Status;
+use crate::gateway::CreateRequest;
 use crate::gateway::error::GatewayError;
 use crate::gateway::http::Reply;
 use crate::gateway::json::{self, Fields};
 use crate::gateway::verify::{self, Networks};
-use crate::gateway::CreateRequest;
 use rust_decimal::Decimal;
 use serde_json::Value;
 use std::time::Duration;

@@ -1,11 +1,11 @@
 //! `[providers.xaigate]`: its keys, their defaults and checks, the demo
 //! values, and the request limits kept at XaiGate.
 
-use crate::config::section::{ConfigError, Section, Shop};
 use crate::core::method::ProviderId;
 use crate::core::money::Currency;
 use crate::core::schedule::Limits;
 use crate::gateway::descriptor::ConfigSection;
+use crate::gateway::section::{ConfigError, Section, Shop};
 use crate::secret::Secret;
 use serde::Deserialize;
 

@@ -1,11 +1,11 @@
 //! `[providers.xpay]`: its keys, their defaults and checks, the demo values,
 //! and the request limits kept at xPay.
 
-use crate::config::section::{ConfigError, Section, Shop};
 use crate::core::method::{MethodId, ProviderId};
 use crate::core::money::Currency;
 use crate::core::schedule::{Limits, Rate};
 use crate::gateway::descriptor::ConfigSection;
+use crate::gateway::section::{ConfigError, Section, Shop};
 use crate::gateway::verify::Networks;
 use crate::secret::Secret;
 use jiff::SignedDuration;

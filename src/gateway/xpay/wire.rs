@@ -6,11 +6,11 @@ use crate::core::invoice::{CryptoAmount, Invoice, Payload, PayloadKind, StatusPa
 use crate::core::method::{MethodId, PaymentMethod, ProviderId};
 use crate::core::money::{Currency, Money};
 use crate::core::status::Status;
+use crate::gateway::CreateRequest;
 use crate::gateway::answer;
 use crate::gateway::error::GatewayError;
 use crate::gateway::json::{self, Fields};
 use crate::gateway::verify::{self, Networks};
-use crate::gateway::CreateRequest;
 use crate::secret::Secret;
 use jiff::Timestamp;
 use rust_decimal::Decimal;

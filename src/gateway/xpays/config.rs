@@ -1,12 +1,12 @@
 //! `[providers.xpays]`: its keys, their defaults and checks, the demo values,
 //! and the request limits kept at xpays.life.
 
-use crate::config::section::{ConfigError, Section, Shop};
 use crate::core::method::ProviderId;
 use crate::core::money::Currency;
 use crate::core::schedule::Limits;
 use crate::core::status::Status;
 use crate::gateway::descriptor::ConfigSection;
+use crate::gateway::section::{ConfigError, Section, Shop};
 use crate::secret::Secret;
 use serde::Deserialize;
 

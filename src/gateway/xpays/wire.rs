@@ -8,13 +8,13 @@ use crate::core::invoice::{CryptoAmount, Invoice, Payload, PayloadKind, StatusRe
 use crate::core::method::{MethodId, PaymentMethod, ProviderId};
 use crate::core::money::{Currency, Money};
 use crate::core::status::Status;
+use crate::gateway::CreateRequest;
 use crate::gateway::answer;
 use crate::gateway::error::GatewayError;
 use crate::gateway::http::Reply;
 use crate::gateway::json::{self, Fields};
 use crate::gateway::sign::hmac_sha256_hex;
 use crate::gateway::verify;
-use crate::gateway::CreateRequest;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 use serde_json::Value;

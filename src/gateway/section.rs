@@ -1,10 +1,12 @@
-//! Reading the config file's text: refusals that name the file, the line and
-//! the key, and the key types every `[providers.NAME]` section uses (secrets,
-//! base URLs, method lists). Each gateway reads its own section with these.
+//! Reading a gateway's `[providers.NAME]` section of the config file: the
+//! refusal that names the file, the line and the key, the resolved `[shop]` a
+//! section may draw on, and the key types every section uses (secrets, base
+//! URLs, method lists). The config (`crate::config`) hands each section to its
+//! gateway with these.
 
+use super::verify::{self, Networks};
 use crate::core::method::{self, MethodId, ProviderId};
 use crate::core::money::Currency;
-use crate::gateway::verify::{self, Networks};
 use crate::secret::Secret;
 use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
