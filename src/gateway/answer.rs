@@ -1,10 +1,13 @@
 //! What every adapter checks of a gateway's answer, written once: that it is
-//! about our invoice (reference, amount), the report when it is not, and the
-//! one log line for an answer the till's checks refuse.
+//! about our invoice (reference, amount), the invoice it makes, the report
+//! when it is not, the one log line for an answer the till's checks refuse,
+//! and the config check's probe.
 
+use super::CreateRequest;
 use super::error::GatewayError;
-use crate::core::invoice::{Reference, StatusReport};
-use crate::core::method::ProviderId;
+use crate::core::invoice::{CryptoAmount, Invoice, Payload, Reference, StatusReport};
+use crate::core::method::{PaymentMethod, ProviderId};
+use jiff::Timestamp;
 
 /// A field that must carry our reference.
 pub fn our_reference(provider: ProviderId, field: &str, got: &str, reference: &Reference) -> Result<(), GatewayError> {
@@ -41,4 +44,47 @@ pub fn vetted<T>(
     checked.inspect_err(|e| {
         tracing::warn!(provider = provider.id(), %reference, error = %e, "invoice refused by the till's checks");
     })
+}
+
+/// What a gateway's answer says of a new invoice, once checked; the rest is
+/// our request's.
+pub struct Made {
+    pub id: String,
+    pub method: PaymentMethod,
+    pub crypto: Option<CryptoAmount>,
+    pub payload: Payload,
+    /// From its creation to its expiry.
+    pub valid: (Timestamp, Timestamp),
+}
+
+impl Made {
+    /// The invoice, in the state `report` gives, with no other choices.
+    pub fn invoice(self, request: &CreateRequest, report: StatusReport) -> Invoice {
+        let (created_at, expires_at) = self.valid;
+        Invoice {
+            id: self.id,
+            reference: request.reference.clone(),
+            method: self.method,
+            fiat: request.amount.clone(),
+            crypto: self.crypto,
+            payload: self.payload,
+            created_at,
+            expires_at,
+            status: report.status,
+            received: report.received,
+            choices: Vec::new(),
+        }
+    }
+}
+
+/// The config check's probe for something that does not exist: an answer,
+/// or a refusal saying it does not exist, means `accepted`.
+pub fn probed<T>(answer: Result<T, GatewayError>, accepted: &str, what: &str) -> Result<String, GatewayError> {
+    match answer {
+        Ok(_) => Ok(accepted.to_string()),
+        Err(GatewayError::Refused { message, .. }) => {
+            Ok(format!("{accepted} (no such {what}, as expected: \"{message}\")"))
+        }
+        Err(e) => Err(e),
+    }
 }

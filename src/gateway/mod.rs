@@ -44,8 +44,11 @@ pub struct CreateRequest {
 pub trait Gateway: Send + Sync {
     fn provider(&self) -> ProviderId;
 
-    /// The methods this gateway is configured to offer.
-    fn methods(&self) -> Vec<MethodId>;
+    /// The methods this gateway is configured to offer: by default every
+    /// method the provider has.
+    fn methods(&self) -> Vec<MethodId> {
+        self.provider().supported().to_vec()
+    }
 
     /// Creates an invoice and returns it only once its payload is verified.
     /// A create that may have reached the gateway is resolved the gateway's

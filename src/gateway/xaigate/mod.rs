@@ -14,7 +14,7 @@ pub use wire::*;
 
 use crate::clock::SharedClock;
 use crate::core::invoice::{Invoice, StatusReport};
-use crate::core::method::{MethodId, ProviderId};
+use crate::core::method::ProviderId;
 use crate::gateway::answer;
 use crate::gateway::descriptor::{Adapter, Descriptor};
 use crate::gateway::error::GatewayError;
@@ -73,10 +73,6 @@ impl Gateway for Xaigate {
         P
     }
 
-    fn methods(&self) -> Vec<MethodId> {
-        vec![MethodId::Checkout]
-    }
-
     fn create<'a>(&'a self, request: &'a CreateRequest) -> BoxFuture<'a, Result<Invoice, GatewayError>> {
         Box::pin(async move {
             let v = self.create_invoice(request).await?;
@@ -97,15 +93,7 @@ impl Gateway for Xaigate {
 
     /// An info query for an invoice that does not exist, with the key.
     fn check(&self) -> BoxFuture<'_, Result<String, GatewayError>> {
-        Box::pin(async move {
-            match self.info("till-config-check").await {
-                Ok(_) => Ok("key accepted".into()),
-                Err(GatewayError::Refused { message, .. }) => {
-                    Ok(format!("key accepted (no such invoice, as expected: \"{message}\")"))
-                }
-                Err(e) => Err(e),
-            }
-        })
+        Box::pin(async move { answer::probed(self.info("till-config-check").await, "key accepted", "invoice") })
     }
 }
 

@@ -8,7 +8,7 @@ use crate::core::method::{MethodId, PaymentMethod, ProviderId};
 use crate::core::money::{Currency, Money};
 use crate::core::status::Status;
 use crate::gateway::CreateRequest;
-use crate::gateway::answer;
+use crate::gateway::answer::{self, Made};
 use crate::gateway::error::GatewayError;
 use crate::gateway::http::Reply;
 use crate::gateway::json::{self, Fields};
@@ -138,19 +138,9 @@ pub fn invoice_from(inv: &Value, request: &CreateRequest) -> Result<Invoice, Gat
     let url = f.str("payUrl")?;
     verify::page_url(url).map_err(|error| GatewayError::Unverified { provider: P, error })?;
     let report = report(inv, &request.amount.currency);
-    Ok(Invoice {
-        id,
-        reference: request.reference.clone(),
-        method: PaymentMethod::new(P, MethodId::Checkout),
-        fiat: request.amount.clone(),
-        crypto: None,
-        payload: Payload { kind: PayloadKind::Page, qr: url.to_string(), text: url.to_string() },
-        created_at,
-        expires_at,
-        status: report.status,
-        received: report.received,
-        choices: Vec::new(),
-    })
+    let payload = Payload { kind: PayloadKind::Page, qr: url.to_string(), text: url.to_string() };
+    let method = PaymentMethod::new(P, MethodId::Checkout);
+    Ok(Made { id, method, crypto: None, payload, valid: (created_at, expires_at) }.invoice(request, report))
 }
 
 #[cfg(test)]

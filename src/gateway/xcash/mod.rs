@@ -18,7 +18,7 @@ pub use wire::*;
 
 use crate::clock::SharedClock;
 use crate::core::invoice::{Invoice, StatusReport};
-use crate::core::method::{MethodId, ProviderId};
+use crate::core::method::ProviderId;
 use crate::core::money::Money;
 use crate::core::status::Status;
 use crate::gateway::answer;
@@ -135,10 +135,6 @@ fn safe_id(id: &str) -> Result<&str, GatewayError> {
 impl Gateway for Xcash {
     fn provider(&self) -> ProviderId {
         P
-    }
-
-    fn methods(&self) -> Vec<MethodId> {
-        vec![MethodId::UsdtTron]
     }
 
     fn create<'a>(&'a self, request: &'a CreateRequest) -> BoxFuture<'a, Result<Invoice, GatewayError>> {

@@ -6,7 +6,7 @@ use crate::core::invoice::{CryptoAmount, Invoice, Payload, PayloadKind, StatusRe
 use crate::core::method::{MethodId, PaymentMethod, ProviderId};
 use crate::core::status::Status;
 use crate::gateway::CreateRequest;
-use crate::gateway::answer;
+use crate::gateway::answer::{self, Made};
 use crate::gateway::error::GatewayError;
 use crate::gateway::http::Reply;
 use crate::gateway::json::{self, Fields};
@@ -178,19 +178,8 @@ pub fn invoice_from(inv: &Value, request: &CreateRequest, allow_page: bool) -> R
         }
     };
     let report = report(inv);
-    Ok(Some(Invoice {
-        id,
-        reference: request.reference.clone(),
-        method: PaymentMethod::new(P, MethodId::UsdtTron),
-        fiat: request.amount.clone(),
-        crypto,
-        payload,
-        created_at,
-        expires_at,
-        status: report.status,
-        received: report.received,
-        choices: Vec::new(),
-    }))
+    let method = PaymentMethod::new(P, MethodId::UsdtTron);
+    Ok(Some(Made { id, method, crypto, payload, valid: (created_at, expires_at) }.invoice(request, report)))
 }
 
 #[cfg(test)]

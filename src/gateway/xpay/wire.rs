@@ -7,7 +7,7 @@ use crate::core::method::{MethodId, PaymentMethod, ProviderId};
 use crate::core::money::{Currency, Money};
 use crate::core::status::Status;
 use crate::gateway::CreateRequest;
-use crate::gateway::answer;
+use crate::gateway::answer::{self, Made};
 use crate::gateway::error::GatewayError;
 use crate::gateway::json::{self, Fields};
 use crate::gateway::verify::{self, Networks};
@@ -303,19 +303,8 @@ pub fn invoice_from_bill(
         other => return Err(GatewayError::Unsupported { provider: P, what: unsupported(other) }),
     };
     let report = report(bill, &request.amount.currency);
-    Ok(Invoice {
-        id,
-        reference: request.reference.clone(),
-        method: PaymentMethod::new(P, request.method),
-        fiat: request.amount.clone(),
-        crypto: Some(crypto),
-        payload,
-        created_at,
-        expires_at,
-        status: report.status,
-        received: report.received,
-        choices: Vec::new(),
-    })
+    let method = PaymentMethod::new(P, request.method);
+    Ok(Made { id, method, crypto: Some(crypto), payload, valid: (created_at, expires_at) }.invoice(request, report))
 }
 
 pub(super) fn unsupported(method: MethodId) -> &'static str {

@@ -15,7 +15,7 @@ pub use wire::*;
 
 use crate::clock::SharedClock;
 use crate::core::invoice::{Invoice, StatusReport};
-use crate::core::method::{MethodId, ProviderId};
+use crate::core::method::ProviderId;
 use crate::gateway::answer;
 use crate::gateway::descriptor::{Adapter, Descriptor};
 use crate::gateway::error::GatewayError;
@@ -101,10 +101,6 @@ impl Gateway for Xpays {
         P
     }
 
-    fn methods(&self) -> Vec<MethodId> {
-        vec![MethodId::UsdtTron]
-    }
-
     fn create<'a>(&'a self, request: &'a CreateRequest) -> BoxFuture<'a, Result<Invoice, GatewayError>> {
         Box::pin(async move {
             let p = self.create_payment(request).await?;
@@ -128,13 +124,7 @@ impl Gateway for Xpays {
     /// signature are checked, nothing is made.
     fn check(&self) -> BoxFuture<'_, Result<String, GatewayError>> {
         Box::pin(async move {
-            match self.info(&uuid::Uuid::new_v4().to_string()).await {
-                Ok(_) => Ok("signed request accepted".into()),
-                Err(GatewayError::Refused { message, .. }) => {
-                    Ok(format!("signed request accepted (no such payment, as expected: \"{message}\")"))
-                }
-                Err(e) => Err(e),
-            }
+            answer::probed(self.info(&uuid::Uuid::new_v4().to_string()).await, "signed request accepted", "payment")
         })
     }
 }

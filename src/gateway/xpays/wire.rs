@@ -9,7 +9,7 @@ use crate::core::method::{MethodId, PaymentMethod, ProviderId};
 use crate::core::money::{Currency, Money};
 use crate::core::status::Status;
 use crate::gateway::CreateRequest;
-use crate::gateway::answer;
+use crate::gateway::answer::{self, Made};
 use crate::gateway::error::GatewayError;
 use crate::gateway::http::Reply;
 use crate::gateway::json::{self, Fields};
@@ -211,19 +211,9 @@ pub fn invoice_from_payment(p: &Value, request: &CreateRequest, cfg: &XpaysConfi
         }
     };
     let report = report(p, &cfg.status_map, &cfg.currency);
-    Ok(Invoice {
-        id,
-        reference: request.reference.clone(),
-        method: PaymentMethod::new(P, MethodId::UsdtTron),
-        fiat: request.amount.clone(),
-        crypto: Some(CryptoAmount { amount: shown, unit: cfg.crypto.clone() }),
-        payload,
-        created_at,
-        expires_at,
-        status: report.status,
-        received: report.received,
-        choices: Vec::new(),
-    })
+    let crypto = Some(CryptoAmount { amount: shown, unit: cfg.crypto.clone() });
+    let method = PaymentMethod::new(P, MethodId::UsdtTron);
+    Ok(Made { id, method, crypto, payload, valid: (created_at, expires_at) }.invoice(request, report))
 }
 
 #[cfg(test)]
