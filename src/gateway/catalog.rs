@@ -15,3 +15,20 @@ impl Default for PollPolicy {
         PollPolicy::with_limits(GATEWAYS.iter().map(|g| (g.provider, g.limits.clone())).collect())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::invoice::Reference;
+    use crate::core::method::ProviderId;
+
+    #[test]
+    fn every_gateway_once_with_the_sandbox_path_that_pays_it() {
+        let ids: Vec<&str> = GATEWAYS.iter().map(|g| g.provider.id()).collect();
+        assert_eq!(ids, ProviderId::ALL.iter().map(|p| p.id()).collect::<Vec<_>>());
+        let r = Reference::parse("r1").unwrap();
+        let path = |p: ProviderId| GATEWAYS.iter().find(|g| g.provider == p).map(|g| (g.demo_payment_path)(&r));
+        assert_eq!(path(ProviderId::Xpay).as_deref(), Some("/_sandbox/xpay/bills/r1/pay"));
+        assert_eq!(path(ProviderId::Bitsby).as_deref(), Some("/_sandbox/bitsby/invoices/r1/pay"));
+    }
+}

@@ -6,6 +6,7 @@
 use super::http::HttpSettings;
 use super::{Gateway, GatewayError};
 use crate::clock::SharedClock;
+use crate::core::invoice::Reference;
 use crate::core::method::ProviderId;
 use crate::core::schedule::Limits;
 use crate::gateway::section::{ConfigError, Section, Shop};
@@ -26,6 +27,11 @@ pub trait ConfigSection: Clone + std::fmt::Debug + Send + Sync + 'static {
 
     /// One line for `till config`, secrets masked.
     fn summary(&self) -> String;
+
+    /// Demo mode: the sandbox's control path that pays this invoice in full.
+    fn demo_payment_path(reference: &Reference) -> String {
+        format!("/_sandbox/{}/invoices/{reference}/pay", Self::PROVIDER.id())
+    }
 }
 
 /// A gateway's adapter, built from its section.
@@ -46,6 +52,8 @@ pub struct Descriptor {
     pub read: fn(&Section<'_>) -> Result<Configured, ConfigError>,
     /// Its section in demo mode, against the sandbox at this base URL.
     pub demo: fn(&str, &Shop) -> Configured,
+    /// Demo mode: the sandbox's control path that pays an invoice in full.
+    pub demo_payment_path: fn(&Reference) -> String,
 }
 
 impl Descriptor {
@@ -57,6 +65,7 @@ impl Descriptor {
             most_per_second: A::Config::MOST_PER_SECOND,
             read: |section| A::Config::read(section).map(Configured::new::<A>),
             demo: |base_url, shop| Configured::new::<A>(A::Config::demo(base_url, shop)),
+            demo_payment_path: A::Config::demo_payment_path,
         }
     }
 }

@@ -1,7 +1,10 @@
-//! The gateways: one module each, behind one trait. Each adapter owns its
-//! wire types; none imports another. What they share is here once: the HTTP
-//! exchange (`http`), the checks of an answer (`answer`), the method check
-//! (the registry's `Offered`), and the trait's defaults.
+//! The gateways: one folder each (`xpay/`, `xpays/`, `xcash/`, `xaigate/`,
+//! `bitsby/`: adapter, wire types, config section, default limits, demo
+//! values), behind one trait and one `Descriptor` each, listed in `catalog`.
+//! None imports another. What they share is here once: the HTTP exchange
+//! (`http`: pace, send, a redacted excerpt of a refusal), the checks of an
+//! answer (`answer`), the section readers (`section`), the method check (the
+//! registry's `Offered`), and the trait's defaults.
 
 pub mod answer;
 pub mod bitsby;

@@ -1,10 +1,19 @@
-//! Bitsby, wire-faithful to shared/providers/bitsby.md.
+//! Bitsby, wire-faithful to the provider notes (bitsby.md).
 //!
 //! `Authorization: Token …`; every call a multipart form; every answer the
 //! envelope `{"result":"success"|"error","data":…}` (check `result`, not the
-//! HTTP code). At most one request per second per key, every call counting.
-//! An invoice lists the merchant's wallets: each is a method, and the cashier
-//! may switch between them while the invoice is open.
+//! HTTP code). At most one request per second per key, every call counting:
+//! the shared HTTP client paces the key once, and "Requests too frequent"
+//! pushes its next turn back. An invoice lists the merchant's wallets: each
+//! is a method, and the cashier may switch between them while the invoice is
+//! open. Times are UTC without a zone marker. A create that may have reached
+//! Bitsby is looked up first by `serviceData` (our reference) in today's
+//! `/invoices/list`; the list has no wallets, so an invoice found after a
+//! restart cannot be shown. Cancel is refused once the page was viewed.
+//!
+//! This folder: `mod.rs` the adapter, `wire.rs` the wire types and parsing,
+//! `config.rs` its `[providers.bitsby]` section, default limits and demo
+//! values.
 
 mod config;
 mod wire;

@@ -1,10 +1,15 @@
-//! XaiGate, wire-faithful to shared/providers/xaigate.md.
+//! XaiGate, wire-faithful to the provider notes (xaigate.md).
 //!
 //! The `apiKey` travels in every JSON body (so bodies are redacted before
 //! they are logged). Create returns only a hosted payment page (`payUrl`),
 //! which is the QR. `orderId` and amounts may come as strings or numbers. No
 //! cancel and no lookup by our reference: a create that may have reached
-//! XaiGate is never repeated.
+//! XaiGate is never repeated. Assumptions: validity runs `expiry` minutes
+//! from `createdAt`; `paidAmount` is in the invoice's fiat currency.
+//!
+//! This folder: `mod.rs` the adapter, `wire.rs` the wire types and parsing,
+//! `config.rs` its `[providers.xaigate]` section, default limits and demo
+//! values.
 
 mod config;
 mod wire;

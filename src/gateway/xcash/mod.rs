@@ -1,6 +1,6 @@
-//! Xcash (xca.sh, or a shop's own instance), wire-faithful to
-//! shared/providers/xcash.md; where its sources disagree, § What the server's
-//! code says wins.
+//! Xcash (xca.sh, or a shop's own instance), wire-faithful to the provider
+//! notes (xcash.md); where its sources disagree, § What the server's code
+//! says wins.
 //!
 //! The create is signed: `XC-Appid`, a fresh `XC-Nonce`, `XC-Timestamp`
 //! (seconds) and `XC-Signature` = lowercase hex HMAC-SHA256 over nonce +
@@ -8,7 +8,13 @@
 //! are bare objects; errors `{"code":"1003","message","detail"}` (the code a
 //! string) or DRF's `{"detail":"…"}`. A create repeated with the same `out_no`
 //! and identical fields returns the existing invoice, so a create that may
-//! have reached Xcash is simply repeated.
+//! have reached Xcash is simply repeated (an older server's `1007` leaves the
+//! outcome unknown). An invoice without an address yet is an older
+//! deployment: select-method once, else its payment page is the QR. Status
+//! is limited to 60 polls a minute per invoice.
+//!
+//! This folder: `mod.rs` the adapter, `wire.rs` the wire types and parsing,
+//! `config.rs` its `[providers.xcash]` section, default limits and demo values.
 
 mod config;
 mod wire;

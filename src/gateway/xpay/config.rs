@@ -1,6 +1,7 @@
 //! `[providers.xpay]`: its keys, their defaults and checks, the demo values,
 //! and the request limits kept at xPay.
 
+use crate::core::invoice::Reference;
 use crate::core::method::{MethodId, ProviderId};
 use crate::core::money::Currency;
 use crate::core::schedule::{Limits, Rate};
@@ -93,6 +94,11 @@ impl ConfigSection for XpayConfig {
             currency: shop.currency.clone(),
             networks: Networks::AlsoTest,
         }
+    }
+
+    /// The sandbox pays xPay bills at their own path.
+    fn demo_payment_path(reference: &Reference) -> String {
+        format!("/_sandbox/xpay/bills/{reference}/pay")
     }
 
     fn summary(&self) -> String {

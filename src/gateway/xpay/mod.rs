@@ -1,9 +1,20 @@
-//! xPay (xpay.stream), wire-faithful to shared/providers/xpay.md.
+//! xPay (xpay.stream), wire-faithful to the provider notes (xpay.md).
 //!
-//! Log in with e-mail and secret key for a Bearer token; every call is a POST
-//! with a JSON body; success and business errors both come back HTTP 200 in
-//! `{"success":{…}}` / `{"error":{…}}` envelopes. A bill has no status field:
-//! the status is derived from `canceled`, `closed`, `paidAmount` and `txs`.
+//! Log in with e-mail and secret key for a Bearer token (again when less
+//! than `relogin_margin` is left); every call is a POST with a JSON body;
+//! success and business errors both come back HTTP 200 in
+//! `{"success":{…}}` / `{"error":{…}}` envelopes. Amounts go out as integer
+//! micro-dollars. A bill has no status field: the status is derived from
+//! `canceled`, `closed`, `paidAmount` and `txs` (assumption: `txs` present
+//! with nothing credited is confirming). TRON bills are 1 USDT per USD; a
+//! Lightning bill expires at the earlier of `until` and its BOLT11 expiry.
+//! A create that may have reached xPay is resolved by `bills/view` with our
+//! reference, never by a blind resend. `bills/find` lists the terminal's
+//! bills by the `till-<terminal>-` tag prefix (whether its wildcard is a
+//! prefix is undocumented, so the prefix is checked again here).
+//!
+//! This folder: `mod.rs` the adapter, `wire.rs` the wire types and parsing,
+//! `config.rs` its `[providers.xpay]` section, default limits and demo values.
 
 mod config;
 mod wire;

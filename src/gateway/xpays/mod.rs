@@ -1,4 +1,4 @@
-//! xpays.life, wire-faithful to shared/providers/xpays.md.
+//! xpays.life, wire-faithful to the provider notes (xpays.md).
 //!
 //! Every call carries `x-api-key`, `x-timestamp` (ms) and `x-signature`, a
 //! lowercase hex HMAC-SHA256 over the message `sign_template` builds (default
@@ -6,6 +6,12 @@
 //! `{"data":{…}}`; the status call's wrapper is unknown (`data.payment`,
 //! `payment` or `data`). Errors are `{"error":"…"}`. No cancel, no lookup by
 //! our reference: a create that may have reached xpays is never repeated.
+//! Assumptions: `is_completed: true` is paid; `payer_paid_amount` counts as
+//! received only in the shop's currency; `payment_amount` is shown rounded
+//! up to 6 decimals (the one allowed exception to exact amounts).
+//!
+//! This folder: `mod.rs` the adapter, `wire.rs` the wire types and parsing,
+//! `config.rs` its `[providers.xpays]` section, default limits and demo values.
 
 mod config;
 mod wire;
