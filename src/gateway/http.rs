@@ -278,3 +278,20 @@ fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let v = headers.get(RETRY_AFTER)?.to_str().ok()?;
     v.trim().parse::<u64>().ok().map(Duration::from_secs)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_excerpt_is_redacted_before_it_is_cut() {
+        let key = Secret::new("tok-0123456789");
+        let http = Http::new(ProviderId::Bitsby, "https://api.bitsby.app/", &[&key], HttpSettings::default()).unwrap();
+        let body = format!(r#"{{"result":"error","data":"bad token {}"}}{}"#, key.expose(), "x".repeat(400));
+        let cut = http.excerpt(body.as_bytes());
+        assert!(cut.starts_with(r#"{"result":"error","data":"bad token ***"}"#), "{cut}");
+        assert!(!cut.contains("0123456789"));
+        assert_eq!(cut.chars().count(), EXCERPT_CHARS);
+        assert_eq!(http.url("/invoices/list"), "https://api.bitsby.app/invoices/list");
+    }
+}

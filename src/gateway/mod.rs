@@ -189,3 +189,56 @@ impl Gateway for Offered {
         self.0.check()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    /// A gateway that offers TRON only and notes whether a create reached it.
+    #[derive(Default)]
+    struct Tron {
+        reached: AtomicBool,
+    }
+
+    impl Gateway for Tron {
+        fn provider(&self) -> ProviderId {
+            ProviderId::Xcash
+        }
+
+        fn create<'a>(&'a self, _: &'a CreateRequest) -> BoxFuture<'a, Result<Invoice, GatewayError>> {
+            self.reached.store(true, Ordering::SeqCst);
+            Box::pin(async { Err(GatewayError::Refused { provider: ProviderId::Xcash, message: "test".into() }) })
+        }
+
+        fn status<'a>(&'a self, _: &'a Invoice) -> BoxFuture<'a, Result<StatusReport, GatewayError>> {
+            Box::pin(async { Ok(answer::unknown("test")) })
+        }
+
+        fn check(&self) -> BoxFuture<'_, Result<String, GatewayError>> {
+            Box::pin(async { Ok(String::new()) })
+        }
+    }
+
+    #[tokio::test]
+    async fn a_method_not_offered_is_refused_before_the_adapter_and_the_defaults_refuse_plainly() {
+        let tron = Arc::new(Tron::default());
+        let mut registry = Registry::default();
+        registry.insert(tron.clone());
+        let Some(g) = registry.get(ProviderId::Xcash) else { panic!("registered") };
+        let request = |method| CreateRequest {
+            reference: Reference::parse("r1").unwrap(),
+            amount: Money::new(rust_decimal::Decimal::ONE, crate::core::money::Currency::from_code("USD").unwrap()),
+            method,
+            retry: false,
+        };
+        let e = g.create(&request(MethodId::Btc)).await.unwrap_err();
+        assert!(matches!(e, GatewayError::Unsupported { what: "serve this method", .. }), "{e}");
+        assert!(!tron.reached.load(Ordering::SeqCst));
+        assert!(matches!(g.create(&request(MethodId::UsdtTron)).await, Err(GatewayError::Refused { .. })));
+        assert!(tron.reached.load(Ordering::SeqCst));
+        assert!(matches!(g.find(&request(MethodId::UsdtTron)).await, Err(GatewayError::Unsupported { .. })));
+        assert!(!g.can_cancel());
+        assert_eq!(registry.methods(), vec![PaymentMethod::new(ProviderId::Xcash, MethodId::UsdtTron)]);
+    }
+}
