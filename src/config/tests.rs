@@ -199,3 +199,13 @@ fn a_readable_file_with_a_literal_secret_gets_a_warning() {
     std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600)).unwrap();
     assert!(load_file(&path).unwrap().warnings.is_empty());
 }
+
+#[test]
+fn an_unknown_gateway_section_is_refused_by_line() {
+    let err = parse(&format!("{GOOD}\n[providers.doge]\nkey = \"k\"\n"), "t.toml", &env).unwrap_err().to_string();
+    assert!(err.starts_with("t.toml:12: providers.doge: unknown field `doge`"), "{err}");
+    let err = parse(&GOOD.replace("[providers.xpay]", "[providers.xpay]\ncolour = 1"), "t.toml", &env)
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("t.toml:8: colour: unknown field `colour`"), "{err}");
+}
