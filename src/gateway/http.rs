@@ -94,6 +94,11 @@ impl Http {
         Ok(Http { client, provider, base_url, secrets, settings, pace })
     }
 
+    /// A request body as the JSON bytes to send (and sign).
+    pub fn json(&self, body: &impl serde::Serialize) -> Result<Vec<u8>, GatewayError> {
+        serde_json::to_vec(body).map_err(|e| GatewayError::protocol(self.provider, "(request body)", e.to_string()))
+    }
+
     /// The full URL of a path on the gateway.
     pub fn url(&self, path: &str) -> String {
         format!("{}{path}", self.base_url)

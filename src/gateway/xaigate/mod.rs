@@ -57,8 +57,7 @@ impl Xaigate {
             shop_name: &self.cfg.shop_name,
             description: format!("Sale {}", request.reference),
         };
-        let bytes =
-            serde_json::to_vec(&body).map_err(|e| GatewayError::protocol(P, "(request body)", e.to_string()))?;
+        let bytes = self.http.json(&body)?;
         // No lookup by our reference exists: a create that may have reached
         // XaiGate is never sent again.
         self.http.create_once(CREATE_ATTEMPTS, || self.invoice_call(path, &bytes)).await
@@ -67,8 +66,7 @@ impl Xaigate {
     async fn info(&self, invoice_no: &str) -> Result<Value, GatewayError> {
         let path = "/api/v1/invoice/info";
         let body = InfoBody { api_key: self.cfg.api_key.expose(), invoice_no };
-        let bytes =
-            serde_json::to_vec(&body).map_err(|e| GatewayError::protocol(P, "(request body)", e.to_string()))?;
+        let bytes = self.http.json(&body)?;
         self.http.retrying(|| self.invoice_call(path, &bytes)).await
     }
 }

@@ -82,8 +82,7 @@ impl Xcash {
             duration: self.cfg.duration_minutes,
             methods: BTreeMap::from([("USDT", [self.cfg.chain_code.as_str()])]),
         };
-        let bytes =
-            serde_json::to_vec(&body).map_err(|e| GatewayError::protocol(P, "(request body)", e.to_string()))?;
+        let bytes = self.http.json(&body)?;
         let path = "/v1/invoice";
         let mut repeated = request.retry;
         let mut attempt = 1;
@@ -111,8 +110,7 @@ impl Xcash {
     async fn select_method(&self, sys_no: &str) -> Result<Value, GatewayError> {
         let path = format!("/v1/invoice/{sys_no}/select-method");
         let body = SelectBody { crypto: "USDT", chain: &self.cfg.chain_code };
-        let bytes =
-            serde_json::to_vec(&body).map_err(|e| GatewayError::protocol(P, "(request body)", e.to_string()))?;
+        let bytes = self.http.json(&body)?;
         self.invoice_call(&path, english(), Body::Json(&bytes)).await
     }
 

@@ -90,7 +90,7 @@ impl Xpay {
 
     async fn login(&self) -> Result<Token, GatewayError> {
         let body = LoginBody { username: &self.cfg.username, secret_key: self.cfg.secret_key.expose(), is_api: true };
-        let body = serde_json::to_vec(&body).map_err(|e| GatewayError::protocol(P, "(login body)", e.to_string()))?;
+        let body = self.http.json(&body)?;
         let data = data_of(self.post(LOGIN_PATH, &body, None).await?);
         let (value, expires_at) = parse_login(&data)?;
         tracing::info!(provider = "xpay", %expires_at, "logged in");
@@ -121,7 +121,7 @@ impl Xpay {
 
     /// An authenticated POST; after an auth error, logs in once and repeats.
     async fn authed_success(&self, path: &str, body: &impl Serialize) -> Result<Value, GatewayError> {
-        let body = serde_json::to_vec(body).map_err(|e| GatewayError::protocol(P, "(request body)", e.to_string()))?;
+        let body = self.http.json(body)?;
         let token = self.token(false).await?;
         match self.post(path, &body, Some(&token)).await {
             Err(GatewayError::Auth { .. }) => {
@@ -197,8 +197,7 @@ impl Xpay {
                 }
             }
             let token = self.token(false).await?;
-            let bytes =
-                serde_json::to_vec(&body).map_err(|e| GatewayError::protocol(P, "(request body)", e.to_string()))?;
+            let bytes = self.http.json(&body)?;
             let error = match self.post("/client/bills/save", &bytes, Some(&token)).await {
                 Ok(success) => return Ok(data_of(success)),
                 Err(e) => e,

@@ -81,8 +81,7 @@ impl Xpays {
             to_crypto_currency: &self.cfg.crypto,
             chain: &self.cfg.chain,
         };
-        let bytes =
-            serde_json::to_vec(&body).map_err(|e| GatewayError::protocol(P, "(request body)", e.to_string()))?;
+        let bytes = self.http.json(&body)?;
         self.http
             .create_once(CREATE_ATTEMPTS, || async {
                 let headers = self.headers("POST", path, "", &bytes)?;
