@@ -1,9 +1,12 @@
 //! Demo mode: the embedded sandbox gateway on an ephemeral loopback port, with
-//! the real adapters pointed at it, so the demo runs the production code.
+//! the real adapters pointed at it, so the demo runs the production code. Each
+//! gateway's demo values (its section, the sandbox path that pays) live in its
+//! own folder.
 
 use crate::config::Config;
 use crate::core::invoice::Reference;
 use crate::core::method::ProviderId;
+use crate::gateway::catalog::GATEWAYS;
 use std::time::Duration;
 
 pub struct Demo {
@@ -24,10 +27,8 @@ pub async fn start() -> std::io::Result<(Demo, Config)> {
 pub async fn simulate_payment(base_url: &str, provider: ProviderId, reference: &Reference) -> Result<(), String> {
     crate::gateway::http::install_tls();
     let client = reqwest::Client::builder().timeout(Duration::from_secs(5)).build().map_err(|e| e.to_string())?;
-    let url = match provider {
-        ProviderId::Xpay => format!("{base_url}/_sandbox/xpay/bills/{reference}/pay"),
-        other => format!("{base_url}/_sandbox/{}/invoices/{reference}/pay", other.id()),
-    };
+    let gateway = GATEWAYS.iter().find(|g| g.provider == provider).ok_or("no such gateway in the sandbox")?;
+    let url = format!("{base_url}{}", (gateway.demo_payment_path)(reference));
     let r = client.post(url).send().await.map_err(|e| e.to_string())?;
     if r.status().is_success() { Ok(()) } else { Err(format!("sandbox answered HTTP {}", r.status().as_u16())) }
 }

@@ -362,52 +362,8 @@ fn print_config(c: &Config) {
         c.shop.currency.code(),
         c.shop.max_amount
     );
-    use till::core::method::list;
-    if let Some(x) = &c.xpay {
-        println!(
-            "xpay: {} · user {} · secret key {} · bills {} min · methods {}",
-            x.base_url,
-            x.username,
-            x.secret_key.masked(),
-            x.expire_minutes,
-            list(&x.methods)
-        );
-    }
-    if let Some(x) = &c.xpays {
-        println!(
-            "xpays: {} · api key {} · secret key {} · signs {} · {} on {} · {} status_map rows · methods usdt-tron",
-            x.base_url,
-            x.api_key.masked(),
-            x.secret_key.masked(),
-            x.sign_template,
-            x.crypto,
-            x.chain,
-            x.status_map.len()
-        );
-    }
-    if let Some(x) = &c.xcash {
-        println!(
-            "xcash: {} · appid {} · hmac key {} · invoices {} min · chain code {} · methods usdt-tron",
-            x.base_url,
-            x.appid,
-            x.hmac_key.masked(),
-            x.duration_minutes,
-            x.chain_code
-        );
-    }
-    if let Some(x) = &c.xaigate {
-        println!("xaigate: {} · api key {} · e-mail {} · methods checkout", x.base_url, x.api_key.masked(), x.email);
-    }
-    if let Some(x) = &c.bitsby {
-        println!(
-            "bitsby: {} · token {} · project {} · {} h to pay · {} ms between requests · methods {}",
-            x.base_url,
-            x.token.masked(),
-            x.project_id,
-            x.time_to_pay_hours,
-            x.min_interval.as_millis(),
-            list(&x.methods)
-        );
+    for g in &c.gateways {
+        println!("{}", g.summary());
     }
     for w in &c.warnings {
         println!("warning: {w}");

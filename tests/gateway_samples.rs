@@ -1,7 +1,7 @@
 //! The four newer gateways against their docs' own bodies: the samples in
 //! tests/fixtures/{xpays,xcash,xaigate,bitsby}/ are byte-for-byte copies from
-//! shared/providers/*.md; bodies the docs do not print are built from their
-//! field tables, as shared/providers/README.md § Bodies for tests says.
+//! the provider notes (*.md); bodies the docs do not print are built from their
+//! field tables, as the provider notes' README § Bodies for tests says.
 
 mod support;
 

@@ -13,7 +13,6 @@ use till::core::desk::{Desk, Event, Outcome};
 use till::core::invoice::{Invoice, Payload, PayloadKind, Reference, StatusPage, StatusReport};
 use till::core::method::{MethodId, PaymentMethod, ProviderId};
 use till::core::money::{Currency, Money};
-use till::core::poller::Limits;
 use till::core::schedule::PollPolicy;
 use till::core::status::Status;
 use till::core::watch::Watch;
@@ -227,7 +226,7 @@ async fn no_gateway_ever_gets_more_than_its_limit_and_each_gets_close_to_it() {
     let out = c.open(200, SignedDuration::from_mins(30));
     c.run(out, 300).await;
     for p in ALL {
-        let limits = Limits::default_for(p);
+        let limits = PollPolicy::default().limits(p);
         let calls = c.calls(p);
         let times: Vec<Instant> = calls.iter().map(|(t, _)| *t).collect();
         let peak = max_in_window(&times, Duration::from_secs(1));
@@ -291,7 +290,7 @@ async fn polls_are_spread_evenly_and_every_invoice_gets_its_turn() {
     let out = c.open(40, SignedDuration::from_mins(30));
     c.run(out, 12).await;
     let calls = c.calls(ProviderId::Xpays);
-    let spacing = Limits::default_for(ProviderId::Xpays).gateway.spacing().unsigned_abs();
+    let spacing = PollPolicy::default().limits(ProviderId::Xpays).gateway.spacing().unsigned_abs();
     for pair in calls.windows(2) {
         assert!(pair[1].0 - pair[0].0 >= spacing, "two polls {:?} apart", pair[1].0 - pair[0].0);
     }

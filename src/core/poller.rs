@@ -2,7 +2,7 @@
 //! every gateway's limits. Pure: the desk hands it the time and its watches;
 //! the runtime sends the requests it plans and hands back the answers.
 //!
-//! - Each gateway has a request budget (`Limits`). Requests are spaced evenly
+//! - Each gateway has a request budget (`schedule::Limits`). Requests are spaced evenly
 //!   at the limit's rate plus a tenth, so that arrivals jittered by the
 //!   network still fit any one-second window. Never a burst: after a quiet
 //!   spell a gateway gets one request, then the spacing again.
@@ -20,7 +20,7 @@
 use super::invoice::{Invoice, Reference, StatusPage};
 use super::method::ProviderId;
 use super::problem::Problem;
-use super::schedule::{self, Pace, PollPolicy};
+use super::schedule::{self, Limits, Pace, PollPolicy};
 use super::watch::Watch;
 use jiff::{SignedDuration, Timestamp};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -30,61 +30,6 @@ use std::sync::Arc;
 pub const MAX_IN_FLIGHT: u32 = 4;
 /// The most pages one sweep reads (20,000 invoices at 50 a page).
 pub const MAX_PAGES: u32 = 400;
-
-/// At most `requests` per `per`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Rate {
-    pub requests: u32,
-    pub per: SignedDuration,
-}
-
-impl Rate {
-    pub const fn per_second(requests: u32) -> Rate {
-        Rate { requests, per: SignedDuration::from_secs(1) }
-    }
-
-    pub const fn per_minute(requests: u32) -> Rate {
-        Rate { requests, per: SignedDuration::from_mins(1) }
-    }
-
-    /// The gap the till keeps between two requests: the limit's even
-    /// spacing plus a tenth, for the network's jitter.
-    pub fn spacing(&self) -> SignedDuration {
-        let ms = self.per.as_millis().saturating_mul(11) / (10 * i128::from(self.requests.max(1)));
-        SignedDuration::from_millis(i64::try_from(ms).unwrap_or(i64::MAX))
-    }
-}
-
-/// What the till may ask of one gateway.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Limits {
-    /// Every request from this terminal (one key) to the gateway.
-    pub gateway: Rate,
-    /// Status polls of one invoice.
-    pub per_invoice: Option<Rate>,
-    /// The gateway lists many invoices' statuses in one call.
-    pub batch: bool,
-}
-
-impl Limits {
-    /// The defaults, from each gateway's file (README § Rate limits). Where
-    /// a gateway documents no limit the till keeps to 5 requests a second.
-    pub fn default_for(provider: ProviderId) -> Limits {
-        match provider {
-            // No limit documented; `bills/find` lists the terminal's bills.
-            ProviderId::Xpay => Limits { gateway: Rate::per_second(5), per_invoice: None, batch: true },
-            ProviderId::Xpays | ProviderId::Xaigate => {
-                Limits { gateway: Rate::per_second(5), per_invoice: None, batch: false }
-            }
-            // Status 60/min per invoice; create 256/min for everyone: 4/s stays under it.
-            ProviderId::Xcash => {
-                Limits { gateway: Rate::per_second(4), per_invoice: Some(Rate::per_minute(60)), batch: false }
-            }
-            // 1 request/second per key, every call counting; `/invoices/list` pages.
-            ProviderId::Bitsby => Limits { gateway: Rate::per_second(1), per_invoice: None, batch: true },
-        }
-    }
-}
 
 /// How a gateway has been answering.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

@@ -1,7 +1,9 @@
-//! When to poll an open invoice: pure arithmetic on instants, no clocks.
+//! When to poll an open invoice: pure arithmetic on instants, no clocks; and
+//! the request rates the till keeps at each gateway (`Limits`). The core
+//! knows no gateway's own limits: each gateway's module declares them, and
+//! the config hands them in with `PollPolicy::limits`.
 
 use super::method::ProviderId;
-use super::poller::Limits;
 use jiff::{SignedDuration, Timestamp};
 use std::collections::BTreeMap;
 
@@ -10,6 +12,47 @@ use std::collections::BTreeMap;
 pub const FRESH: SignedDuration = SignedDuration::from_mins(5);
 /// An invoice this close to its expiry is polled at the interval again.
 pub const NEAR_EXPIRY: SignedDuration = SignedDuration::from_mins(2);
+
+/// At most `requests` per `per`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rate {
+    pub requests: u32,
+    pub per: SignedDuration,
+}
+
+impl Rate {
+    pub const fn per_second(requests: u32) -> Rate {
+        Rate { requests, per: SignedDuration::from_secs(1) }
+    }
+
+    pub const fn per_minute(requests: u32) -> Rate {
+        Rate { requests, per: SignedDuration::from_mins(1) }
+    }
+
+    /// The gap the till keeps between two requests: the limit's even
+    /// spacing plus a tenth, for the network's jitter.
+    pub fn spacing(&self) -> SignedDuration {
+        let ms = self.per.as_millis().saturating_mul(11) / (10 * i128::from(self.requests.max(1)));
+        SignedDuration::from_millis(i64::try_from(ms).unwrap_or(i64::MAX))
+    }
+}
+
+/// What the till may ask of one gateway.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Every request from this terminal (one key) to the gateway.
+    pub gateway: Rate,
+    /// Status polls of one invoice.
+    pub per_invoice: Option<Rate>,
+    /// The gateway lists many invoices' statuses in one call.
+    pub batch: bool,
+}
+
+impl Limits {
+    /// A gateway whose limits the policy does not hold: where a gateway
+    /// documents no limit the till keeps to 5 requests a second.
+    pub const UNDOCUMENTED: Limits = Limits { gateway: Rate::per_second(5), per_invoice: None, batch: false };
+}
 
 /// The poll settings (`[poll]` in the config).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,20 +70,15 @@ pub struct PollPolicy {
     pub max_backoff: SignedDuration,
     /// The longest normal wait, in the quiet middle of a long-lived invoice.
     pub idle_interval: SignedDuration,
-    /// Per-gateway request limits that differ from the defaults
-    /// (`Limits::default_for`).
+    /// Each gateway's request limits: its module's defaults, then
+    /// `[poll.limits.NAME]`.
     pub limits: BTreeMap<ProviderId, Limits>,
 }
 
 impl PollPolicy {
-    /// The request limits the till keeps at this gateway.
-    pub fn limits(&self, provider: ProviderId) -> Limits {
-        self.limits.get(&provider).cloned().unwrap_or_else(|| Limits::default_for(provider))
-    }
-}
-
-impl Default for PollPolicy {
-    fn default() -> PollPolicy {
+    /// The cadence's defaults with these gateway limits. (`PollPolicy`'s
+    /// `Default`, in `gateway::catalog`, adds every gateway's own limits.)
+    pub fn with_limits(limits: BTreeMap<ProviderId, Limits>) -> PollPolicy {
         PollPolicy {
             interval: SignedDuration::from_secs(3),
             expiry_grace: SignedDuration::from_secs(120),
@@ -48,8 +86,13 @@ impl Default for PollPolicy {
             slow_interval: SignedDuration::from_secs(60),
             max_backoff: SignedDuration::from_secs(60),
             idle_interval: SignedDuration::from_secs(30),
-            limits: BTreeMap::new(),
+            limits,
         }
+    }
+
+    /// The request limits the till keeps at this gateway.
+    pub fn limits(&self, provider: ProviderId) -> Limits {
+        self.limits.get(&provider).cloned().unwrap_or(Limits::UNDOCUMENTED)
     }
 }
 

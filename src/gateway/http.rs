@@ -1,10 +1,16 @@
-//! The HTTP client every gateway shares: timeouts, a body size cap, and
-//! retries with backoff and jitter for calls that are safe to repeat.
+//! The HTTP client every gateway shares: one exchange (pace, send, read the
+//! answer, log a refusal with a redacted excerpt of its body), timeouts, a
+//! body size cap, and retries with backoff and jitter for calls that are safe
+//! to repeat.
 
 use super::error::GatewayError;
 use crate::core::method::ProviderId;
+use crate::secret::{Secret, redact};
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use std::time::Duration;
+
+/// How much of a refused answer's body goes to the log.
+const EXCERPT_CHARS: usize = 300;
 
 /// Bodies larger than this are refused.
 pub const MAX_BODY: usize = 1 << 20;
@@ -44,16 +50,37 @@ pub struct Reply {
     pub date: Option<jiff::Timestamp>,
 }
 
+/// What a request carries.
+pub enum Body<'a> {
+    /// A GET.
+    None,
+    /// A POST with these JSON bytes (sent exactly as given: they may be signed).
+    Json(&'a [u8]),
+    /// A POST with a multipart form of text fields.
+    Form(&'a [(&'static str, String)]),
+}
+
 #[derive(Clone, Debug)]
 pub struct Http {
     client: reqwest::Client,
     provider: ProviderId,
+    /// The gateway's base URL, without a trailing `/`.
+    base_url: String,
+    /// Never logged: replaced by `***` in a body excerpt.
+    secrets: Vec<Secret>,
     pub settings: HttpSettings,
     pace: Option<std::sync::Arc<super::pace::Pace>>,
 }
 
 impl Http {
-    pub fn new(provider: ProviderId, settings: HttpSettings) -> Result<Http, GatewayError> {
+    /// A client for one gateway at `base_url`; `secrets` are redacted from
+    /// every body excerpt it logs.
+    pub fn new(
+        provider: ProviderId,
+        base_url: &str,
+        secrets: &[&Secret],
+        settings: HttpSettings,
+    ) -> Result<Http, GatewayError> {
         install_tls();
         let client = reqwest::Client::builder()
             .connect_timeout(settings.connect_timeout)
@@ -62,31 +89,75 @@ impl Http {
             .build()
             .map_err(|e| GatewayError::Unreachable { provider, detail: format!("HTTP client: {e}") })?;
         let pace = settings.every.map(|every| std::sync::Arc::new(super::pace::Pace::new(every)));
-        Ok(Http { client, provider, settings, pace })
+        let base_url = base_url.trim_end_matches('/').to_string();
+        let secrets = secrets.iter().map(|s| (*s).clone()).collect();
+        Ok(Http { client, provider, base_url, secrets, settings, pace })
     }
 
-    /// Sends one POST with a JSON body. No retry.
-    pub async fn post_json(&self, url: &str, headers: HeaderMap, body: Vec<u8>) -> Result<Reply, GatewayError> {
-        let request =
-            self.client.post(url).headers(headers).header(reqwest::header::CONTENT_TYPE, "application/json").body(body);
-        self.send(request).await
+    /// A request body as the JSON bytes to send (and sign).
+    pub fn json(&self, body: &impl serde::Serialize) -> Result<Vec<u8>, GatewayError> {
+        serde_json::to_vec(body).map_err(|e| GatewayError::protocol(self.provider, "(request body)", e.to_string()))
     }
 
-    /// Sends one GET. No retry.
-    pub async fn get(&self, url: &str, headers: HeaderMap) -> Result<Reply, GatewayError> {
-        self.send(self.client.get(url).headers(headers)).await
+    /// The full URL of a path on the gateway.
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base_url)
     }
 
-    /// Sends one POST with a multipart form of text fields. No retry.
-    pub async fn post_form(
+    /// The one exchange with the gateway: sends a request (paced) to `path`
+    /// and reads the answer with `read`. A failure to send is logged; so is
+    /// a refusal or an answer `read` cannot use, with a redacted excerpt of
+    /// its body.
+    pub async fn exchange<T>(
         &self,
-        url: &str,
+        path: &str,
         headers: HeaderMap,
-        fields: &[(&'static str, String)],
-    ) -> Result<Reply, GatewayError> {
-        let form =
-            fields.iter().fold(reqwest::multipart::Form::new(), |form, (name, value)| form.text(*name, value.clone()));
-        self.send(self.client.post(url).headers(headers).multipart(form)).await
+        body: Body<'_>,
+        read: impl FnOnce(&Reply) -> Result<T, GatewayError>,
+    ) -> Result<T, GatewayError> {
+        let url = self.url(path);
+        let request = match body {
+            Body::None => self.client.get(url),
+            Body::Json(bytes) => {
+                self.client.post(url).header(reqwest::header::CONTENT_TYPE, "application/json").body(bytes.to_vec())
+            }
+            Body::Form(fields) => {
+                let form = fields
+                    .iter()
+                    .fold(reqwest::multipart::Form::new(), |form, (name, value)| form.text(*name, value.clone()));
+                self.client.post(url).multipart(form)
+            }
+        };
+        let provider = self.provider.id();
+        let reply = self.send(request.headers(headers)).await.inspect_err(|e| {
+            tracing::warn!(provider, path, error = %e, "request failed");
+        })?;
+        tracing::debug!(provider, path, status = reply.status, "answer");
+        read(&reply).inspect_err(|e| self.log_refusal(path, &reply, e))
+    }
+
+    /// Logs a refused or unusable answer: the error and a redacted excerpt.
+    fn log_refusal(&self, path: &str, reply: &Reply, error: &GatewayError) {
+        let provider = self.provider.id();
+        if let GatewayError::RateLimited { .. } = error {
+            tracing::info!(provider, path, "too frequent: waiting");
+            return;
+        }
+        let body = self.excerpt(&reply.body);
+        tracing::warn!(provider, path, status = reply.status, error = %error, body = %body, "refused or unexpected answer");
+    }
+
+    /// The start of a body for the log, with every secret replaced by `***`.
+    pub fn excerpt(&self, body: &[u8]) -> String {
+        let secrets: Vec<&str> = self.secrets.iter().map(Secret::expose).collect();
+        redact(&String::from_utf8_lossy(body), &secrets).chars().take(EXCERPT_CHARS).collect()
+    }
+
+    /// Pushes the gateway's next turn back (it said "too frequent").
+    pub async fn back_off(&self, wait: Duration) {
+        if let Some(pace) = &self.pace {
+            pace.back_off(wait).await;
+        }
     }
 
     /// Repeats a call that is safe to repeat while it fails transiently, with
@@ -136,7 +207,7 @@ impl Http {
     }
 
     /// Sends a request and reads the whole answer, within the size cap.
-    pub async fn send(&self, request: reqwest::RequestBuilder) -> Result<Reply, GatewayError> {
+    async fn send(&self, request: reqwest::RequestBuilder) -> Result<Reply, GatewayError> {
         let provider = self.provider;
         if let Some(pace) = &self.pace {
             pace.turn().await;
@@ -211,4 +282,21 @@ fn error_chain(e: &dyn std::error::Error) -> String {
 fn retry_after(headers: &HeaderMap) -> Option<Duration> {
     let v = headers.get(RETRY_AFTER)?.to_str().ok()?;
     v.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_excerpt_is_redacted_before_it_is_cut() {
+        let key = Secret::new("tok-0123456789");
+        let http = Http::new(ProviderId::Bitsby, "https://api.bitsby.app/", &[&key], HttpSettings::default()).unwrap();
+        let body = format!(r#"{{"result":"error","data":"bad token {}"}}{}"#, key.expose(), "x".repeat(400));
+        let cut = http.excerpt(body.as_bytes());
+        assert!(cut.starts_with(r#"{"result":"error","data":"bad token ***"}"#), "{cut}");
+        assert!(!cut.contains("0123456789"));
+        assert_eq!(cut.chars().count(), EXCERPT_CHARS);
+        assert_eq!(http.url("/invoices/list"), "https://api.bitsby.app/invoices/list");
+    }
 }

@@ -1,99 +1,78 @@
-//! xPay (xpay.stream), wire-faithful to shared/providers/xpay.md.
-//!
-//! Log in with e-mail and secret key for a Bearer token; every call is a POST
-//! with a JSON body; success and business errors both come back HTTP 200 in
-//! `{"success":{…}}` / `{"error":{…}}` envelopes. A bill has no status field:
-//! the status is derived from `canceled`, `closed`, `paidAmount` and `txs`.
+//! xPay on the wire (xpay.md): the request bodies, the `success`/`error`
+//! envelope, the status derived from a bill's fields, and bills read into
+//! verified invoices. Pure: no I/O.
 
-use super::error::GatewayError;
-use super::http::{Http, HttpSettings};
-use super::json::{self, Fields};
-use super::verify::{self, Networks};
-use super::{BoxFuture, CreateRequest, Gateway};
-use crate::clock::SharedClock;
-use crate::core::invoice::{CryptoAmount, Invoice, Payload, PayloadKind, Reference, StatusPage, StatusReport};
+use crate::core::invoice::{CryptoAmount, Invoice, Payload, PayloadKind, StatusPage, StatusReport};
 use crate::core::method::{MethodId, PaymentMethod, ProviderId};
 use crate::core::money::{Currency, Money};
 use crate::core::status::Status;
+use crate::gateway::CreateRequest;
+use crate::gateway::answer::{self, Made};
+use crate::gateway::error::GatewayError;
+use crate::gateway::json::{self, Fields};
+use crate::gateway::verify::{self, Networks};
 use crate::secret::Secret;
-use jiff::{SignedDuration, Timestamp};
-use reqwest::header::{AUTHORIZATION, HeaderMap, HeaderValue};
+use jiff::Timestamp;
 use rust_decimal::Decimal;
 use serde::Serialize;
 use serde_json::Value;
 
-const P: ProviderId = ProviderId::Xpay;
-
-/// The public endpoint.
-pub const DEFAULT_BASE_URL: &str = "https://apis.xpay.stream";
+pub(super) const P: ProviderId = ProviderId::Xpay;
 
 /// Micro-dollars per dollar: xPay counts `amount`, `billAmount` and `paidAmount` so.
-const MICRO: i64 = 1_000_000;
+pub(super) const MICRO: i64 = 1_000_000;
 
 /// How many times a create is attempted (each resolved the doc's way).
-const CREATE_ATTEMPTS: u32 = 4;
-
-/// `[providers.xpay]`, resolved.
-#[derive(Clone, Debug)]
-pub struct XpayConfig {
-    pub base_url: String,
-    pub username: String,
-    pub secret_key: Secret,
-    pub expire_minutes: u32,
-    pub methods: Vec<MethodId>,
-    pub relogin_margin: SignedDuration,
-    /// `[shop] terminal`: goes into each bill's `tag`.
-    pub terminal: String,
-    pub currency: Currency,
-    /// Which Lightning networks the invoices may be for.
-    pub networks: Networks,
-}
+pub(super) const CREATE_ATTEMPTS: u32 = 4;
 
 // ---- wire types: requests (xpay.md § Authentication, § Create invoice, § Query status, § Cancel)
 
 #[derive(Serialize)]
-struct LoginBody<'a> {
-    username: &'a str,
+pub(super) struct LoginBody<'a> {
+    pub(super) username: &'a str,
     #[serde(rename = "secretKey")]
-    secret_key: &'a str,
+    pub(super) secret_key: &'a str,
     #[serde(rename = "isAPI")]
-    is_api: bool,
+    pub(super) is_api: bool,
 }
 
 #[derive(Serialize)]
-struct SaveBody<'a> {
+pub(super) struct SaveBody<'a> {
     /// Integer micro-dollars as a JSON number (the doc's curl). The one place
     /// to change if xPay turns out to want a string of digits.
-    amount: i64,
-    tag: &'a str,
+    pub(super) amount: i64,
+    pub(super) tag: &'a str,
     /// A string of digits, as documented.
     #[serde(rename = "expireInMinutes")]
-    expire_in_minutes: String,
-    reference: &'a str,
+    pub(super) expire_in_minutes: String,
+    pub(super) reference: &'a str,
     #[serde(rename = "useLightning")]
-    use_lightning: bool,
+    pub(super) use_lightning: bool,
 }
 
 #[derive(Serialize)]
-struct ReferenceBody<'a> {
-    reference: &'a str,
+pub(super) struct ReferenceBody<'a> {
+    pub(super) reference: &'a str,
 }
 
 /// `bills/find` (§ Query status › Batch): the terminal's bills, newest first.
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
-struct FindBody<'a> {
-    tag: &'a str,
-    page: u32,
-    page_size: u32,
-    sort: FindSort,
+pub(super) struct FindBody<'a> {
+    pub(super) tag: &'a str,
+    pub(super) page: u32,
+    pub(super) page_size: u32,
+    pub(super) sort: FindSort,
 }
 
 #[derive(Serialize)]
-struct FindSort {
+pub(super) struct FindSort {
     #[serde(rename = "createdAt")]
-    created_at: i8,
+    pub(super) created_at: i8,
 }
+
+/// The login call: its refusal means the credentials.
+pub(super) const LOGIN_PATH: &str = "/client/authenticate";
 
 /// Bills per `bills/find` page.
 pub const FIND_PAGE_SIZE: u32 = 50;
@@ -125,7 +104,7 @@ pub fn unwrap_success(body: &[u8], login: bool) -> Result<Value, GatewayError> {
 }
 
 /// The `data` of an unwrapped `success`.
-fn data_of(success: Value) -> Value {
+pub(super) fn data_of(success: Value) -> Value {
     match success {
         Value::Object(mut m) => m.remove("data").unwrap_or(Value::Null),
         _ => Value::Null,
@@ -169,12 +148,12 @@ pub fn parse_login(data: &Value) -> Result<(Secret, Timestamp), GatewayError> {
     Ok((Secret::new(token), expires_at))
 }
 
-fn millis(ms: i128) -> Option<Timestamp> {
+pub(super) fn millis(ms: i128) -> Option<Timestamp> {
     Timestamp::from_millisecond(i64::try_from(ms).ok()?).ok()
 }
 
 /// Micro-dollars as dollars; `None` when out of range.
-fn micro_to_decimal(n: i128) -> Option<Decimal> {
+pub(super) fn micro_to_decimal(n: i128) -> Option<Decimal> {
     Decimal::try_from_i128_with_scale(n, 6).ok().map(|d| d.normalize())
 }
 
@@ -222,7 +201,7 @@ pub fn derive_status(bill: &Value) -> (Status, String) {
     (status, raw)
 }
 
-fn snippet(v: Option<&Value>) -> String {
+pub(super) fn snippet(v: Option<&Value>) -> String {
     let s = v.map_or_else(|| "missing".to_string(), Value::to_string);
     s.chars().take(40).collect()
 }
@@ -254,15 +233,14 @@ pub fn report_for(bill: &Value, invoice: &Invoice) -> StatusReport {
         bill.get("billAmount").and_then(json::integer) == micro_dollars(&invoice.fiat).ok().map(i128::from);
     if !(same_ref && same_amount) {
         tracing::warn!(provider = "xpay", reference = %invoice.reference, "view answered about another bill");
-        let raw = "the answer is about another bill".to_string();
-        return StatusReport { status: Status::Unknown(raw.clone()), raw, received: None, tx_id: None };
+        return answer::unknown("the answer is about another bill");
     }
     report(bill, &invoice.fiat.currency)
 }
 
 /// The TRON address of a bill: `address.base58` when `address` is an object,
 /// else `address` when it is a non-empty string.
-fn tron_address(bill: &Value) -> Option<&str> {
+pub(super) fn tron_address(bill: &Value) -> Option<&str> {
     match bill.get("address")? {
         Value::Object(o) => o.get("base58").and_then(Value::as_str),
         Value::String(s) => Some(s.as_str()),
@@ -280,14 +258,9 @@ pub fn invoice_from_bill(
 ) -> Result<Invoice, GatewayError> {
     let f = Fields::new(P, "data.", bill);
     let id = f.str("uuid")?.to_string();
-    let bill_ref = f.str("billRef")?;
-    if bill_ref != request.reference.as_str() {
-        return Err(GatewayError::protocol(P, "data.billRef", "does not match our reference"));
-    }
+    answer::our_reference(P, "data.billRef", f.str("billRef")?, &request.reference)?;
     let bill_amount = f.int("billAmount")?;
-    if bill_amount != i128::from(micro_dollars(&request.amount)?) {
-        return Err(GatewayError::protocol(P, "data.billAmount", "differs from the amount asked"));
-    }
+    answer::same_amount(P, "data.billAmount", bill_amount, i128::from(micro_dollars(&request.amount)?))?;
     let paid = f.int("paidAmount")?;
     if paid < 0 {
         return Err(GatewayError::protocol(P, "data.paidAmount", "negative"));
@@ -330,22 +303,11 @@ pub fn invoice_from_bill(
         other => return Err(GatewayError::Unsupported { provider: P, what: unsupported(other) }),
     };
     let report = report(bill, &request.amount.currency);
-    Ok(Invoice {
-        id,
-        reference: request.reference.clone(),
-        method: PaymentMethod::new(P, request.method),
-        fiat: request.amount.clone(),
-        crypto: Some(crypto),
-        payload,
-        created_at,
-        expires_at,
-        status: report.status,
-        received: report.received,
-        choices: Vec::new(),
-    })
+    let method = PaymentMethod::new(P, request.method);
+    Ok(Made { id, method, crypto: Some(crypto), payload, valid: (created_at, expires_at) }.invoice(request, report))
 }
 
-fn unsupported(method: MethodId) -> &'static str {
+pub(super) fn unsupported(method: MethodId) -> &'static str {
     match method {
         MethodId::Lightning | MethodId::UsdtTron => "serve this method",
         _ => "serve this method (xPay offers lightning and usdt-tron)",
@@ -362,323 +324,6 @@ pub fn micro_dollars(amount: &Money) -> Result<i64, GatewayError> {
         return Err(GatewayError::Refused { provider: P, message: "amounts have at most 6 decimals".into() });
     }
     i64::try_from(micro).map_err(|_| GatewayError::Refused { provider: P, message: "amount too large".into() })
-}
-
-// ---- the adapter
-
-#[derive(Clone, Debug)]
-struct Token {
-    value: Secret,
-    expires_at: Timestamp,
-}
-
-pub struct Xpay {
-    cfg: XpayConfig,
-    http: Http,
-    clock: SharedClock,
-    token: tokio::sync::Mutex<Option<Token>>,
-}
-
-/// A create's answer, before it becomes an invoice.
-enum Saved {
-    Bill(Value),
-    /// No bill with our reference exists.
-    Absent,
-}
-
-impl Xpay {
-    pub fn new(cfg: XpayConfig, settings: HttpSettings, clock: SharedClock) -> Result<Xpay, GatewayError> {
-        if cfg.currency.code() != "USD" {
-            return Err(GatewayError::Unsupported { provider: P, what: "bill in a currency other than USD" });
-        }
-        Ok(Xpay { http: Http::new(P, settings)?, cfg, clock, token: tokio::sync::Mutex::new(None) })
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.cfg.base_url.trim_end_matches('/'))
-    }
-
-    /// One POST; the envelope unwrapped to `success`.
-    async fn post(&self, path: &str, body: Vec<u8>, token: Option<&Secret>) -> Result<Value, GatewayError> {
-        let request_id = uuid::Uuid::new_v4().to_string();
-        let mut headers = HeaderMap::new();
-        if let Ok(v) = HeaderValue::from_str(&request_id) {
-            headers.insert("uuid", v);
-        }
-        if let Some(token) = token {
-            let mut v = HeaderValue::from_str(&format!("Bearer {}", token.expose()))
-                .map_err(|_| GatewayError::protocol(P, "access_token", "not usable in a header"))?;
-            v.set_sensitive(true);
-            headers.insert(AUTHORIZATION, v);
-        }
-        let reply = self.http.post_json(&self.url(path), headers, body).await;
-        let reply = match reply {
-            Ok(r) => r,
-            Err(e) => {
-                tracing::warn!(provider = "xpay", path, request_id, error = %e, "request failed");
-                return Err(e);
-            }
-        };
-        tracing::debug!(provider = "xpay", path, request_id, status = reply.status, "answer");
-        match reply.status {
-            200 => {}
-            401 | 403 => return Err(GatewayError::Auth { provider: P }),
-            status => {
-                return Err(GatewayError::Http { provider: P, status });
-            }
-        }
-        let login = path == "/client/authenticate";
-        unwrap_success(&reply.body, login).inspect_err(|e| {
-            if !login {
-                let body = String::from_utf8_lossy(&reply.body);
-                let cut: String = body.chars().take(300).collect();
-                tracing::warn!(provider = "xpay", path, request_id, error = %e, body = %cut, "refused or unexpected answer");
-            } else {
-                tracing::warn!(provider = "xpay", path, request_id, error = %e, "login refused");
-            }
-        })
-    }
-
-    async fn login(&self) -> Result<Token, GatewayError> {
-        let body = LoginBody { username: &self.cfg.username, secret_key: self.cfg.secret_key.expose(), is_api: true };
-        let body = serde_json::to_vec(&body).map_err(|e| GatewayError::protocol(P, "(login body)", e.to_string()))?;
-        let data = data_of(self.post("/client/authenticate", body, None).await?);
-        let (value, expires_at) = parse_login(&data)?;
-        tracing::info!(provider = "xpay", %expires_at, "logged in");
-        Ok(Token { value, expires_at })
-    }
-
-    /// A token with more than the margin left, logging in when needed.
-    async fn token(&self, fresh: bool) -> Result<Secret, GatewayError> {
-        let mut guard = self.token.lock().await;
-        let now = self.clock.now();
-        if !fresh
-            && let Some(t) = guard.as_ref()
-            && now.saturating_add(self.cfg.relogin_margin).unwrap_or(Timestamp::MAX) < t.expires_at
-        {
-            return Ok(t.value.clone());
-        }
-        *guard = None;
-        let token = self.login().await?;
-        let value = token.value.clone();
-        *guard = Some(token);
-        Ok(value)
-    }
-
-    /// An authenticated POST's `success.data`.
-    async fn authed(&self, path: &str, body: &impl Serialize) -> Result<Value, GatewayError> {
-        self.authed_success(path, body).await.map(data_of)
-    }
-
-    /// An authenticated POST; after an auth error, logs in once and repeats.
-    async fn authed_success(&self, path: &str, body: &impl Serialize) -> Result<Value, GatewayError> {
-        let body = serde_json::to_vec(body).map_err(|e| GatewayError::protocol(P, "(request body)", e.to_string()))?;
-        let token = self.token(false).await?;
-        match self.post(path, body.clone(), Some(&token)).await {
-            Err(GatewayError::Auth { .. }) => {
-                let token = self.token(true).await?;
-                self.post(path, body, Some(&token)).await
-            }
-            other => other,
-        }
-    }
-
-    /// An authenticated POST that is safe to repeat, retried on transient errors.
-    async fn authed_retrying(&self, path: &str, body: &impl Serialize) -> Result<Value, GatewayError> {
-        let mut attempt = 1;
-        loop {
-            match self.authed(path, body).await {
-                Err(e) if e.is_transient() && attempt < self.http.settings.attempts => {
-                    tokio::time::sleep(self.http.backoff(attempt, &e)).await;
-                    attempt += 1;
-                }
-                other => return other,
-            }
-        }
-    }
-
-    /// `bills/view` by our reference: the bill, or Absent when xPay has none.
-    async fn view(&self, reference: &Reference) -> Result<Saved, GatewayError> {
-        Self::saved(self.authed_retrying("/client/bills/view", &ReferenceBody { reference: reference.as_str() }).await)
-    }
-
-    /// `bills/view` once: a status poll, which the poll schedule repeats.
-    async fn view_once(&self, reference: &Reference) -> Result<Saved, GatewayError> {
-        Self::saved(self.authed("/client/bills/view", &ReferenceBody { reference: reference.as_str() }).await)
-    }
-
-    fn saved(answer: Result<Value, GatewayError>) -> Result<Saved, GatewayError> {
-        match answer {
-            Ok(bill) => Ok(Saved::Bill(bill)),
-            Err(GatewayError::Refused { .. }) => Ok(Saved::Absent),
-            Err(e) => Err(e),
-        }
-    }
-
-    async fn create_bill(&self, request: &CreateRequest) -> Result<Value, GatewayError> {
-        // Once a save may have reached xPay, every later failure leaves the
-        // outcome unknown: the error says so, and the sale stays to be
-        // looked up rather than being written off.
-        let mut maybe_sent = request.retry;
-        self.create_bill_attempts(request, &mut maybe_sent).await.map_err(|e| {
-            if maybe_sent && !e.maybe_processed() {
-                GatewayError::Timeout { provider: P, detail: format!("after a create that may have reached xPay: {e}") }
-            } else {
-                e
-            }
-        })
-    }
-
-    async fn create_bill_attempts(
-        &self,
-        request: &CreateRequest,
-        maybe_sent: &mut bool,
-    ) -> Result<Value, GatewayError> {
-        let tag = format!("till-{}-{}", self.cfg.terminal, request.reference);
-        let body = SaveBody {
-            amount: micro_dollars(&request.amount)?,
-            tag: &tag,
-            expire_in_minutes: self.cfg.expire_minutes.to_string(),
-            reference: request.reference.as_str(),
-            use_lightning: request.method == MethodId::Lightning,
-        };
-        // README § What till does when a create times out: never a blind
-        // resend. A retry the cashier asked for looks first too.
-        let mut look_first = request.retry;
-        let mut attempt = 1;
-        loop {
-            if look_first {
-                match self.view(&request.reference).await? {
-                    Saved::Bill(bill) => {
-                        tracing::info!(provider = "xpay", reference = %request.reference, "create resolved: the bill exists");
-                        return Ok(bill);
-                    }
-                    Saved::Absent => look_first = false,
-                }
-            }
-            let token = self.token(false).await?;
-            let bytes =
-                serde_json::to_vec(&body).map_err(|e| GatewayError::protocol(P, "(request body)", e.to_string()))?;
-            let error = match self.post("/client/bills/save", bytes, Some(&token)).await {
-                Ok(success) => return Ok(data_of(success)),
-                Err(e) => e,
-            };
-            if error.maybe_processed() {
-                *maybe_sent = true;
-            }
-            if attempt >= CREATE_ATTEMPTS {
-                return Err(error);
-            }
-            attempt += 1;
-            match &error {
-                GatewayError::Auth { .. } => {
-                    self.token(true).await?;
-                    look_first = true;
-                }
-                // Refused: perhaps because our reference is taken by an earlier try.
-                GatewayError::Refused { .. } => {
-                    if let Saved::Bill(bill) = self.view(&request.reference).await? {
-                        return Ok(bill);
-                    }
-                    return Err(error);
-                }
-                e if e.maybe_processed() => {
-                    tokio::time::sleep(self.http.backoff(attempt, e)).await;
-                    look_first = true;
-                }
-                e if e.not_processed() => tokio::time::sleep(self.http.backoff(attempt, e)).await,
-                _ => return Err(error),
-            }
-        }
-    }
-}
-
-impl Gateway for Xpay {
-    fn provider(&self) -> ProviderId {
-        P
-    }
-
-    fn methods(&self) -> Vec<MethodId> {
-        self.cfg.methods.clone()
-    }
-
-    fn create<'a>(&'a self, request: &'a CreateRequest) -> BoxFuture<'a, Result<Invoice, GatewayError>> {
-        Box::pin(async move {
-            let bill = self.create_bill(request).await?;
-            let invoice = invoice_from_bill(&bill, request, self.cfg.networks, self.clock.now());
-            if let Err(e) = &invoice {
-                tracing::warn!(provider = "xpay", reference = %request.reference, error = %e, "bill refused by the till's checks");
-            }
-            invoice
-        })
-    }
-
-    fn find<'a>(&'a self, request: &'a CreateRequest) -> BoxFuture<'a, Result<Option<Invoice>, GatewayError>> {
-        Box::pin(async move {
-            let Saved::Bill(bill) = self.view(&request.reference).await? else {
-                return Ok(None);
-            };
-            // Checked as of its creation: the invoice may have expired since,
-            // and is watched all the same (the screen hides an expired code).
-            let created = bill
-                .get("createdAt")
-                .and_then(json::integer)
-                .and_then(millis)
-                .ok_or_else(|| GatewayError::protocol(P, "data.createdAt", "missing"))?;
-            invoice_from_bill(&bill, request, self.cfg.networks, created).map(Some)
-        })
-    }
-
-    fn status<'a>(&'a self, invoice: &'a Invoice) -> BoxFuture<'a, Result<StatusReport, GatewayError>> {
-        Box::pin(async move {
-            match self.view_once(&invoice.reference).await? {
-                Saved::Bill(bill) => Ok(report_for(&bill, invoice)),
-                // A bill whose create succeeded cannot vanish: unknown, keep polling.
-                Saved::Absent => {
-                    tracing::warn!(provider = "xpay", reference = %invoice.reference, "view found no bill for a created invoice");
-                    let raw = "bill not found".to_string();
-                    Ok(StatusReport { status: Status::Unknown(raw.clone()), raw, received: None, tx_id: None })
-                }
-            }
-        })
-    }
-
-    fn status_page<'a>(
-        &'a self,
-        invoices: &'a [Invoice],
-        page: u32,
-    ) -> BoxFuture<'a, Result<StatusPage, GatewayError>> {
-        Box::pin(async move {
-            let prefix = format!("till-{}-", self.cfg.terminal);
-            let body = FindBody {
-                tag: &prefix,
-                page: page.saturating_add(1),
-                page_size: FIND_PAGE_SIZE,
-                sort: FindSort { created_at: -1 },
-            };
-            let success = self.authed_success("/client/bills/find", &body).await?;
-            find_page(&success, &prefix, invoices)
-        })
-    }
-
-    fn can_cancel(&self) -> bool {
-        true
-    }
-
-    fn check(&self) -> BoxFuture<'_, Result<String, GatewayError>> {
-        Box::pin(async move {
-            let token = self.login().await?;
-            Ok(format!("logged in; the session runs until {}", token.expires_at))
-        })
-    }
-
-    fn cancel<'a>(&'a self, invoice: &'a Invoice) -> BoxFuture<'a, Result<(), GatewayError>> {
-        Box::pin(async move {
-            self.authed_retrying("/client/bills/cancel", &ReferenceBody { reference: invoice.reference.as_str() })
-                .await
-                .map(|_| ())
-        })
-    }
 }
 
 #[cfg(test)]

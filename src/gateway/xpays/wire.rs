@@ -1,96 +1,32 @@
-//! xpays.life, wire-faithful to shared/providers/xpays.md.
-//!
-//! Every call carries `x-api-key`, `x-timestamp` (ms) and `x-signature`, a
-//! lowercase hex HMAC-SHA256 over the message `sign_template` builds (default
-//! `{timestamp}{body}`) from the exact bytes sent. Create answers
-//! `{"data":{…}}`; the status call's wrapper is unknown (`data.payment`,
-//! `payment` or `data`). Errors are `{"error":"…"}`. No cancel, no lookup by
-//! our reference: a create that may have reached xpays is never repeated.
+//! xpays.life on the wire (xpays.md): the signed message and its template,
+//! the create body, the answer's wrappers and the status mapping (with the
+//! config's `status_map` rows), and payments read into verified invoices.
+//! Pure: no I/O.
 
-use super::error::GatewayError;
-use super::http::{Http, HttpSettings, Reply};
-use super::json::{self, Fields};
-use super::sign::{hmac_sha256_hex, redact};
-use super::verify;
-use super::{BoxFuture, CreateRequest, Gateway};
-use crate::clock::SharedClock;
+use super::config::{StatusRule, XpaysConfig};
 use crate::core::invoice::{CryptoAmount, Invoice, Payload, PayloadKind, StatusReport};
 use crate::core::method::{MethodId, PaymentMethod, ProviderId};
 use crate::core::money::{Currency, Money};
 use crate::core::status::Status;
-use crate::secret::Secret;
-use reqwest::header::{HeaderMap, HeaderValue};
+use crate::gateway::CreateRequest;
+use crate::gateway::answer::{self, Made};
+use crate::gateway::error::GatewayError;
+use crate::gateway::http::Reply;
+use crate::gateway::json::{self, Fields};
+use crate::gateway::sign::hmac_sha256_hex;
+use crate::gateway::verify;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Serialize;
 use serde_json::Value;
 
-const P: ProviderId = ProviderId::Xpays;
-
-/// The signed message unless the merchant's papers say otherwise (xpays.md § Authentication / signing).
-pub const DEFAULT_SIGN_TEMPLATE: &str = "{timestamp}{body}";
-
-/// The placeholders a `sign_template` may use.
-const PLACEHOLDERS: &[&str] = &["timestamp", "body", "method", "path", "query", "api_key"];
+pub(super) const P: ProviderId = ProviderId::Xpays;
 
 /// How many times a create that surely was not processed is sent.
-const CREATE_ATTEMPTS: u32 = 3;
+pub(super) const CREATE_ATTEMPTS: u32 = 3;
 
 /// USDT on TRON has 6 decimals: `payment_amount` is shown rounded up to them
 /// (xpays.md § Mapping to till, the one allowed exception to "exact").
-const USDT_DECIMALS: u32 = 6;
-
-/// One `status_map` row: `"<status>/<payment_status>"` (or `"<status>/*"`) → a state.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StatusRule {
-    pub status: String,
-    /// `None` matches any `payment_status`.
-    pub payment_status: Option<String>,
-    pub state: Status,
-}
-
-impl StatusRule {
-    /// Parses a `status_map` entry; the state may be any but `unknown`.
-    pub fn parse(key: &str, state: &str) -> Result<StatusRule, String> {
-        let (status, payment) =
-            key.split_once('/').ok_or("keys are \"<status>/<payment_status>\", with * for any payment_status")?;
-        let state = Status::from_name(state, "")
-            .filter(|s| !matches!(s, Status::Unknown(_)))
-            .ok_or_else(|| format!("\"{state}\" is not a state (pending, confirming, underpaid, paid, expired, expired_underpaid, canceled)"))?;
-        Ok(StatusRule {
-            status: status.to_string(),
-            payment_status: (payment != "*").then(|| payment.to_string()),
-            state,
-        })
-    }
-}
-
-/// `[providers.xpays]`, resolved.
-#[derive(Clone, Debug)]
-pub struct XpaysConfig {
-    pub base_url: String,
-    pub api_key: Secret,
-    pub secret_key: Secret,
-    pub sign_template: String,
-    pub chain: String,
-    pub crypto: String,
-    pub status_map: Vec<StatusRule>,
-    pub currency: Currency,
-}
-
-/// Checks a `sign_template`: only known `{placeholders}`.
-pub fn check_template(template: &str) -> Result<(), String> {
-    let mut rest = template;
-    while let Some(open) = rest.find('{') {
-        let after = rest.get(open + 1..).unwrap_or("");
-        let close = after.find('}').ok_or("a { without its }")?;
-        let name = after.get(..close).unwrap_or("");
-        if !PLACEHOLDERS.contains(&name) {
-            return Err(format!("unknown placeholder {{{name}}} (known: {})", PLACEHOLDERS.join(", ")));
-        }
-        rest = after.get(close + 1..).unwrap_or("");
-    }
-    Ok(())
-}
+pub(super) const USDT_DECIMALS: u32 = 6;
 
 /// What a request signs.
 pub struct SignInput<'a> {
@@ -140,18 +76,18 @@ pub fn signature(secret: &str, template: &str, input: &SignInput<'_>) -> String 
 // ---- wire types: requests (xpays.md § Create invoice › What till sends)
 
 #[derive(Serialize)]
-struct CreateBody<'a> {
-    order_id: &'a str,
-    amount: String,
-    from_fiat_currency: &'a str,
-    to_crypto_currency: &'a str,
-    chain: &'a str,
+pub(super) struct CreateBody<'a> {
+    pub(super) order_id: &'a str,
+    pub(super) amount: String,
+    pub(super) from_fiat_currency: &'a str,
+    pub(super) to_crypto_currency: &'a str,
+    pub(super) chain: &'a str,
 }
 
 // ---- pure parsing of xpays answers
 
 /// A body's `error`, when it has one (`{"error":"Forbidden"}`).
-fn error_of(v: &Value) -> Option<String> {
+pub(super) fn error_of(v: &Value) -> Option<String> {
     match v.get("error")? {
         Value::Null => None,
         Value::String(s) => Some(s.clone()),
@@ -189,7 +125,7 @@ pub fn payment_of(reply: &Reply, info: bool) -> Result<Value, GatewayError> {
     }
 }
 
-fn text_of(v: Option<&Value>) -> String {
+pub(super) fn text_of(v: Option<&Value>) -> String {
     match v {
         None | Some(Value::Null) => "null".into(),
         Some(Value::String(s)) => s.chars().take(40).collect(),
@@ -255,14 +191,8 @@ pub fn report(p: &Value, map: &[StatusRule], currency: &Currency) -> StatusRepor
 pub fn invoice_from_payment(p: &Value, request: &CreateRequest, cfg: &XpaysConfig) -> Result<Invoice, GatewayError> {
     let f = Fields::new(P, "data.", p);
     let id = f.str("id")?.to_string();
-    let order_id = f.text("order_id")?;
-    if order_id != request.reference.as_str() {
-        return Err(GatewayError::protocol(P, "data.order_id", "does not match our reference"));
-    }
-    let amount = f.decimal("amount")?;
-    if amount != request.amount.amount {
-        return Err(GatewayError::protocol(P, "data.amount", "differs from the amount asked"));
-    }
+    answer::our_reference(P, "data.order_id", &f.text("order_id")?, &request.reference)?;
+    answer::same_amount(P, "data.amount", f.decimal("amount")?, request.amount.amount)?;
     let created_at = f.instant("created_at")?;
     let expires_at = f.instant("expired_at")?;
     let unverified = |error| GatewayError::Unverified { provider: P, error };
@@ -281,169 +211,14 @@ pub fn invoice_from_payment(p: &Value, request: &CreateRequest, cfg: &XpaysConfi
         }
     };
     let report = report(p, &cfg.status_map, &cfg.currency);
-    Ok(Invoice {
-        id,
-        reference: request.reference.clone(),
-        method: PaymentMethod::new(P, MethodId::UsdtTron),
-        fiat: request.amount.clone(),
-        crypto: Some(CryptoAmount { amount: shown, unit: cfg.crypto.clone() }),
-        payload,
-        created_at,
-        expires_at,
-        status: report.status,
-        received: report.received,
-        choices: Vec::new(),
-    })
-}
-
-// ---- the adapter
-
-pub struct Xpays {
-    cfg: XpaysConfig,
-    http: Http,
-    clock: SharedClock,
-}
-
-impl Xpays {
-    pub fn new(cfg: XpaysConfig, settings: HttpSettings, clock: SharedClock) -> Result<Xpays, GatewayError> {
-        Ok(Xpays { http: Http::new(P, settings)?, cfg, clock })
-    }
-
-    fn headers(&self, method: &str, path: &str, query: &str, body: &[u8]) -> Result<HeaderMap, GatewayError> {
-        let timestamp = self.clock.now().as_millisecond().to_string();
-        let input = SignInput { timestamp: &timestamp, body, method, path, query, api_key: self.cfg.api_key.expose() };
-        let sig = signature(self.cfg.secret_key.expose(), &self.cfg.sign_template, &input);
-        let mut h = HeaderMap::new();
-        let bad = || GatewayError::protocol(P, "api_key", "not usable in a header");
-        let mut key = HeaderValue::from_str(self.cfg.api_key.expose()).map_err(|_| bad())?;
-        key.set_sensitive(true);
-        h.insert("x-api-key", key);
-        h.insert("x-timestamp", HeaderValue::from_str(&timestamp).map_err(|_| bad())?);
-        let mut sig = HeaderValue::from_str(&sig).map_err(|_| bad())?;
-        sig.set_sensitive(true);
-        h.insert("x-signature", sig);
-        Ok(h)
-    }
-
-    fn log_refusal(&self, path: &str, reply: &Reply, e: &GatewayError) {
-        let body = String::from_utf8_lossy(&reply.body);
-        let cut: String =
-            redact(&body, &[self.cfg.api_key.expose(), self.cfg.secret_key.expose()]).chars().take(300).collect();
-        tracing::warn!(provider = "xpays", path, status = reply.status, error = %e, body = %cut, "refused or unexpected answer");
-    }
-
-    async fn info(&self, id: &str) -> Result<Value, GatewayError> {
-        let path = "/v1/payment/info";
-        let query = format!("id={}", urlencode(id));
-        let url = format!("{}{path}?{query}", self.cfg.base_url);
-        self.http
-            .retrying(|| async {
-                let headers = self.headers("GET", path, &query, b"")?;
-                let reply = self.http.get(&url, headers).await?;
-                payment_of(&reply, true).inspect_err(|e| self.log_refusal(path, &reply, e))
-            })
-            .await
-    }
-
-    async fn create_payment(&self, request: &CreateRequest) -> Result<Value, GatewayError> {
-        // A cashier's retry follows only a create that surely was not
-        // processed (an unknown outcome offers no retry), so it is sent as is.
-        let path = "/v1/payment/createInvoicePayment";
-        let body = CreateBody {
-            order_id: request.reference.as_str(),
-            amount: request.amount.amount.normalize().to_string(),
-            from_fiat_currency: self.cfg.currency.code(),
-            to_crypto_currency: &self.cfg.crypto,
-            chain: &self.cfg.chain,
-        };
-        let bytes =
-            serde_json::to_vec(&body).map_err(|e| GatewayError::protocol(P, "(request body)", e.to_string()))?;
-        let url = format!("{}{path}", self.cfg.base_url);
-        self.http
-            .create_once(CREATE_ATTEMPTS, || async {
-                let headers = self.headers("POST", path, "", &bytes)?;
-                let reply = self.http.post_json(&url, headers, bytes.clone()).await?;
-                payment_of(&reply, false).inspect_err(|e| self.log_refusal(path, &reply, e))
-            })
-            .await
-    }
-}
-
-/// Percent-encodes a query value.
-fn urlencode(s: &str) -> String {
-    s.bytes()
-        .map(|b| match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => char::from(b).to_string(),
-            _ => format!("%{b:02X}"),
-        })
-        .collect()
-}
-
-impl Gateway for Xpays {
-    fn provider(&self) -> ProviderId {
-        P
-    }
-
-    fn methods(&self) -> Vec<MethodId> {
-        vec![MethodId::UsdtTron]
-    }
-
-    fn create<'a>(&'a self, request: &'a CreateRequest) -> BoxFuture<'a, Result<Invoice, GatewayError>> {
-        Box::pin(async move {
-            if request.method != MethodId::UsdtTron {
-                return Err(GatewayError::Unsupported { provider: P, what: "serve this method (it has usdt-tron)" });
-            }
-            let p = self.create_payment(request).await?;
-            invoice_from_payment(&p, request, &self.cfg).inspect_err(|e| {
-                tracing::warn!(provider = "xpays", reference = %request.reference, error = %e, "payment refused by the till's checks");
-            })
-        })
-    }
-
-    fn find<'a>(&'a self, _request: &'a CreateRequest) -> BoxFuture<'a, Result<Option<Invoice>, GatewayError>> {
-        Box::pin(
-            async move { Err(GatewayError::Unsupported { provider: P, what: "look an invoice up by our reference" }) },
-        )
-    }
-
-    fn status<'a>(&'a self, invoice: &'a Invoice) -> BoxFuture<'a, Result<StatusReport, GatewayError>> {
-        Box::pin(async move {
-            let p = self.info(&invoice.id).await?;
-            let same = p.get("id").and_then(Value::as_str) == Some(invoice.id.as_str());
-            if !same {
-                tracing::warn!(provider = "xpays", reference = %invoice.reference, "info answered about another payment");
-                let raw = "the answer is about another payment".to_string();
-                return Ok(StatusReport { status: Status::Unknown(raw.clone()), raw, received: None, tx_id: None });
-            }
-            Ok(report(&p, &self.cfg.status_map, &invoice.fiat.currency))
-        })
-    }
-
-    fn can_cancel(&self) -> bool {
-        false
-    }
-
-    fn cancel<'a>(&'a self, _invoice: &'a Invoice) -> BoxFuture<'a, Result<(), GatewayError>> {
-        Box::pin(async move { Err(GatewayError::Unsupported { provider: P, what: "cancel an invoice" }) })
-    }
-
-    /// A signed status query for a payment that does not exist: the key and
-    /// signature are checked, nothing is made.
-    fn check(&self) -> BoxFuture<'_, Result<String, GatewayError>> {
-        Box::pin(async move {
-            match self.info(&uuid::Uuid::new_v4().to_string()).await {
-                Ok(_) => Ok("signed request accepted".into()),
-                Err(GatewayError::Refused { message, .. }) => {
-                    Ok(format!("signed request accepted (no such payment, as expected: \"{message}\")"))
-                }
-                Err(e) => Err(e),
-            }
-        })
-    }
+    let crypto = Some(CryptoAmount { amount: shown, unit: cfg.crypto.clone() });
+    let method = PaymentMethod::new(P, MethodId::UsdtTron);
+    Ok(Made { id, method, crypto, payload, valid: (created_at, expires_at) }.invoice(request, report))
 }
 
 #[cfg(test)]
 mod tests {
+    use super::super::config::{DEFAULT_SIGN_TEMPLATE, check_template};
     use super::*;
     use serde_json::json;
 

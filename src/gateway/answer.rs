@@ -1,0 +1,90 @@
+//! What every adapter checks of a gateway's answer, written once: that it is
+//! about our invoice (reference, amount), the invoice it makes, the report
+//! when it is not, the one log line for an answer the till's checks refuse,
+//! and the config check's probe.
+
+use super::CreateRequest;
+use super::error::GatewayError;
+use crate::core::invoice::{CryptoAmount, Invoice, Payload, Reference, StatusReport};
+use crate::core::method::{PaymentMethod, ProviderId};
+use jiff::Timestamp;
+
+/// A field that must carry our reference.
+pub fn our_reference(provider: ProviderId, field: &str, got: &str, reference: &Reference) -> Result<(), GatewayError> {
+    if got == reference.as_str() {
+        Ok(())
+    } else {
+        Err(GatewayError::protocol(provider, field, "does not match our reference"))
+    }
+}
+
+/// A field that must carry the amount asked.
+pub fn same_amount<T: PartialEq>(provider: ProviderId, field: &str, got: T, asked: T) -> Result<(), GatewayError> {
+    if got == asked { Ok(()) } else { Err(GatewayError::protocol(provider, field, "differs from the amount asked")) }
+}
+
+/// The report for an answer that cannot be read as this invoice's status:
+/// `unknown`, with these words as the raw value. Polling goes on.
+pub fn unknown(raw: &str) -> StatusReport {
+    StatusReport {
+        status: crate::core::status::Status::Unknown(raw.to_string()),
+        raw: raw.to_string(),
+        received: None,
+        tx_id: None,
+    }
+}
+
+/// A created invoice as the till's checks left it: a refusal is logged here,
+/// the same way for every gateway.
+pub fn vetted<T>(
+    provider: ProviderId,
+    reference: &Reference,
+    checked: Result<T, GatewayError>,
+) -> Result<T, GatewayError> {
+    checked.inspect_err(|e| {
+        tracing::warn!(provider = provider.id(), %reference, error = %e, "invoice refused by the till's checks");
+    })
+}
+
+/// What a gateway's answer says of a new invoice, once checked; the rest is
+/// our request's.
+pub struct Made {
+    pub id: String,
+    pub method: PaymentMethod,
+    pub crypto: Option<CryptoAmount>,
+    pub payload: Payload,
+    /// From its creation to its expiry.
+    pub valid: (Timestamp, Timestamp),
+}
+
+impl Made {
+    /// The invoice, in the state `report` gives, with no other choices.
+    pub fn invoice(self, request: &CreateRequest, report: StatusReport) -> Invoice {
+        let (created_at, expires_at) = self.valid;
+        Invoice {
+            id: self.id,
+            reference: request.reference.clone(),
+            method: self.method,
+            fiat: request.amount.clone(),
+            crypto: self.crypto,
+            payload: self.payload,
+            created_at,
+            expires_at,
+            status: report.status,
+            received: report.received,
+            choices: Vec::new(),
+        }
+    }
+}
+
+/// The config check's probe for something that does not exist: an answer,
+/// or a refusal saying it does not exist, means `accepted`.
+pub fn probed<T>(answer: Result<T, GatewayError>, accepted: &str, what: &str) -> Result<String, GatewayError> {
+    match answer {
+        Ok(_) => Ok(accepted.to_string()),
+        Err(GatewayError::Refused { message, .. }) => {
+            Ok(format!("{accepted} (no such {what}, as expected: \"{message}\")"))
+        }
+        Err(e) => Err(e),
+    }
+}
