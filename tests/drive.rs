@@ -254,8 +254,8 @@ async fn the_failed_sale_says_the_journal_could_not_be_written() {
         inputs.send(key(ch)).unwrap();
     }
     // Stop the loop once the create's answer is in: a minute of the till's time.
-    let drive = c.drive.until(tokio::time::Instant::now() + Duration::from_secs(60));
-    assert_eq!(drive.run(&mut c.face, Vec::new()).await.unwrap(), None);
+    c.drive.until(tokio::time::Instant::now() + Duration::from_secs(60));
+    assert_eq!(c.drive.run(&mut c.face, Vec::new()).await.unwrap(), None);
     let app = &c.face.tui.app;
     let Sale::Failed { problem, .. } = &app.desk.sale else { panic!("{:?}", app.desk.sale) };
     assert!(problem.message.contains("journal"), "{problem}");

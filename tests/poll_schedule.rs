@@ -17,7 +17,8 @@ use till::core::schedule::PollPolicy;
 use till::core::status::Status;
 use till::core::watch::Watch;
 use till::gateway::{BoxFuture, CreateRequest, Gateway, GatewayError, Registry};
-use till::runtime::Runtime;
+use till::runtime::drive::run_all;
+use till::runtime::{Drive, Runtime};
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
@@ -143,8 +144,8 @@ fn invoice(provider: ProviderId, n: usize, created_at: Timestamp, lifetime: Sign
 /// The till's desk and runtime over the fakes, on paused time.
 struct Counter {
     desk: Desk,
-    runtime: Runtime,
-    events: mpsc::UnboundedReceiver<Event>,
+    /// The till's one drive loop, with the bare desk as its face.
+    drive: Drive<()>,
     clock: SharedClock,
     fakes: BTreeMap<ProviderId, Arc<Fake>>,
 }
@@ -160,8 +161,9 @@ impl Counter {
             fakes.insert(*p, fake);
         }
         let (tx, events) = mpsc::unbounded_channel();
-        let runtime = Runtime::new(Arc::new(registry), tx);
-        Counter { desk: Desk::new(PollPolicy::default(), clock.now()), runtime, events, clock, fakes }
+        let runtime = Runtime::new(Arc::new(registry), tx).with_clock(clock.clone());
+        let drive = Drive::new(runtime, events);
+        Counter { desk: Desk::new(PollPolicy::default(), clock.now()), drive, clock, fakes }
     }
 
     /// Opens `n` invoices at each gateway, created now.
@@ -178,23 +180,11 @@ impl Counter {
         self.desk.watch_all(watches)
     }
 
-    /// Runs the desk as the till's faces do, for `secs` of tokio's time.
-    async fn run(&mut self, mut out: Outcome, secs: u64) {
-        let end = Instant::now() + Duration::from_secs(secs);
-        let mut tick = tokio::time::interval(Duration::from_secs(1));
-        loop {
-            for command in out.commands.drain(..) {
-                self.runtime.run(command);
-            }
-            let wake = self.desk.next_wake();
-            let event = tokio::select! {
-                Some(event) = self.events.recv() => event,
-                _ = tick.tick() => Event::Tick(self.clock.now()),
-                _ = till::runtime::until(wake, &self.clock) => Event::Tick(self.clock.now()),
-                _ = tokio::time::sleep_until(end) => return,
-            };
-            out = self.desk.update(event);
-        }
+    /// Runs the desk on the till's drive loop, for `secs` of tokio's time.
+    async fn run(&mut self, out: Outcome, secs: u64) {
+        self.drive.until(Instant::now() + Duration::from_secs(secs));
+        let done = self.drive.run(&mut self.desk, run_all(out.commands)).await.unwrap();
+        assert_eq!(done, None, "the bare desk never finishes: the deadline ends the run");
     }
 
     fn calls(&self, p: ProviderId) -> Vec<(Instant, Call)> {

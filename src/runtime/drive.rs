@@ -73,6 +73,32 @@ pub trait Face {
     fn finished(&self) -> Option<i32>;
 }
 
+/// The bare desk as a face: nothing to render, never finished (load tests
+/// and the soak's schedule).
+impl Face for Desk {
+    type Key = ();
+
+    fn update(&mut self, input: Input<()>) -> Vec<Effect> {
+        match input {
+            Input::Core(event) => run_all(Desk::update(self, event).commands),
+            Input::Tick(now) => run_all(Desk::update(self, Event::Tick(now)).commands),
+            _ => Vec::new(),
+        }
+    }
+
+    fn desk(&self) -> &Desk {
+        self
+    }
+
+    fn render(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+
+    fn finished(&self) -> Option<i32> {
+        None
+    }
+}
+
 /// One drive loop's wiring: the runtime, and where inputs come from.
 pub struct Drive<K> {
     runtime: Runtime,
@@ -100,8 +126,8 @@ impl<K: Send + 'static> Drive<K> {
         self
     }
 
-    /// Stops the loop at `deadline` (a soak).
-    pub fn until(mut self, deadline: tokio::time::Instant) -> Drive<K> {
+    /// Stops the next `run` at `deadline` (a soak, a test).
+    pub fn until(&mut self, deadline: tokio::time::Instant) -> &mut Drive<K> {
         self.deadline = Some(deadline);
         self
     }
@@ -112,7 +138,7 @@ impl<K: Send + 'static> Drive<K> {
 
     /// Runs `face` from the effects `start` until it is finished (its exit
     /// code), the deadline passes (`None`), or rendering fails.
-    pub async fn run<F: Face<Key = K>>(mut self, face: &mut F, start: Vec<Effect>) -> std::io::Result<Option<i32>> {
+    pub async fn run<F: Face<Key = K>>(&mut self, face: &mut F, start: Vec<Effect>) -> std::io::Result<Option<i32>> {
         let clock = self.runtime.clock().clone();
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);

@@ -96,6 +96,12 @@ impl Runtime {
         self
     }
 
+    /// Takes "now" from `clock` (tests on paused time).
+    pub fn with_clock(mut self, clock: SharedClock) -> Runtime {
+        self.clock = clock;
+        self
+    }
+
     pub fn journal(&self) -> Option<&Arc<dyn Store>> {
         self.journal.as_ref()
     }

@@ -97,7 +97,7 @@ pub async fn run(
         timezone: config.timezone(),
         demo_url,
     };
-    let drive = Drive::new(runtime, core_rx).with_services(services);
+    let mut drive = Drive::new(runtime, core_rx).with_services(services);
 
     // Terminal input is read on its own thread: the read blocks, so the loop idles.
     let inputs = drive.inputs();
