@@ -4,6 +4,7 @@
 //! are printed when the face renders, so after the journal has them.
 
 mod charge;
+mod face;
 mod resume;
 
 pub use charge::charge;
