@@ -73,6 +73,7 @@ use axum::routing::{get, post};
 use serde::Serialize;
 use serde_json::{Value, json};
 
+use crate::time::{date_time as datetime, day as date, is_day};
 use crate::{AppState, btc, evm, lock, now_ms, tron};
 
 /// The token the sandbox's Bitsby accepts by default.
@@ -234,25 +235,9 @@ fn parse_time_to_pay(text: &str) -> Option<i64> {
     TIME_TO_PAY_HALF_HOURS.contains(&half_hours).then(|| i64::try_from(half_hours * 1800).unwrap_or(i64::MAX))
 }
 
-/// `YYYY-MM-DD HH:MM:SS`, UTC without a zone marker (§ Create invoice).
-fn datetime(epoch_secs: i64) -> String {
-    let iso = crate::iso8601_ms(epoch_secs.saturating_mul(1000));
-    iso.get(..19).unwrap_or(&iso).replacen('T', " ", 1)
-}
-
-/// `YYYY-MM-DD` (UTC).
-fn date(epoch_secs: i64) -> String {
-    let iso = crate::iso8601_ms(epoch_secs.saturating_mul(1000));
-    iso.get(..10).unwrap_or(&iso).to_owned()
-}
-
-/// A `Y-m-d` date as sent (`2024-02-29`), checked for shape.
+/// A `Y-m-d` date as sent (`2024-02-29`), checked to be a calendar day.
 fn parse_date(text: &str) -> Option<String> {
-    let mut parts = text.split('-');
-    let (y, m, d) = (parts.next()?, parts.next()?, parts.next()?);
-    let num = |s: &str, len: usize| (s.len() == len && s.bytes().all(|b| b.is_ascii_digit())).then(|| s.parse::<u32>());
-    let (_, month, day) = (num(y, 4)?.ok()?, num(m, 2)?.ok()?, num(d, 2)?.ok()?);
-    (parts.next().is_none() && (1..=12).contains(&month) && (1..=31).contains(&day)).then(|| text.to_owned())
+    is_day(text).then(|| text.to_owned())
 }
 
 /// 12 random letters and digits (the sample `MXNj4m8HhcM4`).
@@ -660,8 +645,8 @@ impl Store {
                 Some(Seeded {
                     id: inv.id.clone(),
                     reference: reference.clone(),
-                    created_at: crate::iso8601_ms(inv.created_secs.saturating_mul(1000)),
-                    expires_at: crate::iso8601_ms(inv.expires_secs.saturating_mul(1000)),
+                    created_at: crate::time::iso8601_ms(inv.created_secs.saturating_mul(1000)),
+                    expires_at: crate::time::iso8601_ms(inv.expires_secs.saturating_mul(1000)),
                 })
             })
             .collect();

@@ -30,10 +30,6 @@ use serde_json::{Value, json};
 use crate::xpay::{ControlError, WireBill};
 use crate::{AppState, now_ms};
 
-/// Paths under this prefix belong to the control API (and are not counted
-/// in `/_sandbox/requests`).
-pub(crate) const PREFIX: &str = "/_sandbox/";
-
 pub(crate) fn router() -> Router<AppState> {
     Router::new()
         .route("/_sandbox/requests", get(requests))

@@ -30,6 +30,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 use sha3::{Digest, Keccak256};
 
+use crate::gateway::{Gateway, PREFIX};
 use crate::{AppState, lock};
 
 /// Largest answer `unverifiable` reads (the sandbox's own answers are small).
@@ -38,57 +39,6 @@ const READ_LIMIT: usize = 16 * 1024 * 1024;
 const HUGE_BYTES: usize = 2 * 1024 * 1024;
 /// The `malformed` answer (CONTROL.md).
 const MALFORMED_BODY: &str = "{\"data\": [tru";
-
-/// The five gateways and the path prefixes of their requests (CONTROL.md).
-/// Also the gateway of a request for `/_sandbox/rates` and `/_sandbox/{gateway}/seed`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub(crate) enum Gateway {
-    Xpay,
-    Xpays,
-    Xcash,
-    Xaigate,
-    Bitsby,
-}
-
-impl Gateway {
-    pub(crate) const ALL: [Self; 5] = [Self::Xpay, Self::Xpays, Self::Xcash, Self::Xaigate, Self::Bitsby];
-
-    pub(crate) fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|g| g.name() == name)
-    }
-
-    /// The name the control API uses: `xpay`, `xpays`, `xcash`, `xaigate`, `bitsby`.
-    pub(crate) fn name(self) -> &'static str {
-        match self {
-            Self::Xpay => "xpay",
-            Self::Xpays => "xpays",
-            Self::Xcash => "xcash",
-            Self::Xaigate => "xaigate",
-            Self::Bitsby => "bitsby",
-        }
-    }
-
-    /// Position in [`Gateway::ALL`].
-    pub(crate) fn index(self) -> usize {
-        self as usize
-    }
-
-    /// The gateway a request path belongs to (by prefix), if any.
-    pub(crate) fn of_path(path: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|g| g.prefixes().iter().any(|p| path.starts_with(p)))
-    }
-
-    fn prefixes(self) -> &'static [&'static str] {
-        match self {
-            Self::Xpay => &["/client/"],
-            Self::Xpays => &["/v1/payment/"],
-            Self::Xcash => &["/v1/invoice"],
-            Self::Xaigate => &["/api/v1/"],
-            Self::Bitsby => &["/invoices/", "/payments/"],
-        }
-    }
-}
 
 /// What a matching request gets (CONTROL.md § Faults).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -132,8 +82,7 @@ struct Fault {
 
 impl Fault {
     fn matches(&self, path: &str) -> bool {
-        self.gateway.prefixes().iter().any(|p| path.starts_with(p))
-            && self.path.as_deref().is_none_or(|p| path.starts_with(p))
+        self.gateway.owns(path) && self.path.as_deref().is_none_or(|p| path.starts_with(p))
     }
 
     /// Validates the `POST /_sandbox/faults` body.
@@ -201,7 +150,7 @@ impl Faults {
 /// Middleware: applies an armed fault to a matching gateway request.
 pub(crate) async fn apply(State(shared): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    if path.starts_with(crate::control::PREFIX) {
+    if path.starts_with(PREFIX) {
         return next.run(req).await;
     }
     let Some(fault) = shared.faults.take(path) else {

@@ -45,7 +45,6 @@
 
 use std::collections::HashMap;
 use std::sync::Mutex;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use axum::Router;
 use axum::body::Bytes;
@@ -56,6 +55,7 @@ use axum::routing::{get, post};
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
+use crate::time::{iso8601_us, now_us};
 use crate::{AppState, lock};
 
 /// The `apiKey` the sandbox's XaiGate accepts by default (UUID-like, as the doc's).
@@ -403,20 +403,6 @@ impl Store {
 // ---------------------------------------------------------------------------
 // Numbers and times.
 
-/// Wall clock, epoch microseconds.
-fn now_us() -> i64 {
-    let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO);
-    i64::try_from(since.as_micros()).unwrap_or(i64::MAX)
-}
-
-/// ISO 8601 UTC with microseconds, e.g. `2023-12-07T09:03:07.976520Z`.
-fn iso8601_us(epoch_us: i64) -> String {
-    let ms = crate::iso8601_ms(epoch_us.div_euclid(1000));
-    // Drop the `.mmmZ` tail, put the six digits back.
-    let base = ms.get(..ms.len().saturating_sub(5)).unwrap_or(&ms);
-    format!("{base}.{:06}Z", epoch_us.rem_euclid(1_000_000))
-}
-
 /// `INV` + 10 random digits (the sample `INV2167234232`).
 fn new_invoice_no() -> String {
     let n = u64::from_le_bytes(crate::random_bytes::<8>()) % 10_000_000_000;
@@ -751,8 +737,6 @@ mod tests {
 
     #[test]
     fn times_and_numbers() {
-        assert_eq!(iso8601_us(1_701_939_787_976_520), "2023-12-07T09:03:07.976520Z");
-        assert_eq!(iso8601_us(0), "1970-01-01T00:00:00.000000Z");
         let no = new_invoice_no();
         assert!(no.len() == 13 && no.starts_with("INV") && no[3..].bytes().all(|b| b.is_ascii_digit()), "{no}");
         assert_eq!(store(0).expiry_minutes, 0);

@@ -17,6 +17,8 @@ use axum::routing::post;
 use serde::Serialize;
 use serde_json::{Map, Number, Value, json};
 
+use rust_decimal::prelude::ToPrimitive;
+
 use crate::{AppState, Options, lightning, lock, now_ms, tron};
 
 // ---------------------------------------------------------------------------
@@ -455,7 +457,7 @@ impl Store {
                     "accountId": self.account_id,
                     "eventType": "receive.lightning",
                     "transaction": {
-                        "createdAt": crate::iso8601_ms(now),
+                        "createdAt": crate::time::iso8601_ms(now),
                         "direction": "RECEIVE",
                         "externalId": ln.payment_hash,
                         "id": tx_ref,
@@ -863,8 +865,8 @@ impl Store {
             "lightning" => true,
             other => return Err(SeedError::method(other, "usdt-tron, lightning")),
         };
-        let amount = crate::seed::scaled(&spec.amount, 6)
-            .and_then(|micro| u64::try_from(micro).ok())
+        let amount = crate::decimal::plain_positive(&spec.amount, 20, 6)
+            .and_then(|usd| (usd * rust_decimal::Decimal::from(1_000_000)).to_u64())
             .ok_or_else(|| SeedError::bad("xPay amounts have at most 6 decimals (micro-dollars)"))?;
         let now = now_ms();
         let mut bills = Vec::with_capacity(spec.references.len());
@@ -894,8 +896,8 @@ impl Store {
                 let seeded = Seeded {
                     id: bill.bill_ref.clone(),
                     reference: bill.bill_ref.clone(),
-                    created_at: crate::iso8601_ms(bill.created_at),
-                    expires_at: crate::iso8601_ms(bill.until),
+                    created_at: crate::time::iso8601_ms(bill.created_at),
+                    expires_at: crate::time::iso8601_ms(bill.until),
                 };
                 st.insert(bill);
                 seeded

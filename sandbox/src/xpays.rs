@@ -43,8 +43,10 @@ use serde::Serialize;
 use serde_json::{Map, Number, Value, json};
 use sha2::Sha256;
 
-use crate::xcash::{Dec, Rounding, lower_hex_decode};
-use crate::{AppState, lock, tron};
+use rust_decimal::Decimal;
+
+use crate::decimal::{LOOSE, Written, half_up, half_up_significant, number};
+use crate::{AppState, lock, lower_hex_decode, tron};
 
 pub const DEMO_XPAYS_API_KEY: &str = "key_sandbox_xpays_demo";
 pub const DEMO_XPAYS_SECRET_KEY: &str = "sandbox-xpays-secret";
@@ -91,24 +93,24 @@ const MSG_ORDER_EXISTS: &str = "order_id already exists";
 const MAX_CLOCK_DIFF_MS: i64 = 5 * 60_000;
 /// `payment_amount` / (`amount` converted to USD): the doc sample's
 /// 9.99721717462727 / 10.
-const PAYMENT_FACTOR: Dec = Dec::new(999_721_717_462_727, 15);
+const PAYMENT_FACTOR: Decimal = Decimal::from_parts(3_654_809_287, 232_765, 0, false, 15);
 /// `fee_percent` of the sample (0.4): `merchant_amount` = paid × (1 − 0.4 %).
-const MERCHANT_FACTOR: Dec = Dec::new(996, 3);
+const MERCHANT_FACTOR: Decimal = Decimal::from_parts(996, 0, 0, false, 3);
 /// `payment_amount` is shown with at most this many significant digits (the
 /// sample has 15; a JSON number stays exact through f64 with 15) …
 const PAYMENT_DIGITS: u32 = 15;
 /// … and at most this many decimals (the sample has 14).
 const PAYMENT_DECIMALS: u32 = 14;
 /// Largest `amount` accepted, and its decimals.
-const MAX_AMOUNT: Dec = Dec::new(1_000_000_000, 0);
-const MAX_AMOUNT_DECIMALS: u32 = 8;
+const MAX_AMOUNT: Decimal = Decimal::from_parts(1_000_000_000, 0, 0, false, 0);
+const MAX_AMOUNT_DECIMALS: u64 = 8;
 /// Longest `order_id` (the hosted page URL ends with it).
 const MAX_ORDER_ID: usize = 64;
 /// The hosted page (from the sample's `payment_url`).
 const PAY_URL_BASE: &str = "https://xpays.life/pay/";
 
 /// Demo rate: USD per unit of `from_fiat_currency` (sample: USD).
-fn usd_per_unit(fiat: &str) -> Option<Dec> {
+fn usd_per_unit(fiat: &str) -> Option<Decimal> {
     let (mant, scale) = match fiat {
         "USD" => (1, 0),
         "EUR" => (108, 2),
@@ -116,12 +118,14 @@ fn usd_per_unit(fiat: &str) -> Option<Dec> {
         "VND" => (393, 7),
         _ => return None,
     };
-    Some(Dec::new(mant, scale))
+    Some(Decimal::new(mant, scale))
 }
 
-/// A decimal as a JSON number with exactly its digits.
-fn number(d: Dec) -> Number {
-    serde_json::from_str(&d.to_string()).unwrap_or_else(|_| Number::from(0))
+/// `payment_amount` and its kin as shown: at most [`PAYMENT_DIGITS`]
+/// significant digits, then at most [`PAYMENT_DECIMALS`] decimals, both
+/// rounded half up.
+fn shown(value: Decimal) -> Decimal {
+    half_up(half_up_significant(value, PAYMENT_DIGITS), PAYMENT_DECIMALS)
 }
 
 // ---------------------------------------------------------------------------
@@ -197,10 +201,10 @@ struct Invoice {
     to_crypto_currency: String,
     /// As sent.
     amount: String,
-    payment_amount: Dec,
+    payment_amount: Decimal,
     payer_paid_currency: Option<String>,
-    payer_paid_amount: Option<Dec>,
-    merchant_amount: Option<Dec>,
+    payer_paid_amount: Option<Decimal>,
+    merchant_amount: Option<Decimal>,
     txid: Option<String>,
     address: String,
     from_address: Option<String>,
@@ -256,7 +260,7 @@ impl Invoice {
             url_failed: self.url_failed.clone(),
             is_multiple_order: true,
             lifetime: self.lifetime,
-            expired_at: crate::iso8601_ms(self.expired_ms),
+            expired_at: crate::time::iso8601_ms(self.expired_ms),
             fee_subtract: 0,
             fee_percent: Number::from_f64(0.4).unwrap_or_else(|| Number::from(0)),
             discount_percent: self.discount_percent.clone(),
@@ -275,7 +279,7 @@ impl Invoice {
             payment_match_type: "EXACTLY",
             is_completed: self.stage == Stage::Completed,
             status: self.status(now),
-            created_at: crate::iso8601_ms(self.created_ms),
+            created_at: crate::time::iso8601_ms(self.created_ms),
             owned_by_group: group.to_owned(),
             agent_id: agent.to_owned(),
         }
@@ -382,19 +386,12 @@ impl Store {
                 inv.see_transfer();
                 inv.payer_paid_amount = Some(inv.payment_amount);
                 inv.payer_paid_currency = Some(inv.to_crypto_currency.clone());
-                inv.merchant_amount = inv
-                    .payment_amount
-                    .mul(MERCHANT_FACTOR)
-                    .map(|m| m.round_significant(PAYMENT_DIGITS).round(PAYMENT_DECIMALS, Rounding::HalfUp));
+                inv.merchant_amount = inv.payment_amount.checked_mul(MERCHANT_FACTOR).map(shown);
                 inv.stage = Stage::Completed;
             }
             "partial" => {
                 inv.see_transfer();
-                let half = inv
-                    .payment_amount
-                    .mul(Dec::new(5, 1))
-                    .map(|h| h.round_significant(PAYMENT_DIGITS).round(PAYMENT_DECIMALS, Rounding::HalfUp));
-                inv.payer_paid_amount = half;
+                inv.payer_paid_amount = inv.payment_amount.checked_mul(Decimal::new(5, 1)).map(shown);
                 inv.payer_paid_currency = Some(inv.to_crypto_currency.clone());
             }
             "seen" => inv.see_transfer(),
@@ -429,7 +426,7 @@ async fn method_not_allowed() -> Response {
 struct CreatePayment {
     order_id: String,
     amount: String,
-    payment_amount: Dec,
+    payment_amount: Decimal,
     from_fiat_currency: String,
     to_crypto_currency: String,
     chain: String,
@@ -472,16 +469,17 @@ impl CreatePayment {
         if !amount.starts_with(|c: char| c.is_ascii_digit() || c == '.') {
             return Err(bad_amount());
         }
-        let value = match Dec::parse(amount, false) {
-            Ok((false, v)) if !v.is_zero() => v,
-            _ => return Err(bad_amount()),
-        };
-        if value.scale() > MAX_AMOUNT_DECIMALS {
+        let written = Written::parse(amount, LOOSE).map_err(|_| bad_amount())?;
+        if written.magnitude().is_some_and(|v| v.is_zero()) {
+            return Err(bad_amount());
+        }
+        if written.places() > MAX_AMOUNT_DECIMALS {
             return Err(format!("amount must have at most {MAX_AMOUNT_DECIMALS} decimal places"));
         }
-        if value.cmp_value(&MAX_AMOUNT) == std::cmp::Ordering::Greater {
+        // At most 8 places: only a large integer part is beyond rust_decimal.
+        let Some(value) = written.magnitude().filter(|v| *v <= MAX_AMOUNT) else {
             return Err(format!("amount must be at most {MAX_AMOUNT}"));
-        }
+        };
         let Some(rate) = usd_per_unit(fiat) else {
             return Err(format!("from_fiat_currency {fiat:?} is not supported (USD, EUR, GBP, VND)"));
         };
@@ -492,11 +490,11 @@ impl CreatePayment {
             return Err(format!("chain {chain:?} is not supported (tron)"));
         }
         let payment_amount = value
-            .mul(rate)
-            .and_then(|usd| usd.mul(PAYMENT_FACTOR))
-            .map(|p| p.round_significant(PAYMENT_DIGITS).round(PAYMENT_DECIMALS, Rounding::HalfUp))
+            .checked_mul(rate)
+            .and_then(|usd| usd.checked_mul(PAYMENT_FACTOR))
+            .map(shown)
             .filter(|p| !p.is_zero())
-            .unwrap_or(Dec::new(1, PAYMENT_DECIMALS));
+            .unwrap_or(Decimal::new(1, PAYMENT_DECIMALS));
 
         let additional_data = match obj.get("additional_data") {
             None | Some(Value::Null) => json!({}),
@@ -638,8 +636,8 @@ impl Store {
                 Some(Seeded {
                     id: inv.id.clone(),
                     reference: inv.order_id.clone(),
-                    created_at: crate::iso8601_ms(inv.created_ms),
-                    expires_at: crate::iso8601_ms(inv.expired_ms),
+                    created_at: crate::time::iso8601_ms(inv.created_ms),
+                    expires_at: crate::time::iso8601_ms(inv.expired_ms),
                 })
             })
             .collect();
@@ -713,8 +711,10 @@ mod tests {
 
     #[test]
     fn payment_amount_of_the_sample() {
-        let p = Dec::new(10, 0).mul(PAYMENT_FACTOR).expect("fits").round_significant(15);
-        assert_eq!(p.to_string(), "9.99721717462727");
+        assert_eq!(PAYMENT_FACTOR.to_string(), "0.999721717462727");
+        assert_eq!((MERCHANT_FACTOR.to_string(), MAX_AMOUNT.to_string()), ("0.996".into(), "1000000000".into()));
+        let p = shown(Decimal::from(10) * PAYMENT_FACTOR);
+        assert_eq!(p.normalize().to_string(), "9.99721717462727");
         assert_eq!(serde_json::to_string(&number(p)).expect("json"), "9.99721717462727");
     }
 }
