@@ -4,11 +4,20 @@
 //! documented wire protocol, so the till can run in demo mode and in tests
 //! without a gateway account. It simulates all five gateways at one base URL
 //! (xPay `/client/…`, xpays.life `/v1/payment/…`, Xcash `/v1/invoice…`,
-//! XaiGate `/api/v1/invoice/…`, Bitsby `/invoices/…`), each in its own module
+//! XaiGate `/api/v1/invoice/…`, Bitsby `/invoices/…`), each in its own folder
 //! with its own store inside `Shared` and its control routes under
-//! `/_sandbox/<gateway>/`, plus misbehaviour on demand (`faults.rs`), a log
+//! `/_sandbox/<gateway>/`, plus misbehaviour on demand (`faults/`), a log
 //! of request arrivals for rate-limit checks (`rates.rs`) and bulk creation
-//! of open invoices (`seed.rs`). The control API is described in CONTROL.md.
+//! of open invoices (`seed/`). The control API is described in CONTROL.md.
+//!
+//! Each gateway folder (`xpay/`, `xpays/`, `xcash/`, `xaigate/`, `bitsby/`)
+//! is split by concern: `wire.rs` (answers and error codes), `request.rs`
+//! (request bodies), a store (`ledger.rs`, `store.rs`: the invoices and
+//! their transitions), `http.rs` (routes), and `sign.rs` where requests are
+//! signed. Shared by all: `gateway.rs` (which gateway a path belongs to),
+//! `control.rs`, `time.rs` (clock and calendar, through jiff), `decimal.rs`
+//! (amounts as written, through rust_decimal), and the payment data makers
+//! `tron.rs`, `evm.rs`, `btc.rs`, `lightning.rs`.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
