@@ -32,6 +32,7 @@ use sha2::{Digest, Sha256};
 pub(crate) use time::now_ms;
 
 mod bitsby;
+mod body;
 mod btc;
 mod control;
 mod decimal;
@@ -41,6 +42,7 @@ mod gateway;
 mod lightning;
 mod rates;
 mod seed;
+mod signature;
 mod time;
 mod tron;
 mod xaigate;
@@ -230,20 +232,6 @@ pub(crate) fn new_uuid() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-/// 64 lower-case hex characters → 32 bytes (a signature as the gateways
-/// send it; upper case is refused).
-pub(crate) fn lower_hex_decode(text: &str) -> Option<Vec<u8>> {
-    let digit = |c: u8| match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        _ => None,
-    };
-    if text.len() != 64 {
-        return None;
-    }
-    text.as_bytes().chunks(2).map(|pair| Some((digit(*pair.first()?)? << 4) | digit(*pair.get(1)?)?)).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -257,9 +245,5 @@ mod tests {
     #[test]
     fn hex_is_lower_case() {
         assert_eq!(hex(&[0x41, 0xab, 0x00]), "41ab00");
-        let text = "41ab".repeat(16);
-        assert_eq!(lower_hex_decode(&text).map(|b| hex(&b)), Some(text.clone()));
-        assert_eq!(lower_hex_decode(&text.to_uppercase()), None);
-        assert_eq!(lower_hex_decode("41ab"), None);
     }
 }

@@ -3,11 +3,12 @@
 //! XaiGate's terms.
 
 use axum::body::Bytes;
-use axum::http::{HeaderMap, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
 use super::wire::{ControlError, MSG_INVALID_API_KEY, OrderId, Refusal};
+use crate::body::is_json;
 use crate::decimal::plain_positive;
 
 /// Largest number of decimals accepted in `amount`.
@@ -58,12 +59,7 @@ pub(super) fn authenticated_body(
     headers: &HeaderMap,
     body: &Bytes,
 ) -> Result<Map<String, Value>, Refusal> {
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
-    if !is_json {
+    if !is_json(headers) {
         return Err(Refusal::bad("Content-Type must be application/json"));
     }
     let obj = match serde_json::from_slice::<Value>(body) {

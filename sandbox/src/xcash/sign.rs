@@ -2,19 +2,15 @@
 //! says › Signature, › Check order).
 
 use axum::http::HeaderMap;
-use hmac::{Hmac, Mac};
 use serde_json::json;
-use sha2::Sha256;
 
 use super::options::XcashOptions;
 use super::request::header_text;
 use super::wire::{Code, Refusal};
-use crate::lower_hex_decode;
+use crate::signature::hmac_sha256_ok;
 
 /// § What the server's code says: timestamp window and nonce memory, seconds.
 pub(super) const WINDOW_SECS: i64 = 300;
-
-type HmacSha256 = Hmac<Sha256>;
 
 /// The checks of a signed request up to the nonce, in the server's order:
 /// unknown appid `1001` → timestamp `1008` → signature `1003` → empty
@@ -55,12 +51,7 @@ pub(super) fn verify<'a>(
 /// `XC-Signature` = lowercase hex HMAC-SHA256(hmac_key, nonce + timestamp +
 /// raw body), compared in constant time; upper-case hex fails.
 fn signature_ok(key: &str, nonce: &str, timestamp: &str, body: &[u8], signature: &str) -> bool {
-    let Some(given) = lower_hex_decode(signature) else { return false };
-    let Ok(mut mac) = HmacSha256::new_from_slice(key.as_bytes()) else { return false };
-    mac.update(nonce.as_bytes());
-    mac.update(timestamp.as_bytes());
-    mac.update(body);
-    mac.verify_slice(&given).is_ok()
+    hmac_sha256_ok(key, &[nonce.as_bytes(), timestamp.as_bytes(), body], signature)
 }
 
 #[cfg(test)]

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use super::ledger::Bill;
 use super::request::{CreateBill, FindBills, json_object, reference, required_bool, required_string};
@@ -47,6 +47,25 @@ fn authorized(shared: &AppState, headers: &HeaderMap, now: i64) -> bool {
         return false;
     };
     scheme.eq_ignore_ascii_case("bearer") && shared.xpay.token_valid(token.trim(), now)
+}
+
+/// What every bill route does first: the response's `uuid`, the clock, the
+/// token (else HTTP 401), then the body read by `parse`.
+fn admitted<T>(
+    shared: &AppState,
+    headers: &HeaderMap,
+    body: &Bytes,
+    parse: impl FnOnce(&Map<String, Value>) -> Result<T, Invalid>,
+) -> Result<(String, i64, T), Response> {
+    let uuid = request_uuid(headers);
+    let now = now_ms();
+    if !authorized(shared, headers, now) {
+        return Err(unauthorized(uuid));
+    }
+    match json_object(headers, body).and_then(|obj| parse(&obj)) {
+        Ok(req) => Ok((uuid, now, req)),
+        Err(e) => Err(e.into_response(uuid)),
+    }
 }
 
 /// `POST /client/authenticate`: an access token for the account's username
@@ -97,14 +116,9 @@ async fn authenticate(State(shared): State<AppState>, headers: HeaderMap, body: 
 
 /// `POST /client/bills/save`: a bill, its `reference` not used before.
 async fn save(State(shared): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let uuid = request_uuid(&headers);
-    let now = now_ms();
-    if !authorized(&shared, &headers, now) {
-        return unauthorized(uuid);
-    }
-    let req = match json_object(&headers, &body).and_then(|obj| CreateBill::parse(&obj)) {
-        Ok(req) => req,
-        Err(e) => return e.into_response(uuid),
+    let (uuid, now, req) = match admitted(&shared, &headers, &body, CreateBill::parse) {
+        Ok(admitted) => admitted,
+        Err(answer) => return answer,
     };
     let store = &shared.xpay;
     let bill = match store.new_bill(&shared.lightning, req, now) {
@@ -125,14 +139,9 @@ async fn save(State(shared): State<AppState>, headers: HeaderMap, body: Bytes) -
 
 /// `POST /client/bills/view`: the bill of a `reference`, view shape.
 async fn view(State(shared): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let uuid = request_uuid(&headers);
-    let now = now_ms();
-    if !authorized(&shared, &headers, now) {
-        return unauthorized(uuid);
-    }
-    let reference = match reference(&headers, &body) {
-        Ok(r) => r,
-        Err(e) => return e.into_response(uuid),
+    let (uuid, now, reference) = match admitted(&shared, &headers, &body, reference) {
+        Ok(admitted) => admitted,
+        Err(answer) => return answer,
     };
     let found = lock(&shared.xpay.state).by_reference(&reference).map(|b| b.view_shape(now));
     match found {
@@ -143,14 +152,9 @@ async fn view(State(shared): State<AppState>, headers: HeaderMap, body: Bytes) -
 
 /// `POST /client/bills/cancel`: canceled and closed, unless fully paid.
 async fn cancel(State(shared): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let uuid = request_uuid(&headers);
-    let now = now_ms();
-    if !authorized(&shared, &headers, now) {
-        return unauthorized(uuid);
-    }
-    let reference = match reference(&headers, &body) {
-        Ok(r) => r,
-        Err(e) => return e.into_response(uuid),
+    let (uuid, now, reference) = match admitted(&shared, &headers, &body, reference) {
+        Ok(admitted) => admitted,
+        Err(answer) => return answer,
     };
     let mut st = lock(&shared.xpay.state);
     let Some(bill) = st.by_reference(&reference) else {
@@ -171,14 +175,9 @@ async fn cancel(State(shared): State<AppState>, headers: HeaderMap, body: Bytes)
 
 /// `POST /client/bills/find`: a page of bills matching `wallet` and `tag`.
 async fn find(State(shared): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
-    let uuid = request_uuid(&headers);
-    let now = now_ms();
-    if !authorized(&shared, &headers, now) {
-        return unauthorized(uuid);
-    }
-    let req = match json_object(&headers, &body).and_then(|obj| FindBills::parse(&obj)) {
-        Ok(req) => req,
-        Err(e) => return e.into_response(uuid),
+    let (uuid, now, req) = match admitted(&shared, &headers, &body, FindBills::parse) {
+        Ok(admitted) => admitted,
+        Err(answer) => return answer,
     };
     let st = lock(&shared.xpay.state);
     // Creation order is the tie-break, so the order is total.

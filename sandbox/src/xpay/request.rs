@@ -2,11 +2,12 @@
 //! find requests as the sandbox validates them.
 
 use axum::body::Bytes;
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use serde_json::{Map, Value};
 
 use super::ledger::Bill;
 use super::wire::Invalid;
+use crate::body::is_json;
 
 /// Largest `amount` accepted: just under 10^9 USD, 15 digits, so that
 /// `dollars` is exact as a JSON number.
@@ -23,12 +24,7 @@ pub(super) fn json_object(headers: &HeaderMap, body: &Bytes) -> Result<Map<Strin
     if body.iter().all(u8::is_ascii_whitespace) {
         return Ok(Map::new());
     }
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
-    if !is_json {
+    if !is_json(headers) {
         return Err(Invalid::new("", "Content-Type must be application/json"));
     }
     match serde_json::from_slice::<Value>(body) {
@@ -139,9 +135,8 @@ impl CreateBill {
 }
 
 /// The `reference` of a view or cancel body.
-pub(super) fn reference(headers: &HeaderMap, body: &Bytes) -> Result<String, Invalid> {
-    let obj = json_object(headers, body)?;
-    Ok(required_string(&obj, "reference")?.to_owned())
+pub(super) fn reference(obj: &Map<String, Value>) -> Result<String, Invalid> {
+    Ok(required_string(obj, "reference")?.to_owned())
 }
 
 /// A validated find request.

@@ -1,11 +1,12 @@
 //! xpays.life's create request (§ Create invoice › Request body) and the
 //! JSON body it comes in.
 
-use axum::http::{HeaderMap, header};
+use axum::http::HeaderMap;
 use rust_decimal::Decimal;
 use serde_json::{Map, Number, Value, json};
 
 use super::price::{PAYMENT_DECIMALS, PAYMENT_FACTOR, shown, usd_per_unit};
+use crate::body::is_json;
 use crate::decimal::{LOOSE, Written};
 
 /// Largest `amount` accepted, and its decimals.
@@ -116,12 +117,7 @@ impl CreatePayment {
 
 /// The body as a JSON object (till sends `Content-Type: application/json`).
 pub(super) fn json_object(headers: &HeaderMap, body: &[u8]) -> Result<Map<String, Value>, String> {
-    let is_json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
-    if !is_json {
+    if !is_json(headers) {
         return Err("Content-Type must be application/json".to_owned());
     }
     match serde_json::from_slice::<Value>(body) {

@@ -4,12 +4,10 @@
 //! `{timestamp}{body}`) over the exact raw body bytes (`""` for a GET).
 
 use axum::http::{HeaderMap, StatusCode};
-use hmac::{Hmac, Mac};
-use sha2::Sha256;
 
 use super::options::XpaysOptions;
 use super::wire::{MSG_FORBIDDEN, MSG_INVALID_SIGNATURE};
-use crate::lower_hex_decode;
+use crate::signature::hmac_sha256_ok;
 
 /// Largest clock difference accepted on `x-timestamp`.
 const MAX_CLOCK_DIFF_MS: i64 = 5 * 60_000;
@@ -43,11 +41,7 @@ pub(super) fn verify(
 /// Whether `signature` is the lowercase hex HMAC-SHA256 of
 /// `{timestamp}{body}`, compared in constant time.
 fn signature_ok(secret: &str, timestamp: &str, body: &[u8], signature: &str) -> bool {
-    let Some(given) = lower_hex_decode(signature) else { return false };
-    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else { return false };
-    mac.update(timestamp.as_bytes());
-    mac.update(body);
-    mac.verify_slice(&given).is_ok()
+    hmac_sha256_ok(secret, &[timestamp.as_bytes(), body], signature)
 }
 
 #[cfg(test)]
