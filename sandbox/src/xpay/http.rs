@@ -56,15 +56,15 @@ fn admitted<T>(
     headers: &HeaderMap,
     body: &Bytes,
     parse: impl FnOnce(&Map<String, Value>) -> Result<T, Invalid>,
-) -> Result<(String, i64, T), Response> {
+) -> Result<(String, i64, T), Box<Response>> {
     let uuid = request_uuid(headers);
     let now = now_ms();
     if !authorized(shared, headers, now) {
-        return Err(unauthorized(uuid));
+        return Err(Box::new(unauthorized(uuid)));
     }
     match json_object(headers, body).and_then(|obj| parse(&obj)) {
         Ok(req) => Ok((uuid, now, req)),
-        Err(e) => Err(e.into_response(uuid)),
+        Err(e) => Err(Box::new(e.into_response(uuid))),
     }
 }
 
@@ -118,7 +118,7 @@ async fn authenticate(State(shared): State<AppState>, headers: HeaderMap, body: 
 async fn save(State(shared): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let (uuid, now, req) = match admitted(&shared, &headers, &body, CreateBill::parse) {
         Ok(admitted) => admitted,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let store = &shared.xpay;
     let bill = match store.new_bill(&shared.lightning, req, now) {
@@ -141,7 +141,7 @@ async fn save(State(shared): State<AppState>, headers: HeaderMap, body: Bytes) -
 async fn view(State(shared): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let (uuid, now, reference) = match admitted(&shared, &headers, &body, reference) {
         Ok(admitted) => admitted,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let found = lock(&shared.xpay.state).by_reference(&reference).map(|b| b.view_shape(now));
     match found {
@@ -154,7 +154,7 @@ async fn view(State(shared): State<AppState>, headers: HeaderMap, body: Bytes) -
 async fn cancel(State(shared): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let (uuid, now, reference) = match admitted(&shared, &headers, &body, reference) {
         Ok(admitted) => admitted,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let mut st = lock(&shared.xpay.state);
     let Some(bill) = st.by_reference(&reference) else {
@@ -177,7 +177,7 @@ async fn cancel(State(shared): State<AppState>, headers: HeaderMap, body: Bytes)
 async fn find(State(shared): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
     let (uuid, now, req) = match admitted(&shared, &headers, &body, FindBills::parse) {
         Ok(admitted) => admitted,
-        Err(answer) => return answer,
+        Err(answer) => return *answer,
     };
     let st = lock(&shared.xpay.state);
     // Creation order is the tie-break, so the order is total.
