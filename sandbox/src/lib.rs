@@ -16,8 +16,9 @@
 //! their transitions), `http.rs` (routes), and `sign.rs` where requests are
 //! signed. Shared by all: `gateway.rs` (which gateway a path belongs to),
 //! `control.rs`, `time.rs` (clock and calendar, through jiff), `decimal.rs`
-//! (amounts as written, through rust_decimal), and the payment data makers
-//! `tron.rs`, `evm.rs`, `btc.rs`, `lightning.rs`.
+//! (amounts as written, through rust_decimal), `signature.rs` (HMAC
+//! checks), `body.rs` (JSON bodies), and the payment data makers `tron.rs`,
+//! `evm.rs`, `btc.rs`, `lightning.rs`.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
