@@ -26,7 +26,33 @@ pub(crate) fn router() -> Router<AppState> {
 
 /// Any path nobody serves: HTTP 404 `{"error":"not found"}`.
 pub(crate) async fn not_found() -> Response {
-    (StatusCode::NOT_FOUND, axum::Json(json!({ "error": "not found" }))).into_response()
+    fail(StatusCode::NOT_FOUND, "not found")
+}
+
+/// `{"error": message}` with `status`: how every control route refuses.
+pub(crate) fn fail(status: StatusCode, message: &str) -> Response {
+    (status, axum::Json(json!({ "error": message }))).into_response()
+}
+
+/// Why an invoice action (CONTROL.md § Invoice actions) was refused.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum ControlError {
+    /// HTTP 404 `no such invoice`.
+    NotFound,
+    /// HTTP 409: the invoice's state does not allow the action.
+    Conflict(String),
+    /// HTTP 400: an action the gateway cannot express, or a bad body.
+    BadRequest(String),
+}
+
+impl IntoResponse for ControlError {
+    fn into_response(self) -> Response {
+        match self {
+            Self::NotFound => fail(StatusCode::NOT_FOUND, "no such invoice"),
+            Self::Conflict(message) => fail(StatusCode::CONFLICT, &message),
+            Self::BadRequest(message) => fail(StatusCode::BAD_REQUEST, &message),
+        }
+    }
 }
 
 async fn requests(State(shared): State<AppState>) -> Response {

@@ -9,10 +9,9 @@ use axum::extract::{Path, Request, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use serde_json::json;
 
 use super::request::{Action, CreateRequest, Form, ListQuery, PaymentsQuery, read_form};
-use super::wire::{ControlError, MSG_INVALID_TOKEN, MSG_TOO_FREQUENT, envelope, error, success};
+use super::wire::{MSG_INVALID_TOKEN, MSG_TOO_FREQUENT, envelope, error, success};
 use crate::{AppState, now_ms};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -88,10 +87,6 @@ async fn payments(State(shared): State<AppState>, req: Request) -> Response {
 
 // -- control ------------------------------------------------------------------
 
-fn control_fail(status: StatusCode, message: &str) -> Response {
-    (status, axum::Json(json!({ "error": message }))).into_response()
-}
-
 /// `GET /_sandbox/bitsby/invoices`.
 async fn control_list(State(shared): State<AppState>) -> Response {
     axum::Json(shared.bitsby.all(now_ms())).into_response()
@@ -111,8 +106,6 @@ async fn control_action(
     let result = Action::parse(&action, &body).and_then(|action| shared.bitsby.act(&id, &action, now_ms()));
     match result {
         Ok(item) => axum::Json(item).into_response(),
-        Err(ControlError::NotFound) => control_fail(StatusCode::NOT_FOUND, "no such invoice"),
-        Err(ControlError::Conflict(msg)) => control_fail(StatusCode::CONFLICT, &msg),
-        Err(ControlError::BadRequest(msg)) => control_fail(StatusCode::BAD_REQUEST, &msg),
+        Err(refused) => refused.into_response(),
     }
 }

@@ -12,7 +12,8 @@ use rust_decimal::prelude::ToPrimitive;
 use serde_json::Value;
 
 use super::ledger::{Invoice, Status};
-use super::wire::{ControlError, MSG_NOT_MULTIPART};
+use super::wire::MSG_NOT_MULTIPART;
+use crate::control::ControlError;
 use crate::decimal::plain_positive;
 use crate::time::{day, is_day};
 

@@ -13,9 +13,10 @@ use super::ledger::{Invoice, Ledger, Payment, Status, amount_crypto, new_tx_hash
 use super::options::{BitsbyOptions, BitsbyWallet};
 use super::request::{Action, CreateRequest, Form, ListQuery, PaymentsQuery};
 use super::wire::{
-    ControlError, MSG_CANCEL_VIEWED, MSG_INVOICE_NOT_FOUND, MSG_NO_WALLETS, MSG_PROJECT_NOT_FOUND, WireCreated,
-    WireItem, WirePayment, WirePaymentWallet, WireWallet,
+    MSG_CANCEL_VIEWED, MSG_INVOICE_NOT_FOUND, MSG_NO_WALLETS, MSG_PROJECT_NOT_FOUND, WireCreated, WireItem,
+    WirePayment, WirePaymentWallet, WireWallet,
 };
+use crate::control::ControlError;
 use crate::decimal::half_up;
 use crate::seed::{SeedError, Seeded, Spec};
 use crate::time::{date_time, day, iso8601_ms};

@@ -103,11 +103,3 @@ pub(super) fn success<T: Serialize>(data: T) -> Response {
 pub(super) fn error(message: &str) -> Response {
     envelope(StatusCode::OK, "error", message)
 }
-
-/// Why a control action failed.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum ControlError {
-    NotFound,
-    Conflict(String),
-    BadRequest(String),
-}

@@ -32,6 +32,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use self::corrupt::corrupt_json;
+use crate::control::fail;
 use crate::gateway::{Gateway, PREFIX};
 use crate::{AppState, lock};
 
@@ -196,7 +197,7 @@ pub(crate) async fn apply(State(shared): State<AppState>, req: Request, next: Ne
 
 /// `{"error":"sandbox fault"}` with `status`.
 fn sandbox_fault(status: StatusCode) -> Response {
-    (status, axum::Json(json!({ "error": "sandbox fault" }))).into_response()
+    fail(status, "sandbox fault")
 }
 
 /// HTTP 200 with `body` as `application/json`.
@@ -227,7 +228,7 @@ async fn arm(State(shared): State<AppState>, body: Bytes) -> Response {
             lock(&shared.faults.armed).push(fault.clone());
             axum::Json(json!({ "armed": fault })).into_response()
         }
-        Err(message) => (StatusCode::BAD_REQUEST, axum::Json(json!({ "error": message }))).into_response(),
+        Err(message) => fail(StatusCode::BAD_REQUEST, &message),
     }
 }
 

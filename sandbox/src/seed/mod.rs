@@ -9,9 +9,9 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
-use serde_json::json;
 
 use crate::AppState;
+use crate::control::fail;
 use crate::gateway::Gateway;
 
 mod spec;
@@ -39,11 +39,7 @@ async fn seed(shared: AppState, gateway: Gateway, body: Bytes) -> Response {
     });
     match result {
         Ok(seeded) => axum::Json(seeded).into_response(),
-        Err(SeedError::BadRequest(message)) => {
-            (StatusCode::BAD_REQUEST, axum::Json(json!({ "error": message }))).into_response()
-        }
-        Err(SeedError::Conflict(message)) => {
-            (StatusCode::CONFLICT, axum::Json(json!({ "error": message }))).into_response()
-        }
+        Err(SeedError::BadRequest(message)) => fail(StatusCode::BAD_REQUEST, &message),
+        Err(SeedError::Conflict(message)) => fail(StatusCode::CONFLICT, &message),
     }
 }

@@ -6,11 +6,10 @@ use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use serde_json::json;
 
 use super::request::{Action, CreateRequest, authenticated_body, required_string};
 use super::store::new_invoice;
-use super::wire::{ControlError, MSG_NOT_FOUND, Refusal};
+use super::wire::{MSG_NOT_FOUND, Refusal};
 use crate::AppState;
 use crate::time::now_us;
 
@@ -50,10 +49,6 @@ async fn info(State(shared): State<AppState>, headers: HeaderMap, body: Bytes) -
 
 // -- control ------------------------------------------------------------------
 
-fn control_fail(status: StatusCode, message: &str) -> Response {
-    (status, axum::Json(json!({ "error": message }))).into_response()
-}
-
 /// `GET /_sandbox/xaigate/invoices`.
 async fn control_list(State(shared): State<AppState>) -> Response {
     axum::Json(shared.xaigate.list(now_us())).into_response()
@@ -68,8 +63,6 @@ async fn control_action(State(shared): State<AppState>, Path((id, action)): Path
     let result = Action::parse(&action).and_then(|action| shared.xaigate.act(&id, action, now_us()));
     match result {
         Ok(invoice) => axum::Json(invoice).into_response(),
-        Err(ControlError::NotFound) => control_fail(StatusCode::NOT_FOUND, "no such invoice"),
-        Err(ControlError::Conflict(msg)) => control_fail(StatusCode::CONFLICT, &msg),
-        Err(ControlError::BadRequest(msg)) => control_fail(StatusCode::BAD_REQUEST, &msg),
+        Err(refused) => refused.into_response(),
     }
 }

@@ -7,8 +7,9 @@ use axum::http::{HeaderMap, StatusCode};
 use rust_decimal::Decimal;
 use serde_json::{Map, Value};
 
-use super::wire::{ControlError, MSG_INVALID_API_KEY, OrderId, Refusal};
+use super::wire::{MSG_INVALID_API_KEY, OrderId, Refusal};
 use crate::body::is_json;
+use crate::control::ControlError;
 use crate::decimal::plain_positive;
 
 /// Largest number of decimals accepted in `amount`.

@@ -8,7 +8,8 @@ use serde_json::json;
 
 use super::options::XaigateOptions;
 use super::request::{Action, CreateRequest, half};
-use super::wire::{ControlError, OrderId, WireInvoice};
+use super::wire::{OrderId, WireInvoice};
+use crate::control::ControlError;
 use crate::lock;
 use crate::seed::{SeedError, Seeded, Spec, object};
 use crate::time::{iso8601_us, now_us};

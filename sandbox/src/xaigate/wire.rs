@@ -78,11 +78,3 @@ impl IntoResponse for Refusal {
         (self.status, axum::Json(json!({ "message": self.message }))).into_response()
     }
 }
-
-/// Why a control action failed.
-#[derive(Debug, PartialEq, Eq)]
-pub(crate) enum ControlError {
-    NotFound,
-    Conflict(String),
-    BadRequest(String),
-}

@@ -13,6 +13,7 @@ use serde_json::{Value, json};
 use super::ledger::{Stage, single_method, throttle};
 use super::request::{CreateInvoice, FieldErrors, char_field, json_object};
 use super::wire::{Code, drf, not_found};
+use crate::control::fail;
 use crate::{AppState, lock};
 
 pub(crate) fn router() -> Router<AppState> {
@@ -159,6 +160,6 @@ async fn control_list(State(shared): State<AppState>) -> Response {
 async fn control_action(State(shared): State<AppState>, Path((id, action)): Path<(String, String)>) -> Response {
     match shared.xcash.act(&id, &action) {
         Ok(inv) => axum::Json(inv).into_response(),
-        Err((status, message)) => (status, axum::Json(json!({ "error": message }))).into_response(),
+        Err((status, message)) => fail(status, &message),
     }
 }

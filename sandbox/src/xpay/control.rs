@@ -23,6 +23,7 @@ use serde_json::{Value, json};
 
 use super::store::ControlError;
 use super::wire::WireBill;
+use crate::control::fail;
 use crate::{AppState, now_ms};
 
 pub(super) fn router() -> Router<AppState> {
@@ -33,10 +34,6 @@ pub(super) fn router() -> Router<AppState> {
         .route("/_sandbox/xpay/bills/{id}/seen", post(xpay_seen))
         .route("/_sandbox/xpay/bills/{id}/expire", post(xpay_expire))
         .route("/_sandbox/xpay/tokens/expire", post(xpay_expire_tokens))
-}
-
-fn fail(status: StatusCode, message: &str) -> Response {
-    (status, axum::Json(json!({ "error": message }))).into_response()
 }
 
 fn answer(result: Result<WireBill, ControlError>) -> Response {
