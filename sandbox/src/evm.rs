@@ -6,16 +6,22 @@ use sha3::{Digest, Keccak256};
 
 /// The EIP-55 spelling of a 20-byte account.
 pub(crate) fn checksummed(account: [u8; 20]) -> String {
-    let lower = crate::hex(&account);
+    format!("0x{}", eip55(&crate::hex(&account)))
+}
+
+/// The EIP-55 spelling of 40 hex digits (any case, without `0x`).
+pub(crate) fn eip55(hex40: &str) -> String {
+    let lower = hex40.to_ascii_lowercase();
     let hash = Keccak256::digest(lower.as_bytes());
-    let mut out = String::with_capacity(42);
-    out.push_str("0x");
-    for (i, c) in lower.chars().enumerate() {
-        let byte = hash.get(i / 2).copied().unwrap_or(0);
-        let nibble = if i % 2 == 0 { byte >> 4 } else { byte & 0x0f };
-        out.push(if nibble >= 8 { c.to_ascii_uppercase() } else { c });
-    }
-    out
+    lower
+        .chars()
+        .enumerate()
+        .map(|(i, c)| {
+            let byte = hash.get(i / 2).copied().unwrap_or(0);
+            let nibble = if i % 2 == 0 { byte >> 4 } else { byte & 0x0f };
+            if nibble >= 8 { c.to_ascii_uppercase() } else { c }
+        })
+        .collect()
 }
 
 /// A fresh random address (nobody holds its key) whose checksum shows: it

@@ -4,31 +4,47 @@
 //! documented wire protocol, so the till can run in demo mode and in tests
 //! without a gateway account. It simulates all five gateways at one base URL
 //! (xPay `/client/…`, xpays.life `/v1/payment/…`, Xcash `/v1/invoice…`,
-//! XaiGate `/api/v1/invoice/…`, Bitsby `/invoices/…`), each in its own module
+//! XaiGate `/api/v1/invoice/…`, Bitsby `/invoices/…`), each in its own folder
 //! with its own store inside `Shared` and its control routes under
-//! `/_sandbox/<gateway>/`, plus misbehaviour on demand (`faults.rs`), a log
+//! `/_sandbox/<gateway>/`, plus misbehaviour on demand (`faults/`), a log
 //! of request arrivals for rate-limit checks (`rates.rs`) and bulk creation
-//! of open invoices (`seed.rs`). The control API is described in CONTROL.md.
+//! of open invoices (`seed/`). The control API is described in CONTROL.md.
+//!
+//! Each gateway folder (`xpay/`, `xpays/`, `xcash/`, `xaigate/`, `bitsby/`)
+//! is split by concern: `wire.rs` (answers and error codes), `request.rs`
+//! (request bodies), a store (`ledger.rs`, `store.rs`: the invoices and
+//! their transitions), `http.rs` (routes), and `sign.rs` where requests are
+//! signed. Shared by all: `gateway.rs` (which gateway a path belongs to),
+//! `control.rs`, `time.rs` (clock and calendar, through jiff), `decimal.rs`
+//! (amounts as written, through rust_decimal), `signature.rs` (HMAC
+//! checks), `body.rs` (JSON bodies), and the payment data makers `tron.rs`,
+//! `evm.rs`, `btc.rs`, `lightning.rs`.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{Request, State};
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use sha2::{Digest, Sha256};
+pub(crate) use time::now_ms;
 
 mod bitsby;
+mod body;
 mod btc;
 mod control;
+mod decimal;
 mod evm;
 mod faults;
+mod gateway;
 mod lightning;
 mod rates;
 mod seed;
+mod signature;
+mod time;
 mod tron;
 mod xaigate;
 mod xcash;
@@ -176,7 +192,7 @@ fn router(opts: Options) -> Router {
 /// every gateway request for `/_sandbox/rates`.
 async fn count_requests(State(shared): State<AppState>, req: Request, next: Next) -> Response {
     let path = req.uri().path();
-    if !path.starts_with(control::PREFIX) {
+    if !path.starts_with(gateway::PREFIX) {
         *lock(&shared.requests).entry(path.to_owned()).or_insert(0) += 1;
         shared.rates.record(path);
     }
@@ -187,12 +203,6 @@ async fn count_requests(State(shared): State<AppState>, req: Request, next: Next
 /// stores consistent before anything that could panic.
 pub(crate) fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-/// Wall clock, epoch milliseconds.
-pub(crate) fn now_ms() -> i64 {
-    let since = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or(Duration::ZERO);
-    i64::try_from(since.as_millis()).unwrap_or(i64::MAX)
 }
 
 /// `N` random bytes from the OS generator (through UUID v4, already a
@@ -223,37 +233,9 @@ pub(crate) fn new_uuid() -> String {
     uuid::Uuid::new_v4().to_string()
 }
 
-/// Epoch milliseconds as ISO 8601 UTC with milliseconds, e.g.
-/// `2024-08-13T16:40:02.118Z` (the format of xPay's `lnReceipt`).
-pub(crate) fn iso8601_ms(epoch_ms: i64) -> String {
-    let secs = epoch_ms.div_euclid(1000);
-    let millis = epoch_ms.rem_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let tod = secs.rem_euclid(86_400);
-    // Civil-from-days (Howard Hinnant), proleptic Gregorian calendar.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!("{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{millis:03}Z", tod / 3600, tod % 3600 / 60, tod % 60)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn iso8601_matches_the_doc_sample() {
-        // xpay.md: tx timestamp 1723567202118 ↔ lnReceipt createdAt.
-        assert_eq!(iso8601_ms(1_723_567_202_118), "2024-08-13T16:40:02.118Z");
-        assert_eq!(iso8601_ms(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(iso8601_ms(951_782_400_000), "2000-02-29T00:00:00.000Z");
-    }
 
     #[test]
     fn random_bytes_differ() {

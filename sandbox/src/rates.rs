@@ -30,7 +30,7 @@ use serde::Serialize;
 use serde_json::json;
 use tokio::time::Instant;
 
-use crate::faults::Gateway;
+use crate::gateway::Gateway;
 use crate::{AppState, lock};
 
 const ONE_SECOND: Duration = Duration::from_secs(1);

@@ -1,5 +1,6 @@
-//! Bulk seeding: `POST /_sandbox/{gateway}/seed` (CONTROL.md § Seeding)
-//! creates many open invoices at once, for benchmarks.
+//! The seed request and answer (CONTROL.md § Seeding): the validated body
+//! ([`Spec`]), one answered invoice ([`Seeded`]), why a batch is refused
+//! ([`SeedError`]), and [`object`] to build the body till would send.
 //!
 //! Each invoice is made the way the gateway's own create endpoint makes it
 //! for the request till would send with that merchant reference: the body is
@@ -19,17 +20,11 @@
 
 use std::collections::HashSet;
 
-use axum::Router;
-use axum::body::Bytes;
-use axum::extract::State;
-use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::routing::post;
 use serde::Serialize;
-use serde_json::{Map, Value, json};
+use serde_json::{Map, Value};
 
-use crate::AppState;
-use crate::faults::Gateway;
+use crate::decimal::plain_positive;
+use crate::gateway::Gateway;
 
 /// Largest `count`.
 pub(crate) const MAX_COUNT: usize = 20_000;
@@ -37,6 +32,9 @@ pub(crate) const MAX_COUNT: usize = 20_000;
 const EXPIRE_MINUTES: std::ops::RangeInclusive<u64> = 1..=43_200;
 /// Longest reference accepted (each gateway may accept less).
 const MAX_REFERENCE: usize = 64;
+/// `amount`: at most this many digits before the point and after it.
+const MAX_INTEGER_DIGITS: usize = 20;
+const MAX_PLACES: u64 = 18;
 
 /// A validated seed request.
 #[derive(Clone, Debug)]
@@ -145,7 +143,7 @@ impl Spec {
             Some(Value::Number(n)) => n.to_string(),
             Some(_) => return Err(SeedError::bad("amount must be a decimal string, e.g. \"10.00\"")),
         };
-        if scaled(&amount, 18).is_none_or(|units| units == 0) {
+        if plain_positive(&amount, MAX_INTEGER_DIGITS, MAX_PLACES).is_none() {
             return Err(SeedError::bad(format!("amount must be a positive decimal such as \"10.00\", not {amount:?}")));
         }
         let expire_minutes = match obj.get("expire_minutes") {
@@ -181,58 +179,9 @@ fn generated(gateway: Gateway, count: usize) -> Vec<String> {
     (1..=count).map(|i| format!("seed{}{batch}{i}", gateway.name())).collect()
 }
 
-/// A plain positive decimal (`10`, `10.00`) as an integer count of
-/// 10^-`decimals` units; `None` if it is not one or has more decimals.
-pub(crate) fn scaled(text: &str, decimals: u32) -> Option<u128> {
-    let (int, frac) = text.split_once('.').unwrap_or((text, ""));
-    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if int.is_empty() || int.len() > 20 || !digits(int) || !digits(frac) || (text.contains('.') && frac.is_empty()) {
-        return None;
-    }
-    let frac = frac.trim_end_matches('0');
-    if frac.len() > decimals as usize {
-        return None;
-    }
-    let width = decimals as usize;
-    format!("{int}{frac:0<width$}").parse().ok()
-}
-
 /// A JSON object from `(name, value)` pairs (a request body as till sends it).
 pub(crate) fn object(fields: impl IntoIterator<Item = (&'static str, Value)>) -> Map<String, Value> {
     fields.into_iter().map(|(k, v)| (k.to_owned(), v)).collect()
-}
-
-// ---------------------------------------------------------------------------
-// Control route.
-
-pub(crate) fn router() -> Router<AppState> {
-    let mut router = Router::new();
-    for gateway in Gateway::ALL {
-        router = router.route(
-            &format!("/_sandbox/{}/seed", gateway.name()),
-            post(move |State(shared): State<AppState>, body: Bytes| seed(shared, gateway, body)),
-        );
-    }
-    router
-}
-
-async fn seed(shared: AppState, gateway: Gateway, body: Bytes) -> Response {
-    let result = Spec::parse(gateway, &body).and_then(|spec| match gateway {
-        Gateway::Xpay => shared.xpay.seed(&shared.lightning, &spec),
-        Gateway::Xpays => shared.xpays.seed(&spec),
-        Gateway::Xcash => shared.xcash.seed(&spec),
-        Gateway::Xaigate => shared.xaigate.seed(&spec),
-        Gateway::Bitsby => shared.bitsby.seed(&spec),
-    });
-    match result {
-        Ok(seeded) => axum::Json(seeded).into_response(),
-        Err(SeedError::BadRequest(message)) => {
-            (StatusCode::BAD_REQUEST, axum::Json(json!({ "error": message }))).into_response()
-        }
-        Err(SeedError::Conflict(message)) => {
-            (StatusCode::CONFLICT, axum::Json(json!({ "error": message }))).into_response()
-        }
-    }
 }
 
 #[cfg(test)]
@@ -240,13 +189,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn decimals_scale() {
-        assert_eq!(scaled("10.00", 6), Some(10_000_000));
-        assert_eq!(scaled("10", 2), Some(1000));
-        assert_eq!(scaled("0.015", 2), None);
-        assert_eq!(scaled("0.0150", 3), Some(15));
-        for bad in ["", ".5", "5.", "1e3", "-1", "1.2.3", " 1"] {
-            assert_eq!(scaled(bad, 8), None, "{bad:?}");
+    fn amounts() {
+        for good in ["10.00", "10", "0.015", "12345678901234567890.5"] {
+            let body = format!(r#"{{"count": 1, "amount": "{good}"}}"#);
+            assert!(Spec::parse(Gateway::Xpay, body.as_bytes()).is_ok(), "{good}");
+        }
+        for bad in ["", ".5", "5.", "1e3", "-1", "1.2.3", " 1", "0.00", "123456789012345678901"] {
+            let body = format!(r#"{{"count": 1, "amount": "{bad}"}}"#);
+            assert!(Spec::parse(Gateway::Xpay, body.as_bytes()).is_err(), "{bad}");
         }
     }
 
