@@ -1,7 +1,9 @@
 //! till: a terminal point of sale for shop counters that take crypto payments.
 //!
-//! Layers, with dependencies pointing one way: `tui`, `headless` -> `runtime`
-//! -> `gateway` -> `core`. `core` knows nothing of terminals, HTTP or disk.
+//! Layers, with dependencies pointing one way: the faces (`tui`, `headless`,
+//! `soak`) -> `runtime` (the one drive loop) -> `gateway`, `journal` (the
+//! store) -> `core`. `core` knows nothing of terminals, HTTP or disk; `qr`
+//! encodes for any face.
 
 pub mod cli;
 pub mod clock;
