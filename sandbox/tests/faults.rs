@@ -290,3 +290,19 @@ async fn faults_match_by_gateway_path_and_count() {
     }
     assert_eq!(control(&sb, "GET", "/_sandbox/faults", None).await.json(), json!({"faults": []}));
 }
+
+#[tokio::test]
+async fn rate_limit_after_and_empty_are_processed_first() {
+    let sb = start().await;
+    arm(&sb, json!({"gateway": "xpays", "kind": "rate_limit_after", "retry_after_secs": 3})).await;
+    let r = xpays_create(&sb, "rla-1").await;
+    assert_eq!(r.status, 429);
+    assert_eq!(header(&r, "retry-after"), Some("3"));
+    assert_eq!(xpays_invoices(&sb).await.len(), 1, "the work was done before the 429");
+
+    arm(&sb, json!({"gateway": "xpays", "kind": "empty"})).await;
+    let r = xpays_create(&sb, "empty-1").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(r.body, "");
+    assert_eq!(xpays_invoices(&sb).await.len(), 2, "processed");
+}

@@ -50,8 +50,12 @@ enum Kind {
     Status500,
     Status500After,
     RateLimit,
+    /// The work is done, then 429 (a gateway that counted the request late).
+    RateLimitAfter,
     Slow,
     Malformed,
+    /// The work is done, then 200 with an empty body.
+    Empty,
     Huge,
     Unverifiable,
 }
@@ -62,8 +66,10 @@ impl Kind {
             "status500" => Self::Status500,
             "status500_after" => Self::Status500After,
             "rate_limit" => Self::RateLimit,
+            "rate_limit_after" => Self::RateLimitAfter,
             "slow" => Self::Slow,
             "malformed" => Self::Malformed,
+            "empty" => Self::Empty,
             "huge" => Self::Huge,
             "unverifiable" => Self::Unverifiable,
             _ => return None,
@@ -107,7 +113,7 @@ impl Fault {
         let kind_name = text("kind")?.ok_or("kind is required")?;
         let kind = Kind::parse(&kind_name).ok_or_else(|| {
             format!(
-                "unknown kind {kind_name:?} (status500, status500_after, rate_limit, slow, malformed, huge, unverifiable)"
+                "unknown kind {kind_name:?} (status500, status500_after, rate_limit, rate_limit_after, slow, malformed, empty, huge, unverifiable)"
             )
         })?;
         let path = text("path")?;
@@ -161,10 +167,14 @@ pub(crate) async fn apply(State(shared): State<AppState>, req: Request, next: Ne
     };
     match fault.kind {
         Kind::Status500 => sandbox_fault(StatusCode::INTERNAL_SERVER_ERROR),
-        Kind::RateLimit => {
-            let mut resp = sandbox_fault(StatusCode::TOO_MANY_REQUESTS);
-            resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(fault.retry_after_secs));
-            resp
+        Kind::RateLimit => rate_limited(fault.retry_after_secs),
+        Kind::RateLimitAfter => {
+            drop(next.run(req).await);
+            rate_limited(fault.retry_after_secs)
+        }
+        Kind::Empty => {
+            drop(next.run(req).await);
+            json_body(Bytes::new())
         }
         Kind::Status500After => {
             drop(next.run(req).await);
@@ -193,6 +203,13 @@ pub(crate) async fn apply(State(shared): State<AppState>, req: Request, next: Ne
             Response::from_parts(parts, Body::from(corrupted))
         }
     }
+}
+
+/// 429 with `Retry-After`.
+fn rate_limited(retry_after_secs: u64) -> Response {
+    let mut resp = sandbox_fault(StatusCode::TOO_MANY_REQUESTS);
+    resp.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(retry_after_secs));
+    resp
 }
 
 /// `{"error":"sandbox fault"}` with `status`.
