@@ -638,9 +638,12 @@ async fn past_expires_at_an_invoice_reads_expired() {
     assert_eq!(status(&sb, sys_no).await.json()["status"], "expired");
     // Select-method on a waiting invoice past its expiry: 5012.
     assert_code(&select(&sb, sys_no, r#"{"crypto":"USDT","chain":"tron"}"#).await, 400, "5012");
-    assert_eq!(act(&sb, "old-1", "pay").await.status, 409);
     // It no longer counts as waiting.
     assert_eq!(listed(&sb).await[0]["status"], "expired");
+    // Expired is not final at Xcash: a late credit completes it.
+    let r = act(&sb, "old-1", "pay").await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.json()["status"], "completed");
 }
 
 #[tokio::test]
@@ -711,7 +714,9 @@ async fn control_pay_completes_with_a_payment() {
     assert_eq!(p["crypto"], "USDT");
     assert_eq!(p["amount"], v["pay_amount"]);
     assert!(secs(&p["datetime"]) > 0);
-    assert!(p["status"].is_string() && p["confirm_progress"].is_string());
+    // Measured: `confirm_progress` is an object.
+    assert!(p["status"].is_string() && p["confirm_progress"].is_object());
+    assert_eq!(p["status"], "confirmed");
     for action in ["pay", "seen", "expire", "weird"] {
         assert_eq!(act(&sb, sys_no, action).await.status, 409, "{action}");
     }
@@ -728,10 +733,11 @@ async fn control_seen_expire_weird_and_refusals() {
     assert_eq!(s["status"], "waiting");
     assert!(s["payment"].is_object());
     assert_eq!(s["payment"]["amount"], s["pay_amount"]);
-    // Seen, then expired: till's expired_underpaid.
+    // Seen, then expired: an exact in-window transfer still confirming.
     let s = act(&sb, "cs-1", "expire").await.json();
     assert_eq!(s["status"], "expired");
     assert!(s["payment"].is_object());
+    assert_eq!(s["payment"]["status"], "confirming");
 
     let s = act(&sb, "cs-2", "weird").await.json();
     assert_eq!(s["status"], "refunding");
@@ -749,4 +755,94 @@ async fn control_seen_expire_weird_and_refusals() {
     assert_eq!(list.len(), 3);
     assert_eq!(list[2]["status"], "waiting");
     assert!(list[2].get("out_no").is_none(), "status shape");
+}
+
+// -- corrected xcash.md: late credits, HTML 403, Chinese messages ------------
+
+#[tokio::test]
+async fn expired_with_a_payment_then_completed() {
+    let sb = start().await;
+    let v = create(&sb, "late-1", "12.5").await;
+    let sys_no = v["sys_no"].as_str().expect("sys_no");
+    // The expiry task runs before the transfer is seen.
+    assert_eq!(act(&sb, "late-1", "expire").await.json()["status"], "expired");
+    let s = status(&sb, sys_no).await.json();
+    assert_eq!((&s["status"], &s["payment"]), (&json!("expired"), &Value::Null));
+    // The transfer, made inside the window, is seen: still expired, payment confirming.
+    let s = act(&sb, "late-1", "seen").await.json();
+    assert_eq!(s, status(&sb, sys_no).await.json());
+    assert_eq!(s["status"], "expired");
+    assert_eq!(s["payment"]["status"], "confirming");
+    assert_eq!(s["payment"]["amount"], s["pay_amount"], "only an exact transfer is attached");
+    assert!(secs(&s["payment"]["datetime"]) < secs(&s["expires_at"]), "made inside the window");
+    let hash = s["payment"]["hash"].clone();
+    // Confirmed: completed, the same transfer.
+    let s = act(&sb, "late-1", "pay").await.json();
+    assert_eq!(s["status"], "completed");
+    assert_eq!(s["payment"]["status"], "confirmed");
+    assert_eq!(s["payment"]["hash"], hash);
+    assert_eq!(status(&sb, sys_no).await.json()["status"], "completed");
+    for action in ["pay", "seen", "expire"] {
+        assert_eq!(act(&sb, "late-1", action).await.status, 409, "{action}");
+    }
+}
+
+#[tokio::test]
+async fn a_late_credit_on_an_expired_invoice_completes_it() {
+    let sb = start_with(Options {
+        xcash: XcashOptions { expiry_override: Some(Duration::ZERO), ..XcashOptions::default() },
+        ..Options::default()
+    })
+    .await;
+    let v = create(&sb, "late-2", "3").await;
+    let sys_no = v["sys_no"].as_str().expect("sys_no");
+    assert_eq!(status(&sb, sys_no).await.json()["status"], "expired");
+    let s = act(&sb, sys_no, "pay").await.json();
+    assert_eq!(s["status"], "completed");
+    assert_eq!(s["payment"]["amount"], v["pay_amount"]);
+    assert_eq!(status(&sb, sys_no).await.json(), s);
+    // Still one invoice.
+    assert_eq!(listed(&sb).await.len(), 1);
+}
+
+#[tokio::test]
+async fn unknown_routes_answer_an_html_403() {
+    let sb = start().await;
+    let v = create(&sb, "h-1", "1").await;
+    let sys_no = v["sys_no"].as_str().expect("sys_no");
+    for (method, path) in [
+        ("POST", "/v1/invoice/".to_owned()),
+        ("GET", format!("/v1/invoice/{sys_no}/")),
+        ("GET", format!("/v1/invoice/{sys_no}/nothing")),
+        ("POST", format!("/v1/invoice/{sys_no}/select-method/")),
+    ] {
+        let r = request(sb.addr(), method, &path, &[("Content-Type", "application/json")], Some("{}")).await;
+        assert_eq!(r.status, 403, "{method} {path}");
+        assert!(r.body.contains("<h1>403 Forbidden</h1>"), "{}", r.body);
+        assert!(serde_json::from_str::<Value>(&r.body).is_err(), "not JSON");
+        assert!(r.headers.iter().any(|(n, v)| n == "content-type" && v.starts_with("text/html")), "{:?}", r.headers);
+    }
+    // The known routes are untouched.
+    assert_eq!(status(&sb, sys_no).await.status, 200);
+}
+
+#[tokio::test]
+async fn messages_are_chinese_without_compiled_translations() {
+    let sb = start_with(Options {
+        xcash: XcashOptions { english_messages: false, ..XcashOptions::default() },
+        ..Options::default()
+    })
+    .await;
+    // Accept-Language: en is sent, and ignored.
+    let body = json!({"out_no": "zh-1", "title": "T", "currency": "USD", "amount": "1",
+        "methods": {"USDT": ["ethereum"]}})
+    .to_string();
+    let r = signed(&sb, &body).await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    let v = r.json();
+    assert_eq!(v["code"], "5008");
+    assert_eq!(v["message"], "没有有效的收款地址。");
+    assert_eq!(status(&sb, "INV2606028X7K2P9Q").await.json(), json!({"detail": "未找到。"}));
+    // Successes are the same either way.
+    assert_eq!(create(&sb, "zh-2", "1").await["status"], "waiting");
 }

@@ -7,12 +7,12 @@ use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{any, get, post};
 use serde_json::{Value, json};
 
 use super::ledger::{Stage, single_method, throttle};
 use super::request::{CreateInvoice, FieldErrors, char_field, json_object};
-use super::wire::{Code, drf, not_found};
+use super::wire::{Code, drf, forbidden_page, in_language, not_found};
 use crate::control::fail;
 use crate::{AppState, lock};
 
@@ -21,6 +21,9 @@ pub(crate) fn router() -> Router<AppState> {
         .route("/v1/invoice", post(create).fallback(method_not_allowed))
         .route("/v1/invoice/{sys_no}", get(status).fallback(method_not_allowed))
         .route("/v1/invoice/{sys_no}/select-method", post(select_method).fallback(method_not_allowed))
+        .route("/v1/invoice/", any(unknown_route))
+        .route("/v1/invoice/{sys_no}/", any(unknown_route))
+        .route("/v1/invoice/{sys_no}/{*rest}", any(unknown_route))
         .route("/_sandbox/xcash/invoices", get(control_list))
         .route("/_sandbox/xcash/invoices/{id}/{action}", post(control_action))
 }
@@ -30,16 +33,27 @@ async fn method_not_allowed(method: Method) -> Response {
     drf(StatusCode::METHOD_NOT_ALLOWED, format!("Method \"{method}\" not allowed."))
 }
 
+/// A trailing slash or an unknown route under `/v1/invoice`: the real
+/// server's HTML 403 (xcash.md § Measured), not DRF's `{"detail"}`.
+async fn unknown_route() -> Response {
+    forbidden_page()
+}
+
 /// `POST /v1/invoice` (signed): HTTP 201 with the new invoice, 200 with the
 /// existing one for a repeated `out_no` with the same fields, `1007` for a
 /// repeated `out_no` with other fields.
 async fn create(State(shared): State<AppState>, headers: HeaderMap, body: Bytes) -> Response {
+    let english = shared.xcash.opts.english_messages;
+    in_language(create_answer(&shared, &headers, &body), english).await
+}
+
+fn create_answer(shared: &AppState, headers: &HeaderMap, body: &Bytes) -> Response {
     let store = &shared.xcash;
     let now = store.now_ms();
-    if let Err(refusal) = store.authenticate(&headers, &body, now) {
+    if let Err(refusal) = store.authenticate(headers, body, now) {
         return refusal.into_response();
     }
-    let req = match json_object(&headers, &body).and_then(|obj| CreateInvoice::parse(&obj)) {
+    let req = match json_object(headers, body).and_then(|obj| CreateInvoice::parse(&obj)) {
         Ok(req) => req,
         Err(refusal) => return refusal.into_response(),
     };
@@ -82,17 +96,22 @@ fn throttled(wait_secs: i64) -> Response {
 
 /// `GET /v1/invoice/{sys_no}` (public): the status shape; unknown → 404.
 async fn status(State(shared): State<AppState>, sys_no: Result<Path<String>, PathRejection>) -> Response {
-    let Ok(Path(sys_no)) = sys_no else { return not_found() };
+    let english = shared.xcash.opts.english_messages;
+    let Ok(Path(sys_no)) = sys_no else { return in_language(not_found(), english).await };
+    in_language(status_answer(&shared, &sys_no), english).await
+}
+
+fn status_answer(shared: &AppState, sys_no: &str) -> Response {
     let store = &shared.xcash;
     let now = store.now_ms();
     let mut st = lock(&store.state);
     if sys_no.len() > 64 {
         return not_found();
     }
-    if let Err(wait) = throttle(&mut st.status_calls, &sys_no, store.opts.status_per_minute, now) {
+    if let Err(wait) = throttle(&mut st.status_calls, sys_no, store.opts.status_per_minute, now) {
         return throttled(wait);
     }
-    match st.by_sys_no.get(&sys_no).and_then(|&i| st.invoices.get(i)) {
+    match st.by_sys_no.get(sys_no).and_then(|&i| st.invoices.get(i)) {
         Some(inv) => axum::Json(inv.status_shape(now)).into_response(),
         None => not_found(),
     }
@@ -107,17 +126,22 @@ async fn select_method(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Ok(Path(sys_no)) = sys_no else { return not_found() };
+    let english = shared.xcash.opts.english_messages;
+    let Ok(Path(sys_no)) = sys_no else { return in_language(not_found(), english).await };
+    in_language(select_answer(&shared, &sys_no, &headers, &body), english).await
+}
+
+fn select_answer(shared: &AppState, sys_no: &str, headers: &HeaderMap, body: &Bytes) -> Response {
     let store = &shared.xcash;
     let now = store.now_ms();
     if sys_no.len() > 64 {
         return not_found();
     }
-    if let Err(wait) = throttle(&mut lock(&store.state).select_calls, &sys_no, store.opts.select_per_minute, now) {
+    if let Err(wait) = throttle(&mut lock(&store.state).select_calls, sys_no, store.opts.select_per_minute, now) {
         return throttled(wait);
     }
-    let Some(idx) = lock(&store.state).by_sys_no.get(&sys_no).copied() else { return not_found() };
-    let obj = match json_object(&headers, &body) {
+    let Some(idx) = lock(&store.state).by_sys_no.get(sys_no).copied() else { return not_found() };
+    let obj = match json_object(headers, body) {
         Ok(obj) => obj,
         Err(refusal) => return refusal.into_response(),
     };

@@ -12,8 +12,17 @@
 //! Errors are bare `{"code":"<string>","message":"…","detail":…}` with the
 //! HTTP status of § Errors and limits, or Django REST framework's
 //! `{"detail":"…"}` for unknown `sys_no`, wrong method or content type,
-//! malformed JSON and throttling. Messages are always English (the server's
-//! `en` catalogue), whatever `Accept-Language` says.
+//! malformed JSON and throttling. Messages are English (the server's `en`
+//! catalogue) or, with `english_messages: false`, Chinese whatever
+//! `Accept-Language` says, as from a deployment that did not compile its
+//! translations. A trailing slash or an unknown route under `/v1/invoice`
+//! answers an HTML 403 page (measured on the real server).
+//!
+//! Expired is not final: a transfer made inside the window but seen after
+//! expiry is attached to the expired invoice (`{"status":"expired",
+//! "payment":{…,"status":"confirming"}}`), and the invoice turns
+//! `completed` when it is confirmed (control actions `seen` and `pay` on an
+//! expired invoice).
 //!
 //! The simulated project accepts USDT on `tron` only (`{"USDT":["tron"]}`).
 //! Fiat is converted at fixed demo rates and made unique per waiting invoice

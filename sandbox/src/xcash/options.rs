@@ -31,6 +31,11 @@ pub struct XcashOptions {
     /// Tests: every invoice expires this long after creation, whatever its
     /// `duration` says (the server allows 5–30 minutes only).
     pub expiry_override: Option<Duration>,
+    /// `true`: error messages in English, as from a deployment that compiled
+    /// its translations; `false`: in Chinese whatever `Accept-Language`
+    /// says, as from one that did not (xcash.md § Measured). Clients match
+    /// on `code`, never on `message`.
+    pub english_messages: bool,
     /// Milliseconds added to the wall clock (tests replay the doc's worked
     /// signing examples, whose timestamps are in the past).
     pub clock_skew_ms: i64,
@@ -46,6 +51,7 @@ impl Default for XcashOptions {
             status_per_minute: Some(120),
             select_per_minute: Some(10),
             expiry_override: None,
+            english_messages: true,
             clock_skew_ms: 0,
         }
     }

@@ -11,14 +11,15 @@ use super::ledger::{Invoice, Ledger, Stage, single_method};
 use super::options::{CHAIN, CRYPTO, XcashOptions};
 use super::request::{CreateInvoice, DURATION_MAX, DURATION_MIN};
 use super::sign::{WINDOW_SECS, verify};
-use super::wire::{Code, Payment, Refusal, WireStatus};
+use super::wire::{Code, ConfirmProgress, Payment, Refusal, WireStatus};
 use crate::seed::{SeedError, Seeded, Spec, object};
 use crate::time::iso8601_s;
 use crate::{lock, tron};
 
 /// `title` of seeded invoices (till sends the shop's name).
 const SEED_TITLE: &str = "Sandbox seed";
-/// Confirmations shown in `payment.confirm_progress` (format undocumented).
+/// Confirmations required, shown in `payment.confirm_progress` (an object
+/// on the real server; its fields are undocumented).
 const CONFIRMATIONS: u32 = 19;
 
 /// The simulated Xcash project.
@@ -65,10 +66,14 @@ impl Store {
         lock(&self.state).invoices.iter().map(|i| i.status_shape(now)).collect()
     }
 
-    /// A control action (CONTROL.md): `pay` completes with a `payment`,
-    /// `seen` sets `payment` while waiting, `expire` expires, `weird` reads
-    /// `refunding` (a status nobody documented). `completed` and `expired`
-    /// are final (409); `partial` and `cancel` cannot be expressed (400).
+    /// A control action (CONTROL.md): `pay` completes with a confirmed
+    /// `payment`, `seen` attaches a transfer still confirming, `expire`
+    /// expires, `weird` reads `refunding` (a status nobody documented).
+    /// `completed` is final (409); an `expired` invoice still takes `pay`
+    /// and `seen`: a transfer made inside the window but seen after the
+    /// expiry task ran (xcash.md § Mapping to till: expired is not final at
+    /// Xcash), dated inside the window. `partial` and `cancel` cannot be
+    /// expressed (400).
     pub(super) fn act(&self, id: &str, action: &str) -> Result<WireStatus, (StatusCode, String)> {
         if !matches!(action, "pay" | "seen" | "expire" | "weird") {
             unsupported_action(action)?;
@@ -78,7 +83,8 @@ impl Store {
         let missing = || (StatusCode::NOT_FOUND, "no such invoice".to_owned());
         let idx = st.index(id).ok_or_else(missing)?;
         let status = st.invoices.get(idx).map_or("expired", |i| i.status(now));
-        if status == "completed" || status == "expired" {
+        let late_credit = status == "expired" && matches!(action, "pay" | "seen");
+        if status == "completed" || (status == "expired" && !late_credit) {
             return Err((StatusCode::CONFLICT, format!("cannot {action}: the invoice is {status}")));
         }
         // A payment through the hosted page: the buyer picked the method there.
@@ -87,12 +93,25 @@ impl Store {
             st.select(idx, &crypto, &chain, now);
         }
         let inv = st.invoices.get_mut(idx).ok_or_else(missing)?;
+        // The transfer was made inside the window, whenever it is seen.
+        let made_at = now.min(inv.expires_ms.saturating_sub(1000));
+        if late_credit {
+            inv.stage = Stage::Expired;
+        }
         match action {
             "pay" => {
-                inv.payment = Some(transfer(inv, true, now));
+                let payment = match inv.payment.take() {
+                    Some(seen) => seen.confirmed(),
+                    None => transfer(inv, true, made_at),
+                };
+                inv.payment = Some(payment);
                 inv.stage = Stage::Completed;
             }
-            "seen" => inv.payment = Some(transfer(inv, false, now)),
+            "seen" => {
+                if inv.payment.is_none() {
+                    inv.payment = Some(transfer(inv, false, made_at));
+                }
+            }
             "expire" => inv.stage = Stage::Expired,
             _ => inv.stage = Stage::Refunding,
         }
@@ -190,6 +209,6 @@ fn transfer(inv: &Invoice, confirmed: bool, now: i64) -> Payment {
         amount: inv.pay_amount.map(|a| a.normalize().to_string()).unwrap_or_default(),
         datetime: iso8601_s(now),
         status: if confirmed { "confirmed" } else { "confirming" },
-        confirm_progress: format!("{}/{CONFIRMATIONS}", if confirmed { CONFIRMATIONS } else { 1 }),
+        confirm_progress: ConfirmProgress::new(if confirmed { CONFIRMATIONS } else { 1 }, CONFIRMATIONS),
     }
 }
