@@ -10,8 +10,24 @@
 //! and identical fields returns the existing invoice, so a create that may
 //! have reached Xcash is simply repeated (an older server's `1007` leaves the
 //! outcome unknown). An invoice without an address yet is an older
-//! deployment: select-method once, else its payment page is the QR. Status
-//! is limited to 60 polls a minute per invoice.
+//! deployment: select-method once, else its payment page is the QR.
+//!
+//! A create whose outcome is not known (no answer in time, a 5xx, or a 2xx
+//! whose body cannot be read: malformed, empty, HTML) is repeated with the
+//! same `out_no` and fields, with a fresh nonce, timestamp and signature:
+//! the server answers 200 with the invoice it made, or makes it. A 429 was
+//! not processed: the create is sent again after the wait it asks for, and
+//! if the server did the work anyway the resend returns that invoice.
+//!
+//! Status, per the measured server: `expired` with a `payment` is a transfer
+//! of exactly `pay_amount`, made inside the window, still confirming, so it
+//! reads `confirming` (Xcash never underpays); `expired` without one is not
+//! final at Xcash, and `completed` is `paid` whatever came before, a late
+//! payment included. Error messages are in Chinese unless the deployment
+//! compiled its English translations: the till says each code in its own
+//! words and logs the gateway's. An unknown route or a trailing slash
+//! answers an HTML 403: a wrong `base_url`, said so. Status polls are kept
+//! to 60 a minute per invoice (API.md; the current server allows 120).
 //!
 //! This folder: `mod.rs` the adapter, `wire.rs` the wire types and parsing,
 //! `config.rs` its `[providers.xcash]` section, default limits and demo values.
@@ -70,6 +86,12 @@ impl Xcash {
         self.http.exchange(path, headers, body, |reply| invoice_of(reply, self.clock.now())).await
     }
 
+    /// One create: an unreadable 2xx answer counts as a timeout.
+    async fn create_call(&self, bytes: &[u8]) -> Result<Value, GatewayError> {
+        let headers = self.signed_headers(bytes)?;
+        self.http.exchange(CREATE_PATH, headers, Body::Json(bytes), |reply| created_of(reply, self.clock.now())).await
+    }
+
     async fn create_invoice(&self, request: &CreateRequest) -> Result<Value, GatewayError> {
         if request.amount.amount.scale() > 8 {
             return Err(GatewayError::Refused { provider: P, message: "amounts have at most 8 decimals".into() });
@@ -83,12 +105,10 @@ impl Xcash {
             methods: BTreeMap::from([("USDT", [self.cfg.chain_code.as_str()])]),
         };
         let bytes = self.http.json(&body)?;
-        let path = "/v1/invoice";
         let mut repeated = request.retry;
         let mut attempt = 1;
         loop {
-            let headers = self.signed_headers(&bytes)?;
-            let error = match self.invoice_call(path, headers, Body::Json(&bytes)).await {
+            let error = match self.create_call(&bytes).await {
                 Ok(v) => return Ok(v),
                 Err(GatewayError::Refused { message, .. }) if repeated && message.starts_with("duplicate") => {
                     // An older server: the invoice exists but cannot be fetched.
@@ -96,11 +116,15 @@ impl Xcash {
                 }
                 Err(e) => e,
             };
-            tracing::warn!(provider = "xcash", path, attempt, error = %error, "create failed");
+            tracing::warn!(provider = "xcash", path = CREATE_PATH, attempt, error = %error, "create failed");
             if !error.is_transient() || attempt >= CREATE_ATTEMPTS {
                 return Err(error);
             }
-            // Repeating with the same out_no and fields returns the invoice if it was made.
+            // Repeating with the same out_no and fields (fresh nonce, timestamp
+            // and signature) returns the invoice if it was made: after a
+            // timeout, a 5xx or an unreadable 2xx (perhaps made), and after a
+            // 429 (not processed, but Xcash's create is idempotent by out_no,
+            // so a server that did the work anyway answers the same invoice).
             repeated |= error.maybe_processed();
             tokio::time::sleep(self.http.backoff(attempt, &error)).await;
             attempt += 1;
@@ -108,14 +132,14 @@ impl Xcash {
     }
 
     async fn select_method(&self, sys_no: &str) -> Result<Value, GatewayError> {
-        let path = format!("/v1/invoice/{sys_no}/select-method");
+        let path = format!("{CREATE_PATH}/{sys_no}/select-method");
         let body = SelectBody { crypto: "USDT", chain: &self.cfg.chain_code };
         let bytes = self.http.json(&body)?;
         self.invoice_call(&path, english(), Body::Json(&bytes)).await
     }
 
     async fn fetch(&self, sys_no: &str) -> Result<Value, GatewayError> {
-        let path = format!("/v1/invoice/{sys_no}");
+        let path = format!("{CREATE_PATH}/{sys_no}");
         self.http.retrying(|| self.invoice_call(&path, english(), Body::None)).await
     }
 }
@@ -194,16 +218,14 @@ impl Gateway for Xcash {
             let headers = self.signed_headers(&body)?;
             let now = self.clock.now();
             self.http
-                .exchange("/v1/invoice", headers, Body::Json(&body), |reply| {
-                    let v = json::parse(P, &reply.body)?;
-                    match v.get("code").and_then(Value::as_str) {
-                        Some("1000") => {
+                .exchange(CREATE_PATH, headers, Body::Json(&body), |reply| {
+                    let code = json::parse(P, &reply.body).ok().and_then(|v| v.get("code").cloned());
+                    match (code.as_ref().and_then(Value::as_str), invoice_of(reply, now)) {
+                        (Some("1000"), _) => {
                             Ok("signed request accepted (an empty test invoice refused, as expected)".to_string())
                         }
-                        _ => match invoice_of(reply, now) {
-                            Err(e) => Err(e),
-                            Ok(_) => Err(GatewayError::protocol(P, "(body)", "an empty invoice was accepted")),
-                        },
+                        (_, Err(e)) => Err(e),
+                        (_, Ok(_)) => Err(GatewayError::protocol(P, "(body)", "an empty invoice was accepted")),
                     }
                 })
                 .await

@@ -23,6 +23,9 @@ pub(super) const P: ProviderId = ProviderId::Xcash;
 /// nonce, timestamp and signature).
 pub(super) const CREATE_ATTEMPTS: u32 = 4;
 
+/// The create route; an invoice's own routes are under it.
+pub(super) const CREATE_PATH: &str = "/v1/invoice";
+
 /// `XC-Signature` (xcash.md § Authentication / signing).
 pub fn signature(hmac_key: &str, nonce: &str, timestamp: &str, body: &[u8]) -> String {
     let mut message = Vec::with_capacity(nonce.len() + timestamp.len() + body.len());
@@ -52,9 +55,13 @@ pub(super) struct SelectBody<'a> {
 
 // ---- pure parsing of Xcash answers
 
-/// An Xcash refusal, in plain words (xcash.md § Errors and limits). `skew`:
-/// local time minus the server's `Date`, for the clock error.
-pub fn refusal(code: &str, message: &str, detail: &Value, skew: Option<i64>) -> GatewayError {
+/// An Xcash refusal, in the till's own plain words for each documented code
+/// (xcash.md § Errors and limits). The gateway's `message` is never shown:
+/// it is in Chinese unless the deployment compiled its English
+/// translations, whatever `Accept-Language` says (measured), so the till
+/// matches on `code` only and the message reaches the log with the body.
+/// `skew`: local time minus the server's `Date`, for the clock error.
+pub fn refusal(code: &str, detail: &Value, skew: Option<i64>) -> GatewayError {
     let detail_text = match detail {
         Value::Null => String::new(),
         Value::String(s) => s.clone(),
@@ -63,11 +70,13 @@ pub fn refusal(code: &str, message: &str, detail: &Value, skew: Option<i64>) -> 
     let said = |s: &str| s.to_string();
     let text = match code {
         "1000" if !detail_text.is_empty() => format!("a field was refused: {}", cut(&detail_text)),
+        "1000" => said("a field of the request was refused (code 1000)"),
         "1001" => said("the appid is not known: check appid in [providers.xcash]"),
         "1002" => said("this shop's IP address is not on the project's whitelist"),
         "1003" => said("the signature was refused: check hmac_key in [providers.xcash]"),
         "1004" => format!("the Xcash project is not ready: {}", cut(&detail_text)),
         "1005" => said("the Xcash project is inactive"),
+        "1006" => said("the Xcash account's fee balance is too low"),
         "1007" => said("duplicate order number (out_no already used with other details)"),
         "1008" => match skew {
             Some(s) => format!(
@@ -79,25 +88,63 @@ pub fn refusal(code: &str, message: &str, detail: &Value, skew: Option<i64>) -> 
         },
         "1009" => said("request refused as a replay (nonce reused)"),
         "2000" | "5007" | "5010" => said("the chain is not accepted: check chain_code (tron or tron-mainnet)"),
-        "4001" => said("no receiving address for USDT on TRON in the Xcash project"),
+        "2001" => said("USDT is not accepted by this Xcash project"),
+        "2002" => said("the chain has no USDT: check chain_code"),
+        "2003" | "2004" | "2005" => format!("the project's chain or token settings are wrong (code {code})"),
+        "3006" => said("the amount has more decimals than the token allows"),
+        "4000" => said("the user id was refused (code 4000)"),
+        "4001" => said("no collection address for a deposit (code 4001)"),
         "5000" => said("Xcash does not accept this shop's currency"),
-        "5008" => said("no payment method available: check chain_code and the project's receiving address"),
+        "5002" | "5003" | "5004" => format!("the invoice's details were refused (code {code})"),
+        "5005" | "5011" => said("Xcash does not know this invoice"),
+        "5006" => said("the invoice is no longer waiting for payment"),
+        "5008" => said("no receiving address for USDT on TRON in the Xcash project, or check chain_code"),
         "5009" => said("too many unpaid invoices: close old ones in the Xcash dashboard"),
-        _ if !message.is_empty() => format!("{} (code {code})", cut(message)),
-        _ => format!("error code {code}"),
+        "5012" => said("the invoice has expired"),
+        "6000" => said("the internal token was refused (code 6000)"),
+        "6002" => said("the Xcash project was not found: check appid in [providers.xcash]"),
+        "6003" => said("this feature is not open for the Xcash project"),
+        "6004" => said("the Xcash account is frozen"),
+        _ => format!("error code {} (the gateway's message is in the log)", cut(code)),
     };
     GatewayError::Refused { provider: P, message: text }
+}
+
+/// A refusal in Django REST framework's `{"detail"}` shape, by its HTTP
+/// status: the detail text is the server's own (perhaps Chinese), logged.
+fn drf_refusal(status: u16) -> GatewayError {
+    let message = match status {
+        404 => "not found (HTTP 404): check base_url in [providers.xcash], or the invoice is unknown".to_string(),
+        400 => "the request could not be read (HTTP 400)".to_string(),
+        405 | 415 => format!("the request was refused (HTTP {status}): check base_url in [providers.xcash]"),
+        _ => format!("the request was refused (HTTP {status}); the detail is in the log"),
+    };
+    GatewayError::Refused { provider: P, message }
+}
+
+/// A non-JSON refusal: what the real server answers for an unknown route or
+/// a trailing slash (an HTML 403 page, measured), so a wrong `base_url`.
+fn page_refusal(status: u16) -> GatewayError {
+    GatewayError::Refused {
+        provider: P,
+        message: format!(
+            "answered a web page (HTTP {status}), not its API: check base_url in [providers.xcash] (no path, no trailing /)"
+        ),
+    }
 }
 
 pub(super) fn cut(s: &str) -> String {
     s.chars().take(160).collect()
 }
 
-/// An answer as the invoice object, or the error it carries.
+/// An answer as the invoice object, or the error it carries. A 2xx body that
+/// is not a JSON object is a protocol error here; [`created_of`] reads it as
+/// a create whose outcome is not known.
 pub fn invoice_of(reply: &Reply, now: Timestamp) -> Result<Value, GatewayError> {
     let v = match json::parse(P, &reply.body) {
         Ok(v) => v,
         Err(_) if reply.status >= 500 => return Err(GatewayError::Http { provider: P, status: reply.status }),
+        Err(_) if reply.status >= 400 => return Err(page_refusal(reply.status)),
         Err(e) => return Err(e),
     };
     if !(200..300).contains(&reply.status) || v.get("code").is_some() {
@@ -110,15 +157,10 @@ pub fn invoice_of(reply: &Reply, now: Timestamp) -> Result<Value, GatewayError> 
             _ => None,
         };
         if let Some(code) = code {
-            let message = v.get("message").and_then(Value::as_str).unwrap_or("");
             let skew = reply.date.map(|d| now.as_second() - d.as_second());
-            return Err(refusal(&code, message, v.get("detail").unwrap_or(&Value::Null), skew));
+            return Err(refusal(&code, v.get("detail").unwrap_or(&Value::Null), skew));
         }
-        let detail = v.get("detail").and_then(Value::as_str).unwrap_or("(no detail)");
-        return Err(match reply.status {
-            404 => GatewayError::Refused { provider: P, message: format!("not found: {}", cut(detail)) },
-            _ => GatewayError::Refused { provider: P, message: cut(detail) },
-        });
+        return Err(drf_refusal(reply.status));
     }
     match v {
         Value::Object(_) => Ok(v),
@@ -126,7 +168,28 @@ pub fn invoice_of(reply: &Reply, now: Timestamp) -> Result<Value, GatewayError> 
     }
 }
 
-/// The normalized status (xcash.md § Mapping to till).
+/// A create's answer. A 2xx whose body cannot be read (malformed, empty,
+/// HTML, not an object) counts as a timeout (providers README § What till
+/// does when a create times out): the invoice may have been made, so the
+/// create is repeated identically and Xcash returns the existing invoice.
+pub fn created_of(reply: &Reply, now: Timestamp) -> Result<Value, GatewayError> {
+    let readable = serde_json::from_slice::<Value>(&reply.body).is_ok_and(|v| v.is_object());
+    if (200..300).contains(&reply.status) && !readable {
+        return Err(GatewayError::Timeout {
+            provider: P,
+            detail: format!("HTTP {} with a body that cannot be read: the invoice may exist", reply.status),
+        });
+    }
+    invoice_of(reply, now)
+}
+
+/// The normalized status (xcash.md § Mapping to till). `expired` with a
+/// `payment` is `confirming`: the server attaches only a transfer of exactly
+/// `pay_amount` made inside the window, and completes the invoice once it is
+/// confirmed (measured), so Xcash never underpays. `expired` without one is
+/// `expired`, yet not final at Xcash: a transfer made in the window but seen
+/// after the expiry task ran turns it `completed` later, and `completed` is
+/// `paid` whatever came before (the till keeps watching expired sales).
 pub fn derive_status(inv: &Value) -> (Status, String) {
     let status = inv.get("status").and_then(Value::as_str);
     let payment = inv.get("payment").is_some_and(|p| !p.is_null());
@@ -136,7 +199,7 @@ pub fn derive_status(inv: &Value) -> (Status, String) {
         Some("waiting") => Status::Pending,
         Some("confirming") => Status::Confirming,
         Some("completed") => Status::Paid,
-        Some("expired") if payment => Status::ExpiredUnderpaid,
+        Some("expired") if payment => Status::Confirming,
         Some("expired") => Status::Expired,
         _ => Status::Unknown(raw.clone()),
     };
@@ -228,7 +291,8 @@ mod tests {
             (json!({"status": "confirming"}), Confirming),
             (json!({"status": "completed", "payment": {"hash": "h"}}), Paid),
             (json!({"status": "expired", "payment": null}), Expired),
-            (json!({"status": "expired", "payment": {"hash": "h"}}), ExpiredUnderpaid),
+            // Measured: an exact in-window transfer still confirming.
+            (json!({"status": "expired", "payment": {"hash": "h", "status": "confirming"}}), Confirming),
         ];
         for (v, want) in cases {
             assert_eq!(derive_status(&v).0, want, "{v}");
@@ -255,19 +319,55 @@ mod tests {
             (400, r#"{"code":"1007","message":"dup","detail":""}"#, "duplicate order number"),
             (400, r#"{"code":"1009","message":"replay","detail":""}"#, "replay (nonce reused)"),
             (400, r#"{"code":"5009","message":"too many","detail":""}"#, "too many unpaid invoices"),
-            (400, r#"{"code":"4001","message":"no addr","detail":""}"#, "no receiving address"),
+            (
+                400,
+                r#"{"code":"5008","message":"没有有效的收款地址。","detail":""}"#,
+                "no receiving address for USDT on TRON",
+            ),
             (400, r#"{"code":"1001","message":"x","detail":""}"#, "appid is not known"),
             (400, r#"{"code":"1000","message":"bad","detail":{"amount":["too many decimals"]}}"#, "too many decimals"),
-            (404, r#"{"detail":"Not found."}"#, "Not found."),
-            (400, r#"{"code":"9999","message":"Something new","detail":""}"#, "Something new (code 9999)"),
+            (404, r#"{"detail":"未找到。"}"#, "not found (HTTP 404): check base_url"),
+            (400, r#"{"code":"9999","message":"新的错误","detail":""}"#, "error code 9999"),
+            (403, "<!doctype html><h1>403 Forbidden</h1>", "a web page (HTTP 403)"),
         ];
         for (status, body, want) in cases {
             let m = msg(status, body, None);
             assert!(m.contains(want), "{body}: {m}");
             assert!(m.starts_with("Xcash"), "{m}");
+            // The gateway's own words (perhaps Chinese) stay in the log.
+            assert!(m.is_ascii() && !m.contains("新的") && !m.contains("<h1>"), "{m}");
         }
         // The clock error says by how much, from the answer's Date header.
         let m = msg(400, r#"{"code":"1008","message":"ts","detail":""}"#, Some("2026-06-02T11:53:08Z"));
         assert!(m.contains("clock is off by about 412 s (ahead)"), "{m}");
+    }
+}
+
+#[cfg(test)]
+mod create_answers {
+    use super::*;
+
+    fn reply(status: u16, body: &str) -> Reply {
+        Reply { status, body: body.as_bytes().to_vec(), date: None }
+    }
+
+    /// providers README § What till does when a create times out: a 2xx
+    /// whose body cannot be read may have made the invoice.
+    #[test]
+    fn an_unreadable_2xx_create_answer_is_a_timeout() {
+        let now: Timestamp = "2026-06-02T12:00:00Z".parse().unwrap();
+        for body in ["", "{\"data\": [tru", "<html>ok</html>", "[]", "null"] {
+            for status in [200, 201] {
+                let e = created_of(&reply(status, body), now).unwrap_err();
+                assert!(matches!(e, GatewayError::Timeout { .. }), "{body:?}: {e:?}");
+                assert!(e.maybe_processed() && e.is_transient());
+            }
+        }
+        // Refusals stay refusals.
+        let e = created_of(&reply(403, "<html>403 Forbidden</html>"), now).unwrap_err();
+        assert!(matches!(e, GatewayError::Refused { .. }), "{e:?}");
+        let e = created_of(&reply(400, r#"{"code":"5008","message":"x","detail":""}"#), now).unwrap_err();
+        assert!(e.problem().message.contains("no receiving address"), "{e:?}");
+        assert!(created_of(&reply(200, r#"{"sys_no":"INV1"}"#), now).is_ok());
     }
 }
