@@ -172,9 +172,8 @@ async fn expired_with_a_payment_is_confirming_then_paid() {
     assert_eq!(sb.invoices().await.len(), 1);
 }
 
-/// providers README § What till does when a create times out: a 2xx whose
-/// body cannot be read counts as a timeout; the create is repeated
-/// identically and the server returns the invoice it made.
+/// A 2xx whose body cannot be read counts as a timeout: the create is
+/// repeated identically and the server returns the invoice it made.
 #[tokio::test]
 async fn an_unreadable_2xx_create_answer_finds_the_invoice_made() {
     let sb = Sandbox::start(till_sandbox::Options::default()).await;

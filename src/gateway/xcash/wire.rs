@@ -169,9 +169,10 @@ pub fn invoice_of(reply: &Reply, now: Timestamp) -> Result<Value, GatewayError> 
 }
 
 /// A create's answer. A 2xx whose body cannot be read (malformed, empty,
-/// HTML, not an object) counts as a timeout (providers README § What till
-/// does when a create times out): the invoice may have been made, so the
-/// create is repeated identically and Xcash returns the existing invoice.
+/// HTML, not an object) counts as a timeout: the server may have made the
+/// invoice before the answer was spoiled, so the create is repeated
+/// identically (same `out_no` and fields) and Xcash returns the existing
+/// invoice with HTTP 200. Never "try again" with an invoice left open.
 pub fn created_of(reply: &Reply, now: Timestamp) -> Result<Value, GatewayError> {
     let readable = serde_json::from_slice::<Value>(&reply.body).is_ok_and(|v| v.is_object());
     if (200..300).contains(&reply.status) && !readable {
@@ -351,8 +352,8 @@ mod create_answers {
         Reply { status, body: body.as_bytes().to_vec(), date: None }
     }
 
-    /// providers README § What till does when a create times out: a 2xx
-    /// whose body cannot be read may have made the invoice.
+    /// A 2xx whose body cannot be read may have made the invoice: a
+    /// timeout, repeated identically.
     #[test]
     fn an_unreadable_2xx_create_answer_is_a_timeout() {
         let now: Timestamp = "2026-06-02T12:00:00Z".parse().unwrap();
