@@ -125,7 +125,9 @@ impl Xcash {
             // timeout, a 5xx or an unreadable 2xx (perhaps made), and after a
             // 429 (not processed, but Xcash's create is idempotent by out_no,
             // so a server that did the work anyway answers the same invoice).
-            repeated |= error.maybe_processed();
+            // An older server's 1007 to such a repeat means the invoice
+            // exists: the outcome is unknown, never "not created".
+            repeated |= error.maybe_processed() || matches!(error, GatewayError::RateLimited { .. });
             tokio::time::sleep(self.http.backoff(attempt, &error)).await;
             attempt += 1;
         }
