@@ -40,7 +40,7 @@ fn an_empty_file_is_migrated_from_version_0() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join(journal::FILE), b"").unwrap();
     let j = SqliteJournal::open(dir.path()).unwrap();
-    assert!(j.to_watch().unwrap().is_empty());
+    assert!(j.to_watch(Timestamp::MIN).unwrap().is_empty());
     // Opening again is a no-op migration.
     drop(j);
     SqliteJournal::open(dir.path()).unwrap();
@@ -103,7 +103,7 @@ fn a_sale_is_journaled_from_intent_to_final_with_every_status_change() {
     assert_eq!(j.unresolved().unwrap().len(), 1, "an unanswered create is found at the next start");
     j.record_created(&inv, "till-1", inv.created_at).unwrap();
     assert!(j.unresolved().unwrap().is_empty());
-    let watched = j.to_watch().unwrap();
+    let watched = j.to_watch(Timestamp::MIN).unwrap();
     assert_eq!(watched.len(), 1);
     assert_eq!(watched[0].invoice().unwrap(), inv, "the invoice comes back exactly");
 
@@ -113,7 +113,7 @@ fn a_sale_is_journaled_from_intent_to_final_with_every_status_change() {
     w.tx_id = Some("tx-1".into());
     let change = Change { from: Status::Pending, to: Status::Paid, origin: Origin::Gateway, note: None };
     j.record_status(&w, &change, t("2024-08-20T10:25:00Z")).unwrap();
-    assert!(j.to_watch().unwrap().is_empty(), "a paid invoice needs no more watching");
+    assert!(j.to_watch(Timestamp::MIN).unwrap().is_empty(), "a paid invoice needs no more watching");
     let rec = j.find(r.as_str()).unwrap().unwrap();
     assert_eq!(rec.status, Status::Paid);
     assert_eq!(rec.tx_id.as_deref(), Some("tx-1"));
@@ -145,7 +145,7 @@ fn a_locally_expired_invoice_stays_watched_for_a_late_payment() {
     w.origin = Origin::Local;
     let change = Change { from: Status::Pending, to: Status::Expired, origin: Origin::Local, note: None };
     j.record_status(&w, &change, inv.expires_at).unwrap();
-    let watched = j.to_watch().unwrap();
+    let watched = j.to_watch(Timestamp::MIN).unwrap();
     assert_eq!(watched.len(), 1);
     let back = watched[0].watch(inv.expires_at).unwrap();
     assert_eq!(back.origin, Origin::Local);

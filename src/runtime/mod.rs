@@ -67,7 +67,19 @@ fn fallback(command: &Command) -> Event {
 
 fn to_problem(what: &str, reference: &Reference, e: &GatewayError) -> Problem {
     tracing::warn!(%reference, error = %e, "{what} failed");
-    e.problem()
+    problem_of(e)
+}
+
+/// The core's words for a gateway error. An HTTP error status or a rate
+/// limit is an answer: the gateway is busy, not unreachable.
+fn problem_of(e: &GatewayError) -> Problem {
+    let mut problem = e.problem();
+    if matches!(e, GatewayError::Http { .. } | GatewayError::RateLimited { .. })
+        && problem.kind == ProblemKind::Unreachable
+    {
+        problem.kind = ProblemKind::Busy;
+    }
+    problem
 }
 
 /// Sleeps until the poll schedule's next wake (`Desk::next_wake`), or for
@@ -177,7 +189,7 @@ impl Runtime {
                         None => Err(not_configured(provider.name())),
                         Some(g) => g.status_page(&invoices, page).await.map_err(|e| {
                             tracing::warn!(provider = provider.id(), page, error = %e, "status page failed");
-                            e.problem()
+                            problem_of(&e)
                         }),
                     };
                     if let Ok(p) = &result {
