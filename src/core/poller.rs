@@ -12,10 +12,14 @@
 //! - Where the gateway lists many invoices in one call (xPay, Bitsby), two or
 //!   more due invoices are asked about in one sweep of pages, one page per
 //!   turn. Invoices a sweep does not find are then asked about one by one.
+//! - Expired invoices watched for a late payment wait in a queue of their
+//!   own, polled only when no other invoice at that gateway is due (a sweep
+//!   takes them in): they use what the budget leaves over.
 //! - A gateway-wide failure (down, HTTP 5xx, "slow down") backs the whole
 //!   gateway off, exponentially with jitter (or as long as its Retry-After
 //!   says), and while it fails only one request is in flight there: when it
-//!   comes back it sees one request, then the spacing.
+//!   comes back it sees one request, then the spacing. Only no answer at all
+//!   counts as unreachable (`Health::unreachable_since`): any answer clears it.
 
 use super::invoice::{Invoice, Reference, StatusPage};
 use super::method::ProviderId;

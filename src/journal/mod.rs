@@ -6,9 +6,11 @@
 //! crash, a power cut or a closed terminal loses nothing: the next start
 //! resumes.
 //!
-//! Starting costs what is open, not what is past: the open-invoice queries
-//! (`to_watch`, `unresolved`) are served by partial indexes that hold only
-//! open rows, and nothing reads the whole history at start.
+//! Starting costs what is open and recent, not what is past: the open-invoice
+//! queries (`to_watch`, `unresolved`) are served by partial indexes that hold
+//! only open rows, expired sales still in their late window are read by a
+//! range on their expiry instant, and nothing reads the whole history at
+//! start.
 //!
 //! One writer per data directory: `lock` takes an exclusive lock file that a
 //! second till (TUI or `till charge`) fails to take. Readers (`till history`,

@@ -262,8 +262,11 @@ fn said(status: Status) -> Result<StatusReport, Problem> {
     Ok(StatusReport { raw: status.name().into(), status, received: None, tx_id: None })
 }
 
-/// The status writes among the commands: (from, to, note).
-fn writes(commands: &[Command]) -> Vec<(Status, Status, Option<String>)> {
+/// A status write: from, to, note.
+type Write = (Status, Status, Option<String>);
+
+/// The status writes among the commands.
+fn writes(commands: &[Command]) -> Vec<Write> {
     commands
         .iter()
         .filter_map(|c| match c {
@@ -277,11 +280,7 @@ fn writes(commands: &[Command]) -> Vec<(Status, Status, Option<String>)> {
 
 /// Drives the desk to `until`, answering every poll with `answer`; returns
 /// the instants of the polls and every status write.
-fn run_until(
-    d: &mut Desk,
-    until: Timestamp,
-    answer: impl Fn(Timestamp) -> Status,
-) -> (Vec<Timestamp>, Vec<(Status, Status, Option<String>)>) {
+fn run_until(d: &mut Desk, until: Timestamp, answer: impl Fn(Timestamp) -> Status) -> (Vec<Timestamp>, Vec<Write>) {
     let (mut polls, mut written) = (Vec::new(), Vec::new());
     while let Some(at) = d.next_wake().filter(|at| *at <= until) {
         let out = d.update(Event::Tick(at.max(d.now)));
