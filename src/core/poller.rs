@@ -198,9 +198,9 @@ impl Gate {
                     .unwrap_or_else(|| schedule::next_delay(policy, Pace::Normal(base), self.health.errors, self.sent));
                 self.next_send = self.next_send.max(now.saturating_add(wait).unwrap_or(Timestamp::MAX));
             }
-            // One invoice's trouble (its own watch backs off): the gateway
-            // answered, so it is up.
-            Some(_) => self.health = Health::default(),
+            // One invoice's trouble: its own watch backs off. The gateway
+            // answered, so it is reachable.
+            Some(_) => self.health.unreachable_since = None,
         }
     }
 }

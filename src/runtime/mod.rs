@@ -289,3 +289,32 @@ impl Runtime {
         Event::Unresolved { reference, settles: Some((state, note)) }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::method::ProviderId;
+
+    #[test]
+    fn an_error_status_or_a_rate_limit_is_an_answer_and_only_silence_is_unreachable() {
+        let p = ProviderId::Xcash;
+        let answered = [
+            GatewayError::Http { provider: p, status: 404 },
+            GatewayError::Http { provider: p, status: 503 },
+            GatewayError::RateLimited { provider: p, retry_after: None },
+            GatewayError::Refused { provider: p, message: "no".into() },
+            GatewayError::protocol(p, "status", "garbled"),
+        ];
+        for e in answered {
+            let problem = problem_of(&e);
+            assert!(!problem.is_unreachable(), "{e}");
+        }
+        assert!(problem_of(&GatewayError::Http { provider: p, status: 503 }).is_gateway_wide(), "still backed off");
+        for e in [
+            GatewayError::Unreachable { provider: p, detail: "refused".into() },
+            GatewayError::Timeout { provider: p, detail: "30 s".into() },
+        ] {
+            assert!(problem_of(&e).is_unreachable(), "{e}");
+        }
+    }
+}
