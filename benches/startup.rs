@@ -73,11 +73,14 @@ fn shop() -> ShopInfo {
 /// Open the journal, take back what is open, draw the first frame.
 fn first_frame(dir: &Path) -> usize {
     let journal = SqliteJournal::open(dir).unwrap();
-    let to_watch = journal.to_watch().unwrap();
+    // A day after the last sale: the history is past its late window.
+    let last = START_MS + i64::try_from(HISTORY + OPEN).unwrap() * 60_000;
+    let now = jiff::Timestamp::from_millisecond(last).unwrap() + jiff::SignedDuration::from_hours(25);
+    let policy = PollPolicy::default();
+    let to_watch = journal.to_watch(now - policy.late_window).unwrap();
     let unresolved = journal.unresolved().unwrap();
-    let now = jiff::Timestamp::from_millisecond(START_MS).unwrap();
     let methods = vec![PaymentMethod::new(ProviderId::Xpay, MethodId::UsdtTron)];
-    let mut app = App::new(Desk::new(PollPolicy::default(), now), shop(), methods, false);
+    let mut app = App::new(Desk::new(policy, now), shop(), methods, false);
     app.journaled = true;
     app.resume(&to_watch, &unresolved);
     let mut terminal = Terminal::new(TestBackend::new(100, 40)).unwrap();

@@ -58,7 +58,7 @@ struct RawShop {
 struct RawPoll {
     interval_secs: Option<toml::Spanned<u32>>,
     expiry_grace_secs: Option<u32>,
-    late_window_hours: Option<u32>,
+    late_window_hours: Option<toml::Spanned<u32>>,
     /// `[poll.limits.<gateway>]`: request limits other than the defaults.
     limits: Option<std::collections::BTreeMap<String, toml::Spanned<RawLimits>>>,
 }
@@ -207,6 +207,9 @@ fn shop(doc: &Doc<'_>, shop: RawShop) -> Result<Shop, ConfigError> {
     })
 }
 
+/// The longest `late_window_hours`: 30 days.
+pub const MAX_LATE_WINDOW_HOURS: u32 = 720;
+
 /// `[poll]`, over the defaults.
 fn poll(doc: &Doc<'_>, p: RawPoll) -> Result<PollPolicy, ConfigError> {
     let mut poll = PollPolicy::default();
@@ -220,7 +223,12 @@ fn poll(doc: &Doc<'_>, p: RawPoll) -> Result<PollPolicy, ConfigError> {
         poll.expiry_grace = SignedDuration::from_secs(i64::from(g));
     }
     if let Some(h) = p.late_window_hours {
-        poll.late_window = SignedDuration::from_hours(i64::from(h));
+        if !(1..=MAX_LATE_WINDOW_HOURS).contains(h.get_ref()) {
+            let why =
+                format!("from 1 to {MAX_LATE_WINDOW_HOURS} (an expired sale is watched that long for a late payment)");
+            return Err(doc.invalid(h.span(), "late_window_hours", why));
+        }
+        poll.late_window = SignedDuration::from_hours(i64::from(*h.get_ref()));
     }
     for (name, raw) in p.limits.unwrap_or_default() {
         let span = raw.span();

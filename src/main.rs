@@ -153,7 +153,8 @@ struct Session {
 impl Session {
     /// What a previous run left: invoices to watch, creates to look up.
     fn leftovers(&self) -> Result<(Vec<SaleRecord>, Vec<SaleRecord>), journal::JournalError> {
-        Ok((self.journal.to_watch()?, self.journal.unresolved()?))
+        let late_since = self.clock.now().saturating_sub(self.config.poll.late_window).unwrap_or(jiff::Timestamp::MIN);
+        Ok((self.journal.to_watch(late_since)?, self.journal.unresolved()?))
     }
 
     async fn start(config_flag: Option<&Path>, data_dir: &Path) -> Result<Session, String> {

@@ -112,8 +112,8 @@ impl Store for Spy {
     fn unresolved(&self) -> Result<Vec<SaleRecord>, JournalError> {
         self.inner.unresolved()
     }
-    fn to_watch(&self) -> Result<Vec<SaleRecord>, JournalError> {
-        self.inner.to_watch()
+    fn to_watch(&self, late_since: Timestamp) -> Result<Vec<SaleRecord>, JournalError> {
+        self.inner.to_watch(late_since)
     }
     fn between(&self, from: Timestamp, until: Timestamp) -> Result<Vec<SaleRecord>, JournalError> {
         self.inner.between(from, until)

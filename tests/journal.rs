@@ -40,7 +40,7 @@ fn an_empty_file_is_migrated_from_version_0() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join(journal::FILE), b"").unwrap();
     let j = SqliteJournal::open(dir.path()).unwrap();
-    assert!(j.to_watch().unwrap().is_empty());
+    assert!(j.to_watch(Timestamp::MIN).unwrap().is_empty());
     // Opening again is a no-op migration.
     drop(j);
     SqliteJournal::open(dir.path()).unwrap();
@@ -103,7 +103,7 @@ fn a_sale_is_journaled_from_intent_to_final_with_every_status_change() {
     assert_eq!(j.unresolved().unwrap().len(), 1, "an unanswered create is found at the next start");
     j.record_created(&inv, "till-1", inv.created_at).unwrap();
     assert!(j.unresolved().unwrap().is_empty());
-    let watched = j.to_watch().unwrap();
+    let watched = j.to_watch(Timestamp::MIN).unwrap();
     assert_eq!(watched.len(), 1);
     assert_eq!(watched[0].invoice().unwrap(), inv, "the invoice comes back exactly");
 
@@ -113,7 +113,7 @@ fn a_sale_is_journaled_from_intent_to_final_with_every_status_change() {
     w.tx_id = Some("tx-1".into());
     let change = Change { from: Status::Pending, to: Status::Paid, origin: Origin::Gateway, note: None };
     j.record_status(&w, &change, t("2024-08-20T10:25:00Z")).unwrap();
-    assert!(j.to_watch().unwrap().is_empty(), "a paid invoice needs no more watching");
+    assert!(j.to_watch(Timestamp::MIN).unwrap().is_empty(), "a paid invoice needs no more watching");
     let rec = j.find(r.as_str()).unwrap().unwrap();
     assert_eq!(rec.status, Status::Paid);
     assert_eq!(rec.tx_id.as_deref(), Some("tx-1"));
@@ -145,7 +145,7 @@ fn a_locally_expired_invoice_stays_watched_for_a_late_payment() {
     w.origin = Origin::Local;
     let change = Change { from: Status::Pending, to: Status::Expired, origin: Origin::Local, note: None };
     j.record_status(&w, &change, inv.expires_at).unwrap();
-    let watched = j.to_watch().unwrap();
+    let watched = j.to_watch(Timestamp::MIN).unwrap();
     assert_eq!(watched.len(), 1);
     let back = watched[0].watch(inv.expires_at).unwrap();
     assert_eq!(back.origin, Origin::Local);
@@ -286,4 +286,146 @@ fn a_receipt_names_everything_the_customer_may_ask_for() {
         assert!(text.contains(want), "{want} missing in\n{text}");
     }
     let _ = Money::new(Decimal::ONE, usd());
+}
+
+/// Journals one invoice (its own reference and expiry) and then `status`, said by `origin`.
+fn journal_sale(j: &SqliteJournal, n: u32, expires_at: Timestamp, status: Status, origin: Origin) {
+    let mut inv = tron_invoice();
+    inv.reference = Reference::parse(&format!("late-{n}")).unwrap();
+    inv.id = format!("bill-late-{n}");
+    inv.created_at = expires_at - jiff::SignedDuration::from_mins(30);
+    inv.expires_at = expires_at;
+    j.record_created(&inv, "till-1", inv.created_at).unwrap();
+    if status != Status::Pending {
+        let mut w = Watch::new(inv.clone(), inv.created_at);
+        w.invoice.status = status.clone();
+        w.origin = origin;
+        let change = Change { from: Status::Pending, to: status, origin, note: None };
+        j.record_status(&w, &change, expires_at).unwrap();
+    }
+}
+
+fn references(records: &[SaleRecord]) -> Vec<String> {
+    let mut refs: Vec<String> = records.iter().map(|r| r.reference.to_string()).collect();
+    refs.sort();
+    refs
+}
+
+#[test]
+fn to_watch_returns_open_sales_and_expired_ones_still_in_their_late_window() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = SqliteJournal::open(dir.path()).unwrap();
+    let now = t("2026-11-21T12:00:00Z");
+    let hours = |h: i64| now - jiff::SignedDuration::from_hours(h);
+    journal_sale(&j, 1, hours(2), Status::Expired, Origin::Gateway);
+    journal_sale(&j, 2, hours(23), Status::ExpiredUnderpaid, Origin::Gateway);
+    journal_sale(&j, 3, hours(3), Status::Expired, Origin::Local);
+    journal_sale(&j, 4, hours(25), Status::Expired, Origin::Gateway);
+    journal_sale(&j, 5, hours(30), Status::Expired, Origin::Local);
+    journal_sale(&j, 6, hours(1), Status::Paid, Origin::Gateway);
+    journal_sale(&j, 7, hours(1), Status::Canceled, Origin::Gateway);
+    // Open ones are watched however old their expiry (an unknown status waits for an operator).
+    journal_sale(&j, 8, hours(100), Status::Unknown("HOLD".into()), Origin::Gateway);
+    journal_sale(&j, 9, now + jiff::SignedDuration::from_mins(10), Status::Pending, Origin::Gateway);
+    let window_start = now - jiff::SignedDuration::from_hours(24);
+    let watched = j.to_watch(window_start).unwrap();
+    assert_eq!(references(&watched), ["late-1", "late-2", "late-3", "late-8", "late-9"]);
+    assert!(watched.windows(2).all(|p| p[0].started_at <= p[1].started_at), "oldest first");
+    // A narrower window, and none at all: only the open ones.
+    assert_eq!(references(&j.to_watch(hours(3)).unwrap()), ["late-1", "late-8", "late-9"]);
+    assert_eq!(references(&j.to_watch(Timestamp::MAX).unwrap()), ["late-8", "late-9"]);
+}
+
+#[test]
+fn migration_3_takes_a_version_2_journal_and_watches_its_expired_sales() {
+    let now = t("2026-11-21T12:00:00Z");
+    // A version-2 file holding sales, as a version-2 till left it.
+    let dir = tempfile::tempdir().unwrap();
+    let conn = rusqlite::Connection::open(dir.path().join(journal::FILE)).unwrap();
+    conn.execute_batch(journal::schema::MIGRATIONS[0]).unwrap();
+    conn.execute_batch(journal::schema::MIGRATIONS[1]).unwrap();
+    for (n, status, origin, hours_ago) in [
+        (1, "expired", "gateway", 2),
+        (2, "expired", "local", 2),
+        (3, "expired", "gateway", 30),
+        (4, "pending", "gateway", -1),
+    ] {
+        let expires = (now - jiff::SignedDuration::from_hours(hours_ago)).as_millisecond();
+        conn.execute(
+            "INSERT INTO invoices (reference, terminal, provider, method, fiat_amount, currency, state, started_at,
+                gateway_id, payload_kind, payload_qr, payload_text, created_at, expires_at, status, origin, updated_at)
+             VALUES (?1, 't', 'xpay', 'usdt-tron', '1', 'USD', 'created', ?2, ?1, 'address', 'T', 'T', ?2, ?3, ?4, ?5, ?2)",
+            rusqlite::params![format!("v2-{n}"), expires - 1_800_000, expires, status, origin],
+        )
+        .unwrap();
+    }
+    conn.pragma_update(None, "user_version", 2).unwrap();
+    drop(conn);
+
+    let j = SqliteJournal::open(dir.path()).unwrap();
+    let watched = j.to_watch(now - jiff::SignedDuration::from_hours(24)).unwrap();
+    assert_eq!(references(&watched), ["v2-1", "v2-2", "v2-4"], "the gateway's expiry in its window is watched now");
+    drop(j);
+    let conn = rusqlite::Connection::open(dir.path().join(journal::FILE)).unwrap();
+    let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
+    assert_eq!(v, 3);
+    let indexes: Vec<String> = conn
+        .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'invoices_%' ORDER BY name")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(
+        indexes,
+        ["invoices_gateway_id", "invoices_late", "invoices_open", "invoices_started", "invoices_unresolved"]
+    );
+    // The query reads the window through its index, never the whole table.
+    let plan: Vec<String> = conn
+        .prepare(&format!("EXPLAIN QUERY PLAN {}", journal::schema::to_watch("reference, started_at")))
+        .unwrap()
+        .query_map([0i64], |r| r.get::<_, String>(3))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert!(plan.iter().any(|p| p.contains("invoices_late") && p.contains("expires_at>?")), "{plan:?}");
+    assert!(plan.iter().any(|p| p.contains("invoices_open")), "{plan:?}");
+    assert!(!plan.iter().any(|p| p.starts_with("SCAN invoices") && !p.contains("INDEX")), "{plan:?}");
+}
+
+#[test]
+fn the_report_counts_paid_late_apart_from_the_journal() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = SqliteJournal::open(dir.path()).unwrap();
+    let expires = t("2026-11-21T10:30:00Z");
+    journal_sale(&j, 1, expires, Status::Paid, Origin::Gateway);
+    journal_sale(&j, 2, expires, Status::Expired, Origin::Gateway);
+    // Expired, then paid: both steps in the event log, paid with the note.
+    journal_sale(&j, 3, expires, Status::Expired, Origin::Gateway);
+    let r3 = Reference::parse("late-3").unwrap();
+    let mut w = j.find("late-3").unwrap().unwrap().watch(expires).unwrap();
+    w.invoice.status = Status::Paid;
+    w.note = Some("paid late (after expiry, seen 2026-11-21T13:00:00Z)".into());
+    let change = Change { from: Status::Expired, to: Status::Paid, origin: Origin::Gateway, note: w.note.clone() };
+    j.record_status(&w, &change, t("2026-11-21T13:00:00Z")).unwrap();
+    let steps: Vec<_> = j.events(&r3).unwrap().into_iter().map(|e| (e.old, e.new)).collect();
+    assert_eq!(
+        steps,
+        [
+            (None, "pending".to_string()),
+            (Some("pending".into()), "expired".into()),
+            (Some("expired".into()), "paid".into())
+        ]
+    );
+
+    let r = report::build(&j.between(t("2026-11-21T00:00:00Z"), t("2026-11-22T00:00:00Z")).unwrap());
+    assert_eq!(r.by_final_status["paid"].count, 2, "a late payment is still takings");
+    assert_eq!(r.by_final_status["expired"].count, 1);
+    assert_eq!(r.paid_late.count, 1);
+    assert_eq!(r.paid_late.fiat, usd_map("12.50"));
+    assert_eq!(r.paid_late_sales[0].reference, r3);
+    let text = till::ledger::day_report(&j, jiff::civil::date(2026, 11, 21), &jiff::tz::TimeZone::UTC, "Shop").unwrap();
+    let late = text.split("Paid late").nth(1).unwrap_or_else(|| panic!("no paid-late section in\n{text}"));
+    assert!(late.contains("paid after the invoice expired") && late.contains("late-3"), "{text}");
+    assert!(!late.split("Still open").next().unwrap().contains("late-1"), "{text}");
 }

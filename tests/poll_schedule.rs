@@ -341,3 +341,44 @@ async fn the_invoice_on_screen_is_polled_first_even_behind_a_long_queue() {
     c.run(out, 6).await;
     assert_eq!(c.desk.watch(&reference).unwrap().status(), &Status::Paid, "seen paid within seconds");
 }
+
+#[tokio::test(start_paused = true)]
+async fn expired_invoices_are_watched_slowly_with_what_the_budget_leaves_over() {
+    let mut c = Counter::new(&[ProviderId::Xpays]);
+    let now = c.clock.now();
+    let fake = c.fakes[&ProviderId::Xpays].clone();
+    // 200 sales the gateway called expired ten minutes ago, in their late window.
+    let expired: Vec<Watch> = (0..200)
+        .map(|n| {
+            let mut inv = invoice(
+                ProviderId::Xpays,
+                1000 + n,
+                now - SignedDuration::from_mins(40),
+                SignedDuration::from_mins(30),
+            );
+            inv.status = Status::Expired;
+            fake.ids.lock().unwrap().push(inv.id.clone());
+            Watch::new(inv, now)
+        })
+        .collect();
+    let mut out = c.desk.watch_all(expired);
+    // Ten fresh invoices, due at the same instant.
+    out.commands.extend(c.open(10, SignedDuration::from_mins(30)).commands);
+    c.run(out, 120).await;
+
+    let calls = fake.calls();
+    let count = |r: &Reference| calls.iter().filter(|(_, call)| matches!(call, Call::Single(x) if x == r)).count();
+    for w in c.desk.watches.iter().filter(|w| !w.status().is_final()) {
+        // Fresh: every 3 s for two minutes, never crowded out by the late watch.
+        assert!(count(&w.invoice.reference) >= 35, "{}: {}", w.invoice.reference, count(&w.invoice.reference));
+    }
+    for w in c.desk.watches.iter().filter(|w| w.status().is_final()) {
+        assert!(count(&w.invoice.reference) <= 1, "late watch: at most once in two minutes");
+        assert_eq!(w.status(), &Status::Expired, "a pending answer never reopens an expired sale");
+    }
+    let late_polls: usize =
+        c.desk.watches.iter().filter(|w| w.status().is_final()).map(|w| count(&w.invoice.reference)).sum();
+    assert!(late_polls > 50, "the leftover budget is used: {late_polls}");
+    let times: Vec<Instant> = calls.iter().map(|(t, _)| *t).collect();
+    assert!(max_in_window(&times, Duration::from_secs(1)) <= 5, "within the gateway's limit");
+}

@@ -209,3 +209,14 @@ fn an_unknown_gateway_section_is_refused_by_line() {
         .to_string();
     assert!(err.starts_with("t.toml:8: colour: unknown field `colour`"), "{err}");
 }
+
+#[test]
+fn the_late_window_is_read_and_bounded() {
+    let c = parse(&format!("{GOOD}\n[poll]\nlate_window_hours = 48\n"), "till.toml", &env).unwrap();
+    assert_eq!(c.poll.late_window, jiff::SignedDuration::from_hours(48));
+    assert_eq!(PollPolicy::default().late_window, jiff::SignedDuration::from_hours(24), "the default");
+    for bad in ["0", "721", "-1"] {
+        let err = parse(&format!("{GOOD}\n[poll]\nlate_window_hours = {bad}\n"), "till.toml", &env).unwrap_err();
+        assert!(err.to_string().contains("late_window_hours"), "{bad}: {err}");
+    }
+}

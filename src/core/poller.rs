@@ -12,10 +12,14 @@
 //! - Where the gateway lists many invoices in one call (xPay, Bitsby), two or
 //!   more due invoices are asked about in one sweep of pages, one page per
 //!   turn. Invoices a sweep does not find are then asked about one by one.
+//! - Expired invoices watched for a late payment wait in a queue of their
+//!   own, polled only when no other invoice at that gateway is due (a sweep
+//!   takes them in): they use what the budget leaves over.
 //! - A gateway-wide failure (down, HTTP 5xx, "slow down") backs the whole
 //!   gateway off, exponentially with jitter (or as long as its Retry-After
 //!   says), and while it fails only one request is in flight there: when it
-//!   comes back it sees one request, then the spacing.
+//!   comes back it sees one request, then the spacing. Only no answer at all
+//!   counts as unreachable (`Health::unreachable_since`): any answer clears it.
 
 use super::invoice::{Invoice, Reference, StatusPage};
 use super::method::ProviderId;
@@ -38,6 +42,9 @@ pub struct Health {
     pub errors: u32,
     pub failing_since: Option<Timestamp>,
     pub problem: Option<Problem>,
+    /// Since when no answer at all has come (not reached, timed out). Any
+    /// answer clears it, even an error status or a refusal.
+    pub unreachable_since: Option<Timestamp>,
 }
 
 /// A request the runtime should send.
@@ -76,6 +83,10 @@ struct Gate {
     /// Waiting invoices by when they are due, and each one's key.
     queue: BTreeSet<(Timestamp, usize)>,
     keys: HashMap<usize, Timestamp>,
+    /// Expired invoices watched for a late payment, by when they are due:
+    /// polled only when nothing in `queue` is due (they take what the
+    /// budget leaves over).
+    late: BTreeSet<(Timestamp, usize)>,
     sweep: Option<Sweep>,
     /// Invoices the last sweep did not find: polled one by one.
     singles: HashSet<usize>,
@@ -92,6 +103,7 @@ impl Gate {
             health: Health::default(),
             queue: BTreeSet::new(),
             keys: HashMap::new(),
+            late: BTreeSet::new(),
             sweep: None,
             singles: HashSet::new(),
             sent: 0,
@@ -101,6 +113,7 @@ impl Gate {
     fn remove(&mut self, idx: usize) {
         if let Some(key) = self.keys.remove(&idx) {
             self.queue.remove(&(key, idx));
+            self.late.remove(&(key, idx));
         }
     }
 
@@ -134,6 +147,11 @@ impl Gate {
         [focused, missed, first].into_iter().flatten().min_by_key(|(k, i)| (Some(*i) != focus, *k))
     }
 
+    /// The soonest late watch (outside sweeps, which take them in).
+    fn next_late(&self) -> Option<(Timestamp, usize)> {
+        if self.sweeping() { None } else { self.late.first().copied() }
+    }
+
     /// Starts a sweep over the due invoices, when there are two or more
     /// (the one on screen is polled alone).
     fn start_sweep(&mut self, now: Timestamp, watches: &mut [Watch], focus: Option<usize>) {
@@ -141,6 +159,7 @@ impl Gate {
             .queue
             .iter()
             .take_while(|(k, _)| *k <= now)
+            .chain(self.late.iter().take_while(|(k, _)| *k <= now))
             .map(|(_, i)| *i)
             .filter(|i| !self.singles.contains(i) && Some(*i) != focus)
             .collect();
@@ -168,14 +187,20 @@ impl Gate {
                 self.health.errors = self.health.errors.saturating_add(1);
                 self.health.failing_since.get_or_insert(now);
                 self.health.problem = Some(p.clone());
+                if p.is_unreachable() {
+                    self.health.unreachable_since.get_or_insert(now);
+                } else {
+                    self.health.unreachable_since = None;
+                }
                 let base = self.limits.gateway.spacing().max(SignedDuration::from_secs(1));
                 let wait = p
                     .retry_after
                     .unwrap_or_else(|| schedule::next_delay(policy, Pace::Normal(base), self.health.errors, self.sent));
                 self.next_send = self.next_send.max(now.saturating_add(wait).unwrap_or(Timestamp::MAX));
             }
-            // One invoice's trouble: its own watch backs off.
-            Some(_) => {}
+            // One invoice's trouble: its own watch backs off. The gateway
+            // answered, so it is reachable.
+            Some(_) => self.health.unreachable_since = None,
         }
     }
 }
@@ -203,7 +228,11 @@ impl Poller {
         if let (Some(rate), Some(sent)) = (gate.limits.per_invoice, w.last_sent) {
             key = key.max(sent.saturating_add(rate.spacing()).unwrap_or(Timestamp::MAX));
         }
-        gate.queue.insert((key, idx));
+        if w.is_late_watch() {
+            gate.late.insert((key, idx));
+        } else {
+            gate.queue.insert((key, idx));
+        }
         gate.keys.insert(idx, key);
     }
 
@@ -237,9 +266,9 @@ impl Poller {
                     gate.spend(now);
                     continue;
                 }
-                let Some((key, idx)) = gate.next_single(focus).filter(|(k, _)| *k <= now) else { break };
-                gate.queue.remove(&(key, idx));
-                gate.keys.remove(&idx);
+                let due = |next: Option<(Timestamp, usize)>| next.filter(|(k, _)| *k <= now);
+                let Some((_, idx)) = due(gate.next_single(focus)).or_else(|| due(gate.next_late())) else { break };
+                gate.remove(idx);
                 gate.singles.remove(&idx);
                 let Some(w) = watches.get_mut(idx) else { continue };
                 if w.is_settled(now, policy) {
@@ -264,7 +293,7 @@ impl Poller {
                 }
                 let work = match &g.sweep {
                     Some(s) if !s.in_flight => Some(Timestamp::MIN),
-                    _ => g.next_single(focus).map(|(k, _)| k),
+                    _ => [g.next_single(focus), g.next_late()].into_iter().flatten().map(|(k, _)| k).min(),
                 };
                 work.map(|k| k.max(g.next_send))
             })
@@ -336,6 +365,6 @@ impl Poller {
 
     /// Invoices waiting for a poll (not in flight), all gateways.
     pub fn queued(&self) -> usize {
-        self.gates.values().map(|g| g.queue.len()).sum()
+        self.gates.values().map(|g| g.queue.len() + g.late.len()).sum()
     }
 }

@@ -10,6 +10,10 @@ pub enum ProblemKind {
     Credentials,
     /// The gateway could not be reached or did not answer in time.
     Unreachable,
+    /// The gateway answered, but as a whole it is failing or asking the till
+    /// to slow down (an HTTP error status, a rate limit): reachable, yet every
+    /// poll there waits.
+    Busy,
     /// The gateway answered something the till does not understand.
     Protocol,
     /// The gateway refused the request, in its own words.
@@ -53,6 +57,12 @@ impl Problem {
     /// The gateway as a whole is failing (down, overloaded, asking the till
     /// to slow down), not just this one request: every poll there waits.
     pub fn is_gateway_wide(&self) -> bool {
+        matches!(self.kind, ProblemKind::Unreachable | ProblemKind::Busy)
+    }
+
+    /// No answer came at all (not reached, or no answer in time). Any answer,
+    /// whatever it says, shows the gateway reachable.
+    pub fn is_unreachable(&self) -> bool {
         self.kind == ProblemKind::Unreachable
     }
 }

@@ -65,6 +65,11 @@ impl SaleRecord {
         Some(w)
     }
 
+    /// Paid after the invoice expired (the note says "paid late").
+    pub fn paid_late(&self) -> bool {
+        self.state == RecordState::Created && super::watch::is_paid_late(&self.status, self.note.as_deref())
+    }
+
     /// What the cashier reads in lists: the status, or why there is none.
     pub fn status_label(&self) -> String {
         match self.state {

@@ -58,6 +58,10 @@ pub struct Report {
     pub not_created: usize,
     /// Underpaid (open) and expired-underpaid invoices: someone must follow up.
     pub follow_up: Vec<SaleRecord>,
+    /// Paid after the invoice expired (counted in the takings too): the
+    /// customer may have left, or been served otherwise.
+    pub paid_late: Totals,
+    pub paid_late_sales: Vec<SaleRecord>,
 }
 
 /// Builds the report of these sales.
@@ -76,6 +80,10 @@ pub fn build(records: &[SaleRecord]) -> Report {
         }
         if rec.status == Status::Paid {
             r.paid_by_method.entry(rec.method).or_default().add(rec);
+        }
+        if rec.paid_late() {
+            r.paid_late.add(rec);
+            r.paid_late_sales.push(rec.clone());
         }
         if matches!(rec.status, Status::Underpaid | Status::ExpiredUnderpaid) {
             r.follow_up.push(rec.clone());
@@ -102,6 +110,12 @@ impl Report {
         section(&mut s, "Paid, per method", self.paid_by_method.iter().map(|(m, t)| (m.to_string(), t)).collect());
         section(&mut s, "Final states", self.by_final_status.iter().map(|(n, t)| ((*n).to_string(), t)).collect());
         section(&mut s, "All invoices, per method", self.by_method.iter().map(|(m, t)| (m.to_string(), t)).collect());
+        let late = vec![("paid after the invoice expired".to_string(), &self.paid_late)];
+        section(&mut s, "Paid late (counted in the takings above)", late);
+        for f in &self.paid_late_sales {
+            let at = f.started_at.to_zoned(tz.clone()).strftime("%H:%M");
+            let _ = writeln!(s, "  {at}  {:<20} {:>14}  {}", f.method.to_string(), f.fiat.to_string(), f.reference);
+        }
         let _ = writeln!(s, "\nStill open: {}   Not created / outcome unknown: {}", self.open.count, self.not_created);
         let _ = writeln!(s, "\nNeeds follow-up (part paid)");
         if self.follow_up.is_empty() {

@@ -62,10 +62,14 @@ pub struct PollPolicy {
     /// How long polling goes on after the expiry instant before the till
     /// derives an expiry itself.
     pub expiry_grace: SignedDuration,
-    /// How long a locally expired invoice is still watched for a late payment.
+    /// How long an expired invoice (the till's expiry or the gateway's) is
+    /// still watched for a late payment, from its expiry instant.
     pub late_window: SignedDuration,
-    /// The slow interval: late watch, unknown status after the grace.
+    /// The slow interval: an unknown status after the grace.
     pub slow_interval: SignedDuration,
+    /// The late watch's interval: an expired invoice is asked about this
+    /// seldom, and only with what the gateway's budget leaves over.
+    pub late_interval: SignedDuration,
     /// The longest wait between polls while a gateway keeps failing.
     pub max_backoff: SignedDuration,
     /// The longest normal wait, in the quiet middle of a long-lived invoice.
@@ -84,6 +88,7 @@ impl PollPolicy {
             expiry_grace: SignedDuration::from_secs(120),
             late_window: SignedDuration::from_hours(24),
             slow_interval: SignedDuration::from_secs(60),
+            late_interval: SignedDuration::from_mins(5),
             max_backoff: SignedDuration::from_secs(60),
             idle_interval: SignedDuration::from_secs(30),
             limits,
@@ -101,9 +106,11 @@ impl PollPolicy {
 pub enum Pace {
     /// Open and within its time (plus grace): the cadence for its age.
     Normal(SignedDuration),
-    /// Only watched for something rare (late payment, an unknown status
-    /// long after expiry): the slow interval.
+    /// Only watched for something rare (an unknown status long after
+    /// expiry): the slow interval.
     Slow,
+    /// Expired, watched for a late payment: the late interval.
+    Late,
 }
 
 /// The normal wait between two polls of an open invoice at `now`: the
@@ -127,6 +134,7 @@ pub fn next_delay(policy: &PollPolicy, pace: Pace, errors: u32, seed: u64) -> Si
     let base = match pace {
         Pace::Normal(every) => every,
         Pace::Slow => policy.slow_interval,
+        Pace::Late => policy.late_interval,
     };
     if errors == 0 {
         return base;
@@ -139,6 +147,11 @@ pub fn next_delay(policy: &PollPolicy, pace: Pace, errors: u32, seed: u64) -> Si
     let spread = (capped / 2).max(1);
     let jitter = i128::from(mixed) % spread;
     SignedDuration::from_millis(i64::try_from(capped + jitter).unwrap_or(i64::MAX))
+}
+
+/// Whether the late window after the expiry instant has closed at `now`.
+pub fn late_window_over(policy: &PollPolicy, expires_at: Timestamp, now: Timestamp) -> bool {
+    now >= expires_at.saturating_add(policy.late_window).unwrap_or(Timestamp::MAX)
 }
 
 /// Whether the grace after the expiry instant has run out at `now`.
@@ -155,6 +168,7 @@ mod tests {
         let p = PollPolicy::default();
         assert_eq!(next_delay(&p, Pace::Normal(p.interval), 0, 7), SignedDuration::from_secs(3));
         assert_eq!(next_delay(&p, Pace::Slow, 0, 7), SignedDuration::from_secs(60));
+        assert_eq!(next_delay(&p, Pace::Late, 0, 7), SignedDuration::from_mins(5));
     }
 
     #[test]

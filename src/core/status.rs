@@ -116,13 +116,22 @@ pub enum Transition {
     Ignore,
     /// The gateway contradicts a final state: keep the recorded one, warn the operator.
     Conflict,
-    /// A locally expired invoice was paid late: recorded as paid.
+    /// An expired invoice was paid late: recorded as paid.
     PaidLate,
 }
 
-/// The final-state rule of the providers' README: a final state the gateway
-/// reported is never left; the first final state wins; the one exception is a
-/// locally derived expiry that the gateway later reports as paid.
+impl Status {
+    /// Expired or expired-underpaid: final for the sale on screen, yet still
+    /// watched for a late payment.
+    pub fn is_expired(&self) -> bool {
+        matches!(self, Status::Expired | Status::ExpiredUnderpaid)
+    }
+}
+
+/// The final-state rule of the providers' README: `paid` and `canceled` are
+/// never left; the first final state wins; the one exception is money
+/// arriving: an expiry (the till's or the gateway's) that the gateway later
+/// reports as paid.
 pub fn transition(current: &Status, origin: Origin, next: &Status, next_origin: Origin) -> Transition {
     if current == next && origin == next_origin {
         return Transition::Ignore;
@@ -135,7 +144,7 @@ pub fn transition(current: &Status, origin: Origin, next: &Status, next_origin: 
         };
     }
     match (origin, next_origin) {
-        (Origin::Local, Origin::Gateway) if *next == Status::Paid => Transition::PaidLate,
+        (_, Origin::Gateway) if current.is_expired() && *next == Status::Paid => Transition::PaidLate,
         // The gateway's own final word replaces the till's guess (and ends the late watch).
         (Origin::Local, Origin::Gateway) if next.is_final() => Transition::Change,
         (Origin::Local, _) => Transition::Ignore,
@@ -171,7 +180,8 @@ mod tests {
     #[test]
     fn a_final_state_from_the_gateway_is_never_left() {
         for current in all().into_iter().filter(Status::is_final) {
-            for next in all() {
+            // Money arriving after the gateway's own expiry: the one way out.
+            for next in all().into_iter().filter(|n| !(current.is_expired() && *n == Status::Paid)) {
                 let t = transition(&current, Gateway, &next, Gateway);
                 assert!(matches!(t, Transition::Ignore | Transition::Conflict), "{current} -> {next} gave {t:?}");
                 if next.is_final() && next != current {
@@ -200,6 +210,21 @@ mod tests {
         assert_eq!(transition(&Status::Expired, Local, &Status::Unknown("x".into()), Gateway), Transition::Ignore);
         // The gateway confirming the expiry settles it as the gateway's own word.
         assert_eq!(transition(&Status::Expired, Local, &Status::Canceled, Gateway), Transition::Change);
+    }
+
+    #[test]
+    fn a_gateway_expiry_becomes_paid_late_and_paid_or_canceled_are_never_left() {
+        assert_eq!(transition(&Status::Expired, Gateway, &Status::Paid, Gateway), Transition::PaidLate);
+        assert_eq!(transition(&Status::ExpiredUnderpaid, Gateway, &Status::Paid, Gateway), Transition::PaidLate);
+        assert_eq!(transition(&Status::Expired, Gateway, &Status::Pending, Gateway), Transition::Ignore);
+        assert_eq!(transition(&Status::Expired, Gateway, &Status::Canceled, Gateway), Transition::Conflict);
+        // Only the gateway says paid or canceled.
+        for next in all() {
+            let paid = transition(&Status::Paid, Gateway, &next, Gateway);
+            assert!(matches!(paid, Transition::Ignore | Transition::Conflict), "paid -> {next}: {paid:?}");
+            let canceled = transition(&Status::Canceled, Gateway, &next, Gateway);
+            assert!(matches!(canceled, Transition::Ignore | Transition::Conflict), "canceled -> {next}");
+        }
     }
 
     #[test]

@@ -7,6 +7,14 @@ use super::schedule::{self, Pace, PollPolicy};
 use super::status::{self, Origin, Status, Transition};
 use jiff::Timestamp;
 
+/// How the note of a sale paid after its expiry begins.
+pub const PAID_LATE: &str = "paid late";
+
+/// Whether a sale with this status and note was paid after its expiry.
+pub fn is_paid_late(status: &Status, note: Option<&str>) -> bool {
+    *status == Status::Paid && note.is_some_and(|n| n.starts_with(PAID_LATE))
+}
+
 /// A status change worth telling the cashier about.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Change {
@@ -30,7 +38,8 @@ pub struct Watch {
     pub in_flight: bool,
     /// Consecutive failed polls.
     pub errors: u32,
-    /// Since when the gateway has been failing, and how.
+    /// Since when the gateway has not been answering this invoice's polls
+    /// (any answer, even a refusal, clears it).
     pub failing_since: Option<Timestamp>,
     pub last_problem: Option<Problem>,
     /// A gateway said something final that contradicts the recorded state.
@@ -77,17 +86,29 @@ impl Watch {
         &self.invoice.status
     }
 
-    /// Nothing more to learn: a final state the gateway reported, or a
-    /// locally derived one whose late window has passed.
+    /// Nothing more to learn: paid or canceled, or an expiry (the till's or
+    /// the gateway's) whose late window has closed. A watch taken back after
+    /// a restart is asked once within the window, and the gateway canceling
+    /// an expired invoice ends its late watch too.
     pub fn is_settled(&self, now: Timestamp, policy: &PollPolicy) -> bool {
-        match (self.invoice.status.is_final(), self.origin) {
-            (false, _) => false,
-            (true, Origin::Gateway) => true,
-            (true, Origin::Local) if !self.answered => false,
-            (true, Origin::Local) => {
-                now >= self.invoice.expires_at.saturating_add(policy.late_window).unwrap_or(Timestamp::MAX)
-            }
+        let status = &self.invoice.status;
+        if !status.is_expired() {
+            return status.is_final();
         }
+        if schedule::late_window_over(policy, self.invoice.expires_at, now) {
+            return true;
+        }
+        self.answered && self.conflict == Some(Status::Canceled)
+    }
+
+    /// Watched only for a late payment: expired, window still open.
+    pub fn is_late_watch(&self) -> bool {
+        self.invoice.status.is_expired()
+    }
+
+    /// Paid after the invoice expired.
+    pub fn paid_late(&self) -> bool {
+        is_paid_late(&self.invoice.status, self.note.as_deref())
     }
 
     /// Time is up (the countdown reached zero) but nothing final is known yet.
@@ -110,10 +131,11 @@ impl Watch {
     }
 
     fn pace(&self, now: Timestamp, policy: &PollPolicy) -> Pace {
-        let late = self.invoice.status.is_final() && self.origin == Origin::Local;
         let stale_unknown = matches!(self.invoice.status, Status::Unknown(_))
             && schedule::grace_over(policy, self.invoice.expires_at, now);
-        if late || stale_unknown {
+        if self.is_late_watch() {
+            Pace::Late
+        } else if stale_unknown {
             Pace::Slow
         } else {
             Pace::Normal(schedule::cadence(policy, self.invoice.created_at, self.invoice.expires_at, now))
@@ -142,7 +164,12 @@ impl Watch {
             }
             Err(problem) => {
                 self.errors = self.errors.saturating_add(1);
-                self.failing_since.get_or_insert(now);
+                if problem.is_unreachable() {
+                    self.failing_since.get_or_insert(now);
+                } else {
+                    // It answered, if only to refuse: reachable.
+                    self.failing_since = None;
+                }
                 self.last_problem = Some(problem);
                 None
             }
@@ -169,8 +196,9 @@ impl Watch {
                 None
             }
             Transition::Change | Transition::PaidLate => {
-                // Paid after a local expiry, or first seen paid long after the
-                // expiry (the till was down): paid, with a note.
+                // Paid after an expiry (the till's or the gateway's), or first
+                // seen paid long after the expiry (the till was down): paid,
+                // with a note.
                 let late = report.status == Status::Paid
                     && (self.invoice.status.is_final() || schedule::grace_over(policy, self.invoice.expires_at, now));
                 self.invoice.status = report.status.clone();
@@ -179,7 +207,7 @@ impl Watch {
                     self.invoice.received = report.received;
                 }
                 if late {
-                    self.note = Some(format!("paid late (after expiry, seen {now})"));
+                    self.note = Some(format!("{PAID_LATE} (after expiry, seen {now})"));
                 }
                 // (When the gateway confirms the till's own expiry only the
                 // origin changes: still a change, so the journal records it.)

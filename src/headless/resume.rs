@@ -1,6 +1,8 @@
 //! `till resume`: watches every invoice a previous run left open until each
-//! is final, and settles creates whose answer was never recorded, as a face
-//! on the drive loop.
+//! is final, asks once about every expired sale still in its late window
+//! (money that came while the till was off is recorded, "paid late"), and
+//! settles creates whose answer was never recorded, as a face on the drive
+//! loop.
 
 use super::face::{Headless, Story, Turn};
 use super::{EXIT_ERROR, EXIT_PAID, fail, warn_conflict};
@@ -23,6 +25,19 @@ struct Resume {
 
 impl Resume {
     fn say(&self, turn: &mut Turn, reference: &str, id: Option<&str>, what: &str, status: Option<&Status>) {
+        self.say_noted(turn, reference, id, what, status, None);
+    }
+
+    /// As `say`, with a note ("paid late …").
+    fn say_noted(
+        &self,
+        turn: &mut Turn,
+        reference: &str,
+        id: Option<&str>,
+        what: &str,
+        status: Option<&Status>,
+        note: Option<&str>,
+    ) {
         if self.json {
             let mut v = json!({"event": what, "reference": reference});
             if let Some(id) = id {
@@ -31,10 +46,14 @@ impl Resume {
             if let Some(s) = status {
                 v["status"] = json!(s.name());
             }
+            if let Some(n) = note {
+                v["note"] = json!(n);
+            }
             turn.lines.push(v.to_string());
         } else {
             let s = status.map(|s| s.label()).unwrap_or_default();
-            turn.lines.push(format!("{reference}: {what} {s}"));
+            let n = note.map(|n| format!(" ({n})")).unwrap_or_default();
+            turn.lines.push(format!("{reference}: {what} {s}{n}"));
         }
     }
 }
@@ -66,7 +85,8 @@ impl Story for Resume {
                 }
                 Notice::Status { reference, change } if change.from != change.to => {
                     let id = desk.watch(&reference).map(|w| w.invoice.id.as_str());
-                    self.say(turn, reference.as_str(), id, "status", Some(&change.to));
+                    let note = change.note.as_deref();
+                    self.say_noted(turn, reference.as_str(), id, "status", Some(&change.to), note);
                 }
                 Notice::Status { .. } | Notice::Switched(_) => {}
                 Notice::CreateFailed(problem) | Notice::CancelFailed { problem, .. } => {
@@ -77,7 +97,8 @@ impl Story for Resume {
         }
     }
 
-    /// Done when every invoice has been asked about since the start and is final.
+    /// Done when every invoice has been asked about since the start and is
+    /// final (an expired one in its late window: asked once).
     fn settled(&self, desk: &Desk) -> Option<i32> {
         let settled = self.resolving.is_empty()
             && desk.watches.iter().all(|w| w.answered && !w.in_flight && w.status().is_final());
@@ -86,7 +107,9 @@ impl Story for Resume {
 }
 
 /// `till resume`: watches every invoice a previous run left open until each
-/// is final, and settles creates whose answer was never recorded.
+/// is final, asks once about each expired one still in its late window
+/// (`to_watch` holds them: `Store::to_watch`), and settles creates whose
+/// answer was never recorded.
 pub async fn resume(
     runtime: Runtime,
     rx: mpsc::UnboundedReceiver<Event>,

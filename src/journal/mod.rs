@@ -6,9 +6,11 @@
 //! crash, a power cut or a closed terminal loses nothing: the next start
 //! resumes.
 //!
-//! Starting costs what is open, not what is past: the open-invoice queries
-//! (`to_watch`, `unresolved`) are served by partial indexes that hold only
-//! open rows, and nothing reads the whole history at start.
+//! Starting costs what is open and recent, not what is past: the open-invoice
+//! queries (`to_watch`, `unresolved`) are served by partial indexes that hold
+//! only open rows, expired sales still in their late window are read by a
+//! range on their expiry instant, and nothing reads the whole history at
+//! start.
 //!
 //! One writer per data directory: `lock` takes an exclusive lock file that a
 //! second till (TUI or `till charge`) fails to take. Readers (`till history`,
@@ -122,9 +124,12 @@ pub trait Store: Send + Sync {
     /// Sales whose create may have reached the gateway without the till knowing.
     fn unresolved(&self) -> Result<Vec<SaleRecord>, JournalError>;
 
-    /// Invoices still to be watched: not final, or expired by the till itself
-    /// (watched for a late payment).
-    fn to_watch(&self) -> Result<Vec<SaleRecord>, JournalError>;
+    /// Invoices still to be watched: open ones, and expired ones (the till's
+    /// expiry or the gateway's) whose expiry instant is after `late_since`,
+    /// the start of the late window (now − `[poll] late_window_hours`): they
+    /// are watched for a late payment. Older ones are not read, so a start
+    /// costs what is open and recent, not the whole history.
+    fn to_watch(&self, late_since: Timestamp) -> Result<Vec<SaleRecord>, JournalError>;
 
     /// Sales started in [from, until), newest first.
     fn between(&self, from: Timestamp, until: Timestamp) -> Result<Vec<SaleRecord>, JournalError>;

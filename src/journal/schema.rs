@@ -2,7 +2,7 @@
 //! migrations from each earlier version.
 
 /// The newest schema this till knows.
-pub const CURRENT: i64 = 2;
+pub const CURRENT: i64 = 3;
 
 /// `MIGRATIONS[n]` takes a journal from version n to n + 1.
 pub const MIGRATIONS: &[&str] = &[
@@ -57,6 +57,16 @@ pub const MIGRATIONS: &[&str] = &[
     "CREATE INDEX invoices_unresolved ON invoices(started_at) WHERE state = 'creating';
     CREATE INDEX invoices_to_watch ON invoices(started_at)
         WHERE state = 'created' AND (status NOT IN ('paid', 'expired', 'expired_underpaid', 'canceled') OR origin = 'local');",
+    // 2 -> 3: every expired sale (the till's expiry or the gateway's) is
+    // watched for a late payment during its late window, read by its expiry
+    // instant. Open invoices keep a partial index of their own (small: only
+    // what is open); expired ones are read by a range on `expires_at`, so a
+    // start reads the window, never the whole history.
+    "DROP INDEX invoices_to_watch;
+    CREATE INDEX invoices_open ON invoices(started_at)
+        WHERE state = 'created' AND status NOT IN ('paid', 'expired', 'expired_underpaid', 'canceled');
+    CREATE INDEX invoices_late ON invoices(expires_at)
+        WHERE state = 'created' AND status IN ('expired', 'expired_underpaid');",
 ];
 
 /// Which rows are creates not yet settled: the `invoices_unresolved` index's
@@ -64,6 +74,23 @@ pub const MIGRATIONS: &[&str] = &[
 /// SQLite refuses it outright should the two ever differ.
 pub const UNRESOLVED: &str = "state = 'creating'";
 
-/// Which invoices are still watched: the `invoices_to_watch` index's condition.
-pub const TO_WATCH: &str =
-    "state = 'created' AND (status NOT IN ('paid', 'expired', 'expired_underpaid', 'canceled') OR origin = 'local')";
+/// Which invoices are open: the `invoices_open` index's condition (migration 3).
+pub const OPEN: &str = "state = 'created' AND status NOT IN ('paid', 'expired', 'expired_underpaid', 'canceled')";
+
+/// Which invoices are expired, watched for a late payment while their window
+/// is open: the `invoices_late` index's condition (migration 3). The query
+/// adds `expires_at > ?`, the window's start.
+pub const LATE: &str = "state = 'created' AND status IN ('expired', 'expired_underpaid')";
+
+/// The invoices still watched: the open ones (`invoices_open`), then the
+/// expired ones whose expiry instant is after `?1` (`invoices_late`), each
+/// read through its own index, named so that SQLite refuses the query should
+/// a condition and its index ever differ. `{columns}` is the column list.
+pub fn to_watch(columns: &str) -> String {
+    format!(
+        "SELECT {columns} FROM invoices INDEXED BY invoices_open WHERE {OPEN}
+         UNION ALL
+         SELECT {columns} FROM invoices INDEXED BY invoices_late WHERE {LATE} AND expires_at > ?1
+         ORDER BY started_at"
+    )
+}

@@ -96,9 +96,13 @@ impl SqliteJournal {
     }
 
     fn select(&self, clause: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<SaleRecord>, JournalError> {
+        self.query(&format!("SELECT {COLUMNS} FROM invoices {clause}"), args)
+    }
+
+    /// The records a whole query selects (its columns: `COLUMNS`).
+    fn query(&self, sql: &str, args: &[&dyn rusqlite::ToSql]) -> Result<Vec<SaleRecord>, JournalError> {
         self.with(|c| {
-            let sql = format!("SELECT {COLUMNS} FROM invoices {clause}");
-            let mut stmt = c.prepare(&sql)?;
+            let mut stmt = c.prepare(sql)?;
             let rows = stmt.query_map(args, |r| Ok(read_row(r)))?;
             let mut out = Vec::new();
             for row in rows {
@@ -306,10 +310,11 @@ impl Store for SqliteJournal {
         self.select(&format!("INDEXED BY invoices_unresolved WHERE {} ORDER BY started_at", schema::UNRESOLVED), &[])
     }
 
-    /// Invoices still to be watched: not final, or expired by the till itself
+    /// Invoices still to be watched: open ones, and expired ones (the till's
+    /// expiry or the gateway's) whose expiry instant is after `late_since`
     /// (watched for a late payment).
-    fn to_watch(&self) -> Result<Vec<SaleRecord>, JournalError> {
-        self.select(&format!("INDEXED BY invoices_to_watch WHERE {} ORDER BY started_at", schema::TO_WATCH), &[])
+    fn to_watch(&self, late_since: Timestamp) -> Result<Vec<SaleRecord>, JournalError> {
+        self.query(&schema::to_watch(COLUMNS), &[&ms(late_since)])
     }
 
     /// Sales started in [from, until), newest first.

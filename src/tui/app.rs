@@ -200,11 +200,12 @@ impl App {
                         // Said in passing: the screen on display stays.
                         self.flash = Some(match self.desk.watch(&reference) {
                             Some(w) => format!(
-                                "{} · {} {} is now {}",
+                                "{} · {} {} is now {}{}",
                                 w.invoice.fiat,
                                 w.invoice.method.provider.name(),
                                 w.invoice.method.method.label(),
-                                change.to.label()
+                                change.to.label(),
+                                if w.paid_late() { " (paid late, after it expired)" } else { "" }
                             ),
                             None => format!("Another invoice is now {}", change.to.label()),
                         });

@@ -375,10 +375,10 @@ impl Desk {
         }
     }
 
-    /// Since when the gateway has not been reachable (every poll failing
-    /// because it did not answer), if it is down now.
+    /// Since when the gateway has not been reachable (no answer at all to
+    /// the polls), if it is down now. Any answer clears it.
     pub fn unreachable_since(&self, provider: ProviderId) -> Option<Timestamp> {
-        self.poller.health(provider).filter(|h| h.errors > 0).and_then(|h| h.failing_since)
+        self.poller.health(provider).and_then(|h| h.unreachable_since)
     }
 
     /// Invoices that are still open (not final).

@@ -206,7 +206,10 @@ fn the_gateway_confirming_a_local_expiry_is_a_change_the_journal_records() {
         (change.from.clone(), change.to.clone(), change.origin),
         (Status::Expired, Status::Expired, crate::core::status::Origin::Gateway)
     );
-    assert!(d.watches[0].is_settled(d.now, &d.policy));
+    // The gateway's own expiry is watched for a late payment too, until the window closes.
+    assert!(!d.watches[0].is_settled(d.now, &d.policy));
+    let closes = t0() + SignedDuration::from_mins(30) + d.policy.late_window;
+    assert!(d.watches[0].is_settled(closes, &d.policy));
 }
 
 #[test]
@@ -253,4 +256,146 @@ fn a_create_known_to_have_made_nothing_is_settled_in_the_journal() {
     d.update(Event::MethodChosen(method(), r2.clone()));
     let out = d.update(Event::Created { reference: r2, result: Err(maybe) });
     assert!(out.commands.is_empty(), "a create that may have been made stays open: {:?}", out.commands);
+}
+
+fn said(status: Status) -> Result<StatusReport, Problem> {
+    Ok(StatusReport { raw: status.name().into(), status, received: None, tx_id: None })
+}
+
+/// A status write: from, to, note.
+type Write = (Status, Status, Option<String>);
+
+/// The status writes among the commands.
+fn writes(commands: &[Command]) -> Vec<Write> {
+    commands
+        .iter()
+        .filter_map(|c| match c {
+            Command::Record(Entry::Status { change, .. }) => {
+                Some((change.from.clone(), change.to.clone(), change.note.clone()))
+            }
+            _ => None,
+        })
+        .collect()
+}
+
+/// Drives the desk to `until`, answering every poll with `answer`; returns
+/// the instants of the polls and every status write.
+fn run_until(d: &mut Desk, until: Timestamp, answer: impl Fn(Timestamp) -> Status) -> (Vec<Timestamp>, Vec<Write>) {
+    let (mut polls, mut written) = (Vec::new(), Vec::new());
+    while let Some(at) = d.next_wake().filter(|at| *at <= until) {
+        let out = d.update(Event::Tick(at.max(d.now)));
+        written.extend(writes(&out.commands));
+        for c in calls(&out.commands) {
+            if let Command::Poll(inv) = c {
+                polls.push(d.now);
+                let out = d.update(Event::Polled { reference: inv.reference, result: said(answer(d.now)) });
+                written.extend(writes(&out.commands));
+            }
+        }
+    }
+    (polls, written)
+}
+
+#[test]
+fn a_gateway_expiry_then_payment_becomes_paid_late_with_both_steps_journaled() {
+    let (mut d, r) = open_sale();
+    let expired_at = t0() + SignedDuration::from_mins(31);
+    let paid_at = t0() + SignedDuration::from_hours(3);
+    let out = d.update(Event::Polled { reference: r.clone(), result: said(Status::Pending) });
+    assert!(writes(&out.commands).is_empty());
+    let (polls, written) = run_until(&mut d, t0() + SignedDuration::from_hours(4), |now| {
+        if now >= paid_at {
+            Status::Paid
+        } else if now >= expired_at {
+            Status::Expired
+        } else {
+            Status::Pending
+        }
+    });
+    assert_eq!(written.len(), 2, "{written:?}");
+    assert_eq!((&written[0].0, &written[0].1, &written[0].2), (&Status::Pending, &Status::Expired, &None));
+    assert_eq!((&written[1].0, &written[1].1), (&Status::Expired, &Status::Paid));
+    assert!(written[1].2.as_deref().is_some_and(|n| n.starts_with("paid late")), "{written:?}");
+    let w = d.watch(&r).unwrap();
+    assert!(w.paid_late());
+    assert_eq!(w.origin, crate::core::status::Origin::Gateway);
+    // Between the expiry and the payment: slow polls, every late interval.
+    let late: Vec<_> = polls.iter().filter(|t| **t > expired_at + SignedDuration::from_secs(5)).collect();
+    assert!(late.len() >= 2, "{polls:?}");
+    for pair in late.windows(2) {
+        assert!(pair[1].duration_since(*pair[0]) >= d.policy.late_interval, "{pair:?}");
+    }
+    assert!(late.len() <= 30, "{} late polls in 2.5 hours", late.len());
+    // Paid is never left, and no longer polled.
+    let out = d.update(Event::Polled { reference: r.clone(), result: said(Status::Expired) });
+    assert!(writes(&out.commands).is_empty());
+    assert_eq!(d.watch(&r).unwrap().status(), &Status::Paid);
+    assert!(d.next_wake().is_none(), "a paid invoice is not polled again");
+}
+
+#[test]
+fn the_late_watch_ends_when_the_window_closes() {
+    let (mut d, r) = open_sale();
+    d.update(Event::Polled { reference: r.clone(), result: said(Status::Expired) });
+    let closes = t0() + SignedDuration::from_mins(30) + d.policy.late_window;
+    let (polls, written) = run_until(&mut d, closes + SignedDuration::from_hours(6), |_| Status::Expired);
+    assert!(written.is_empty(), "{written:?}");
+    assert!(!polls.is_empty(), "watched within the window");
+    assert!(polls.iter().all(|t| *t < closes), "a poll after the window closed: {:?}", polls.last());
+    assert!(d.next_wake().is_none());
+    assert!(d.watch(&r).unwrap().is_settled(d.now, &d.policy));
+    assert_eq!(d.watch(&r).unwrap().status(), &Status::Expired);
+}
+
+#[test]
+fn canceled_is_never_left_and_ends_the_watch() {
+    let (mut d, r) = open_sale();
+    d.update(Event::Polled { reference: r.clone(), result: said(Status::Canceled) });
+    for next in [Status::Paid, Status::Expired, Status::Pending] {
+        let out = d.update(Event::Polled { reference: r.clone(), result: said(next) });
+        assert!(writes(&out.commands).is_empty());
+    }
+    assert_eq!(d.watch(&r).unwrap().status(), &Status::Canceled);
+    assert!(d.next_wake().is_none());
+    // An expired invoice the gateway then calls canceled stays expired (no
+    // money came) and is no longer watched.
+    let (mut d, r) = open_sale();
+    d.update(Event::Polled { reference: r.clone(), result: said(Status::Expired) });
+    let out = d.update(Event::Polled { reference: r.clone(), result: said(Status::Canceled) });
+    assert!(writes(&out.commands).is_empty());
+    assert!(matches!(&out.notices[..], [Notice::Conflict { .. }]), "{:?}", out.notices);
+    assert_eq!(d.watch(&r).unwrap().status(), &Status::Expired);
+    assert!(d.next_wake().is_none());
+}
+
+#[test]
+fn after_a_restart_an_expired_sale_in_its_window_is_asked_once() {
+    let mut d = Desk::new(PollPolicy::default(), t0() + SignedDuration::from_hours(5));
+    let out = d.resume(&[record(Status::Expired, t0() + SignedDuration::from_mins(30))], &[]);
+    let [Command::Poll(inv)] = &calls(&out.commands)[..] else { panic!("asked once: {:?}", out.commands) };
+    let out = d.update(Event::Polled { reference: inv.reference.clone(), result: said(Status::Paid) });
+    let written = writes(&out.commands);
+    assert_eq!(written.len(), 1);
+    assert!(written[0].2.as_deref().is_some_and(|n| n.starts_with("paid late")), "{written:?}");
+}
+
+#[test]
+fn any_answer_clears_unreachable() {
+    let (mut d, r) = open_sale();
+    let down = Problem::new(ProblemKind::Unreachable, "xPay did not answer.");
+    d.update(Event::Polled { reference: r.clone(), result: Err(down) });
+    assert!(d.unreachable_since(ProviderId::Xpay).is_some());
+    assert!(d.watch(&r).unwrap().failing_since.is_some());
+    for answer in [ProblemKind::Busy, ProblemKind::Refused, ProblemKind::Protocol] {
+        let out = d.update(Event::Tick(d.next_wake().unwrap()));
+        assert!(!calls(&out.commands).is_empty());
+        d.update(Event::Polled { reference: r.clone(), result: Err(Problem::new(answer, "HTTP 404")) });
+        assert_eq!(d.unreachable_since(ProviderId::Xpay), None, "{answer:?} is an answer");
+        assert_eq!(d.watch(&r).unwrap().failing_since, None, "{answer:?}");
+        let out = d.update(Event::Tick(d.next_wake().unwrap()));
+        assert!(!calls(&out.commands).is_empty());
+        let down = Problem::new(ProblemKind::Unreachable, "xPay did not answer.");
+        d.update(Event::Polled { reference: r.clone(), result: Err(down) });
+        assert!(d.unreachable_since(ProviderId::Xpay).is_some());
+    }
 }

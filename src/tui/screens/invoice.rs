@@ -193,7 +193,7 @@ fn draw_left(view: &View, watch: &Watch, code: Option<&Code>, qr_fits: bool, fra
             Layout::vertical([Constraint::Length(1), Constraint::Length(4), Constraint::Length(2)]).areas(inner);
         big_text(frame, word_area, word, Style::new().fg(color).add_modifier(Modifier::BOLD), Alignment::Center);
         let sub_text = match status {
-            Status::Paid if watch.note.is_some() => "Paid late, after the invoice expired.".to_string(),
+            Status::Paid if watch.paid_late() => "Paid late, after the invoice expired.".to_string(),
             Status::Paid => "The gateway confirmed the payment.".to_string(),
             Status::ExpiredUnderpaid => "Part was paid: needs attention.".to_string(),
             Status::Expired => "Nothing was paid. Do not take payment.".to_string(),

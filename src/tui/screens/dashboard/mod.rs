@@ -39,8 +39,8 @@ pub enum Filter {
     Paid,
     Expired,
     Canceled,
-    /// Expired with part paid, a status nobody documented, or a gateway
-    /// contradicting a final state.
+    /// Expired with part paid, a status nobody documented, a gateway
+    /// contradicting a final state, or paid late.
     Attention,
 }
 
@@ -77,9 +77,10 @@ impl Filter {
 }
 
 /// Someone should look: part paid and expired, a status the till does not
-/// know, or a gateway contradicting a final state.
+/// know, a gateway contradicting a final state, or money that came after the
+/// invoice expired (the customer may have gone).
 pub fn needs_attention(w: &Watch) -> bool {
-    matches!(w.status(), Status::ExpiredUnderpaid | Status::Unknown(_)) || w.conflict.is_some()
+    matches!(w.status(), Status::ExpiredUnderpaid | Status::Unknown(_)) || w.conflict.is_some() || w.paid_late()
 }
 
 /// On the dashboard at `now`: open, or finished less than [`LINGER`] ago.

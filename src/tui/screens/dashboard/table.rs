@@ -112,7 +112,7 @@ impl<'a> RowText<'a> {
                 short: "conflict".into(),
                 style: theme::error(),
             })
-        } else if *status == Status::Paid && w.note.is_some() {
+        } else if w.paid_late() {
             Some(Note {
                 full: "paid late".into(),
                 medium: "paid late".into(),
