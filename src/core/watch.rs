@@ -53,6 +53,9 @@ pub struct Watch {
     pub finished_at: Option<Timestamp>,
     /// When the last poll of this invoice was sent (per-invoice limits).
     pub last_sent: Option<Timestamp>,
+    /// The journal could not store this invoice: it is watched for its
+    /// money, but never shown (the next start looks it up again).
+    pub unstored: bool,
     seed: u64,
 }
 
@@ -77,6 +80,7 @@ impl Watch {
             answered: true,
             finished_at: invoice.status.is_final().then_some(now),
             last_sent: None,
+            unstored: false,
             seed,
             invoice,
         }

@@ -89,9 +89,12 @@ impl Story for Resume {
                     self.say_noted(turn, reference.as_str(), id, "status", Some(&change.to), note);
                 }
                 Notice::Status { .. } | Notice::Switched(_) => {}
-                Notice::CreateFailed(problem) | Notice::CancelFailed { problem, .. } => {
+                // An invoice found but not stored: its "found" line goes unprinted.
+                Notice::CreateFailed(problem) => {
+                    turn.lines.clear();
                     eprintln!("till: {problem}");
                 }
+                Notice::CancelFailed { problem, .. } => eprintln!("till: {problem}"),
                 Notice::Conflict { reference, recorded, reported } => warn_conflict(&reference, &recorded, &reported),
             }
         }

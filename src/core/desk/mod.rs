@@ -181,16 +181,20 @@ impl Desk {
                 }
             }
             Event::NotStored { reference, problem } => {
-                if self.sale.reference() == Some(&reference)
-                    && let Some(w) = self.watch(&reference)
-                {
+                let current = self.sale.reference() == Some(&reference);
+                if let Some(w) = self.watch_mut(&reference) {
+                    w.unstored = true;
                     let (amount, method) = (w.invoice.fiat.clone(), w.invoice.method);
                     out.notices.push(Notice::CreateFailed(problem.clone()));
-                    self.sale = Sale::Failed { amount, method, reference, problem };
+                    if current {
+                        self.sale = Sale::Failed { amount, method, reference, problem };
+                    }
                 }
             }
             Event::Show(reference) => {
-                if let Some(w) = self.watch(&reference) {
+                if let Some(w) = self.watch(&reference)
+                    && !w.unstored
+                {
                     let done = w.status().is_final();
                     self.sale = if done { Sale::Final { reference } } else { Sale::Open { reference } };
                     self.plan(&mut out);

@@ -399,3 +399,17 @@ fn any_answer_clears_unreachable() {
         assert!(d.unreachable_since(ProviderId::Xpay).is_some());
     }
 }
+
+#[test]
+fn an_unstored_invoice_found_after_a_restart_is_watched_but_never_shown() {
+    let mut d = Desk::new(PollPolicy::default(), t0());
+    let r = Reference::from_random(8);
+    // A restart's lookup found it: not the sale on screen.
+    d.update(Event::Created { reference: r.clone(), result: Ok(invoice(&r)) });
+    let problem = Problem::new(ProblemKind::Refused, "The till cannot write its journal.");
+    let out = d.update(Event::NotStored { reference: r.clone(), problem });
+    assert!(matches!(&out.notices[..], [Notice::CreateFailed(_)]), "{:?}", out.notices);
+    assert!(d.watch(&r).is_some_and(|w| w.unstored), "still watched for its money");
+    d.update(Event::Show(r));
+    assert_eq!(d.sale, Sale::Amount, "never shown");
+}

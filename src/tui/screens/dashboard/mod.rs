@@ -83,9 +83,10 @@ pub fn needs_attention(w: &Watch) -> bool {
     matches!(w.status(), Status::ExpiredUnderpaid | Status::Unknown(_)) || w.conflict.is_some() || w.paid_late()
 }
 
-/// On the dashboard at `now`: open, or finished less than [`LINGER`] ago.
+/// On the dashboard at `now`: open, or finished less than [`LINGER`] ago;
+/// never an invoice the journal could not store.
 pub fn in_view(w: &Watch, now: Timestamp) -> bool {
-    !w.status().is_final() || w.finished_at.is_some_and(|at| now.duration_since(at) < LINGER)
+    !w.unstored && (!w.status().is_final() || w.finished_at.is_some_and(|at| now.duration_since(at) < LINGER))
 }
 
 /// The dashboard's state; kept while it is closed, so `Tab` comes back to
