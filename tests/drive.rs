@@ -51,7 +51,7 @@ impl Gateway for FakeXpay {
     }
     fn status<'a>(&'a self, _: &'a Invoice) -> BoxFuture<'a, Result<StatusReport, GatewayError>> {
         Box::pin(
-            async move { Ok(StatusReport { status: Status::Paid, raw: "paid".into(), received: None, tx_id: None }) },
+            async move { Ok(StatusReport { status: Status::Paid, raw: "paid".into(), received: None, tx_id: None, paid_with: None }) },
         )
     }
     fn can_cancel(&self) -> bool {
