@@ -103,8 +103,9 @@ pub struct Paid {
 }
 
 /// The way a payment item went: the wallet's method, the amount paid, and
-/// the wallet (the invoice's own verified one where it offered it).
-fn way(payment: &Value, invoice: &Invoice, networks: Networks) -> Option<Choice> {
+/// the wallet (the invoice's own verified one where it offered it; else the
+/// address Bitsby names, recorded, never shown: the invoice is paid).
+fn way(payment: &Value, invoice: &Invoice) -> Option<Choice> {
     let wallet = payment.get("wallet")?;
     let method = wallet_method(
         wallet.get("blockchain").and_then(Value::as_str)?,
@@ -120,16 +121,7 @@ fn way(payment: &Value, invoice: &Invoice, networks: Networks) -> Option<Choice>
         invoice.choices.iter().find(|c| c.method == method).map(|c| c.payload.clone())
     };
     let payload = offered.unwrap_or_else(|| {
-        // Not a way the invoice showed: where the money went, as Bitsby says.
         let address = wallet.get("address").and_then(Value::as_str).unwrap_or_default().to_string();
-        let checked = match method {
-            MethodId::UsdtTron => verify::tron_address(&address),
-            MethodId::Btc => verify::bitcoin_address(&address, networks),
-            _ => verify::evm_address(&address),
-        };
-        if let Err(e) = checked {
-            tracing::warn!(provider = "bitsby", error = %e, "the wallet paid fails the till's check (recorded, never shown)");
-        }
         let kind = if method == MethodId::Btc { PayloadKind::Bitcoin } else { PayloadKind::Address };
         Payload { kind, qr: address.clone(), text: address }
     });
@@ -138,8 +130,8 @@ fn way(payment: &Value, invoice: &Invoice, networks: Networks) -> Option<Choice>
 
 /// Whether a payment item is of exactly an amount the invoice reserved in
 /// that wallet.
-fn exact(payment: &Value, invoice: &Invoice, networks: Networks) -> bool {
-    let Some(c) = way(payment, invoice, networks) else { return false };
+fn exact(payment: &Value, invoice: &Invoice) -> bool {
+    let Some(c) = way(payment, invoice) else { return false };
     let reserved = if c.method == invoice.method.method {
         invoice.crypto.as_ref()
     } else {
@@ -159,10 +151,21 @@ pub fn payment_from(data: &Value, invoice: &Invoice, networks: Networks) -> Opti
             None => true,
         })
         .collect();
-    let payment = ours.iter().find(|p| exact(p, invoice, networks)).or_else(|| ours.first())?;
-    let with = way(payment, invoice, networks);
-    if with.is_none() {
-        tracing::warn!(provider = "bitsby", id = %invoice.id, "paid through a wallet the till does not know");
+    let payment = ours.iter().find(|p| exact(p, invoice)).or_else(|| ours.first())?;
+    let with = way(payment, invoice);
+    match &with {
+        None => tracing::warn!(provider = "bitsby", id = %invoice.id, "paid through a wallet the till does not know"),
+        Some(c) if c.method != invoice.method.method && !invoice.choices.iter().any(|x| x.method == c.method) => {
+            let checked = match c.method {
+                MethodId::UsdtTron => verify::tron_address(&c.payload.text),
+                MethodId::Btc => verify::bitcoin_address(&c.payload.text, networks),
+                _ => verify::evm_address(&c.payload.text),
+            };
+            if let Err(e) = checked {
+                tracing::warn!(provider = "bitsby", id = %invoice.id, error = %e, "the wallet paid, one the invoice did not show, fails the till's check (recorded, never shown)");
+            }
+        }
+        Some(_) => {}
     }
     Some(Paid { hash: payment.get("hash").and_then(Value::as_str).map(str::to_string), with })
 }
