@@ -50,9 +50,9 @@ impl Gateway for FakeXpay {
         Box::pin(async move { Ok(None) })
     }
     fn status<'a>(&'a self, _: &'a Invoice) -> BoxFuture<'a, Result<StatusReport, GatewayError>> {
-        Box::pin(
-            async move { Ok(StatusReport { status: Status::Paid, raw: "paid".into(), received: None, tx_id: None }) },
-        )
+        Box::pin(async move {
+            Ok(StatusReport { status: Status::Paid, raw: "paid".into(), received: None, tx_id: None, paid_with: None })
+        })
     }
     fn can_cancel(&self) -> bool {
         false

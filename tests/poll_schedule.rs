@@ -64,7 +64,7 @@ impl Fake {
 
     fn report(&self, id: &str) -> StatusReport {
         let status = if self.paid.lock().unwrap().iter().any(|p| p == id) { Status::Paid } else { Status::Pending };
-        StatusReport { raw: status.name().into(), status, received: None, tx_id: None }
+        StatusReport { raw: status.name().into(), status, received: None, tx_id: None, paid_with: None }
     }
 
     fn calls(&self) -> Vec<(Instant, Call)> {

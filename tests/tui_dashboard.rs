@@ -112,7 +112,13 @@ fn tick(app: &mut App, t: Timestamp) -> Vec<Effect> {
 }
 
 fn polled(app: &mut App, reference: &Reference, status: Status, received: Option<&str>) -> Vec<Effect> {
-    let report = StatusReport { raw: status.name().into(), status, received: received.map(usd_amount), tx_id: None };
+    let report = StatusReport {
+        raw: status.name().into(),
+        status,
+        received: received.map(usd_amount),
+        tx_id: None,
+        paid_with: None,
+    };
     app.update(Action::Core(Event::Polled { reference: reference.clone(), result: Ok(report) }))
 }
 

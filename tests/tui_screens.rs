@@ -82,7 +82,7 @@ fn invoice_screen_tron() {
 
 fn deliver(app: &mut till::tui::App, status: Status) -> Vec<Effect> {
     let reference = app.desk.sale.reference().unwrap().clone();
-    let report = StatusReport { raw: status.name().into(), status, received: None, tx_id: None };
+    let report = StatusReport { raw: status.name().into(), status, received: None, tx_id: None, paid_with: None };
     app.update(Action::Core(Event::Polled { reference, result: Ok(report) }))
 }
 

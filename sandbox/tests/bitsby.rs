@@ -624,6 +624,53 @@ async fn pay_records_a_payment_of_exactly_the_wallet_amount() {
     refused(&sb, "/payments/list", &[("startDate", "today")], "startDate is invalid").await;
 }
 
+#[tokio::test]
+async fn a_payment_to_another_wallet_is_listed_as_that_wallet() {
+    let sb = start_unlimited().await;
+    let inv = create(&sb, "9.99", "USD", "1", "other-wallet").await;
+    let wallets = inv["wallets"].as_array().expect("wallets");
+    for (n, want) in ["bnbSmartChain/usdt", "ethereum/eth", "bitcoin/btc"].into_iter().enumerate() {
+        let reference = format!("other-wallet-{n}");
+        let inv = create(&sb, "9.99", "USD", "1", &reference).await;
+        let body = format!(r#"{{"wallet":"{want}"}}"#);
+        assert_eq!(act(&sb, &reference, "pay", Some(&body)).await.status, 200);
+        let wallet = inv["wallets"]
+            .as_array()
+            .expect("wallets")
+            .iter()
+            .find(|w| format!("{}/{}", text(w, "blockchain"), text(w, "cryptocurrency")) == want)
+            .expect("the wallet");
+        let p = &ok(&sb, "/payments/list", &[("invoiceId", text(&inv, "id"))]).await[0];
+        assert_eq!((&p["amount"], &p["invoice"]["id"]), (&wallet["amountCrypto"], &inv["id"]), "{want}");
+        for name in ["id", "blockchain", "cryptocurrency", "address"] {
+            assert_eq!(p["wallet"][name], wallet[name], "{want}: {name}");
+        }
+        let hash = text(p, "hash");
+        let evm = want != "bitcoin/btc";
+        assert_eq!(hash.starts_with("0x"), evm, "{want}: {hash}");
+        assert_eq!(hash.len(), if evm { 66 } else { 64 });
+    }
+    assert_eq!(wallets.len(), 5, "every wallet is on every invoice");
+}
+
+#[tokio::test]
+async fn an_expired_invoice_can_be_credited_late() {
+    let sb = start_unlimited().await;
+    let inv = create(&sb, "5.00", "USD", "1", "late-1").await;
+    assert_eq!(act(&sb, "late-1", "expire", None).await.json()["status"], "expired");
+    let reply = act(&sb, "late-1", "pay", Some(r#"{"wallet":"tron/usdt"}"#)).await;
+    assert_eq!((reply.status, &reply.json()["status"]), (200, &json!("paid")), "{}", reply.body);
+    assert_eq!(list_one(&sb, text(&inv, "id")).await["status"], "paid");
+    let p = &ok(&sb, "/payments/list", &[("invoiceId", text(&inv, "id"))]).await[0];
+    assert_eq!(p["wallet"]["blockchain"], "tron");
+    assert!(datetime_secs(&p["transactionDatetime"]) < datetime_secs(&inv["timeToPayDatetime"]), "made in the window");
+    // Paid once; a canceled invoice is never credited.
+    assert_eq!(act(&sb, "late-1", "pay", None).await.status, 409);
+    create(&sb, "5.00", "USD", "1", "late-2").await;
+    assert_eq!(act(&sb, "late-2", "cancel", None).await.status, 200);
+    assert_eq!(act(&sb, "late-2", "pay", None).await.status, 409);
+}
+
 // -- control -----------------------------------------------------------------
 
 #[tokio::test]
@@ -666,7 +713,9 @@ async fn control_actions() {
     assert_eq!(list_one(&sb, d_id).await["status"], "unpaid", "refused pays changed nothing");
     let reply = act(&sb, "no-such", "pay", None).await;
     assert_eq!((reply.status, reply.json()), (404, json!({"error": "no such invoice"})));
-    for (id, action) in [(id, "pay"), (id, "expire"), (id, "cancel"), (text(&b, "id"), "pay"), (text(&c, "id"), "pay")]
+    // (Paying the expired `b` is a late credit: another test.)
+    for (id, action) in
+        [(id, "pay"), (id, "expire"), (id, "cancel"), (text(&b, "id"), "expire"), (text(&c, "id"), "pay")]
     {
         let reply = act(&sb, id, action, None).await;
         assert_eq!(reply.status, 409, "{action} {id}: {}", reply.body);

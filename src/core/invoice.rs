@@ -160,6 +160,31 @@ impl Invoice {
         true
     }
 
+    /// Records the way the customer actually paid (a payment to another of
+    /// the invoice's wallets than the one on screen): that choice is shown
+    /// instead, with the amount paid where the gateway gives it. A way the
+    /// invoice did not offer is taken as the gateway describes it. `false`
+    /// when nothing changed.
+    pub fn paid_with(&mut self, paid: &Choice) -> bool {
+        if paid.method == self.method.method {
+            if paid.crypto.is_none() || paid.crypto == self.crypto {
+                return false;
+            }
+        } else if !self.switch_to(paid.method) {
+            let previous = Choice {
+                method: self.method.method,
+                crypto: self.crypto.take(),
+                payload: std::mem::replace(&mut self.payload, paid.payload.clone()),
+            };
+            self.choices.push(previous);
+            self.method.method = paid.method;
+        }
+        if paid.crypto.is_some() {
+            self.crypto = paid.crypto.clone();
+        }
+        true
+    }
+
     /// The method shown after `method` in a stable cycle over all choices.
     pub fn next_choice(&self) -> Option<MethodId> {
         let mut all: Vec<MethodId> = self.choices.iter().map(|c| c.method).collect();
@@ -180,6 +205,10 @@ pub struct StatusReport {
     pub received: Option<Money>,
     /// A transaction id, where the gateway gives one.
     pub tx_id: Option<String>,
+    /// Which of the invoice's ways to pay the customer used, with the amount
+    /// paid, where the gateway says so (Bitsby's `/payments/list`). `None`:
+    /// the gateway does not say; the way on screen stands.
+    pub paid_with: Option<Choice>,
 }
 
 /// One page of a gateway's batch status listing, matched to the invoices
@@ -206,5 +235,43 @@ mod tests {
         assert_ne!(Reference::from_random(1), Reference::from_random(2));
         assert!(Reference::parse("has space").is_none());
         assert!(Reference::parse(&"x".repeat(33)).is_none());
+    }
+
+    fn choice(method: MethodId, amount: i64, qr: &str) -> Choice {
+        Choice {
+            method,
+            crypto: Some(CryptoAmount { amount: Decimal::new(amount, 2), unit: method.unit().into() }),
+            payload: Payload { kind: PayloadKind::Address, qr: qr.into(), text: qr.into() },
+        }
+    }
+
+    #[test]
+    fn the_way_paid_replaces_the_way_shown() {
+        let usd = crate::core::money::Currency::from_code("USD").unwrap();
+        let shown = choice(MethodId::UsdtTron, 1000, "T");
+        let mut inv = Invoice {
+            id: "i".into(),
+            reference: Reference::from_random(7),
+            method: PaymentMethod::new(crate::core::method::ProviderId::Bitsby, shown.method),
+            fiat: Money::new(Decimal::TEN, usd),
+            crypto: shown.crypto.clone(),
+            payload: shown.payload.clone(),
+            created_at: Timestamp::UNIX_EPOCH,
+            expires_at: Timestamp::UNIX_EPOCH,
+            status: Status::Pending,
+            received: None,
+            choices: vec![choice(MethodId::UsdtBsc, 1001, "0xb")],
+        };
+        assert!(!inv.paid_with(&shown), "the way on screen, the amount asked");
+        // Another wallet of the invoice: switched to, with the amount paid.
+        assert!(inv.paid_with(&choice(MethodId::UsdtBsc, 999, "0xpaid")));
+        assert_eq!(inv.method.method, MethodId::UsdtBsc);
+        assert_eq!(inv.crypto, choice(MethodId::UsdtBsc, 999, "").crypto);
+        assert_eq!(inv.payload.qr, "0xb", "the verified wallet stays");
+        assert_eq!(inv.choices, vec![shown]);
+        // A way the invoice did not offer: taken as given.
+        assert!(inv.paid_with(&choice(MethodId::Eth, 1, "0xe")));
+        assert_eq!((inv.method.method, inv.payload.qr.as_str()), (MethodId::Eth, "0xe"));
+        assert_eq!(inv.choices.len(), 2);
     }
 }

@@ -1,4 +1,6 @@
-//! A plain-text receipt for a paid sale.
+//! A plain-text receipt for a paid sale: the amount, the way it was paid
+//! (method, network, crypto amount: after a switch, the one actually paid)
+//! and the transaction.
 
 use super::record::SaleRecord;
 use std::fmt::Write;
@@ -25,6 +27,10 @@ pub fn text(record: &SaleRecord, shop: &str, tz: &jiff::tz::TimeZone) -> String 
         row(&mut s, "Received", &r.to_string());
     }
     row(&mut s, "Method", &record.method.label());
+    if record.crypto.is_some() {
+        // The network the payment went over (Bitsby: the wallet actually paid).
+        row(&mut s, "Network", record.method.method.network());
+    }
     row(&mut s, "Status", &record.status_label());
     let _ = writeln!(s, "{rule}");
     if let Some(id) = &record.gateway_id {

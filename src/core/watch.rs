@@ -164,7 +164,16 @@ impl Watch {
                 if report.tx_id.is_some() {
                     self.tx_id = report.tx_id.clone();
                 }
-                self.apply(report, now, policy)
+                let paid_with = report.paid_with.clone();
+                let change = self.apply(report, now, policy);
+                // Paid through another of the invoice's ways (a Bitsby wallet
+                // other than the one on screen): the invoice shows that one.
+                if self.invoice.status == Status::Paid
+                    && let Some(paid) = &paid_with
+                {
+                    self.invoice.paid_with(paid);
+                }
+                change
             }
             Err(problem) => {
                 self.errors = self.errors.saturating_add(1);
@@ -271,7 +280,7 @@ mod tests {
     }
 
     fn report(status: Status) -> Result<StatusReport, Problem> {
-        Ok(StatusReport { raw: status.name().into(), status, received: None, tx_id: None })
+        Ok(StatusReport { raw: status.name().into(), status, received: None, tx_id: None, paid_with: None })
     }
 
     #[test]

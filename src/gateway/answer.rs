@@ -31,6 +31,7 @@ pub fn unknown(raw: &str) -> StatusReport {
         raw: raw.to_string(),
         received: None,
         tx_id: None,
+        paid_with: None,
     }
 }
 

@@ -95,9 +95,11 @@ async fn control_list(State(shared): State<AppState>) -> Response {
 /// `POST /_sandbox/bitsby/invoices/{id}/{action}`: `{id}` is an invoice `id`,
 /// its `uid`, or `serviceData.till_sale`. pay (body `{"wallet":
 /// "<blockchain>/<cryptocurrency>"}`, default the first wallet) → `paid` and a
-/// payment of exactly that wallet's `amountCrypto`; expire → `expired`;
-/// cancel → `canceled` (whatever `views`); view → `views` + 1; weird →
-/// `refunded`; partial, seen → 400. pay, expire, cancel of a final invoice → 409.
+/// payment of exactly that wallet's `amountCrypto` (on an `expired` invoice
+/// too: a late credit, the transfer dated the window's last second); expire
+/// → `expired`; cancel → `canceled` (whatever `views`); view → `views` + 1;
+/// weird → `refunded`; partial, seen → 400. pay of a paid or canceled
+/// invoice, expire and cancel of a final one → 409.
 async fn control_action(
     State(shared): State<AppState>,
     Path((id, action)): Path<(String, String)>,

@@ -59,6 +59,16 @@
 //!   of `createDatetime` (payments: `transactionDatetime`). A filter on another
 //!   `projectId` gives an empty list.
 //! - `/invoices/cancel` answers the canceled invoice (list-item shape).
+//! - A late credit: the doc has `expired` for an invoice nobody paid in
+//!   time and says payments are found only while invoices are active, yet
+//!   lets a payment be bound to an invoice afterwards (§ Cancel, "Binding a
+//!   payment"). So an `expired` invoice may still become `paid`: control
+//!   `pay` on it stands for a transfer made in the window but seen after the
+//!   expiry, dated the window's last second. `canceled` and `paid` stay.
+//! - A payment to any wallet of the invoice (control `pay` with
+//!   `{"wallet":…}`) is listed by `/payments/list` with that wallet (its
+//!   `blockchain`, `cryptocurrency`, `address`), exactly its `amountCrypto`
+//!   and a hash in that chain's spelling.
 //!
 //! | File | Holds |
 //! |---|---|

@@ -289,7 +289,9 @@ impl Store {
         let inv = st.invoices.get_mut(idx).ok_or(ControlError::NotFound)?;
         let status = inv.status_at(now_ms);
         let needs_open = matches!(action, Action::Pay(_) | Action::Expire | Action::Cancel);
-        if needs_open && !status.is_open() {
+        // A late credit: a transfer made in the window, seen after expiry.
+        let late = matches!(action, Action::Pay(_)) && status == Status::Expired;
+        if needs_open && !status.is_open() && !late {
             return Err(ControlError::Conflict(format!("the invoice is {}", status.wire())));
         }
         let mut payment = None;
@@ -311,13 +313,16 @@ impl Store {
                     )));
                 };
                 inv.status = Status::Paid;
+                let now_secs = now_ms.div_euclid(1000);
+                // Paid late: the transfer dated the window's last second.
+                let tx_secs = if late { inv.expires_secs.saturating_sub(1).max(inv.created_secs) } else { now_secs };
                 payment = Some(Payment {
                     id: crate::new_uuid(),
                     invoice: idx,
                     hash: new_tx_hash(&wallet.blockchain),
                     amount: wallet.amount_crypto.clone(),
                     wallet,
-                    tx_secs: now_ms.div_euclid(1000),
+                    tx_secs,
                 });
             }
             Action::Expire => inv.status = Status::Expired,
@@ -374,10 +379,33 @@ mod tests {
             s.cancel(&created.id, end).map(|i| i.status),
             Err("The invoice cannot be canceled: it is expired".into())
         );
-        assert!(matches!(s.act("sale-1", &Action::Pay(None), end), Err(ControlError::Conflict(_))));
         // Still open just before.
         assert_eq!(s.act("sale-1", &Action::Pay(None), end - 1).map(|i| i.status), Ok("paid"));
         assert_eq!(s.list(&q, end + 1)[0].status, "paid");
+        assert!(matches!(s.act("sale-1", &Action::Pay(None), end), Err(ControlError::Conflict(_))), "paid once");
+    }
+
+    #[test]
+    fn an_expired_invoice_is_credited_late_with_a_transfer_made_in_its_window() {
+        let s = store();
+        let now = 1_709_220_024_000;
+        let created = s.create(request(1000, "USD", 3600), now).expect("created");
+        let end = now + 3_600_000;
+        assert_eq!(s.act("sale-1", &Action::Pay(None), end + 60_000).map(|i| i.status), Ok("paid"));
+        let q = PaymentsQuery {
+            wallet_id: None,
+            invoice_id: Some(created.id),
+            start: None,
+            end: None,
+            offset: 0,
+            limit: 10,
+        };
+        let paid = s.payments(&q, end + 60_000);
+        assert_eq!(paid.len(), 1);
+        assert_eq!(paid[0].transaction_datetime, "2024-02-29 16:20:23", "the window's last second");
+        let other = s.create(request(1000, "USD", 3600), now).expect("created");
+        assert!(s.act(&other.id, &Action::Cancel, now).is_ok());
+        assert!(matches!(s.act(&other.id, &Action::Pay(None), now), Err(ControlError::Conflict(_))), "canceled stays");
     }
 
     #[test]

@@ -227,7 +227,12 @@ impl Desk {
         let (now, policy) = (self.now, &self.policy);
         let Some(w) = self.watches.get_mut(idx) else { return };
         let conflict_before = w.conflict.clone();
+        let shown = (w.invoice.method, w.invoice.crypto.as_ref().map(|c| c.amount));
         let change = w.observe(result, now, policy);
+        if shown != (w.invoice.method, w.invoice.crypto.as_ref().map(|c| c.amount)) {
+            // Paid through another way than the one shown: stored before the status.
+            out.commands.push(Command::Record(Entry::Switch(Box::new(before(w, change.as_ref())))));
+        }
         let reference = &w.invoice.reference;
         if w.conflict != conflict_before
             && let Some(reported) = w.conflict.clone()
@@ -395,6 +400,16 @@ impl Desk {
 fn changed(w: &Watch, change: Change, out: &mut Outcome) {
     out.commands.push(Command::Record(Entry::Status { watch: Box::new(w.clone()), change: change.clone() }));
     out.notices.push(Notice::Status { reference: w.invoice.reference.clone(), change });
+}
+
+/// The watch as it stood before `change` (its new way to pay kept): what a
+/// switch records ahead of the status change.
+fn before(w: &Watch, change: Option<&Change>) -> Watch {
+    let mut w = w.clone();
+    if let Some(change) = change {
+        w.invoice.status = change.from.clone();
+    }
+    w
 }
 
 /// A failed create the gateway is known not to have made (or cannot be asked

@@ -77,7 +77,8 @@ fn open_sale() -> (Desk, Reference) {
 #[test]
 fn a_sale_goes_from_amount_to_paid() {
     let (mut d, r) = open_sale();
-    let report = StatusReport { status: Status::Paid, raw: "paid".into(), received: None, tx_id: None };
+    let report =
+        StatusReport { status: Status::Paid, raw: "paid".into(), received: None, tx_id: None, paid_with: None };
     let out = d.update(Event::Polled { reference: r.clone(), result: Ok(report) });
     assert!(matches!(d.sale, Sale::Final { .. }));
     assert!(matches!(&out.notices[..], [Notice::Status { change, .. }] if change.to == Status::Paid));
@@ -92,7 +93,8 @@ fn polls_are_spaced_and_never_overlap() {
     let (mut d, r) = open_sale();
     let out = d.update(Event::Tick(t0() + SignedDuration::from_secs(10)));
     assert!(calls(&out.commands).is_empty(), "the first poll is still in flight");
-    let pending = StatusReport { status: Status::Pending, raw: "p".into(), received: None, tx_id: None };
+    let pending =
+        StatusReport { status: Status::Pending, raw: "p".into(), received: None, tx_id: None, paid_with: None };
     d.update(Event::Polled { reference: r.clone(), result: Ok(pending) });
     assert!(d.update(Event::Tick(t0() + SignedDuration::from_secs(12))).commands.is_empty());
     assert_eq!(d.update(Event::Tick(t0() + SignedDuration::from_secs(13))).commands.len(), 1);
@@ -125,7 +127,8 @@ fn refused_credentials_are_not_retried_blindly() {
 #[test]
 fn a_cancel_is_confirmed_by_a_poll_not_assumed() {
     let (mut d, r) = open_sale();
-    let pending = StatusReport { status: Status::Pending, raw: "p".into(), received: None, tx_id: None };
+    let pending =
+        StatusReport { status: Status::Pending, raw: "p".into(), received: None, tx_id: None, paid_with: None };
     d.update(Event::Polled { reference: r.clone(), result: Ok(pending) });
     let out = d.update(Event::CancelRequested(r.clone()));
     assert!(matches!(calls(&out.commands)[..], [Command::Cancel(_)]));
@@ -139,7 +142,7 @@ fn a_cancel_is_confirmed_by_a_poll_not_assumed() {
 #[test]
 fn a_contradicting_final_answer_is_reported_once_and_changes_nothing() {
     let (mut d, r) = open_sale();
-    let report = |status| StatusReport { status, raw: "x".into(), received: None, tx_id: None };
+    let report = |status| StatusReport { status, raw: "x".into(), received: None, tx_id: None, paid_with: None };
     d.update(Event::Polled { reference: r.clone(), result: Ok(report(Status::Paid)) });
     let out = d.update(Event::Polled { reference: r.clone(), result: Ok(report(Status::Expired)) });
     assert!(
@@ -185,7 +188,8 @@ fn after_a_long_outage_the_gateway_is_asked_before_anything_is_called_expired() 
     let out = d.resume(&[record(Status::Pending, expired_long_ago)], &[]);
     assert!(out.notices.is_empty(), "no local expiry before the gateway answered: {:?}", out.notices);
     let [Command::Poll(inv)] = &calls(&out.commands)[..] else { panic!("{:?}", out.commands) };
-    let report = StatusReport { status: Status::Paid, raw: "paid".into(), received: None, tx_id: None };
+    let report =
+        StatusReport { status: Status::Paid, raw: "paid".into(), received: None, tx_id: None, paid_with: None };
     let out = d.update(Event::Polled { reference: inv.reference.clone(), result: Ok(report) });
     let [Notice::Status { change, .. }] = &out.notices[..] else { panic!("{:?}", out.notices) };
     assert_eq!(change.to, Status::Paid);
@@ -199,7 +203,8 @@ fn the_gateway_confirming_a_local_expiry_is_a_change_the_journal_records() {
     rec.origin = crate::core::status::Origin::Local;
     let out = d.resume(&[rec], &[]);
     let [Command::Poll(inv)] = &calls(&out.commands)[..] else { panic!("a late watch is polled: {:?}", out.commands) };
-    let report = StatusReport { status: Status::Expired, raw: "closed".into(), received: None, tx_id: None };
+    let report =
+        StatusReport { status: Status::Expired, raw: "closed".into(), received: None, tx_id: None, paid_with: None };
     let out = d.update(Event::Polled { reference: inv.reference.clone(), result: Ok(report) });
     let [Notice::Status { change, .. }] = &out.notices[..] else { panic!("{:?}", out.notices) };
     assert_eq!(
@@ -215,7 +220,8 @@ fn the_gateway_confirming_a_local_expiry_is_a_change_the_journal_records() {
 #[test]
 fn each_status_change_is_stored_before_it_is_told() {
     let (mut d, r) = open_sale();
-    let report = StatusReport { status: Status::Paid, raw: "paid".into(), received: None, tx_id: None };
+    let report =
+        StatusReport { status: Status::Paid, raw: "paid".into(), received: None, tx_id: None, paid_with: None };
     let out = d.update(Event::Polled { reference: r.clone(), result: Ok(report) });
     let [Command::Record(Entry::Status { watch, change })] = &out.commands[..] else {
         panic!("one status write: {:?}", out.commands)

@@ -6,19 +6,37 @@
 //! the shared HTTP client paces the key once, and "Requests too frequent"
 //! pushes its next turn back. An invoice lists the merchant's wallets: each
 //! is a method, and the cashier may switch between them while the invoice is
-//! open. Times are UTC without a zone marker. A create that may have reached
-//! Bitsby is looked up first by `serviceData` (our reference) in today's
-//! `/invoices/list`; the list has no wallets, so an invoice found after a
-//! restart cannot be shown. Cancel is refused once the page was viewed.
+//! open. Times are UTC without a zone marker. Cancel is refused once the page
+//! was viewed.
+//!
+//! Creates whose outcome is unknown: no answer in time, a lost connection,
+//! an HTTP 5xx, a 2xx whose body cannot be read, and also "Requests too
+//! frequent" or an HTTP 429 (a gateway may do the work and then refuse it):
+//! the invoice is looked for by our reference (`serviceData.till_sale`) in
+//! `/invoices/list` of the project, from the UTC date the create was sent to
+//! the day after, and used when found; the create is sent again only when
+//! there is none. After a restart (`find`) the send date is not known: the
+//! list is read from two UTC days before today to tomorrow (a sale older than
+//! that is taken as never made). A list too long to read in full is an
+//! unknown outcome, never "none". A found invoice has no wallets (the list
+//! shows none): it is shown as its payment page, and watched to its final
+//! state.
+//!
+//! A paid invoice's payment comes from `/payments/list` matched to the
+//! invoice: the wallet actually paid (which may be another wallet of the
+//! invoice than the one on screen), the amount and the transaction hash.
 //!
 //! This folder: `mod.rs` the adapter, `wire.rs` the wire types and parsing,
-//! `config.rs` its `[providers.bitsby]` section, default limits and demo
-//! values.
+//! `found.rs` the invoice found by our reference and the payment matched to
+//! an invoice, `config.rs` its `[providers.bitsby]` section, default limits
+//! and demo values.
 
 mod config;
+mod found;
 mod wire;
 
 pub use self::config::*;
+pub use found::*;
 pub use wire::*;
 
 use crate::clock::SharedClock;
@@ -29,7 +47,7 @@ use crate::core::status::Status;
 use crate::gateway::answer;
 use crate::gateway::descriptor::{Adapter, Descriptor};
 use crate::gateway::error::GatewayError;
-use crate::gateway::http::{Body, Http, HttpSettings};
+use crate::gateway::http::{Body, Http, HttpSettings, Reply};
 use crate::gateway::json::{self};
 use crate::gateway::{BoxFuture, CreateRequest, Gateway};
 use jiff::Timestamp;
@@ -54,28 +72,39 @@ impl Bitsby {
 
     /// One paced call; a "too frequent" answer pushes the next turn back.
     async fn call(&self, path: &str, fields: &[(&'static str, String)]) -> Result<Value, GatewayError> {
+        self.call_reading(path, fields, data_of).await
+    }
+
+    /// One paced call whose answer `read` unwraps.
+    async fn call_reading(
+        &self,
+        path: &str,
+        fields: &[(&'static str, String)],
+        read: fn(&Reply) -> Result<Value, GatewayError>,
+    ) -> Result<Value, GatewayError> {
         let mut h = HeaderMap::new();
         let mut auth = HeaderValue::from_str(&format!("Token {}", self.cfg.token.expose()))
             .map_err(|_| GatewayError::protocol(P, "token", "not usable in a header"))?;
         auth.set_sensitive(true);
         h.insert(AUTHORIZATION, auth);
-        let r = self.http.exchange(path, h, Body::Form(fields), data_of).await;
+        let r = self.http.exchange(path, h, Body::Form(fields), read).await;
         if let Err(GatewayError::RateLimited { retry_after, .. }) = &r {
             self.http.back_off(retry_after.unwrap_or(Duration::from_secs(1))).await;
         }
         r
     }
 
-    /// The report of a listed invoice; for a paid one, the transaction from
-    /// `/payments/list`.
+    /// The report of a listed invoice; for a paid one, the payment from
+    /// `/payments/list`: the transaction, and the wallet and amount paid.
     async fn report(&self, item: &Value, invoice: &Invoice) -> StatusReport {
         let (status, raw) = derive_status(item);
-        let (received, tx_id) = if status == Status::Paid {
-            (Some(Money::new(invoice.fiat.amount, invoice.fiat.currency.clone())), self.payment(&invoice.id).await)
-        } else {
-            (None, None)
-        };
-        StatusReport { status, raw, received, tx_id }
+        if status != Status::Paid {
+            return StatusReport { status, raw, received: None, tx_id: None, paid_with: None };
+        }
+        let received = Some(Money::new(invoice.fiat.amount, invoice.fiat.currency.clone()));
+        let paid = self.payment(invoice).await;
+        let (tx_id, paid_with) = paid.map_or((None, None), |p| (p.hash, p.with));
+        StatusReport { status, raw, received, tx_id, paid_with }
     }
 
     /// A call that is safe to repeat, repeated on transient errors.
@@ -83,10 +112,11 @@ impl Bitsby {
         self.http.retrying(|| self.call(path, fields)).await
     }
 
-    /// List items, paged, for these filters.
+    /// List items, paged, for these filters; an error if there are more
+    /// than the till reads.
     async fn list(&self, filters: &[(&'static str, String)]) -> Result<Vec<Value>, GatewayError> {
         let mut items = Vec::new();
-        for page in 0..20 {
+        for page in 0..LIST_PAGES {
             let mut fields = filters.to_vec();
             fields.push(("offset", (page * PAGE).to_string()));
             fields.push(("limit", PAGE.to_string()));
@@ -97,26 +127,32 @@ impl Bitsby {
             let n = batch.len();
             items.extend(batch);
             if n < PAGE {
-                break;
+                return Ok(items);
             }
         }
-        Ok(items)
+        Err(GatewayError::protocol(P, "data", format!("more than {} invoices listed", LIST_PAGES * PAGE)))
     }
 
-    /// Today's invoice carrying our reference, if Bitsby has one (not canceled).
-    async fn look_up(&self, reference: &Reference, sent: Timestamp) -> Result<Option<Value>, GatewayError> {
-        let day = sent.to_zoned(jiff::tz::TimeZone::UTC).date();
-        let next = day.tomorrow().unwrap_or(day);
+    /// The invoice carrying our reference among those made from the UTC
+    /// date of `from` to the day after `until`, if Bitsby has one (a
+    /// canceled one only when `canceled_too`).
+    async fn look_up(
+        &self,
+        reference: &Reference,
+        from: Timestamp,
+        until: Timestamp,
+        canceled_too: bool,
+    ) -> Result<Option<Value>, GatewayError> {
+        let utc_date = |t: Timestamp| t.to_zoned(jiff::tz::TimeZone::UTC).date();
+        let end = utc_date(until);
         let items = self
             .list(&[
                 ("projectId", self.cfg.project_id.clone()),
-                ("startDate", day.to_string()),
-                ("endDate", next.to_string()),
+                ("startDate", utc_date(from).to_string()),
+                ("endDate", end.tomorrow().unwrap_or(end).to_string()),
             ])
             .await?;
-        Ok(items
-            .into_iter()
-            .find(|i| carries(i, reference) && i.get("status").and_then(Value::as_str) != Some("canceled")))
+        Ok(best_match(items, reference, canceled_too))
     }
 
     async fn cancel_id(&self, id: &str) -> Result<(), GatewayError> {
@@ -141,7 +177,7 @@ impl Bitsby {
         }
     }
 
-    async fn create_invoice(&self, request: &CreateRequest) -> Result<Value, GatewayError> {
+    async fn create_invoice(&self, request: &CreateRequest) -> Result<Created, GatewayError> {
         let fields = [
             ("projectId", self.cfg.project_id.clone()),
             ("amountFiat", amount_fiat(&request.amount.amount)?),
@@ -151,29 +187,26 @@ impl Bitsby {
             ("timeToPay", self.cfg.time_to_pay_hours.clone()),
         ];
         let sent = self.clock.now();
-        let mut look_first = request.retry;
+        // A retry the cashier asked for looks first too.
+        if request.retry
+            && let Some(found) = self.found(request, sent, None).await?
+        {
+            return Ok(found);
+        }
         let mut attempt = 1;
         loop {
-            if look_first {
-                // README § What till does when a create times out: look for our reference first.
-                if let Some(item) = self.look_up(&request.reference, sent).await? {
-                    let id = item.get("id").and_then(Value::as_str).unwrap_or_default().to_string();
-                    if item.get("wallets").is_some() {
-                        return Ok(item);
-                    }
-                    // The list shows no wallets, so the invoice cannot be shown:
-                    // cancel it (nobody has seen its page) and make it again.
-                    tracing::info!(provider = "bitsby", reference = %request.reference, %id, "create resolved: the invoice exists; replacing it to learn its wallets");
-                    self.cancel_id(&id)
-                        .await
-                        .map_err(|e| GatewayError::OutcomeUnknown { provider: P, detail: e.to_string() })?;
-                }
-            }
-            let error = match self.call("/invoices/create", &fields).await {
-                Ok(data) => return Ok(data),
+            let error = match self.call_reading("/invoices/create", &fields, create_data_of).await {
+                Ok(data) => return Ok(Created::Made(data)),
                 Err(e) => e,
             };
             tracing::warn!(provider = "bitsby", attempt, error = %error, "create failed");
+            // README § What till does when a create times out: never a blind
+            // resend. Asked after a 429 too: the work may have been done.
+            if (error.maybe_processed() || matches!(error, GatewayError::RateLimited { .. }))
+                && let Some(found) = self.found(request, sent, Some(&error)).await?
+            {
+                return Ok(found);
+            }
             if !error.is_transient() || attempt >= CREATE_ATTEMPTS {
                 return Err(error);
             }
@@ -181,16 +214,41 @@ impl Bitsby {
             if !matches!(error, GatewayError::RateLimited { .. }) {
                 tokio::time::sleep(self.http.backoff(attempt, &error)).await;
             }
-            look_first = error.maybe_processed();
             attempt += 1;
         }
     }
 
-    /// The amount and hash of the payment that paid the invoice.
-    async fn payment(&self, id: &str) -> Option<String> {
-        let data = self.call_retrying("/payments/list", &[("invoiceId", id.to_string())]).await.ok()?;
-        let first = data.as_array()?.first()?.clone();
-        first.get("hash").and_then(Value::as_str).map(str::to_string)
+    /// The invoice a create sent at `sent` may have made, if Bitsby has it.
+    /// When it cannot be asked, the outcome stays unknown (a timeout): the
+    /// sale is never written off, and the next start asks again.
+    async fn found(
+        &self,
+        request: &CreateRequest,
+        sent: Timestamp,
+        after: Option<&GatewayError>,
+    ) -> Result<Option<Created>, GatewayError> {
+        match self.look_up(&request.reference, sent, self.clock.now(), false).await {
+            Ok(Some(item)) => {
+                let id = item.get("id").and_then(Value::as_str).unwrap_or_default();
+                tracing::info!(provider = "bitsby", reference = %request.reference, %id, "create resolved: the invoice exists");
+                Ok(Some(Created::Found(item)))
+            }
+            Ok(None) => Ok(None),
+            Err(e) => Err(GatewayError::Timeout {
+                provider: P,
+                detail: match after {
+                    Some(error) => format!("{error}; then looking for the invoice failed: {e}"),
+                    None => format!("looking for the invoice before a create again failed: {e}"),
+                },
+            }),
+        }
+    }
+
+    /// The payment that paid the invoice: wallet, amount and hash.
+    async fn payment(&self, invoice: &Invoice) -> Option<Paid> {
+        let data = self.call_retrying("/payments/list", &[("invoiceId", invoice.id.clone())]).await;
+        let data = data.inspect_err(|e| tracing::warn!(provider = "bitsby", id = %invoice.id, error = %e, "no payment read for a paid invoice")).ok()?;
+        payment_from(&data, invoice, self.cfg.networks)
     }
 }
 
@@ -205,7 +263,10 @@ impl Gateway for Bitsby {
 
     fn create<'a>(&'a self, request: &'a CreateRequest) -> BoxFuture<'a, Result<Invoice, GatewayError>> {
         Box::pin(async move {
-            let data = self.create_invoice(request).await?;
+            let data = match self.create_invoice(request).await? {
+                Created::Made(data) => data,
+                Created::Found(item) => return answer::vetted(P, &request.reference, invoice_found(&item, request)),
+            };
             match answer::vetted(
                 P,
                 &request.reference,
@@ -225,11 +286,17 @@ impl Gateway for Bitsby {
         })
     }
 
-    fn find<'a>(&'a self, _request: &'a CreateRequest) -> BoxFuture<'a, Result<Option<Invoice>, GatewayError>> {
-        // The list shows no wallets, so a found invoice could not be shown
-        // after a restart; the journal records the outcome as unknown.
+    /// After a restart: the invoice of our reference in the project's list
+    /// from two UTC days back to tomorrow (the send date is not known here),
+    /// a canceled one too; watched to its final state.
+    fn find<'a>(&'a self, request: &'a CreateRequest) -> BoxFuture<'a, Result<Option<Invoice>, GatewayError>> {
         Box::pin(async move {
-            Err(GatewayError::Unsupported { provider: P, what: "show an invoice found after a restart" })
+            let now = self.clock.now();
+            let from = now.saturating_sub(jiff::SignedDuration::from_hours(24 * FIND_DAYS_BACK)).unwrap_or(now);
+            match self.look_up(&request.reference, from, now, true).await? {
+                Some(item) => answer::vetted(P, &request.reference, invoice_found(&item, request)).map(Some),
+                None => Ok(None),
+            }
         })
     }
 
@@ -307,6 +374,13 @@ impl Adapter for Bitsby {
     fn build(config: BitsbyConfig, settings: HttpSettings, clock: SharedClock) -> Result<Bitsby, GatewayError> {
         Bitsby::new(config, settings, clock)
     }
+}
+
+/// What a create came to: the invoice made (the create's answer, with its
+/// wallets), or the one found by our reference (a list item).
+enum Created {
+    Made(Value),
+    Found(Value),
 }
 
 /// Bitsby, as the catalog lists it.

@@ -21,6 +21,10 @@ pub(super) const P: ProviderId = ProviderId::Bitsby;
 pub(super) const CREATE_ATTEMPTS: u32 = 4;
 /// Items asked per `/invoices/list` page.
 pub(super) const PAGE: usize = 50;
+/// Pages of `/invoices/list` read at most for one question (1 s each).
+pub(super) const LIST_PAGES: usize = 20;
+/// How many UTC days back a restart looks for an unrecorded create.
+pub(super) const FIND_DAYS_BACK: i64 = 2;
 
 /// The till method a wallet serves, from `blockchain` + `cryptocurrency`
 /// (bitsby.md § Mapping to till); `None`: not offered.
@@ -79,6 +83,31 @@ pub fn data_of(reply: &Reply) -> Result<Value, GatewayError> {
         _ if reply.status >= 500 => Err(GatewayError::Http { provider: P, status: reply.status }),
         _ => Err(GatewayError::protocol(P, "result", "neither success nor error")),
     }
+}
+
+/// Unwraps a create's answer. A 2xx answer that cannot be read (not JSON,
+/// empty, HTML, no envelope, no invoice id) says nothing of whether the
+/// invoice was made: it counts as no answer (a timeout), so the invoice is
+/// looked for by our reference before any resend.
+pub fn create_data_of(reply: &Reply) -> Result<Value, GatewayError> {
+    let unreadable = |why: &str| GatewayError::Timeout {
+        provider: P,
+        detail: format!("HTTP {} to the create with a body that cannot be read ({why})", reply.status),
+    };
+    if (200..300).contains(&reply.status) {
+        let envelope =
+            json::parse(P, &reply.body).ok().and_then(|v| v.get("result").and_then(Value::as_str).map(str::to_string));
+        match envelope.as_deref() {
+            Some("success" | "error") => {}
+            _ if reply.body.iter().all(u8::is_ascii_whitespace) => return Err(unreadable("empty")),
+            _ => return Err(unreadable("no result envelope")),
+        }
+    }
+    let data = data_of(reply)?;
+    if data.get("id").and_then(Value::as_str).is_none_or(str::is_empty) {
+        return Err(unreadable("no invoice id"));
+    }
+    Ok(data)
 }
 
 /// The normalized status of a list item (bitsby.md § Mapping to till).
@@ -261,5 +290,20 @@ mod tests {
         ));
         assert_eq!(data_of(&r(201, r#"{"result":"success","data":[1]}"#)).unwrap(), json!([1]));
         assert!(matches!(data_of(&r(200, r#"{"data":[1]}"#)), Err(GatewayError::Protocol { .. })));
+    }
+
+    #[test]
+    fn an_unreadable_2xx_to_a_create_counts_as_no_answer() {
+        let r = |status, body: &str| Reply { status, body: body.as_bytes().to_vec(), date: None };
+        for body in ["{\"data\": [tru", "", "<html>busy</html>", "{}", r#"{"result":"success","data":{}}"#] {
+            let e = create_data_of(&r(200, body)).unwrap_err();
+            assert!(e.maybe_processed() && e.is_transient(), "{body:?}: {e:?}");
+        }
+        assert!(matches!(
+            create_data_of(&r(200, r#"{"result":"error","data":"Requests too frequent"}"#)),
+            Err(GatewayError::RateLimited { .. })
+        ));
+        assert!(matches!(create_data_of(&r(404, "<html>")), Err(GatewayError::Protocol { .. })));
+        assert_eq!(create_data_of(&r(200, r#"{"result":"success","data":{"id":"x"}}"#)).unwrap(), json!({"id":"x"}));
     }
 }

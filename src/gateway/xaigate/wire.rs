@@ -111,7 +111,7 @@ pub fn report(inv: &Value, currency: &Currency) -> StatusReport {
         .and_then(json::decimal)
         .filter(|p| *p > Decimal::ZERO)
         .map(|p| Money::new(p, currency.clone()));
-    StatusReport { status, raw, received, tx_id: None }
+    StatusReport { status, raw, received, tx_id: None, paid_with: None }
 }
 
 /// Turns an invoice object into a verified invoice: the QR is `payUrl`.

@@ -211,7 +211,7 @@ pub fn report(inv: &Value) -> StatusReport {
     let (status, raw) = derive_status(inv);
     let payment = inv.get("payment").filter(|p| p.is_object());
     let tx_id = payment.and_then(|p| p.get("hash")).and_then(Value::as_str).map(str::to_string);
-    StatusReport { status, raw, received: None, tx_id }
+    StatusReport { status, raw, received: None, tx_id, paid_with: None }
 }
 
 /// Turns an invoice object into a verified invoice. `Ok(None)`: no address

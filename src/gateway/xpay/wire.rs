@@ -222,7 +222,7 @@ pub fn report(bill: &Value, currency: &Currency) -> StatusReport {
         .and_then(|tx| tx.get("txID"))
         .and_then(Value::as_str)
         .map(str::to_string);
-    StatusReport { status, raw, received, tx_id }
+    StatusReport { status, raw, received, tx_id, paid_with: None }
 }
 
 /// The status report of a polled bill, `unknown` unless the bill is the

@@ -184,7 +184,7 @@ pub fn report(p: &Value, map: &[StatusRule], currency: &Currency) -> StatusRepor
         _ => None,
     };
     let tx_id = p.get("txid").and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string);
-    StatusReport { status, raw, received, tx_id }
+    StatusReport { status, raw, received, tx_id, paid_with: None }
 }
 
 /// Turns a created payment into a verified invoice.
