@@ -1,10 +1,11 @@
 //! What every adapter checks of a gateway's answer, written once: that it is
 //! about our invoice (reference, amount), the invoice it makes, the report
 //! when it is not, the one log line for an answer the till's checks refuse,
-//! and the config check's probe.
+//! the config check's probe, and how a create's unreadable answer counts.
 
 use super::CreateRequest;
 use super::error::GatewayError;
+use super::http::Reply;
 use crate::core::invoice::{CryptoAmount, Invoice, Payload, Reference, StatusReport};
 use crate::core::method::{PaymentMethod, ProviderId};
 use jiff::Timestamp;
@@ -86,5 +87,38 @@ pub fn probed<T>(answer: Result<T, GatewayError>, accepted: &str, what: &str) ->
             Ok(format!("{accepted} (no such {what}, as expected: \"{message}\")"))
         }
         Err(e) => Err(e),
+    }
+}
+
+/// A create's answer as `read` took it, except that a 2xx whose body cannot
+/// be read (malformed, empty, HTML, or without the invoice) counts as a
+/// timeout: the gateway may have made the invoice, and the adapter resolves
+/// it its own way (providers README § What till does when a create times
+/// out), never with a plain "try again".
+pub fn create_answer<T>(provider: ProviderId, reply: &Reply, read: Result<T, GatewayError>) -> Result<T, GatewayError> {
+    match read {
+        Err(e @ GatewayError::Protocol { .. }) if (200..300).contains(&reply.status) => {
+            Err(GatewayError::Timeout {
+                provider,
+                detail: format!("HTTP {} with a body that cannot be read ({e})", reply.status),
+            })
+        }
+        other => other,
+    }
+}
+
+/// A refusal of a create that says our reference is already taken
+/// (xpays.life `order_id already exists`, XaiGate `orderId already exists`):
+/// an earlier try made the invoice, so the outcome is unknown where the
+/// gateway cannot be asked, never "not created".
+pub fn reference_taken(provider: ProviderId, read: Result<serde_json::Value, GatewayError>) -> Result<serde_json::Value, GatewayError> {
+    match read {
+        Err(GatewayError::Refused { message, .. }) if message.to_ascii_lowercase().contains("already exists") => {
+            Err(GatewayError::OutcomeUnknown {
+                provider,
+                detail: format!("our reference is taken, so an earlier try made the invoice: \"{message}\""),
+            })
+        }
+        other => other,
     }
 }
