@@ -97,12 +97,10 @@ pub fn probed<T>(answer: Result<T, GatewayError>, accepted: &str, what: &str) ->
 /// out), never with a plain "try again".
 pub fn create_answer<T>(provider: ProviderId, reply: &Reply, read: Result<T, GatewayError>) -> Result<T, GatewayError> {
     match read {
-        Err(e @ GatewayError::Protocol { .. }) if (200..300).contains(&reply.status) => {
-            Err(GatewayError::Timeout {
-                provider,
-                detail: format!("HTTP {} with a body that cannot be read ({e})", reply.status),
-            })
-        }
+        Err(e @ GatewayError::Protocol { .. }) if (200..300).contains(&reply.status) => Err(GatewayError::Timeout {
+            provider,
+            detail: format!("HTTP {} with a body that cannot be read ({e})", reply.status),
+        }),
         other => other,
     }
 }
@@ -111,7 +109,10 @@ pub fn create_answer<T>(provider: ProviderId, reply: &Reply, read: Result<T, Gat
 /// (xpays.life `order_id already exists`, XaiGate `orderId already exists`):
 /// an earlier try made the invoice, so the outcome is unknown where the
 /// gateway cannot be asked, never "not created".
-pub fn reference_taken(provider: ProviderId, read: Result<serde_json::Value, GatewayError>) -> Result<serde_json::Value, GatewayError> {
+pub fn reference_taken(
+    provider: ProviderId,
+    read: Result<serde_json::Value, GatewayError>,
+) -> Result<serde_json::Value, GatewayError> {
     match read {
         Err(GatewayError::Refused { message, .. }) if message.to_ascii_lowercase().contains("already exists") => {
             Err(GatewayError::OutcomeUnknown {
