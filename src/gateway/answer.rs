@@ -123,3 +123,40 @@ pub fn reference_taken(
         other => other,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reply(status: u16, body: &str) -> Reply {
+        Reply { status, body: body.as_bytes().to_vec(), date: None }
+    }
+
+    #[test]
+    fn an_unreadable_2xx_create_answer_is_a_timeout_and_nothing_else_changes() {
+        let p = ProviderId::Xpays;
+        let unreadable = || Err::<(), _>(GatewayError::protocol(p, "(body)", "not JSON"));
+        for status in [200, 201] {
+            let e = create_answer(p, &reply(status, "<html>"), unreadable()).unwrap_err();
+            assert!(matches!(e, GatewayError::Timeout { .. }) && e.maybe_processed(), "{e:?}");
+        }
+        // Not a 2xx, or a refusal in the gateway's words: as read.
+        let e = create_answer(p, &reply(400, "<html>"), unreadable()).unwrap_err();
+        assert!(matches!(e, GatewayError::Protocol { .. }), "{e:?}");
+        let refused = Err::<(), _>(GatewayError::Refused { provider: p, message: "Forbidden".into() });
+        assert!(matches!(create_answer(p, &reply(200, "{}"), refused), Err(GatewayError::Refused { .. })));
+        assert!(create_answer(p, &reply(200, "{}"), Ok(())).is_ok());
+    }
+
+    #[test]
+    fn our_reference_taken_is_an_unknown_outcome() {
+        let p = ProviderId::Xaigate;
+        for message in ["orderId already exists", "order_id already exists"] {
+            let taken = Err(GatewayError::Refused { provider: p, message: message.into() });
+            let e = reference_taken(p, taken).unwrap_err();
+            assert!(matches!(&e, GatewayError::OutcomeUnknown { detail, .. } if detail.contains(message)), "{e:?}");
+        }
+        let other = Err(GatewayError::Refused { provider: p, message: "amount is required".into() });
+        assert!(matches!(reference_taken(p, other), Err(GatewayError::Refused { .. })));
+    }
+}
