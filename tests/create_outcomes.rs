@@ -4,7 +4,7 @@
 //! against the in-process sandbox on loopback, on tokio's paused time:
 //!
 //! - a create the gateway made and then answered with a malformed or empty
-//!   200: xPay finds the bill by reference and the sale reaches paid; at
+//!   200 (or one too large to read): xPay finds the bill by reference and the sale reaches paid; at
 //!   xpays.life and XaiGate the outcome is `unknown` in the journal. One
 //!   invoice at the sandbox either way;
 //! - a create the gateway made and then answered 429: xPay asks before any
@@ -224,20 +224,25 @@ async fn xpay_finds_a_bill_answered_empty_and_it_reaches_paid() {
 }
 
 #[tokio::test(start_paused = true)]
+async fn xpay_finds_a_bill_answered_too_large_to_read() {
+    xpay_finds_the_bill("huge").await;
+}
+
+#[tokio::test(start_paused = true)]
 async fn xpay_asks_before_resending_after_a_429_and_bills_once() {
     xpay_finds_the_bill("rate_limit_after").await;
 }
 
 #[tokio::test(start_paused = true)]
 async fn xpays_create_answered_malformed_or_empty_is_unknown() {
-    for kind in ["malformed", "empty"] {
+    for kind in ["malformed", "empty", "huge"] {
         outcome_is_unknown("xpays", "xpays:usdt-tron", "/v1/payment/createInvoicePayment", kind).await;
     }
 }
 
 #[tokio::test(start_paused = true)]
 async fn xaigate_create_answered_malformed_or_empty_is_unknown() {
-    for kind in ["malformed", "empty"] {
+    for kind in ["malformed", "empty", "huge"] {
         outcome_is_unknown("xaigate", "xaigate:checkout", "/api/v1/invoice/create", kind).await;
     }
 }

@@ -87,7 +87,7 @@ impl Xpay {
         self.http
             .exchange(path, headers, Body::Json(body), |reply| {
                 let read = match reply.status {
-                    200 => unwrap_success(&reply.body, login),
+                    200..=299 => unwrap_success(&reply.body, login),
                     401 | 403 => Err(GatewayError::Auth { provider: P }),
                     status => Err(GatewayError::Http { provider: P, status }),
                 };
