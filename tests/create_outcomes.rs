@@ -19,15 +19,17 @@ use std::sync::Arc;
 use std::time::Duration;
 use support::usd;
 use till::clock::{SharedClock, TokioClock};
+use till::core::invoice::Reference;
+use till::core::problem::ProblemKind;
 use till::core::record::{RecordState, SaleRecord};
 use till::core::schedule::PollPolicy;
 use till::core::status::Status;
-use till::gateway::Registry;
 use till::gateway::http::HttpSettings;
 use till::gateway::verify::Networks;
 use till::gateway::xaigate::{Xaigate, XaigateConfig};
 use till::gateway::xpay::{Xpay, XpayConfig};
 use till::gateway::xpays::{self, Xpays, XpaysConfig};
+use till::gateway::{CreateRequest, GatewayError, Registry};
 use till::headless::{self, ChargeArgs};
 use till::journal::{SqliteJournal, Store};
 use till::runtime::Runtime;
@@ -210,6 +212,18 @@ async fn outcome_is_unknown(gateway: &str, method: &str, path: &str, kind: &str)
     assert_eq!(sales.len(), 1);
     assert_eq!(sales[0].state, RecordState::Unknown, "{gateway} {kind}: {:?}", sales[0].note);
     assert!(b.journal.unresolved().unwrap().is_empty());
+    // What the cashier is told: the outcome is unknown, never "try again".
+    b.fault(gateway, path, kind).await;
+    let provider = sales[0].method.provider;
+    let request = CreateRequest {
+        reference: Reference::parse("direct-1").unwrap(),
+        amount: sales[0].fiat.clone(),
+        method: sales[0].method.method,
+        retry: false,
+    };
+    let e = b.registry.get(provider).unwrap().create(&request).await.unwrap_err();
+    assert!(matches!(e, GatewayError::OutcomeUnknown { .. }), "{gateway} {kind}: {e:?}");
+    assert_eq!(e.problem().kind, ProblemKind::OutcomeUnknown, "{gateway} {kind}");
     sales.into_iter().next().unwrap()
 }
 
