@@ -59,7 +59,7 @@ impl Gateway for LateXpay {
             } else {
                 Status::Paid
             };
-            Ok(StatusReport { raw: status.name().into(), status, received: None, tx_id: None })
+            Ok(StatusReport { raw: status.name().into(), status, received: None, tx_id: None, paid_with: None })
         })
     }
     fn check(&self) -> BoxFuture<'_, Result<String, GatewayError>> {

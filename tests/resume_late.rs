@@ -40,7 +40,7 @@ impl Gateway for Gw {
         Box::pin(async move {
             self.asked.lock().unwrap().push(invoice.id.clone());
             let status = if self.paid.contains(&invoice.id) { Status::Paid } else { Status::Expired };
-            Ok(StatusReport { raw: status.name().into(), status, received: None, tx_id: None })
+            Ok(StatusReport { raw: status.name().into(), status, received: None, tx_id: None, paid_with: None })
         })
     }
     fn check(&self) -> BoxFuture<'_, Result<String, GatewayError>> {

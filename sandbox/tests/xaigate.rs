@@ -163,7 +163,6 @@ async fn what_till_sends_comes_back() {
 
 #[tokio::test]
 async fn order_id_is_echoed_as_a_number_or_a_string() {
-    let sb = start().await;
     let cases = [
         (json!("10"), json!(10)),
         (json!(10), json!(10)),
@@ -175,6 +174,8 @@ async fn order_id_is_echoed_as_a_number_or_a_string() {
         (json!("18446744073709551616"), json!("18446744073709551616")),
     ];
     for (sent, echoed) in cases {
+        // A fresh sandbox each time: `"10"` and `10` are one orderId.
+        let sb = start().await;
         let mut body = sample_request();
         body["orderId"] = sent.clone();
         let v = create(&sb, &body).await;
@@ -185,8 +186,11 @@ async fn order_id_is_echoed_as_a_number_or_a_string() {
 #[tokio::test]
 async fn amount_as_string_or_number_comes_back_as_text() {
     let sb = start().await;
-    for (sent, echoed) in [(json!("10"), "10"), (json!(10), "10"), (json!("0.01"), "0.01"), (json!(12.5), "12.5")] {
+    for (i, (sent, echoed)) in
+        [(json!("10"), "10"), (json!(10), "10"), (json!("0.01"), "0.01"), (json!(12.5), "12.5")].into_iter().enumerate()
+    {
         let mut body = sample_request();
+        body["orderId"] = json!(format!("amount-{i}"));
         body["amount"] = sent.clone();
         let v = create(&sb, &body).await;
         assert_eq!(v["amount"], echoed, "amount {sent}");
@@ -291,7 +295,10 @@ async fn info_of_an_unknown_invoice_is_404() {
 
 /// Runs `action` on a fresh invoice, checks the answer equals the next info.
 async fn acted(sb: &Running, amount: &str, actions: &[&str]) -> Value {
-    let created = create(sb, &till_request("till-x", amount)).await;
+    // A fresh orderId each time: XaiGate refuses one already taken.
+    static N: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+    let n = N.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let created = create(sb, &till_request(&format!("till-x{n}"), amount)).await;
     let no = created["invoiceNo"].as_str().expect("invoiceNo").to_owned();
     let mut last = created;
     for action in actions {
@@ -391,7 +398,27 @@ async fn invoices_expire_by_themselves() {
     let v = info(&sb, no).await.json();
     assert_eq!(v["status"], "Expired");
     assert_eq!(v["paidAmount"], "0");
+    // Expired stays final for every action but late money: pay credits it.
+    assert_eq!(act(&sb, no, "cancel").await.status, 409);
+    let paid = act(&sb, no, "pay").await;
+    assert_eq!(paid.status, 200, "credited late: {}", paid.body);
+    assert_eq!((&paid.json()["status"], &paid.json()["paidAmount"]), (&json!("Paid"), &v["amount"]));
     assert_eq!(act(&sb, no, "pay").await.status, 409);
+}
+
+#[tokio::test]
+async fn a_taken_order_id_is_refused_as_already_existing() {
+    let sb = start().await;
+    create(&sb, &till_request("till-dup", "10")).await;
+    let reply = send(&sb, CREATE, &till_request("till-dup", "10")).await;
+    assert_message(&reply, 400, "orderId already exists");
+    let mut body = sample_request();
+    body["orderId"] = json!("10");
+    create(&sb, &body).await;
+    body["orderId"] = json!(10);
+    assert_eq!(send(&sb, CREATE, &body).await.status, 400, "10 and \"10\" are one orderId");
+    let all = control(&sb, "GET", "/_sandbox/xaigate/invoices", None).await.json();
+    assert_eq!(all.as_array().map(Vec::len), Some(2));
 }
 
 #[tokio::test]

@@ -746,3 +746,23 @@ async fn optional_create_fields_and_short_bills() {
     .await;
     assert_invalid(&v, "amount");
 }
+
+#[tokio::test]
+async fn an_expired_bill_takes_late_money_and_a_canceled_one_does_not() {
+    let sb = start().await;
+    let token = login(&sb).await;
+    create(&sb, &token, 10_000_000, "late-1", "t", false).await;
+    let r = control(&sb, "POST", "/_sandbox/xpay/bills/late-1/expire", None).await;
+    assert_eq!(r.json()["closed"], true);
+    // Money after the expiry: the bill reads paid (paidAmount = billAmount).
+    let r = control(&sb, "POST", "/_sandbox/xpay/bills/late-1/pay", None).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let b = &view(&sb, &token, "late-1").await["success"]["data"];
+    assert_eq!((&b["paidAmount"], &b["closed"], &b["canceled"]), (&json!(10_000_000), &json!(true), &json!(false)));
+    assert_eq!(control(&sb, "POST", "/_sandbox/xpay/bills/late-1/pay", None).await.status, 409);
+    // A canceled bill takes no money.
+    create(&sb, &token, 10_000_000, "gone-1", "t", false).await;
+    let v = xpay(&sb, "/client/bills/cancel", &token, json!({"reference": "gone-1"})).await;
+    assert_eq!(v["success"]["message"], "Bill Canceled");
+    assert_eq!(control(&sb, "POST", "/_sandbox/xpay/bills/gone-1/pay", None).await.status, 409);
+}

@@ -508,9 +508,14 @@ async fn control_expire_and_cancel_are_final() {
     assert_eq!(p["is_completed"], false);
     let p = act(&sb, "can-1", "cancel").await.json();
     assert_eq!(p["status"], "CANCELED");
-    for id in ["exp-1", "can-1"] {
-        assert_eq!(act(&sb, id, "pay").await.status, 409);
+    assert_eq!(act(&sb, "can-1", "pay").await.status, 409);
+    // Expired takes late money only: pay completes it; nothing else moves it.
+    for action in ["partial", "seen", "expire", "cancel"] {
+        assert_eq!(act(&sb, "exp-1", action).await.status, 409, "{action}");
     }
+    let p = act(&sb, "exp-1", "pay").await.json();
+    assert_eq!((&p["status"], &p["is_completed"]), (&json!("COMPLETED"), &json!(true)), "credited late");
+    assert_eq!(act(&sb, "exp-1", "pay").await.status, 409);
     // Expired with part paid stays expired (till: expired_underpaid).
     create(&sb, "exp-2", "10").await;
     act(&sb, "exp-2", "partial").await;
@@ -549,5 +554,6 @@ async fn open_invoices_expire_by_themselves() {
     let p = info(&sb, d["id"].as_str().expect("id")).await;
     assert_eq!(p["status"], "EXPIRED");
     assert_eq!(p["is_completed"], false);
-    assert_eq!(act(&sb, "short-1", "pay").await.status, 409);
+    assert_eq!(act(&sb, "short-1", "cancel").await.status, 409);
+    assert_eq!(act(&sb, "short-1", "pay").await.json()["status"], "COMPLETED", "credited late");
 }

@@ -49,10 +49,11 @@ impl GatewayError {
         matches!(self, GatewayError::Unreachable { .. } | GatewayError::RateLimited { .. })
     }
 
-    /// Whether the request may have been processed without the till knowing.
+    /// Whether the request may have been processed without the till knowing
+    /// (an answer too large to read came after the gateway did the work).
     pub fn maybe_processed(&self) -> bool {
         match self {
-            GatewayError::Timeout { .. } => true,
+            GatewayError::Timeout { .. } | GatewayError::TooLarge { .. } => true,
             GatewayError::Http { status, .. } => *status >= 500,
             GatewayError::OutcomeUnknown { .. } => true,
             _ => false,

@@ -195,6 +195,9 @@ impl Http {
                 Err(e) => e,
             };
             tracing::warn!(provider = self.provider.id(), attempt, error = %error, "create failed");
+            if let GatewayError::OutcomeUnknown { .. } = error {
+                return Err(error);
+            }
             if error.maybe_processed() {
                 return Err(GatewayError::OutcomeUnknown { provider: self.provider, detail: error.to_string() });
             }

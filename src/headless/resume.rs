@@ -61,9 +61,13 @@ impl Resume {
 impl Story for Resume {
     fn event(&mut self, event: &Event, turn: &mut Turn) {
         match event {
-            Event::Unresolved { reference, .. } => {
+            // What the journal records for the sale (`not_created`, or
+            // `unknown` where the invoice may exist), or `unresolved` when
+            // nothing could be recorded (asked again at the next start).
+            Event::Unresolved { reference, settles } => {
                 self.resolving.remove(reference);
-                self.say(turn, reference.as_str(), None, "not_created", None);
+                let what = settles.as_ref().map_or("unresolved", |(state, _)| state.name());
+                self.say(turn, reference.as_str(), None, what, None);
             }
             // A lookup whose answer could not be recorded: counted as settled here.
             Event::Created { reference, result: Err(problem) } => {

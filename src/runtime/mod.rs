@@ -276,6 +276,7 @@ impl Runtime {
             Err(GatewayError::Unsupported { .. }) => {
                 (RecordState::Unknown, "the gateway cannot be asked whether it made this invoice".to_string())
             }
+            Err(e @ GatewayError::OutcomeUnknown { .. }) => (RecordState::Unknown, e.to_string()),
             Err(e @ (GatewayError::Protocol { .. } | GatewayError::Unverified { .. })) => {
                 (RecordState::Unknown, format!("the gateway's invoice was refused by the till's checks: {e}"))
             }

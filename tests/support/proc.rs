@@ -1,5 +1,6 @@
-//! Helpers for tests that run the `till` binary: a sandbox process, a config
-//! pointing at it, a charge.
+//! Helpers for tests that run the `till` binary: a sandbox process (its
+//! control API, the invoices it holds), a config pointing at it (xPay alone,
+//! or all five gateways), a charge.
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
@@ -35,6 +36,36 @@ impl SandboxProcess {
     pub fn control(&self, path: &str) {
         let status = post(&format!("{}/_sandbox/xpay/{path}", self.base));
         assert!((200..300).contains(&status), "{path}: HTTP {status}");
+    }
+
+    /// A control action on an invoice of `gateway`, by our reference (xPay
+    /// keeps its `bills` path); the HTTP status.
+    pub fn act(&self, gateway: &str, reference: &str, action: &str) -> u16 {
+        let what = if gateway == "xpay" { "bills" } else { "invoices" };
+        post(&format!("{}/_sandbox/{gateway}/{what}/{reference}/{action}", self.base))
+    }
+
+    /// A key of every invoice the sandbox holds for `gateway`, in the order
+    /// made, that both its control API and the journal's `find` take: our
+    /// reference (xPay `billRef`, xpays `order_id`, XaiGate `orderId`, a
+    /// string or a number, Bitsby `serviceData`'s `till_sale`), or, for
+    /// Xcash, whose listing has no `out_no`, the invoice's `sys_no`.
+    pub fn references(&self, gateway: &str) -> Vec<String> {
+        let what = if gateway == "xpay" { "bills" } else { "invoices" };
+        let field = |v: &serde_json::Value| -> Option<String> {
+            let r = match gateway {
+                "xpay" => v["billRef"].clone(),
+                "xpays" => v["order_id"].clone(),
+                "xcash" => v["sys_no"].clone(),
+                "xaigate" => v["orderId"].clone(),
+                _ => {
+                    let data = v["serviceData"].as_str().and_then(|s| serde_json::from_str(s).ok());
+                    data.map(|d: serde_json::Value| d["till_sale"].clone()).unwrap_or_default()
+                }
+            };
+            r.as_str().map(str::to_string).or_else(|| r.as_u64().map(|n| n.to_string()))
+        };
+        self.get(&format!("/_sandbox/{gateway}/{what}")).iter().filter_map(field).collect()
     }
 }
 
@@ -81,6 +112,58 @@ expire_minutes = 15
     path
 }
 
+/// A config with all five gateways pointing at the sandbox, their demo
+/// credentials written in (`till_sandbox::DEMO_…`).
+pub fn config_every_gateway(dir: &Path, base: &str) -> PathBuf {
+    let path = dir.join("every.toml");
+    let text = format!(
+        r#"[shop]
+name = "Test shop"
+currency = "USD"
+terminal = "e2e"
+
+[poll]
+interval_secs = 1
+
+[providers.xpay]
+base_url = "{base}"
+username = "{xpay_user}"
+secret_key = "env:TILL_E2E_SECRET"
+expire_minutes = 15
+
+[providers.xpays]
+base_url = "{base}"
+api_key = "{xpays_key}"
+secret_key = "{xpays_secret}"
+
+[providers.xcash]
+base_url = "{base}"
+appid = "{xcash_appid}"
+hmac_key = "{xcash_key}"
+
+[providers.xaigate]
+base_url = "{base}"
+api_key = "{xaigate_key}"
+email = "shop@example.com"
+
+[providers.bitsby]
+base_url = "{base}"
+token = "{bitsby_token}"
+project_id = "{bitsby_project}"
+"#,
+        xpay_user = till_sandbox::DEMO_XPAY_USERNAME,
+        xpays_key = till_sandbox::DEMO_XPAYS_API_KEY,
+        xpays_secret = till_sandbox::DEMO_XPAYS_SECRET_KEY,
+        xcash_appid = till_sandbox::DEMO_XCASH_APPID,
+        xcash_key = till_sandbox::DEMO_XCASH_HMAC_KEY,
+        xaigate_key = till_sandbox::DEMO_XAIGATE_API_KEY,
+        bitsby_token = till_sandbox::DEMO_BITSBY_TOKEN,
+        bitsby_project = till_sandbox::DEMO_BITSBY_PROJECT_ID,
+    );
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
 pub fn charge(dir: &Path, config: &Path, secret: &str, method: &str) -> Child {
     Command::new(TILL)
         .args(["charge", "--amount", "12.50", "--method", method, "--json", "--config"])
@@ -97,10 +180,15 @@ pub fn charge(dir: &Path, config: &Path, secret: &str, method: &str) -> Child {
 impl SandboxProcess {
     /// Every bill the sandbox holds (view shape).
     pub fn bills(&self) -> Vec<serde_json::Value> {
+        self.get("/_sandbox/xpay/bills")
+    }
+
+    /// A control listing (a JSON array).
+    fn get(&self, path: &str) -> Vec<serde_json::Value> {
         use std::io::{Read, Write};
         let rest = self.base.strip_prefix("http://").unwrap();
         let mut s = std::net::TcpStream::connect(rest).unwrap();
-        write!(s, "GET /_sandbox/xpay/bills HTTP/1.1\r\nHost: {rest}\r\nConnection: close\r\n\r\n").unwrap();
+        write!(s, "GET {path} HTTP/1.1\r\nHost: {rest}\r\nConnection: close\r\n\r\n").unwrap();
         let mut reply = Vec::new();
         s.read_to_end(&mut reply).unwrap();
         let text = String::from_utf8_lossy(&reply);

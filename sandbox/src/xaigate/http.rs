@@ -29,7 +29,10 @@ async fn create(State(shared): State<AppState>, headers: HeaderMap, body: Bytes)
             Err(refusal) => return refusal.into_response(),
         };
     let invoice = new_invoice(req, shared.xaigate.expiry_minutes, now_us());
-    axum::Json(shared.xaigate.insert(invoice)).into_response()
+    match shared.xaigate.insert(invoice) {
+        Ok(invoice) => axum::Json(invoice).into_response(),
+        Err(refusal) => refusal.into_response(),
+    }
 }
 
 /// `POST /api/v1/invoice/info` (§ Query status).
@@ -57,8 +60,9 @@ async fn control_list(State(shared): State<AppState>) -> Response {
 /// `POST /_sandbox/xaigate/invoices/{id}/{action}`: `{id}` is an `invoiceNo`
 /// or an `orderId`. pay → `Paid` (`paidAmount` = `amount`); partial →
 /// `PaidPartial` (half); expire → `Expired` (`paidAmount` kept); cancel →
-/// `Deleted`; weird → `Refunded` (any state); seen, view → 400. A final
-/// invoice (`Paid`, `Expired`, `Deleted`) → 409.
+/// `Deleted`; weird → `Refunded` (any state); seen, view → 400. pay on an
+/// `Expired` invoice credits it late: `Paid`. Otherwise a final invoice
+/// (`Paid`, `Expired`, `Deleted`) → 409.
 async fn control_action(State(shared): State<AppState>, Path((id, action)): Path<(String, String)>) -> Response {
     let result = Action::parse(&action).and_then(|action| shared.xaigate.act(&id, action, now_us()));
     match result {

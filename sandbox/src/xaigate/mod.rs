@@ -25,6 +25,7 @@
 //! | 400 | `Content-Type must be application/json`, `body must be a JSON object`, `body is not valid JSON: …` | unreadable body |
 //! | 401 | `Invalid apiKey` | `apiKey` missing or not the configured one |
 //! | 400 | `<field> is required`, `<field> must be …` (always starts with the field name) | a missing or invalid field |
+//! | 400 | `orderId already exists` | a create whose `orderId` (as text) is taken (providers README § What till does when a create times out) |
 //! | 404 | `Invoice not found` | info for an unknown `invoiceNo` |
 //!
 //! **Statuses** (§ Query status): `Pending`, `PaidPartial`, `Paid`, `Expired`,
@@ -35,8 +36,10 @@
 //! Where the doc is silent, the sandbox chooses (and the tests pin):
 //! - `amount` is echoed as the decimal text sent (a string, or a JSON number's
 //!   text: `10` → `"10"`, `"4.50"` → `"4.50"`); at most 8 decimals.
-//! - `orderId` is not required to be unique; a control `{id}` that is an
-//!   `orderId` picks the newest invoice carrying it.
+//! - `orderId` is unique (compared as text: `10` and `"10"` are one); a
+//!   control `{id}` that is an `orderId` picks the invoice carrying it.
+//! - Money after the expiry (the control `pay` on an `Expired` invoice) is
+//!   credited late: the invoice then reads `Paid`.
 //! - `orderId` is echoed as a number when it is all digits, without a leading
 //!   zero, and fits in a u64 (`"10"` → `10`, `"007"` → `"007"`).
 //! - `toEmail` is the request's `email`; `toName` and `shopName` are the

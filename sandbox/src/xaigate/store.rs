@@ -1,14 +1,14 @@
 //! The simulated XaiGate account: its invoices, where each stands (an open
 //! one expires by itself), the control actions and seeding.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::Mutex;
 
 use serde_json::json;
 
 use super::options::XaigateOptions;
 use super::request::{Action, CreateRequest, half};
-use super::wire::{OrderId, WireInvoice};
+use super::wire::{MSG_ORDER_EXISTS, OrderId, Refusal, WireInvoice};
 use crate::control::ControlError;
 use crate::lock;
 use crate::seed::{SeedError, Seeded, Spec, object};
@@ -112,6 +112,8 @@ impl Invoice {
 pub(super) struct Ledger {
     invoices: Vec<Invoice>,
     by_no: HashMap<String, usize>,
+    /// Every `orderId` taken, as text.
+    order_ids: HashSet<String>,
 }
 
 impl Ledger {
@@ -122,6 +124,7 @@ impl Ledger {
         }
         let idx = self.invoices.len();
         self.by_no.insert(invoice.invoice_no.clone(), idx);
+        self.order_ids.insert(invoice.order_id.text());
         self.invoices.push(invoice);
         &self.invoices[idx]
     }
@@ -162,10 +165,16 @@ impl Store {
         st.invoices.get(idx).map(|inv| inv.wire(now))
     }
 
-    pub(super) fn insert(&self, invoice: Invoice) -> WireInvoice {
+    /// Stores a created invoice; an `orderId` already taken (compared as
+    /// text) is refused with `orderId already exists` (providers README §
+    /// What till does when a create times out), nothing stored.
+    pub(super) fn insert(&self, invoice: Invoice) -> Result<WireInvoice, Refusal> {
         let mut st = lock(&self.state);
+        if st.order_ids.contains(&invoice.order_id.text()) {
+            return Err(Refusal::bad(MSG_ORDER_EXISTS));
+        }
         let inv = st.insert(invoice);
-        inv.wire(inv.created_us)
+        Ok(inv.wire(inv.created_us))
     }
 
     /// `POST /_sandbox/xaigate/seed` (seed.rs): invoices as till's create
@@ -196,6 +205,9 @@ impl Store {
             })
             .collect::<Result<Vec<_>, SeedError>>()?;
         let mut st = lock(&self.state);
+        if let Some(taken) = invoices.iter().map(|i| i.order_id.text()).find(|r| st.order_ids.contains(r)) {
+            return Err(SeedError::taken(&taken));
+        }
         let seeded = invoices
             .into_iter()
             .map(|invoice| {
@@ -216,7 +228,9 @@ impl Store {
         let mut st = lock(&self.state);
         let inv = st.find_mut(id).ok_or(ControlError::NotFound)?;
         let (status, _) = inv.status_at(now);
-        if action != Action::Weird && !status.is_open() {
+        // Money arriving after the expiry is credited late: `Paid`.
+        let late = action == Action::Pay && status == Status::Expired;
+        if action != Action::Weird && !status.is_open() && !late {
             return Err(ControlError::Conflict(format!("the invoice is {}", status.wire())));
         }
         match action {
@@ -323,17 +337,24 @@ mod tests {
     fn control_actions_respect_final_states() {
         let s = store(60);
         let now = now_us();
-        let wire = s.insert(Invoice { created_us: now, updated_us: now, ..invoice(now) });
-        let no = wire.invoice_no;
+        let wire = s.insert(Invoice { created_us: now, updated_us: now, ..invoice(now) }).map_err(|r| r.message);
+        let no = wire.map(|w| w.invoice_no).unwrap_or_default();
         assert_eq!(s.act(&no, Action::Partial, now).map(|w| w.paid_amount), Ok("5".into()));
         assert_eq!(s.act("10", Action::Pay, now).map(|w| w.status), Ok("Paid"), "by orderId");
         assert!(matches!(s.act(&no, Action::Cancel, now), Err(ControlError::Conflict(_))));
         assert_eq!(s.act(&no, Action::Weird, now).map(|w| w.status), Ok("Refunded"));
         assert_eq!(s.act("INV0000000000", Action::Pay, now).map(|w| w.status), Err(ControlError::NotFound));
-        // Past the expiry instant the invoice is final.
+        // The same orderId again is refused, nothing stored.
+        let again = s.insert(Invoice { invoice_no: "INV2".into(), ..invoice(now) }).map(|w| w.invoice_no);
+        assert_eq!(again.map_err(|r| r.message), Err(MSG_ORDER_EXISTS.to_owned()));
+        // Past the expiry instant the invoice is final, except for late money.
         let late = now + 61 * 60_000_000;
-        let wire = s.insert(Invoice { invoice_no: "INV1".into(), created_us: now, updated_us: now, ..invoice(now) });
-        assert!(matches!(s.act(&wire.invoice_no, Action::Pay, late), Err(ControlError::Conflict(_))));
+        let fresh = Invoice { invoice_no: "INV1".into(), order_id: OrderId::Number(11), ..invoice(now) };
+        let no = s.insert(Invoice { created_us: now, updated_us: now, ..fresh }).map(|w| w.invoice_no);
+        let no = no.map_err(|r| r.message).unwrap_or_default();
+        assert!(matches!(s.act(&no, Action::Cancel, late), Err(ControlError::Conflict(_))));
+        assert_eq!(s.act(&no, Action::Pay, late).map(|w| w.status), Ok("Paid"), "credited late");
+        assert!(matches!(s.act(&no, Action::Pay, late), Err(ControlError::Conflict(_))));
     }
 
     #[test]

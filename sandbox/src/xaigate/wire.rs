@@ -9,6 +9,9 @@ use serde_json::json;
 
 /// `apiKey` missing or not the configured one, HTTP 401.
 pub(super) const MSG_INVALID_API_KEY: &str = "Invalid apiKey";
+/// A create whose `orderId` is taken, HTTP 400 (providers README § What
+/// till does when a create times out).
+pub(super) const MSG_ORDER_EXISTS: &str = "orderId already exists";
 /// Info for an unknown `invoiceNo`, HTTP 404.
 pub(super) const MSG_NOT_FOUND: &str = "Invoice not found";
 

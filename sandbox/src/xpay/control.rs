@@ -3,7 +3,7 @@
 //! | Route | Effect |
 //! |---|---|
 //! | `GET /_sandbox/xpay/bills` | every xPay bill, view shape |
-//! | `POST /_sandbox/xpay/bills/{id}/pay` | full payment |
+//! | `POST /_sandbox/xpay/bills/{id}/pay` | full payment (a bill closed by its expiry too: late money, then paid) |
 //! | `POST /_sandbox/xpay/bills/{id}/partial` | part payment (`{"amount": n}`, default half) |
 //! | `POST /_sandbox/xpay/bills/{id}/seen` | a tx seen, nothing credited |
 //! | `POST /_sandbox/xpay/bills/{id}/expire` | `until` = now, closed |
@@ -11,7 +11,7 @@
 //!
 //! `{id}` is a bill's uuid or `billRef`. Bill actions answer the bill (view
 //! shape); an unknown id is HTTP 404 `{"error":"no such bill"}`, a fully
-//! paid bill HTTP 409, a bad body HTTP 400.
+//! paid bill (and paying a canceled one) HTTP 409, a bad body HTTP 400.
 
 use axum::Router;
 use axum::body::Bytes;

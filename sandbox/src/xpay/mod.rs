@@ -4,6 +4,9 @@
 //! are both HTTP 200 envelopes:
 //! `{"success":{"message","data"},"uuid"}` / `{"error":{"message","data","tag"},"uuid"}`.
 //! The only non-200 answer is the sandbox's (undocumented) 401 for a bad token.
+//! A bill closed by its expiry still takes late money through the control
+//! API (`paidAmount` reaches `billAmount`: the bill reads paid); a canceled
+//! one does not.
 //!
 //! | File | Holds |
 //! |---|---|

@@ -13,6 +13,9 @@ use super::wire::{Invalid, LnInvoice, MSG_ALREADY_PAID, WireBill};
 use crate::decimal::plain_positive;
 use crate::seed::{SeedError, Seeded, Spec, object};
 use crate::time::iso8601_ms;
+
+/// Paying a canceled bill (sandbox's choice; HTTP 409).
+const MSG_CANCELED: &str = "bill canceled";
 use crate::{Options, lightning, lock, now_ms, tron};
 
 /// `starting` is `createdAt` minus this (both doc samples).
@@ -138,6 +141,11 @@ impl Store {
             if left == 0 {
                 return Err(ControlError::Conflict(MSG_ALREADY_PAID));
             }
+            // A bill closed by its expiry is still credited (late money:
+            // `paidAmount` reaches `billAmount`); a canceled one is not.
+            if bill.canceled {
+                return Err(ControlError::Conflict(MSG_CANCELED));
+            }
             self.credit(bill, left, now, node_id);
             Ok(())
         })
@@ -172,6 +180,11 @@ impl Store {
             let left = bill.bill_amount.saturating_sub(bill.paid_amount);
             if left == 0 {
                 return Err(ControlError::Conflict(MSG_ALREADY_PAID));
+            }
+            // A bill closed by its expiry is still credited (late money:
+            // `paidAmount` reaches `billAmount`); a canceled one is not.
+            if bill.canceled {
+                return Err(ControlError::Conflict(MSG_CANCELED));
             }
             bill.push_tx(left, now);
             Ok(())

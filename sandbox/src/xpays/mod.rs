@@ -14,7 +14,9 @@
 //! Errors are `{"error":"<message>"}` (§ Errors and limits); HTTP codes are
 //! undocumented, the sandbox's choices are: 403 `Forbidden` for a missing or
 //! wrong API key, 401 `Invalid signature` for a bad signature or a timestamp
-//! more than 5 minutes off, 400 for a bad request, 404 `Payment not found`.
+//! more than 5 minutes off, 400 for a bad request, 404 `Payment not found`,
+//! and 400 `order_id already exists` for a create whose `order_id` is taken
+//! (providers README § What till does when a create times out).
 //!
 //! Answers carry the 41 fields of the doc's create sample, same types:
 //! create `{"data":{…}}`, info `{"data":{"payment":{…}}}` (the later docs'
@@ -22,7 +24,8 @@
 //! sample's (`PENDING` / `PAYMENT_CHECKING`) are undocumented; the control
 //! API uses those of till's mapping (§ Mapping to till): `COMPLETED`/`PAID`
 //! with `is_completed: true`, `EXPIRED`, `CANCELED`, and `ON_HOLD`/
-//! `MANUAL_REVIEW` for "weird".
+//! `MANUAL_REVIEW` for "weird". Money after the expiry (the control `pay`
+//! on an `EXPIRED` payment) is credited late: `COMPLETED`, `is_completed`.
 //!
 //! Control routes (CONTROL.md): `GET /_sandbox/xpays/invoices` and
 //! `POST /_sandbox/xpays/invoices/{id or order_id}/{action}`; both answer

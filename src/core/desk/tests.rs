@@ -265,7 +265,7 @@ fn a_create_known_to_have_made_nothing_is_settled_in_the_journal() {
 }
 
 fn said(status: Status) -> Result<StatusReport, Problem> {
-    Ok(StatusReport { raw: status.name().into(), status, received: None, tx_id: None })
+    Ok(StatusReport { raw: status.name().into(), status, received: None, tx_id: None, paid_with: None })
 }
 
 /// A status write: from, to, note.

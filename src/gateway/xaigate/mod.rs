@@ -4,7 +4,10 @@
 //! they are logged). Create returns only a hosted payment page (`payUrl`),
 //! which is the QR. `orderId` and amounts may come as strings or numbers. No
 //! cancel and no lookup by our reference: a create that may have reached
-//! XaiGate is never repeated. Assumptions: validity runs `expiry` minutes
+//! XaiGate (no answer in time, a 5xx, a 2xx whose body cannot be read) is
+//! never repeated, and its outcome is unknown; one that surely was not (a
+//! 429, no connection) is sent again, and `orderId already exists` in answer
+//! means an earlier try made the invoice: unknown too, never "not created". Assumptions: validity runs `expiry` minutes
 //! from `createdAt`; `paidAmount` is in the invoice's fiat currency.
 //!
 //! This folder: `mod.rs` the adapter, `wire.rs` the wire types and parsing,
@@ -60,7 +63,14 @@ impl Xaigate {
         let bytes = self.http.json(&body)?;
         // No lookup by our reference exists: a create that may have reached
         // XaiGate is never sent again.
-        self.http.create_once(CREATE_ATTEMPTS, || self.invoice_call(path, &bytes)).await
+        let key = self.cfg.api_key.expose();
+        self.http
+            .create_once(CREATE_ATTEMPTS, || {
+                self.http.exchange(path, HeaderMap::new(), Body::Json(&bytes), |reply| {
+                    answer::reference_taken(P, answer::create_answer(P, reply, invoice_of(reply, key)))
+                })
+            })
+            .await
     }
 
     async fn info(&self, invoice_no: &str) -> Result<Value, GatewayError> {

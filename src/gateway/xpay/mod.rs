@@ -8,8 +8,13 @@
 //! `canceled`, `closed`, `paidAmount` and `txs` (assumption: `txs` present
 //! with nothing credited is confirming). TRON bills are 1 USDT per USD; a
 //! Lightning bill expires at the earlier of `until` and its BOLT11 expiry.
-//! A create that may have reached xPay is resolved by `bills/view` with our
-//! reference, never by a blind resend. `bills/find` lists the terminal's
+//! A create that may have reached xPay (no answer in time, a 5xx, or a 200
+//! whose body cannot be read) is resolved by `bills/view` with our
+//! reference, never by a blind resend: a bill found is used, none means the
+//! save is sent again with the same reference, and a save refused because
+//! the reference is taken means view again. A save that surely was not
+//! processed (a 429, no connection) is asked about first all the same: a
+//! gateway may do the work and then answer 429. `bills/find` lists the terminal's
 //! bills by the `till-<terminal>-` tag prefix (whether its wildcard is a
 //! prefix is undocumented, so the prefix is checked again here).
 //!
@@ -80,10 +85,15 @@ impl Xpay {
         }
         let login = path == LOGIN_PATH;
         self.http
-            .exchange(path, headers, Body::Json(body), |reply| match reply.status {
-                200 => unwrap_success(&reply.body, login),
-                401 | 403 => Err(GatewayError::Auth { provider: P }),
-                status => Err(GatewayError::Http { provider: P, status }),
+            .exchange(path, headers, Body::Json(body), |reply| {
+                let read = match reply.status {
+                    200..=299 => unwrap_success(&reply.body, login),
+                    401 | 403 => Err(GatewayError::Auth { provider: P }),
+                    status => Err(GatewayError::Http { provider: P, status }),
+                };
+                // A save answered with a body that cannot be read may have
+                // made the bill: it counts as a timeout (looked up by view).
+                if path == SAVE_PATH { answer::create_answer(P, reply, read) } else { read }
             })
             .await
     }
@@ -183,22 +193,18 @@ impl Xpay {
             use_lightning: request.method == MethodId::Lightning,
         };
         // README § What till does when a create times out: never a blind
-        // resend. A retry the cashier asked for looks first too.
+        // resend. A retry the cashier asked for looks first too, and so does
+        // every attempt after the first.
         let mut look_first = request.retry;
         let mut attempt = 1;
         loop {
-            if look_first {
-                match self.view(&request.reference).await? {
-                    Saved::Bill(bill) => {
-                        tracing::info!(provider = "xpay", reference = %request.reference, "create resolved: the bill exists");
-                        return Ok(bill);
-                    }
-                    Saved::Absent => look_first = false,
-                }
+            if look_first && let Saved::Bill(bill) = self.view(&request.reference).await? {
+                tracing::info!(provider = "xpay", reference = %request.reference, "create resolved: the bill exists");
+                return Ok(bill);
             }
             let token = self.token(false).await?;
             let bytes = self.http.json(&body)?;
-            let error = match self.post("/client/bills/save", &bytes, Some(&token)).await {
+            let error = match self.post(SAVE_PATH, &bytes, Some(&token)).await {
                 Ok(success) => return Ok(data_of(success)),
                 Err(e) => e,
             };
@@ -212,7 +218,6 @@ impl Xpay {
             match &error {
                 GatewayError::Auth { .. } => {
                     self.token(true).await?;
-                    look_first = true;
                 }
                 // Refused: perhaps because our reference is taken by an earlier try.
                 GatewayError::Refused { .. } => {
@@ -221,13 +226,16 @@ impl Xpay {
                     }
                     return Err(error);
                 }
-                e if e.maybe_processed() => {
+                // Perhaps processed (no answer, a 5xx, a 200 that cannot be
+                // read), or surely not (a 429, no connection): asked first
+                // all the same, since a gateway may do the work and then
+                // answer 429.
+                e if e.maybe_processed() || e.not_processed() => {
                     tokio::time::sleep(self.http.backoff(attempt, e)).await;
-                    look_first = true;
                 }
-                e if e.not_processed() => tokio::time::sleep(self.http.backoff(attempt, e)).await,
                 _ => return Err(error),
             }
+            look_first = true;
         }
     }
 }

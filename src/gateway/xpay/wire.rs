@@ -73,6 +73,8 @@ pub(super) struct FindSort {
 
 /// The login call: its refusal means the credentials.
 pub(super) const LOGIN_PATH: &str = "/client/authenticate";
+/// The create ("save a bill").
+pub(super) const SAVE_PATH: &str = "/client/bills/save";
 
 /// Bills per `bills/find` page.
 pub const FIND_PAGE_SIZE: u32 = 50;

@@ -5,7 +5,11 @@
 //! `{timestamp}{body}`) from the exact bytes sent. Create answers
 //! `{"data":{…}}`; the status call's wrapper is unknown (`data.payment`,
 //! `payment` or `data`). Errors are `{"error":"…"}`. No cancel, no lookup by
-//! our reference: a create that may have reached xpays is never repeated.
+//! our reference: a create that may have reached xpays (no answer in time, a
+//! 5xx, a 2xx whose body cannot be read) is never repeated, and its outcome
+//! is unknown; one that surely was not (a 429, no connection) is sent again,
+//! and `order_id already exists` in answer means an earlier try made the
+//! invoice: unknown too, never "not created".
 //! Assumptions: `is_completed: true` is paid; `payer_paid_amount` counts as
 //! received only in the shop's currency; `payment_amount` is shown rounded
 //! up to 6 decimals (the one allowed exception to exact amounts).
@@ -85,7 +89,11 @@ impl Xpays {
         self.http
             .create_once(CREATE_ATTEMPTS, || async {
                 let headers = self.headers("POST", path, "", &bytes)?;
-                self.http.exchange(path, headers, Body::Json(&bytes), |reply| payment_of(reply, false)).await
+                self.http
+                    .exchange(path, headers, Body::Json(&bytes), |reply| {
+                        answer::reference_taken(P, answer::create_answer(P, reply, payment_of(reply, false)))
+                    })
+                    .await
             })
             .await
     }
