@@ -235,7 +235,8 @@ async fn a_restart_finds_a_create_whose_answer_was_never_recorded() {
         bitsby(&sb.base, till.clock.clone()).create(&request).await.unwrap();
     }
     let mut till = Till::start(&sb, dir.path());
-    let (to_watch, unresolved) = (till.journal.to_watch(jiff::Timestamp::MIN).unwrap(), till.journal.unresolved().unwrap());
+    let (to_watch, unresolved) =
+        (till.journal.to_watch(jiff::Timestamp::MIN).unwrap(), till.journal.unresolved().unwrap());
     assert_eq!(unresolved.len(), 2);
     let out = till.desk.resume(&to_watch, &unresolved);
     till.carry_out(out);

@@ -130,7 +130,8 @@ impl Bench {
     /// `till resume --json`: its exit code.
     async fn resume(&self) -> i32 {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
-        let (to_watch, unresolved) = (self.journal.to_watch().unwrap(), self.journal.unresolved().unwrap());
+        let (to_watch, unresolved) =
+            (self.journal.to_watch(jiff::Timestamp::MIN).unwrap(), self.journal.unresolved().unwrap());
         let run = headless::resume(
             self.runtime(tx),
             rx,

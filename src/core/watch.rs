@@ -137,7 +137,11 @@ impl Watch {
     fn pace(&self, now: Timestamp, policy: &PollPolicy) -> Pace {
         let stale_unknown = matches!(self.invoice.status, Status::Unknown(_))
             && schedule::grace_over(policy, self.invoice.expires_at, now);
-        if self.is_late_watch() {
+        if self.is_late_watch() && !self.answered {
+            // Taken back after a restart and not yet asked about: asked at
+            // the usual pace (a failed first ask is not put off for minutes).
+            Pace::Normal(policy.interval)
+        } else if self.is_late_watch() {
             Pace::Late
         } else if stale_unknown {
             Pace::Slow

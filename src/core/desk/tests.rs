@@ -419,3 +419,15 @@ fn an_unstored_invoice_found_after_a_restart_is_watched_but_never_shown() {
     d.update(Event::Show(r));
     assert_eq!(d.sale, Sale::Amount, "never shown");
 }
+
+#[test]
+fn a_late_watch_taken_back_after_a_restart_is_asked_again_soon_when_the_first_ask_fails() {
+    let now = t0() + SignedDuration::from_hours(2);
+    let mut d = Desk::new(PollPolicy::default(), now);
+    let out = d.resume(&[record(Status::Expired, t0() + SignedDuration::from_mins(30))], &[]);
+    let [Command::Poll(inv)] = &calls(&out.commands)[..] else { panic!("asked at once: {:?}", out.commands) };
+    let problem = Problem::new(ProblemKind::Unreachable, "Bitsby did not answer.");
+    d.update(Event::Polled { reference: inv.reference.clone(), result: Err(problem) });
+    let next = d.next_wake().expect("asked again");
+    assert!(next < now + SignedDuration::from_mins(1), "not put off at the late cadence: {next}");
+}
