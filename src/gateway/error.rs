@@ -40,6 +40,26 @@ pub enum GatewayError {
 }
 
 impl GatewayError {
+    /// The same error with every secret and credential value in its text
+    /// replaced by `***`: its words reach the screen, the log and the journal.
+    pub fn redacted(self, secrets: &[&str]) -> GatewayError {
+        let clean = |t: String| crate::secret::redact(&crate::secret::redact_credentials(&t), secrets);
+        match self {
+            GatewayError::Refused { provider, message } => GatewayError::Refused { provider, message: clean(message) },
+            GatewayError::Protocol { provider, field, detail } => {
+                GatewayError::Protocol { provider, field, detail: clean(detail) }
+            }
+            GatewayError::Unreachable { provider, detail } => {
+                GatewayError::Unreachable { provider, detail: clean(detail) }
+            }
+            GatewayError::Timeout { provider, detail } => GatewayError::Timeout { provider, detail: clean(detail) },
+            GatewayError::OutcomeUnknown { provider, detail } => {
+                GatewayError::OutcomeUnknown { provider, detail: clean(detail) }
+            }
+            other => other,
+        }
+    }
+
     pub fn protocol(provider: ProviderId, field: &str, detail: impl Into<String>) -> GatewayError {
         GatewayError::Protocol { provider, field: field.to_string(), detail: detail.into() }
     }
@@ -117,5 +137,18 @@ impl GatewayError {
             _ => None,
         };
         Problem::new(kind, message).with_retry_after(retry_after)
+    }
+}
+
+#[cfg(test)]
+mod redaction_tests {
+    use super::*;
+
+    #[test]
+    fn a_refusal_that_echoes_a_key_never_shows_it() {
+        let e = GatewayError::Refused { provider: ProviderId::Xpays, message: "bad key sk_live_abcdef123".into() };
+        let shown = e.redacted(&["sk_live_abcdef123"]);
+        assert_eq!(shown.to_string(), "xpays.life refused: bad key ***");
+        assert!(!shown.problem().message.contains("sk_live"), "{}", shown.problem().message);
     }
 }

@@ -5,7 +5,7 @@
 
 use super::error::GatewayError;
 use crate::core::method::ProviderId;
-use crate::secret::{Secret, redact};
+use crate::secret::{Secret, redact, redact_credentials};
 use reqwest::header::{HeaderMap, RETRY_AFTER};
 use std::time::Duration;
 
@@ -129,11 +129,18 @@ impl Http {
             }
         };
         let provider = self.provider.id();
-        let reply = self.send(request.headers(headers)).await.inspect_err(|e| {
+        let reply = self.send(request.headers(headers)).await.map_err(|e| self.scrub(e)).inspect_err(|e| {
             tracing::warn!(provider, path, error = %e, "request failed");
         })?;
         tracing::debug!(provider, path, status = reply.status, "answer");
-        read(&reply).inspect_err(|e| self.log_refusal(path, &reply, e))
+        read(&reply).map_err(|e| self.scrub(e)).inspect_err(|e| self.log_refusal(path, &reply, e))
+    }
+
+    /// The error with this gateway's secrets and any credential taken out of
+    /// its words (they reach the screen, the log and the journal).
+    fn scrub(&self, error: GatewayError) -> GatewayError {
+        let secrets: Vec<&str> = self.secrets.iter().map(Secret::expose).collect();
+        error.redacted(&secrets)
     }
 
     /// Logs a refused or unusable answer: the error and a redacted excerpt.
@@ -150,7 +157,8 @@ impl Http {
     /// The start of a body for the log, with every secret replaced by `***`.
     pub fn excerpt(&self, body: &[u8]) -> String {
         let secrets: Vec<&str> = self.secrets.iter().map(Secret::expose).collect();
-        redact(&String::from_utf8_lossy(body), &secrets).chars().take(EXCERPT_CHARS).collect()
+        let text = redact_credentials(&String::from_utf8_lossy(body));
+        redact(&text, &secrets).chars().take(EXCERPT_CHARS).collect()
     }
 
     /// Pushes the gateway's next turn back (it said "too frequent").
