@@ -99,20 +99,27 @@ async fn leg(drive: &mut Drive<()>, face: &mut Watcher, goal: Status, start: Vec
     assert_eq!(done, Some(0), "{what}: never reached {:?}; notices {:?}", face.goal, face.notices);
 }
 
-async fn late_payment_in_the_running_till(method: &str) {
+/// A sale at `method`, created, then expired by the gateway, on a running
+/// till: the shop, the till's face and drive, and the sale's reference.
+async fn expired_sale(method: PaymentMethod) -> (Shop, Watcher, Drive<()>, Reference) {
     let shop = shop().await;
-    let method: PaymentMethod = method.parse().unwrap();
     let reference = Reference::random();
     let usd = Currency::from_code("USD").unwrap();
-    let mut face =
-        Watcher { desk: Desk::new(policy(), jiff::Timestamp::now()), notices: Vec::new(), goal: Status::Pending };
-    let mut start = run_all(face.desk.update(Event::AmountEntered(Money::new("12.50".parse().unwrap(), usd))).commands);
+    let desk = Desk::new(policy(), jiff::Timestamp::now());
+    let mut face = Watcher { desk, notices: Vec::new(), goal: Status::Pending };
+    let amount = Money::new("12.50".parse().unwrap(), usd);
+    let mut start = run_all(face.desk.update(Event::AmountEntered(amount)).commands);
     start.extend(run_all(face.desk.update(Event::MethodChosen(method, reference.clone())).commands));
     let mut drive = shop.drive();
     leg(&mut drive, &mut face, Status::Pending, start, "created").await;
-
     shop.act(method, &reference, "expire").await;
     leg(&mut drive, &mut face, Status::Expired, Vec::new(), "expired").await;
+    (shop, face, drive, reference)
+}
+
+async fn late_payment_in_the_running_till(method: &str) {
+    let method: PaymentMethod = method.parse().unwrap();
+    let (shop, mut face, mut drive, reference) = expired_sale(method).await;
     shop.act(method, &reference, "pay").await;
     leg(&mut drive, &mut face, Status::Paid, Vec::new(), "paid late").await;
 
@@ -133,21 +140,10 @@ async fn late_payment_in_the_running_till(method: &str) {
 }
 
 async fn late_payment_caught_by_resume(method: &str) {
-    let shop = shop().await;
     let method: PaymentMethod = method.parse().unwrap();
-    let reference = Reference::random();
-    let usd = Currency::from_code("USD").unwrap();
-    let mut face =
-        Watcher { desk: Desk::new(policy(), jiff::Timestamp::now()), notices: Vec::new(), goal: Status::Pending };
-    let mut start = run_all(face.desk.update(Event::AmountEntered(Money::new("12.50".parse().unwrap(), usd))).commands);
-    start.extend(run_all(face.desk.update(Event::MethodChosen(method, reference.clone())).commands));
-    {
-        let mut drive = shop.drive();
-        leg(&mut drive, &mut face, Status::Pending, start, "created").await;
-        shop.act(method, &reference, "expire").await;
-        leg(&mut drive, &mut face, Status::Expired, Vec::new(), "expired").await;
-    }
+    let (shop, face, drive, reference) = expired_sale(method).await;
     // The till is off; the money arrives.
+    drop((face, drive));
     shop.act(method, &reference, "pay").await;
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let runtime =
