@@ -104,12 +104,12 @@ impl GatewayError {
                 ProblemKind::Unreachable,
                 format!("{provider} cannot be reached. Check the internet connection and try again."),
             ),
-            E::Http { provider, status } => (
-                ProblemKind::Unreachable,
-                format!("{provider} is having trouble (HTTP {status}). Try again in a moment."),
-            ),
+            // An answer, if an unhappy one: the gateway is busy, not unreachable.
+            E::Http { provider, status } => {
+                (ProblemKind::Busy, format!("{provider} is having trouble (HTTP {status}). Try again in a moment."))
+            }
             E::RateLimited { provider, .. } => {
-                (ProblemKind::Unreachable, format!("{provider} asks the till to slow down. Try again in a moment."))
+                (ProblemKind::Busy, format!("{provider} asks the till to slow down. Try again in a moment."))
             }
             E::TooLarge { provider } | E::Protocol { provider, .. } => (
                 ProblemKind::Protocol,
@@ -141,8 +141,31 @@ impl GatewayError {
 }
 
 #[cfg(test)]
-mod redaction_tests {
+mod tests {
     use super::*;
+
+    #[test]
+    fn an_error_status_or_a_rate_limit_is_an_answer_and_only_silence_is_unreachable() {
+        let p = ProviderId::Xcash;
+        let answered = [
+            GatewayError::Http { provider: p, status: 404 },
+            GatewayError::Http { provider: p, status: 503 },
+            GatewayError::RateLimited { provider: p, retry_after: None },
+            GatewayError::Refused { provider: p, message: "no".into() },
+            GatewayError::protocol(p, "status", "garbled"),
+        ];
+        for e in answered {
+            let problem = e.problem();
+            assert!(!problem.is_unreachable(), "{e}");
+        }
+        assert!(GatewayError::Http { provider: p, status: 503 }.problem().is_gateway_wide(), "still backed off");
+        for e in [
+            GatewayError::Unreachable { provider: p, detail: "refused".into() },
+            GatewayError::Timeout { provider: p, detail: "30 s".into() },
+        ] {
+            assert!(e.problem().is_unreachable(), "{e}");
+        }
+    }
 
     #[test]
     fn a_refusal_that_echoes_a_key_never_shows_it() {

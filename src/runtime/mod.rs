@@ -67,19 +67,7 @@ fn fallback(command: &Command) -> Event {
 
 fn to_problem(what: &str, reference: &Reference, e: &GatewayError) -> Problem {
     tracing::warn!(%reference, error = %e, "{what} failed");
-    problem_of(e)
-}
-
-/// The core's words for a gateway error. An HTTP error status or a rate
-/// limit is an answer: the gateway is busy, not unreachable.
-fn problem_of(e: &GatewayError) -> Problem {
-    let mut problem = e.problem();
-    if matches!(e, GatewayError::Http { .. } | GatewayError::RateLimited { .. })
-        && problem.kind == ProblemKind::Unreachable
-    {
-        problem.kind = ProblemKind::Busy;
-    }
-    problem
+    e.problem()
 }
 
 /// Sleeps until the poll schedule's next wake (`Desk::next_wake`), or for
@@ -189,7 +177,7 @@ impl Runtime {
                         None => Err(not_configured(provider.name())),
                         Some(g) => g.status_page(&invoices, page).await.map_err(|e| {
                             tracing::warn!(provider = provider.id(), page, error = %e, "status page failed");
-                            problem_of(&e)
+                            e.problem()
                         }),
                     };
                     if let Ok(p) = &result {
@@ -288,34 +276,5 @@ impl Runtime {
         };
         tracing::info!(%reference, state = state.name(), "restart: {note}");
         Event::Unresolved { reference, settles: Some((state, note)) }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::core::method::ProviderId;
-
-    #[test]
-    fn an_error_status_or_a_rate_limit_is_an_answer_and_only_silence_is_unreachable() {
-        let p = ProviderId::Xcash;
-        let answered = [
-            GatewayError::Http { provider: p, status: 404 },
-            GatewayError::Http { provider: p, status: 503 },
-            GatewayError::RateLimited { provider: p, retry_after: None },
-            GatewayError::Refused { provider: p, message: "no".into() },
-            GatewayError::protocol(p, "status", "garbled"),
-        ];
-        for e in answered {
-            let problem = problem_of(&e);
-            assert!(!problem.is_unreachable(), "{e}");
-        }
-        assert!(problem_of(&GatewayError::Http { provider: p, status: 503 }).is_gateway_wide(), "still backed off");
-        for e in [
-            GatewayError::Unreachable { provider: p, detail: "refused".into() },
-            GatewayError::Timeout { provider: p, detail: "30 s".into() },
-        ] {
-            assert!(problem_of(&e).is_unreachable(), "{e}");
-        }
     }
 }
