@@ -200,12 +200,14 @@ async fn xpay_finds_the_bill(kind: &str) {
 }
 
 /// At xpays.life and XaiGate: the invoice made behind the fault cannot be
-/// looked up; the charge fails, and the journal says `unknown` (at once or,
-/// at the latest, after the next start). One invoice at the sandbox.
+/// looked up; the charge fails, and the journal says `unknown` at once (a
+/// later start has nothing to settle). One invoice at the sandbox.
 async fn outcome_is_unknown(gateway: &str, method: &str, path: &str, kind: &str) -> SaleRecord {
     let b = Bench::start().await;
     b.fault(gateway, path, kind).await;
     assert_eq!(b.charge(method).await, headless::EXIT_ERROR, "{gateway} {kind}: the charge fails");
+    let at_once = b.sales(gateway);
+    assert_eq!(at_once[0].state, RecordState::Unknown, "{gateway} {kind}: unknown at once: {:?}", at_once[0].note);
     assert_eq!(b.resume().await, headless::EXIT_PAID, "{gateway} {kind}: the resume settles it");
     let invoices = b.invoices(gateway).await;
     assert_eq!(invoices.len(), 1, "{gateway} {kind}: one invoice: {invoices:?}");

@@ -236,7 +236,11 @@ impl Runtime {
             }
             Err(e) => {
                 let problem = to_problem("create", reference, &e);
-                Err(if e.maybe_processed() {
+                Err(if let GatewayError::OutcomeUnknown { .. } = e {
+                    // Perhaps made, and the gateway cannot be asked (xpays.life,
+                    // XaiGate, an older Xcash): unknown, for the operator, at once.
+                    problem.settling(RecordState::Unknown, e.to_string())
+                } else if e.maybe_processed() {
                     // Perhaps made, perhaps not: the intent stays open and the next start asks the gateway.
                     problem
                 } else if matches!(e, GatewayError::Protocol { .. } | GatewayError::Unverified { .. }) {
