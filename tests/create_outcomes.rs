@@ -293,3 +293,21 @@ async fn resend_told_already_exists(gateway: &str, method: &str, path: &str) {
     let sales = b.sales(gateway);
     assert_ne!(sales[0].state, RecordState::NotCreated, "never \"not created\"");
 }
+
+/// Every save answered 429: the last one may have done the work (a gateway
+/// can do it and then answer 429), so the sale is not written off: it stays
+/// to be looked up, and the next start finds no bill and only then says
+/// `not_created`.
+#[tokio::test(start_paused = true)]
+async fn xpay_answering_429_to_every_save_leaves_the_sale_to_be_looked_up() {
+    let b = Bench::start().await;
+    let fault = json!({"gateway": "xpay", "path": "/client/bills/save", "kind": "rate_limit", "count": 10});
+    let r = b.http.post(format!("{}/_sandbox/faults", b.base)).body(fault.to_string()).send().await.unwrap();
+    assert!(r.status().is_success());
+    assert_eq!(b.charge("xpay:usdt-tron").await, headless::EXIT_ERROR, "the charge fails");
+    let sales = b.sales("xpay");
+    assert_eq!(sales[0].state, RecordState::Creating, "not written off after a 429: {:?}", sales[0].note);
+    assert_eq!(b.resume().await, headless::EXIT_PAID);
+    assert_eq!(b.sales("xpay")[0].state, RecordState::NotCreated, "looked up: no bill");
+    assert!(b.invoices("xpay").await.is_empty());
+}

@@ -11,6 +11,7 @@ use crate::core::invoice::Reference;
 use crate::core::record::SaleRecord;
 use crate::core::schedule::PollPolicy;
 use crate::core::status::Status;
+use crate::core::watch::Watch;
 use crate::runtime::Runtime;
 use crate::runtime::drive::{Drive, run_all};
 use serde_json::json;
@@ -107,8 +108,11 @@ impl Story for Resume {
     /// Done when every invoice has been asked about since the start and is
     /// final (an expired one in its late window: asked once).
     fn settled(&self, desk: &Desk) -> Option<i32> {
-        let settled = self.resolving.is_empty()
-            && desk.watches.iter().all(|w| w.answered && !w.in_flight && w.status().is_final());
+        // A late watch whose window closed while the gateway would not answer
+        // counts as asked: it cannot hold the resume up for ever.
+        let asked = |w: &Watch| w.answered || w.is_settled(desk.now, &desk.policy);
+        let settled =
+            self.resolving.is_empty() && desk.watches.iter().all(|w| asked(w) && !w.in_flight && w.status().is_final());
         settled.then_some(EXIT_PAID)
     }
 }

@@ -243,8 +243,13 @@ impl Runtime {
                 } else if e.maybe_processed() {
                     // Perhaps made, perhaps not: the intent stays open and the next start asks the gateway.
                     problem
-                } else if matches!(e, GatewayError::Protocol { .. } | GatewayError::Unverified { .. }) {
-                    // The gateway answered with an invoice the till refused to show.
+                } else if matches!(e, GatewayError::Protocol { .. }) {
+                    // An answer the till could not use: perhaps an invoice was
+                    // made. The intent stays open; the next start asks the
+                    // gateway (or, where it cannot be asked, calls it unknown).
+                    problem
+                } else if matches!(e, GatewayError::Unverified { .. }) {
+                    // The gateway made an invoice the till refused to show.
                     problem.settling(RecordState::Unknown, e.to_string())
                 } else {
                     problem.settling(RecordState::NotCreated, e.to_string())
@@ -269,7 +274,7 @@ impl Runtime {
                 (RecordState::Unknown, "the gateway cannot be asked whether it made this invoice".to_string())
             }
             Err(e @ GatewayError::OutcomeUnknown { .. }) => (RecordState::Unknown, e.to_string()),
-            Err(e @ (GatewayError::Protocol { .. } | GatewayError::Unverified { .. })) => {
+            Err(e @ GatewayError::Unverified { .. }) => {
                 (RecordState::Unknown, format!("the gateway's invoice was refused by the till's checks: {e}"))
             }
             Err(e) => {

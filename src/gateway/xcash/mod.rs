@@ -117,8 +117,18 @@ impl Xcash {
                 Err(e) => e,
             };
             tracing::warn!(provider = "xcash", path = CREATE_PATH, attempt, error = %error, "create failed");
+            let perhaps_made = repeated || error.maybe_processed() || matches!(error, GatewayError::RateLimited { .. });
             if !error.is_transient() || attempt >= CREATE_ATTEMPTS {
-                return Err(error);
+                // Once an attempt may have made the invoice, a later failure
+                // leaves the outcome open: the next start repeats the create.
+                return Err(if perhaps_made && !error.maybe_processed() {
+                    GatewayError::Timeout {
+                        provider: P,
+                        detail: format!("after a create that may have reached Xcash: {error}"),
+                    }
+                } else {
+                    error
+                });
             }
             // Repeating with the same out_no and fields (fresh nonce, timestamp
             // and signature) returns the invoice if it was made: after a

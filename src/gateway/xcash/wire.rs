@@ -174,7 +174,11 @@ pub fn invoice_of(reply: &Reply, now: Timestamp) -> Result<Value, GatewayError> 
 /// identically (same `out_no` and fields) and Xcash returns the existing
 /// invoice with HTTP 200. Never "try again" with an invoice left open.
 pub fn created_of(reply: &Reply, now: Timestamp) -> Result<Value, GatewayError> {
-    let readable = serde_json::from_slice::<Value>(&reply.body).is_ok_and(|v| v.is_object());
+    // Readable: an invoice (its `sys_no`) or an error in Xcash's shape. A 2xx
+    // with neither may still have made the invoice.
+    let readable = serde_json::from_slice::<Value>(&reply.body).is_ok_and(|v| {
+        v.get("sys_no").is_some_and(Value::is_string) || v.get("code").is_some() || v.get("detail").is_some()
+    });
     if (200..300).contains(&reply.status) && !readable {
         return Err(GatewayError::Timeout {
             provider: P,

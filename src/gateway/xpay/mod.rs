@@ -208,7 +208,8 @@ impl Xpay {
                 Ok(success) => return Ok(data_of(success)),
                 Err(e) => e,
             };
-            if error.maybe_processed() {
+            // A 429 too: a gateway may do the work and then answer it.
+            if error.maybe_processed() || matches!(error, GatewayError::RateLimited { .. }) {
                 *maybe_sent = true;
             }
             if attempt >= CREATE_ATTEMPTS {
