@@ -69,6 +69,16 @@ pub trait Gateway: Send + Sync {
         )
     }
 
+    /// `find`, for a sale started at `since` (after a restart, however long
+    /// the till was off): a gateway that lists by date looks from then.
+    fn find_since<'a>(
+        &'a self,
+        request: &'a CreateRequest,
+        _since: jiff::Timestamp,
+    ) -> BoxFuture<'a, Result<Option<Invoice>, GatewayError>> {
+        self.find(request)
+    }
+
     /// The invoice's current status.
     fn status<'a>(&'a self, invoice: &'a Invoice) -> BoxFuture<'a, Result<StatusReport, GatewayError>>;
 
@@ -163,6 +173,14 @@ impl Gateway for Offered {
 
     fn find<'a>(&'a self, request: &'a CreateRequest) -> BoxFuture<'a, Result<Option<Invoice>, GatewayError>> {
         self.0.find(request)
+    }
+
+    fn find_since<'a>(
+        &'a self,
+        request: &'a CreateRequest,
+        since: jiff::Timestamp,
+    ) -> BoxFuture<'a, Result<Option<Invoice>, GatewayError>> {
+        self.0.find_since(request, since)
     }
 
     fn status<'a>(&'a self, invoice: &'a Invoice) -> BoxFuture<'a, Result<StatusReport, GatewayError>> {

@@ -154,8 +154,8 @@ impl Runtime {
                     let result = this.create(&registry, &reference, amount, method, retry).await;
                     Event::Created { reference, result }
                 }
-                Command::Resolve { reference, amount, method } => {
-                    this.resolve(&registry, reference, amount, method).await
+                Command::Resolve { reference, amount, method, started_at } => {
+                    this.resolve(&registry, reference, amount, method, started_at).await
                 }
                 Command::Record(entry) => Event::Unresolved { reference: entry.reference().clone(), settles: None },
                 Command::Poll(invoice) => {
@@ -259,12 +259,19 @@ impl Runtime {
     }
 
     /// After a restart: what did the create with this reference make?
-    async fn resolve(&self, registry: &Registry, reference: Reference, amount: Money, method: PaymentMethod) -> Event {
+    async fn resolve(
+        &self,
+        registry: &Registry,
+        reference: Reference,
+        amount: Money,
+        method: PaymentMethod,
+        started_at: jiff::Timestamp,
+    ) -> Event {
         let Some(g) = registry.get(method.provider) else {
             return Event::Unresolved { reference, settles: None };
         };
         let request = CreateRequest { reference: reference.clone(), amount, method: method.method, retry: true };
-        let (state, note) = match g.find(&request).await {
+        let (state, note) = match g.find_since(&request, started_at).await {
             Ok(Some(invoice)) => {
                 tracing::info!(%reference, id = %invoice.id, "restart: the gateway has the invoice");
                 return Event::Created { reference, result: Ok(invoice) };

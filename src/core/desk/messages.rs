@@ -119,6 +119,8 @@ pub enum Command {
         reference: Reference,
         amount: Money,
         method: PaymentMethod,
+        /// When the sale started (a gateway that lists by date looks from then).
+        started_at: Timestamp,
     },
 }
 

@@ -369,7 +369,12 @@ impl Desk {
             .iter()
             .map(|r| {
                 self.poller.spend(r.method.provider, &self.policy, self.now);
-                Command::Resolve { reference: r.reference.clone(), amount: r.fiat.clone(), method: r.method }
+                Command::Resolve {
+                    reference: r.reference.clone(),
+                    amount: r.fiat.clone(),
+                    method: r.method,
+                    started_at: r.started_at,
+                }
             })
             .collect();
         let mut out = Outcome { commands, notices: Vec::new() };

@@ -431,3 +431,16 @@ fn a_late_watch_taken_back_after_a_restart_is_asked_again_soon_when_the_first_as
     let next = d.next_wake().expect("asked again");
     assert!(next < now + SignedDuration::from_mins(1), "not put off at the late cadence: {next}");
 }
+
+#[test]
+fn a_restart_looks_up_an_unrecorded_create_from_the_day_its_sale_started() {
+    let mut d = Desk::new(PollPolicy::default(), t0() + SignedDuration::from_hours(24 * 5));
+    let mut rec = record(Status::Pending, t0() + SignedDuration::from_mins(30));
+    rec.state = crate::core::record::RecordState::Creating;
+    let out = d.resume(&[], &[rec.clone()]);
+    assert!(
+        out.commands.iter().any(|c| matches!(c, Command::Resolve { started_at, .. } if *started_at == rec.started_at)),
+        "{:?}",
+        out.commands
+    );
+}

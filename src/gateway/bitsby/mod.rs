@@ -290,9 +290,22 @@ impl Gateway for Bitsby {
     /// from two UTC days back to tomorrow (the send date is not known here),
     /// a canceled one too; watched to its final state.
     fn find<'a>(&'a self, request: &'a CreateRequest) -> BoxFuture<'a, Result<Option<Invoice>, GatewayError>> {
+        let now = self.clock.now();
+        self.find_since(request, now)
+    }
+
+    /// Lists from the UTC date the sale started (or two days back, whichever
+    /// is earlier)
+    /// to tomorrow: a till that was off for days still finds its invoice.
+    fn find_since<'a>(
+        &'a self,
+        request: &'a CreateRequest,
+        since: Timestamp,
+    ) -> BoxFuture<'a, Result<Option<Invoice>, GatewayError>> {
         Box::pin(async move {
             let now = self.clock.now();
-            let from = now.saturating_sub(jiff::SignedDuration::from_hours(24 * FIND_DAYS_BACK)).unwrap_or(now);
+            let recent = now.saturating_sub(jiff::SignedDuration::from_hours(24 * FIND_DAYS_BACK)).unwrap_or(now);
+            let from = since.min(recent);
             match self.look_up(&request.reference, from, now, true).await? {
                 Some(item) => answer::vetted(P, &request.reference, invoice_found(&item, request)).map(Some),
                 None => Ok(None),

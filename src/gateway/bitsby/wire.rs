@@ -23,7 +23,8 @@ pub(super) const CREATE_ATTEMPTS: u32 = 4;
 pub(super) const PAGE: usize = 50;
 /// Pages of `/invoices/list` read at most for one question (1 s each).
 pub(super) const LIST_PAGES: usize = 20;
-/// How many UTC days back a restart looks for an unrecorded create.
+/// How many UTC days back a restart looks for an unrecorded create at the
+/// least (it looks from the day the sale started when that is earlier).
 pub(super) const FIND_DAYS_BACK: i64 = 2;
 
 /// The till method a wallet serves, from `blockchain` + `cryptocurrency`
