@@ -61,21 +61,14 @@ impl Resume {
 
 impl Story for Resume {
     fn event(&mut self, event: &Event, turn: &mut Turn) {
-        match event {
-            // What the journal records for the sale (`not_created`, or
-            // `unknown` where the invoice may exist), or `unresolved` when
-            // nothing could be recorded (asked again at the next start).
-            Event::Unresolved { reference, settles } => {
-                self.resolving.remove(reference);
-                let what = settles.as_ref().map_or("unresolved", |(state, _)| state.name());
-                self.say(turn, reference.as_str(), None, what, None);
-            }
-            // A lookup whose answer could not be recorded: counted as settled here.
-            Event::Created { reference, result: Err(problem) } => {
-                self.resolving.remove(reference);
-                eprintln!("till: {problem}");
-            }
-            _ => {}
+        // What the journal records for the sale (`not_created`, or `unknown`
+        // where the invoice may exist), or `unresolved` when nothing could be
+        // recorded (asked again at the next start). A lookup that found the
+        // invoice comes as its `Created` notice.
+        if let Event::Unresolved { reference, settles } = event {
+            self.resolving.remove(reference);
+            let what = settles.as_ref().map_or("unresolved", |(state, _)| state.name());
+            self.say(turn, reference.as_str(), None, what, None);
         }
     }
 
