@@ -1,8 +1,38 @@
-//! Command-line arguments (clap). Definitions only.
+//! Command-line arguments (clap) and the exit codes every subcommand shares.
 
+use clap::error::ErrorKind;
 use clap::{Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
+
+/// Exit codes. `0` paid (or done), `1` error, `2` expired, `3` canceled,
+/// `64` usage (EX_USAGE): the command line itself is wrong.
+pub mod exit {
+    pub const OK: i32 = 0;
+    pub const ERROR: i32 = 1;
+    pub const EXPIRED: i32 = 2;
+    pub const CANCELED: i32 = 3;
+    pub const USAGE: i32 = 64;
+}
+
+/// Parses the command line. Help and version are printed and give `Err(0)`;
+/// any other refusal by clap is printed and gives `Err(64)`, not clap's 2,
+/// which is "expired" here.
+pub fn parse<I, T>(args: I) -> Result<Cli, i32>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    Cli::try_parse_from(args).map_err(|e| {
+        let code = match e.kind() {
+            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => exit::OK,
+            _ => exit::USAGE,
+        };
+        // A closed stderr/stdout must not panic: the exit code still tells.
+        let _ = e.print();
+        code
+    })
+}
 
 #[derive(Parser, Debug)]
 #[command(name = "till", version, about = "A terminal point of sale for crypto payments")]
@@ -19,10 +49,10 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Runs one sale without the terminal UI. Exit 0 paid, 2 expired, 3 canceled, 1 error.
+    /// Runs one sale without the terminal UI. Exit 0 paid, 2 expired, 3 canceled, 1 error, 64 usage.
     Charge {
         /// The amount in the shop currency, e.g. 12.50.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true)]
         amount: String,
         /// gateway:method, e.g. xpay:lightning.
         #[arg(long)]

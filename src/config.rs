@@ -49,7 +49,8 @@ struct RawShop {
     name: toml::Spanned<String>,
     currency: toml::Spanned<String>,
     terminal: toml::Spanned<String>,
-    max_amount: Option<toml::Spanned<String>>,
+    /// A decimal string ("99.50") or a whole number (10000).
+    max_amount: Option<toml::Spanned<toml::Value>>,
     timezone: Option<toml::Spanned<String>>,
 }
 
@@ -188,10 +189,17 @@ fn shop(doc: &Doc<'_>, shop: RawShop) -> Result<Shop, ConfigError> {
     }
     let max_amount = match &shop.max_amount {
         None => Decimal::from(10_000),
-        Some(s) => Decimal::from_str(s.get_ref())
-            .ok()
-            .filter(|d| *d > Decimal::ZERO)
-            .ok_or_else(|| doc.invalid(s.span(), "max_amount", "a positive amount as a string, e.g. \"10000\""))?,
+        Some(s) => {
+            let amount = match s.get_ref() {
+                toml::Value::String(t) => Decimal::from_str(t.trim()).ok(),
+                toml::Value::Integer(n) => Some(Decimal::from(*n)),
+                _ => None,
+            };
+            amount.filter(|d| *d > Decimal::ZERO).ok_or_else(|| {
+                let why = "expected a positive amount, e.g. max_amount = 10000, or in quotes when it has decimals, e.g. max_amount = \"99.50\"";
+                doc.invalid(s.span(), "max_amount", why)
+            })?
+        }
     };
     if let Some(tz) = &shop.timezone
         && jiff::tz::TimeZone::get(tz.get_ref()).is_err()
@@ -286,7 +294,7 @@ fn gateways<'a>(
         }
     }
     if let Some((name, _)) = sections.into_iter().next() {
-        let message = format!("unknown field `{}`, expected one of {}", name.get_ref(), names(", "));
+        let message = format!("not a gateway (the gateways are {})", names(", "));
         return Err(doc.invalid(name.span(), &format!("providers.{}", name.get_ref()), message));
     }
     Ok(out)

@@ -1,11 +1,10 @@
 //! till's entry point: the terminal UI by default, or a subcommand.
 
-use clap::Parser;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use till::cli::{Cli, Command, ConfigCommand};
+use till::cli::{Cli, Command, ConfigCommand, exit};
 use till::config::{self, Config};
 use till::core::record::SaleRecord;
 use till::journal::{self, DirLock, SqliteJournal, Store};
@@ -13,7 +12,10 @@ use till::runtime::Runtime;
 use till::{clock, headless, ledger, logging, registry};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match till::cli::parse(std::env::args_os()) {
+        Ok(cli) => cli,
+        Err(code) => return ExitCode::from(u8::try_from(code).unwrap_or(1)),
+    };
     let runtime = match tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {
@@ -28,7 +30,13 @@ fn main() -> ExitCode {
 /// Prints the message on stderr and gives exit code 1.
 fn fail(message: impl std::fmt::Display) -> i32 {
     eprintln!("till: {message}");
-    1
+    exit::ERROR
+}
+
+/// An argument refused (a date, a range): the message, and exit code 64.
+fn usage(message: impl std::fmt::Display) -> i32 {
+    eprintln!("till: {message}");
+    exit::USAGE
 }
 
 async fn run(cli: Cli) -> i32 {
@@ -267,7 +275,7 @@ fn history(
     })();
     let (from, to) = match parsed {
         Ok(v) => v,
-        Err(e) => return fail(e),
+        Err(e) => return usage(e),
     };
     let records = match journal.map(|j| j.between(from, to)).transpose() {
         Ok(r) => r.unwrap_or_default(),
@@ -292,7 +300,7 @@ fn report(config_flag: Option<&Path>, data_dir: &Path, date: Option<String>) -> 
     let tz = config.timezone();
     let date = match date.as_deref().map(ledger::parse_date).transpose() {
         Ok(d) => d.unwrap_or_else(|| jiff::Timestamp::now().to_zoned(tz.clone()).date()),
-        Err(e) => return fail(e),
+        Err(e) => return usage(e),
     };
     let Some(journal) = journal else {
         println!("No journal yet: no sales recorded.");

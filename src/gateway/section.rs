@@ -12,6 +12,8 @@ use rust_decimal::Decimal;
 use serde::de::DeserializeOwned;
 use std::ops::Range;
 
+mod words;
+
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
     #[error("{path}: cannot read the config file: {detail}")]
@@ -53,18 +55,27 @@ impl Doc<'_> {
         }
     }
 
-    /// A toml/serde error, with the key read off the line it points at.
+    /// A toml/serde error in plain words, with the key read off the line it
+    /// points at (the raw text goes to the log).
     pub fn toml_error(&self, e: &toml::de::Error) -> ConfigError {
+        tracing::debug!(path = self.path, error = %e, "config refused");
         let Some(span) = e.span() else {
-            return ConfigError::File { path: self.path.into(), message: e.message().to_string() };
+            let message = match words::plain(e.message(), "", false) {
+                words::Plain::At(m) | words::Plain::MissingSection(m) => m,
+            };
+            return ConfigError::File { path: self.path.into(), message };
         };
         let line = self.line_of(span.start);
-        let line_text = self.text.lines().nth(line - 1).unwrap_or("");
+        let line_text = self.text.lines().nth(line - 1).unwrap_or("").trim();
         let key = match line_text.split_once('=') {
             Some((k, _)) => k.trim().to_string(),
-            None => line_text.trim().to_string(),
+            None => line_text.to_string(),
         };
-        ConfigError::Invalid { path: self.path.into(), line, key, message: e.message().to_string() }
+        let at_header = line_text.starts_with('[');
+        match words::plain(e.message(), &key, at_header) {
+            words::Plain::At(message) => ConfigError::Invalid { path: self.path.into(), line, key, message },
+            words::Plain::MissingSection(message) => ConfigError::File { path: self.path.into(), message },
+        }
     }
 }
 
@@ -91,6 +102,11 @@ impl Section<'_> {
     pub fn secret(&self, v: &toml::Spanned<String>, key: &str) -> Result<Secret, ConfigError> {
         let s = v.get_ref();
         match s.strip_prefix("env:") {
+            Some(name) if name.trim().is_empty() => Err(self.invalid(
+                v.span(),
+                key,
+                "\"env:\" names no variable: write the variable's name after it, e.g. \"env:XPAY_SECRET_KEY\"",
+            )),
             Some(name) => (self.env)(name)
                 .filter(|v| !v.is_empty())
                 .map(Secret::new)

@@ -1,7 +1,7 @@
 //! `till charge`: one sale to its first final state, as a face on the drive loop.
 
 use super::face::{Headless, Story, Turn};
-use super::{ChargeArgs, EXIT_ERROR, exit_code, fail, print_created, print_status, warn_conflict};
+use super::{ChargeArgs, EXIT_ERROR, exit_code, fail, print_created, print_status, usage, warn_conflict};
 use crate::core::desk::{Desk, Event, Notice};
 use crate::core::invoice::Reference;
 use crate::core::method::PaymentMethod;
@@ -50,17 +50,17 @@ pub async fn charge(
 ) -> i32 {
     let amount = match parse_amount(args.amount, &args.currency, args.max_amount) {
         Ok(a) => a,
-        Err(e) => return fail(&format!("the amount {:?} is refused: {e}", args.amount)),
+        Err(e) => return usage(&format!("the amount {:?} is refused: {e}", args.amount)),
     };
     let method: PaymentMethod = match args.method.parse() {
         Ok(m) => m,
-        Err(e) => return fail(&e.to_string()),
+        Err(e) => return usage(&e.to_string()),
     };
     let (tx, rx) = mpsc::unbounded_channel();
     let runtime = runtime_for(tx);
     if !runtime.registry().methods().contains(&method) {
         let offered: Vec<String> = runtime.registry().methods().iter().map(ToString::to_string).collect();
-        return fail(&format!("{method} is not configured on this till (offered: {})", offered.join(", ")));
+        return usage(&format!("{method} is not configured on this till (offered: {})", offered.join(", ")));
     }
     let story = Charge { json: args.json, ansi: std::io::IsTerminal::is_terminal(&std::io::stdout()) };
     let mut face = Headless::new(Desk::new(args.policy, clock.now()), story);

@@ -19,11 +19,13 @@ use rust_decimal::Decimal;
 use serde_json::json;
 use std::io::Write;
 
-/// Exit codes of `till charge`.
-pub const EXIT_PAID: i32 = 0;
-pub const EXIT_ERROR: i32 = 1;
-pub const EXIT_EXPIRED: i32 = 2;
-pub const EXIT_CANCELED: i32 = 3;
+/// Exit codes of `till charge` (the table is `crate::cli::exit`).
+pub const EXIT_PAID: i32 = crate::cli::exit::OK;
+pub const EXIT_ERROR: i32 = crate::cli::exit::ERROR;
+pub const EXIT_EXPIRED: i32 = crate::cli::exit::EXPIRED;
+pub const EXIT_CANCELED: i32 = crate::cli::exit::CANCELED;
+/// The arguments are wrong (an amount, a method): nothing was charged.
+pub const EXIT_USAGE: i32 = crate::cli::exit::USAGE;
 
 pub struct ChargeArgs<'a> {
     pub amount: &'a str,
@@ -47,6 +49,12 @@ pub fn exit_code(status: &Status) -> Option<i32> {
 pub(crate) fn fail(message: &str) -> i32 {
     eprintln!("till: {message}");
     EXIT_ERROR
+}
+
+/// An argument refused: the message, and the usage exit code.
+pub(crate) fn usage(message: &str) -> i32 {
+    eprintln!("till: {message}");
+    EXIT_USAGE
 }
 
 pub(crate) fn print_line(out: &mut impl Write, line: &str) {
