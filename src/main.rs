@@ -369,7 +369,7 @@ fn print_config(c: &Config) {
         c.shop.name,
         c.shop.terminal,
         c.shop.currency.code(),
-        c.shop.max_amount
+        till::core::money::Money::new(c.shop.max_amount, c.shop.currency.clone()).amount_text()
     );
     for g in &c.gateways {
         println!("{}", g.summary());

@@ -154,7 +154,7 @@ fn a_paid_sale_is_in_the_history_the_report_and_has_a_receipt() {
     let report = String::from_utf8_lossy(&out.stdout);
     assert!(out.status.success());
     assert!(report.contains("Paid, per method") && report.contains("xpay:usdt-tron"), "{report}");
-    assert!(report.contains("12.5 USD"), "{report}");
+    assert!(report.contains("12.50 USD"), "{report}");
 
     let out = till(dir.path(), &cfg, &["receipt", &id]);
     let receipt = String::from_utf8_lossy(&out.stdout);

@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use support::*;
 use till::core::invoice::{CryptoAmount, Reference};
 use till::core::method::{MethodId, PaymentMethod, ProviderId};
-use till::core::money::Money;
+use till::core::money::{Currency, Money};
 use till::core::record::{RecordState, SaleRecord};
 use till::core::report;
 use till::core::status::{Origin, Status};
@@ -228,8 +228,47 @@ fn the_report_adds_up_to_the_hand_computed_totals() {
     assert_eq!(follow, ["ref-5", "ref-9"]);
     let text = r.to_text("Corner Café: report", &jiff::tz::TimeZone::UTC);
     assert!(text.contains("xpay:lightning"), "{text}");
-    assert!(text.contains("12.5 USD"), "{text}");
     assert!(text.contains("received 10.00 USD"), "{text}");
+}
+
+/// Sums carry the currency's decimals: 10.00 + 2.50 is "12.50 USD", the two
+/// open sales 3.00 + 8.00 "11.00 USD"; crypto keeps the gateway's digits.
+#[test]
+fn the_report_shows_sums_with_the_currencys_decimals() {
+    let mut records = fixture();
+    // Amounts as a gateway may store them, without trailing zeros.
+    for r in &mut records {
+        r.fiat.amount = r.fiat.amount.normalize();
+        if let Some(m) = &mut r.received {
+            m.amount = m.amount.normalize();
+        }
+    }
+    let text = report::build(&records).to_text("Corner Café: report", &jiff::tz::TimeZone::UTC);
+    for line in [
+        "  xpay:lightning                  2         12.50 USD  20605 sat",
+        "  xpay:usdt-tron                  1         12.50 USD  12.5 USDT",
+        "  paid                            3         25.00 USD  12.5 USDT + 20605 sat",
+        "  expired                         1          5.00 USD  5 USDT",
+    ] {
+        assert!(text.lines().any(|l| l == line), "no line {line:?} in\n{text}");
+    }
+    assert!(!text.contains("12.5 USD") && !text.contains(" 11 USD"), "{text}");
+    assert!(text.contains("received 10.00 USD"), "{text}");
+    let jpy = Currency::from_code("JPY").unwrap();
+    for r in &mut records {
+        r.fiat = Money::new(Decimal::from(1500), jpy.clone());
+    }
+    let text = report::build(&records[..1]).to_text("Shop", &jiff::tz::TimeZone::UTC);
+    assert!(text.contains(" 1500 JPY "), "a currency without decimals: {text}");
+}
+
+#[test]
+fn the_csv_received_column_carries_the_currencys_decimals() {
+    let mut r = fixture().remove(2);
+    r.received = Some(Money::new("12.5".parse().unwrap(), usd()));
+    r.fiat.amount = "12.5".parse().unwrap();
+    let row = till::ledger::csv_row(&r, &jiff::tz::TimeZone::UTC);
+    assert_eq!((row[5].as_str(), row[7].as_str(), row[11].as_str()), ("12.50", "12.5", "12.50"));
 }
 
 #[test]

@@ -73,10 +73,14 @@ impl Money {
         Money { amount, currency }
     }
 
-    /// The amount with exactly the currency's decimals, e.g. `12.50`.
+    /// The amount with the currency's decimals, e.g. `12.50`, `11.00`, and
+    /// `1500` for JPY; never rounded: an amount finer than its currency (a
+    /// gateway's `12.4999`) keeps its digits.
     pub fn amount_text(&self) -> String {
-        let mut a = self.amount;
-        a.rescale(self.currency.decimals);
+        let mut a = self.amount.normalize();
+        if a.scale() < self.currency.decimals {
+            a.rescale(self.currency.decimals);
+        }
         a.to_string()
     }
 }
@@ -128,7 +132,16 @@ pub fn parse_amount(input: &str, currency: &Currency, max: Decimal) -> Result<Mo
         None if digits.starts_with('.') => format!("0{digits}"),
         None => digits.to_string(),
     };
-    let value = Decimal::from_str(&normalized).map_err(|_| AmountError::NotANumber(text.to_string()))?;
+    // Digits and one point that Decimal cannot hold: too many digits, which is
+    // too large an amount (or too fine a one, refused as such below).
+    let too_large = || AmountError::AboveMaximum { max: Money::new(max, currency.clone()).to_string() };
+    let value = match Decimal::from_str(&normalized) {
+        Ok(v) => v,
+        Err(_) if decimals as u32 > currency.decimals => {
+            return Err(AmountError::TooManyDecimals { currency: currency.code.clone(), decimals: currency.decimals });
+        }
+        Err(_) => return Err(too_large()),
+    };
     if negative && !value.is_zero() {
         return Err(AmountError::Negative);
     }
@@ -139,7 +152,7 @@ pub fn parse_amount(input: &str, currency: &Currency, max: Decimal) -> Result<Mo
         return Err(AmountError::TooManyDecimals { currency: currency.code.clone(), decimals: currency.decimals });
     }
     if value > max {
-        return Err(AmountError::AboveMaximum { max: Money::new(max, currency.clone()).to_string() });
+        return Err(too_large());
     }
     Ok(Money::new(value, currency.clone()))
 }
@@ -282,5 +295,24 @@ mod tests {
         let mut input = AmountInput::default();
         input.push('5', &jpy);
         assert!(!input.push('.', &jpy));
+    }
+
+    #[test]
+    fn amounts_carry_their_currencys_decimals_and_are_never_rounded() {
+        let jpy = Currency::from_code("JPY").unwrap();
+        let kwd = Currency::from_code("KWD").unwrap();
+        let shown = |a: &str, c: &Currency| Money::new(a.parse().unwrap(), c.clone()).to_string();
+        assert_eq!(shown("12.5", &usd()), "12.50 USD");
+        assert_eq!(shown("11", &usd()), "11.00 USD");
+        assert_eq!(shown("11.000", &usd()), "11.00 USD");
+        assert_eq!(shown("1500", &jpy), "1500 JPY");
+        assert_eq!(shown("1.5", &kwd), "1.500 KWD");
+        assert_eq!(shown("12.4999", &usd()), "12.4999 USD", "a gateway's finer amount keeps its digits");
+    }
+
+    #[test]
+    fn an_amount_too_large_to_hold_is_too_large_not_a_non_number() {
+        let err = parse_amount("99999999999999999999999999999999999", &usd(), max()).unwrap_err();
+        assert_eq!(err, AmountError::AboveMaximum { max: "10000.00 USD".into() });
     }
 }

@@ -3,6 +3,7 @@
 
 use super::invoice::CryptoAmount;
 use super::method::PaymentMethod;
+use super::money::{Currency, Money};
 use super::record::{RecordState, SaleRecord};
 use super::status::Status;
 use rust_decimal::Decimal;
@@ -28,8 +29,12 @@ impl Totals {
         }
     }
 
+    /// Each currency's sum with its decimals: `12.50 USD + 1500 JPY`.
     fn fiat_text(&self) -> String {
-        join(&self.fiat, |code, v| format!("{} {code}", v.round_dp(8).normalize()))
+        join(&self.fiat, |code, v| match Currency::from_code(code) {
+            Some(c) => Money::new(*v, c).to_string(),
+            None => format!("{} {code}", v.normalize()),
+        })
     }
 
     fn crypto_text(&self) -> String {
