@@ -1,7 +1,7 @@
 //! Command-line arguments (clap) and the exit codes every subcommand shares.
 
 use clap::error::ErrorKind;
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
 use std::net::SocketAddr;
 use std::path::PathBuf;
 
@@ -17,13 +17,19 @@ pub mod exit {
 
 /// Parses the command line. Help and version are printed and give `Err(0)`;
 /// any other refusal by clap is printed and gives `Err(64)`, not clap's 2,
-/// which is "expired" here.
-pub fn parse<I, T>(args: I) -> Result<Cli, i32>
+/// which is "expired" here. `methods`: the `gateway:method` pairs this till
+/// offers, for `till charge --help`.
+pub fn parse<I, T>(args: I, methods: Option<&str>) -> Result<Cli, i32>
 where
     I: IntoIterator<Item = T>,
     T: Into<std::ffi::OsString> + Clone,
 {
-    Cli::try_parse_from(args).map_err(|e| {
+    let mut command = Cli::command();
+    if let Some(methods) = methods {
+        let help = format!("gateway:method; this till offers {methods}");
+        command = command.mut_subcommand("charge", |c| c.mut_arg("method", |a| a.help(help)));
+    }
+    command.try_get_matches_from(args).and_then(|m| Cli::from_arg_matches(&m)).map_err(|e| {
         let code = match e.kind() {
             ErrorKind::DisplayHelp | ErrorKind::DisplayVersion => exit::OK,
             _ => exit::USAGE,
@@ -54,7 +60,7 @@ pub enum Command {
         /// The amount in the shop currency, e.g. 12.50.
         #[arg(long, allow_hyphen_values = true)]
         amount: String,
-        /// gateway:method, e.g. xpay:lightning.
+        /// gateway:method, e.g. xpay:lightning (`till config check` lists this till's).
         #[arg(long)]
         method: String,
         /// One JSON object per line instead of text.

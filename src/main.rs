@@ -12,7 +12,9 @@ use till::runtime::Runtime;
 use till::{clock, headless, ledger, logging, registry};
 
 fn main() -> ExitCode {
-    let cli = match till::cli::parse(std::env::args_os()) {
+    let args: Vec<std::ffi::OsString> = std::env::args_os().collect();
+    let methods = offered_for_help(&args);
+    let cli = match till::cli::parse(args, methods.as_deref()) {
         Ok(cli) => cli,
         Err(code) => return ExitCode::from(u8::try_from(code).unwrap_or(1)),
     };
@@ -25,6 +27,27 @@ fn main() -> ExitCode {
     };
     let code = runtime.block_on(run(cli));
     ExitCode::from(u8::try_from(code).unwrap_or(1))
+}
+
+/// For `till charge --help`: the `gateway:method` pairs the config offers
+/// (read only when the command line asks for charge's help).
+fn offered_for_help(args: &[std::ffi::OsString]) -> Option<String> {
+    let has = |w: &str| args.iter().any(|a| a == w);
+    if !has("charge") || !(has("--help") || has("-h") || has("help")) {
+        return None;
+    }
+    let flag = args.iter().enumerate().find_map(|(i, a)| {
+        let a = a.to_str()?;
+        match a.strip_prefix("--config=") {
+            Some(p) => Some(PathBuf::from(p)),
+            None if a == "--config" => args.get(i + 1).map(PathBuf::from),
+            None => None,
+        }
+    });
+    let config = config::load(flag.as_deref()).ok()?;
+    let registry = registry::build(&config, clock::system()).ok()?;
+    let offered: Vec<String> = registry.methods().iter().map(ToString::to_string).collect();
+    Some(offered.join(", "))
 }
 
 /// Prints the message on stderr and gives exit code 1.
@@ -360,6 +383,14 @@ async fn check_online(c: &Config) -> i32 {
 }
 
 fn print_config(c: &Config) {
+    // The demo's sandbox gets its address when till starts: say so, not "".
+    let demo;
+    let c = if c.is_demo() {
+        demo = Config::demo(Some("(the embedded sandbox, on a loopback port chosen at start)".into()));
+        &demo
+    } else {
+        c
+    };
     match &c.source {
         config::Source::File(p) => println!("config: {}", p.display()),
         config::Source::Demo => println!("config: none found: demo mode (embedded sandbox gateway)"),

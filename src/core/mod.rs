@@ -16,5 +16,6 @@ pub mod sale;
 pub mod schedule;
 pub mod status;
 pub mod watch;
+pub mod words;
 
 pub use jiff::Timestamp;

@@ -52,16 +52,18 @@ pub async fn charge(
         Ok(a) => a,
         Err(e) => return usage(&format!("the amount {:?} is refused: {e}", args.amount)),
     };
-    let method: PaymentMethod = match args.method.parse() {
-        Ok(m) => m,
-        Err(e) => return usage(&e.to_string()),
-    };
     let (tx, rx) = mpsc::unbounded_channel();
     let runtime = runtime_for(tx);
-    if !runtime.registry().methods().contains(&method) {
-        let offered: Vec<String> = runtime.registry().methods().iter().map(ToString::to_string).collect();
-        return usage(&format!("{method} is not configured on this till (offered: {})", offered.join(", ")));
-    }
+    let configured = runtime.registry().methods();
+    let offered = configured.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+    let method: PaymentMethod = match args.method.parse() {
+        Ok(m) if configured.contains(&m) => m,
+        Ok(m) => return usage(&format!("{m} is not configured on this till: it offers {offered}")),
+        Err(e) => {
+            tracing::debug!(method = args.method, error = %e, "unknown method");
+            return usage(&format!("{:?} is not a method this till offers: use one of {offered}", args.method));
+        }
+    };
     let story = Charge { json: args.json, ansi: std::io::IsTerminal::is_terminal(&std::io::stdout()) };
     let mut face = Headless::new(Desk::new(args.policy, clock.now()), story);
     let mut start = face.update(Input::Core(Event::AmountEntered(amount)));

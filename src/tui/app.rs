@@ -17,10 +17,11 @@ use super::screens::sale::{self, Amount};
 use super::screens::{creating, global};
 use crate::core::desk::{Desk, Event, Notice};
 use crate::core::invoice::Reference;
-use crate::core::method::PaymentMethod;
+use crate::core::method::{PaymentMethod, ProviderId};
 use crate::core::record::SaleRecord;
 use crate::core::sale::Sale;
 use crate::core::status::Status;
+use crate::core::words::count;
 use crossterm::event::{KeyEvent, KeyEventKind};
 use jiff::Timestamp;
 
@@ -59,6 +60,10 @@ pub struct App {
     /// The dashboard of every watched invoice (`Tab`), over whatever screen
     /// was up; its filters are kept while it is closed.
     pub dashboard: Dashboard,
+    /// The gateways that can cancel an open invoice (`Gateway::can_cancel`);
+    /// `c` on another's invoice offers to set it aside. Every gateway until
+    /// the runner says which.
+    pub cancelable: Vec<ProviderId>,
     new_reference: Box<dyn FnMut() -> Reference + Send>,
 }
 
@@ -78,6 +83,7 @@ impl App {
             codes: Codes::default(),
             history: None,
             dashboard: Dashboard::default(),
+            cancelable: ProviderId::ALL.to_vec(),
             new_reference: Box::new(Reference::random),
         }
     }
@@ -210,7 +216,9 @@ impl App {
                             None => format!("Another invoice is now {}", change.to.label()),
                         });
                     }
-                    if change.to.is_final() && matches!(&self.modal, Some(Modal::ConfirmCancel(r)) if *r == reference) {
+                    if change.to.is_final()
+                        && matches!(&self.modal, Some(Modal::ConfirmCancel(r) | Modal::SetAside(r)) if *r == reference)
+                    {
                         self.modal = None;
                     }
                     if on_screen && change.to.is_final() {
@@ -256,16 +264,21 @@ impl App {
         }
         if !open.is_empty() || !unresolved.is_empty() {
             self.flash = Some(format!(
-                "Resumed {} open invoice(s) from the journal{}.",
-                open.len(),
+                "Resumed {} from the journal{}.",
+                count(open.len(), "open invoice", "open invoices"),
                 if unresolved.is_empty() {
                     String::new()
                 } else {
-                    format!("; checking {} unrecorded create(s)", unresolved.len())
+                    format!("; checking {}", count(unresolved.len(), "unrecorded create", "unrecorded creates"))
                 }
             ));
         }
         effects
+    }
+
+    /// Whether the invoice's gateway can cancel it (else it can be set aside).
+    fn can_cancel(&self, reference: &Reference) -> bool {
+        self.desk.watch(reference).is_none_or(|w| self.cancelable.contains(&w.invoice.method.provider))
     }
 
     /// Any invoice still open, on screen or not.
@@ -315,7 +328,7 @@ impl App {
                 Some(cmd) => self.amount.run(cmd, code, &ctx),
                 None => Intent::Nothing,
             },
-            Screen::Picker => match keys::find(picker::KEYS, &key, setup, |c| self.picker.avail(c)) {
+            Screen::Picker => match keys::find(picker::KEYS, &key, setup, |c| self.picker.avail(c, self.methods.len())) {
                 Some(cmd) => self.picker.run(cmd, code, &ctx),
                 None => Intent::Nothing,
             },
@@ -337,9 +350,28 @@ impl App {
                 self.flash = Some(words);
                 Vec::new()
             }
+            Intent::Modal(Modal::ConfirmCancel(reference)) if !self.can_cancel(&reference) => {
+                self.modal = Some(Modal::SetAside(reference));
+                Vec::new()
+            }
             Intent::Modal(modal) => {
                 self.modal = Some(modal);
                 Vec::new()
+            }
+            Intent::SetAside(reference) => {
+                let named = self
+                    .desk
+                    .watch(&reference)
+                    .map_or_else(|| reference.to_string(), |w| format!("{reference} ({})", w.invoice.fiat));
+                let words = format!("Set aside: {named} stays watched in the background (Tab lists it).");
+                if self.desk.sale.reference() == Some(&reference) && !self.dashboard.open && self.history.is_none() {
+                    let effects = self.new_sale();
+                    self.flash = Some(words);
+                    effects
+                } else {
+                    self.flash = Some(words);
+                    Vec::new()
+                }
             }
             Intent::Charge(amount) => {
                 self.picker = Picker::default();

@@ -13,6 +13,9 @@ use crate::core::record::SaleRecord;
 pub enum Modal {
     Help,
     ConfirmCancel(Reference),
+    /// The invoice's gateway cannot cancel: offer to set it aside, still
+    /// watched in the background (as `n` does).
+    SetAside(Reference),
     ConfirmQuit,
 }
 
@@ -31,6 +34,9 @@ pub enum Intent {
     Choose(PaymentMethod),
     /// Cancel this invoice at the gateway (the cashier said yes).
     Cancel(Reference),
+    /// Leave this invoice to the background (its gateway cannot cancel it):
+    /// it stays watched until it ends.
+    SetAside(Reference),
     /// A fresh sale from an empty amount.
     NewSale,
     /// Show this invoice (from a list).

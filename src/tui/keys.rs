@@ -201,6 +201,20 @@ pub fn help_of<C>(table: &[Binding<C>], setup: Setup) -> Vec<(&'static str, &'st
     table.iter().filter(|b| setup.has(b.needs)).filter_map(|b| b.help.map(|h| (b.key, h))).collect()
 }
 
+/// The help of a screen as it is now: (key, line) for each binding that
+/// works now (not `Off`) with this set-up, whether or not the footer shows it.
+pub fn help_now<C: Copy>(
+    table: &[Binding<C>],
+    setup: Setup,
+    avail: impl Fn(C) -> Avail,
+) -> Vec<(&'static str, &'static Help)> {
+    table
+        .iter()
+        .filter(|b| setup.has(b.needs) && avail(b.cmd) != Avail::Off)
+        .filter_map(|b| b.help.map(|h| (b.key, h)))
+        .collect()
+}
+
 /// The help's lines: each line's keys (in the order met, once each), the
 /// lines by their order.
 pub fn help_lines(entries: impl IntoIterator<Item = (&'static str, &'static Help)>) -> Vec<(String, &'static str)> {

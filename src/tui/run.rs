@@ -84,6 +84,7 @@ pub async fn run(
     let desk = Desk::new(config.poll.clone(), clock.now());
     let mut app = App::new(desk, shop_info(config), methods, demo_url.is_some());
     app.journaled = journaling.is_some();
+    app.cancelable = runtime.registry().all().filter(|g| g.can_cancel()).map(|g| g.provider()).collect();
     if let Some(w) = config.warnings.first() {
         app.flash = Some(format!("Config warning: {w}"));
     }

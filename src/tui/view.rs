@@ -28,6 +28,9 @@ pub struct Scene<'a> {
     pub body: Body<'a>,
     /// The footer's keys, in order, before fitting the width.
     pub hints: Vec<Hint>,
+    /// The `?` help of the screen on display (only while the help is up):
+    /// every key that works on it, with the keys of every screen.
+    pub help: Vec<(String, &'static str)>,
 }
 
 /// The screen under the header, with what it draws.
@@ -48,41 +51,62 @@ impl<'a> Scene<'a> {
         let ctx = app.ctx();
         let setup = ctx.setup;
         let watches = &ctx.desk.watches;
-        let (body, mut hints) = match app.screen() {
+        let n = app.methods.len();
+        let (body, mut hints, mut help) = match app.screen() {
             Screen::Dashboard => {
                 let listing = app.dashboard.listing(watches, ctx.now());
-                let hints = keys::hints(dashboard::KEYS, setup, |c| Dashboard::avail(c, &listing, watches));
-                (Body::Dashboard(&app.dashboard, listing), hints)
+                let avail = |c| Dashboard::avail(c, &listing, watches);
+                let (hints, help) = (keys::hints(dashboard::KEYS, setup, avail), keys::help_now(dashboard::KEYS, setup, avail));
+                (Body::Dashboard(&app.dashboard, listing), hints, help)
             }
             Screen::History => match &app.history {
-                Some(h) => (Body::History(h), keys::hints(history::KEYS, setup, |c| h.avail(c))),
-                None => (Body::Empty, Vec::new()),
+                Some(h) => (
+                    Body::History(h),
+                    keys::hints(history::KEYS, setup, |c| h.avail(c)),
+                    keys::help_now(history::KEYS, setup, |c| h.avail(c)),
+                ),
+                None => (Body::Empty, Vec::new(), Vec::new()),
             },
-            Screen::Sale => (Body::Sale(&app.amount), keys::hints(sale::KEYS, setup, |c| app.amount.avail(c))),
+            Screen::Sale => (
+                Body::Sale(&app.amount),
+                keys::hints(sale::KEYS, setup, |c| app.amount.avail(c)),
+                keys::help_now(sale::KEYS, setup, |c| app.amount.avail(c)),
+            ),
             Screen::Picker => {
-                let hints = keys::hints(picker::KEYS, setup, |c| app.picker.avail(c));
+                let hints = keys::hints(picker::KEYS, setup, |c| app.picker.avail(c, n));
+                let help = keys::help_now(picker::KEYS, setup, |c| app.picker.avail(c, n));
                 match &ctx.desk.sale {
-                    Sale::Method { amount } => (Body::Picker(&app.picker, amount), hints),
-                    _ => (Body::Empty, hints),
+                    Sale::Method { amount } => (Body::Picker(&app.picker, amount), hints, help),
+                    _ => (Body::Empty, hints, help),
                 }
             }
-            Screen::Creating => (Body::Creating, keys::hints(creating::KEYS, setup, |c| creating::avail(c, &ctx))),
+            Screen::Creating => (
+                Body::Creating,
+                keys::hints(creating::KEYS, setup, |c| creating::avail(c, &ctx)),
+                keys::help_now(creating::KEYS, setup, |c| creating::avail(c, &ctx)),
+            ),
             Screen::Invoice => {
                 let shown = ctx.desk.current().map(|watch| {
                     let code = app.codes.get(&watch.invoice.reference);
                     Body::Invoice(Shown { watch, code })
                 });
-                let hints = match shown {
-                    Some(_) => keys::hints(invoice::KEYS, setup, |c| invoice::avail(c, &ctx)),
-                    None => Vec::new(),
+                let (hints, help) = match shown {
+                    Some(_) => (
+                        keys::hints(invoice::KEYS, setup, |c| invoice::avail(c, &ctx)),
+                        keys::help_now(invoice::KEYS, setup, |c| invoice::avail(c, &ctx)),
+                    ),
+                    None => (Vec::new(), Vec::new()),
                 };
-                (shown.unwrap_or(Body::Empty), hints)
+                (shown.unwrap_or(Body::Empty), hints, help)
             }
         };
         let background = !app.dashboard.open && app.in_background();
-        hints.extend(keys::hints(global::KEYS, setup, |c| global::avail(c, app.dashboard.open, background)));
+        let global_avail = |c| global::avail(c, app.dashboard.open, background);
+        hints.extend(keys::hints(global::KEYS, setup, global_avail));
+        help.extend(keys::help_now(global::KEYS, setup, global_avail));
+        let help = if matches!(app.modal, Some(Modal::Help)) { keys::help_lines(help) } else { Vec::new() };
         let view = View { now: ctx.now(), ctx, flash: app.flash.as_deref() };
-        Scene { view, modal: app.modal.as_ref(), body, hints }
+        Scene { view, modal: app.modal.as_ref(), body, hints, help }
     }
 }
 
@@ -113,7 +137,7 @@ pub fn render(scene: &Scene, frame: &mut Frame) {
     }
     frame.render_widget(Paragraph::new(keys::footer(&scene.hints, footer.width)), footer);
     if let Some(m) = scene.modal {
-        m.draw(view, frame);
+        m.draw(view, frame, &scene.help);
     }
 }
 

@@ -376,7 +376,7 @@ impl Gateway for Bitsby {
             let fields = [("projectId", self.cfg.project_id.clone()), ("limit", "1".to_string())];
             let data = self.call_retrying("/invoices/list", &fields).await?;
             let n = data.as_array().map_or(0, Vec::len);
-            Ok(format!("token and project accepted ({n} invoice listed)"))
+            Ok(format!("token and project accepted ({} listed)", crate::core::words::count(n, "invoice", "invoices")))
         })
     }
 }

@@ -4,7 +4,7 @@
 use crate::tui::intent::Intent;
 use crate::tui::keys::{Avail, Binding, Help, Press, TAB};
 
-pub static TYPE: Help = Help { order: 10, text: "type the amount (Backspace erases, Esc clears)" };
+pub static TYPE: Help = Help { order: 10, text: "type the amount (⌫ erases, Esc clears)" };
 pub static CONTINUE: Help = Help { order: 20, text: "continue / create the invoice / next sale" };
 pub static PICK: Help = Help { order: 30, text: "pick the payment method" };
 pub static BACK: Help = Help { order: 40, text: "go back" };
@@ -12,9 +12,10 @@ pub static CANCEL: Help = Help { order: 50, text: "cancel the open invoice (asks
 pub static NEXT: Help = Help { order: 60, text: "next sale; the open invoice stays watched" };
 pub static WALLET: Help = Help { order: 65, text: "show another wallet the invoice accepts" };
 pub static DASHBOARD: Help = Help { order: 70, text: "all invoices, soonest to expire first (Tab/Esc: back)" };
-pub static LIST: Help = Help { order: 80, text: "in that list: select, show the invoice" };
-pub static LIST_ACTIONS: Help = Help { order: 90, text: "in that list: cancel, filter by state, by gateway" };
+pub static LIST: Help = Help { order: 80, text: "select, show the invoice" };
+pub static LIST_ACTIONS: Help = Help { order: 90, text: "cancel (or set aside), filter by state, by gateway" };
 pub static HISTORY: Help = Help { order: 100, text: "today's sales (f filters, Enter opens one)" };
+pub static SALES: Help = Help { order: 105, text: "select, open the sale, filter by state" };
 pub static RECEIPT: Help = Help { order: 110, text: "write the receipt of a paid sale" };
 pub static DEMO: Help = Help { order: 120, text: "demo: simulate the customer paying" };
 pub static HELP: Help = Help { order: 130, text: "this help" };

@@ -1,7 +1,7 @@
 //! The history screen (`h`): today's sales, newest first, filterable; its
 //! state and keys.
 
-use super::global::BACK;
+use super::global::{BACK, SALES};
 use crate::core::record::{RecordState, SaleRecord};
 use crate::core::status::Status;
 use crate::tui::ctx::Ctx;
@@ -92,9 +92,9 @@ pub enum Cmd {
 
 /// `h` on the sale and invoice screens explains `f` and `Enter` here.
 pub const KEYS: &[Binding<Cmd>] = &[
-    Binding::new(&[UP, DOWN], "↑↓", "move", None, 40, Cmd::Move),
-    Binding::new(&[ENTER], "Enter", "open", None, 60, Cmd::Open),
-    Binding::new(&[Press::ch('f')], "f", "filter", None, 50, Cmd::Filter),
+    Binding::new(&[UP, DOWN], "↑↓", "move", Some(&SALES), 40, Cmd::Move),
+    Binding::new(&[ENTER], "Enter", "open", Some(&SALES), 60, Cmd::Open),
+    Binding::new(&[Press::ch('f')], "f", "filter", Some(&SALES), 50, Cmd::Filter),
     Binding::new(&[ESC, Press::ch('h')], "Esc", "back", Some(&BACK), 70, Cmd::Back),
 ];
 

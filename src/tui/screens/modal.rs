@@ -1,7 +1,10 @@
-//! The questions on top of a screen (cancel this invoice? quit?) and the
-//! help: their words, their keys, their boxes.
+//! The questions on top of a screen (cancel this invoice? set it aside, when
+//! its gateway cannot cancel? quit?) and the help: their words, their keys,
+//! their boxes. A question about an invoice names it: reference and amount.
 
 use super::help;
+use crate::core::invoice::Reference;
+use crate::core::words::count;
 use crate::tui::ctx::View;
 use crate::tui::intent::{Intent, Modal};
 use crate::tui::keys::{Avail, Binding, Hint, Press, Setup, find, hint, hints};
@@ -26,6 +29,11 @@ const CANCEL_KEYS: &[Binding<Cmd>] = &[
     Binding::new(&[Press::Any], "any other key", "no", None, 0, Cmd::No),
 ];
 
+const SET_ASIDE_KEYS: &[Binding<Cmd>] = &[
+    Binding::new(YES, "y", "set it aside", None, 0, Cmd::Yes),
+    Binding::new(&[Press::Any], "any other key", "keep it here", None, 0, Cmd::No),
+];
+
 const QUIT_KEYS: &[Binding<Cmd>] = &[
     Binding::new(&[Press::ch('y'), Press::ch('Y'), Press::Ctrl('c')], "y", "quit anyway", None, 0, Cmd::Yes),
     Binding::new(&[Press::Any], "any other key", "stay", None, 0, Cmd::No),
@@ -36,6 +44,7 @@ impl Modal {
         match self {
             Modal::Help => HELP_KEYS,
             Modal::ConfirmCancel(_) => CANCEL_KEYS,
+            Modal::SetAside(_) => SET_ASIDE_KEYS,
             Modal::ConfirmQuit => QUIT_KEYS,
         }
     }
@@ -45,8 +54,9 @@ impl Modal {
         let cmd = find(self.keys(), key, setup, |_| Avail::Shown).unwrap_or(Cmd::No);
         match (self, cmd) {
             (Modal::ConfirmCancel(reference), Cmd::Yes) => Intent::Cancel(reference.clone()),
+            (Modal::SetAside(reference), Cmd::Yes) => Intent::SetAside(reference.clone()),
             (Modal::ConfirmQuit, Cmd::Yes) => Intent::QuitNow,
-            (Modal::Help | Modal::ConfirmCancel(_) | Modal::ConfirmQuit, _) => Intent::Nothing,
+            (Modal::Help | Modal::ConfirmCancel(_) | Modal::SetAside(_) | Modal::ConfirmQuit, _) => Intent::Nothing,
         }
     }
 
@@ -58,30 +68,66 @@ impl Modal {
         Line::from(spans)
     }
 
-    pub fn draw(&self, view: &View, frame: &mut Frame) {
+    pub fn draw(&self, view: &View, frame: &mut Frame, help: &[(String, &'static str)]) {
         match self {
-            Modal::Help => help::draw(view, frame),
-            Modal::ConfirmCancel(_) => {
+            Modal::Help => help::draw(help, frame),
+            Modal::ConfirmCancel(reference) => {
+                let (invoice, gateway) = named(view, reference);
                 let lines = vec![
                     Line::raw(""),
-                    Line::raw(" Cancel this invoice at the gateway?"),
+                    Line::raw(format!(" Cancel {invoice} at {gateway}?")),
                     Line::raw(" The customer must not pay it afterwards."),
                     Line::raw(""),
                     self.answers(view),
                 ];
-                modal(frame, " Cancel invoice ", lines, 50);
+                modal(frame, " Cancel invoice ", lines, 60);
             }
-            Modal::ConfirmQuit => {
-                let open = view.ctx.desk.open_count();
+            Modal::SetAside(reference) => {
+                let (invoice, gateway) = named(view, reference);
                 let lines = vec![
                     Line::raw(""),
-                    Line::raw(format!(" {open} invoice(s) still open. They stay in the journal")),
-                    Line::raw(" and are watched again when till starts next."),
+                    Line::raw(format!(" {gateway} cannot cancel an invoice.")),
+                    Line::raw(format!(" Set {invoice} aside?")),
+                    Line::raw(" It stays watched in the background until it ends"),
+                    Line::raw(" (Tab lists it): a payment still shows and rings."),
                     Line::raw(""),
                     self.answers(view),
                 ];
+                modal(frame, " Set invoice aside ", lines, 60);
+            }
+            Modal::ConfirmQuit => {
+                let n = view.ctx.desk.open_count();
+                let (open, one) = (count(n, "invoice", "invoices"), n == 1);
+                let lines = if view.ctx.setup.demo {
+                    vec![
+                        Line::raw(""),
+                        Line::raw(format!(" {open} still open. This is the demo: its sandbox")),
+                        Line::raw(format!(" forgets {}, and the next demo starts fresh.", if one { "it" } else { "them" })),
+                        Line::raw(""),
+                        self.answers(view),
+                    ]
+                } else {
+                    vec![
+                        Line::raw(""),
+                        Line::raw(format!(" {open} still open. {}", if one { "It stays in the journal" } else { "They stay in the journal" })),
+                        Line::raw(format!(" and {} watched again when till starts next.", if one { "is" } else { "are" })),
+                        Line::raw(""),
+                        self.answers(view),
+                    ]
+                };
                 modal(frame, " Quit till? ", lines, 56);
             }
         }
+    }
+}
+
+/// An invoice as a question names it, `t-4f2a… (12.50 USD)`, and its gateway.
+fn named(view: &View, reference: &Reference) -> (String, String) {
+    match view.ctx.desk.watch(reference) {
+        Some(w) => (
+            format!("invoice {reference} ({})", w.invoice.fiat),
+            w.invoice.method.provider.name().to_string(),
+        ),
+        None => (format!("invoice {reference}"), "the gateway".to_string()),
     }
 }

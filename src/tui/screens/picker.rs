@@ -1,6 +1,7 @@
-//! The method picker: the configured methods, numbered; its keys.
+//! The method picker: the configured methods, each with its key (1–9, then
+//! 0, then the letters no other key of the screen takes); its keys.
 
-use super::global::{BACK, CONTINUE, PICK};
+use super::global::{self, BACK, CONTINUE, PICK};
 use crate::core::desk::Event;
 use crate::core::money::Money;
 use crate::tui::ctx::Ctx;
@@ -24,21 +25,47 @@ pub struct Picker {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Cmd {
     Number,
+    /// A letter, for the methods after the tenth.
+    Letter,
     Move,
     Create,
     Back,
 }
 
 pub const KEYS: &[Binding<Cmd>] = &[
-    Binding::new(&[Press::Digit], "1-9", "pick", Some(&PICK), 50, Cmd::Number),
+    Binding::new(&[Press::Digit], "0-9", "pick", Some(&PICK), 50, Cmd::Number),
+    Binding::new(&[Press::Char], "a-z", "", Some(&PICK), 0, Cmd::Letter),
     Binding::new(&[UP, DOWN], "↑↓", "move", Some(&PICK), 40, Cmd::Move),
     Binding::new(&[ENTER], "Enter", "create invoice", Some(&CONTINUE), 80, Cmd::Create),
     Binding::new(&[ESC, BACKSPACE], "Esc", "back", Some(&BACK), 60, Cmd::Back),
 ];
 
+/// The key of the method at `index`: `1`–`9`, `0`, then the letters that no
+/// other key of the screen takes (`q` quits), in order.
+pub fn key_of(index: usize) -> Option<char> {
+    const DIGITS: &str = "1234567890";
+    DIGITS.chars().chain(('a'..='z').filter(|c| !taken(*c))).nth(index)
+}
+
+/// Whether another key of the picker screen (its own or a global) is `c`.
+fn taken(c: char) -> bool {
+    let press = Press::ch(c);
+    KEYS.iter().any(|b| b.press.contains(&press)) || global::KEYS.iter().any(|b| b.press.contains(&press))
+}
+
+/// The index of the method whose key is `c`.
+fn index_of(c: char, methods: usize) -> Option<usize> {
+    (0..methods).find(|&i| key_of(i) == Some(c))
+}
+
 impl Picker {
-    pub fn avail(&self, _cmd: Cmd) -> Avail {
-        Avail::Shown
+    /// Letters pick only when there are more than ten methods.
+    pub fn avail(&self, cmd: Cmd, methods: usize) -> Avail {
+        match cmd {
+            Cmd::Letter if methods > 10 => Avail::Quiet,
+            Cmd::Letter => Avail::Off,
+            _ => Avail::Shown,
+        }
     }
 
     pub fn run(&mut self, cmd: Cmd, code: KeyCode, ctx: &Ctx) -> Intent {
@@ -48,13 +75,11 @@ impl Picker {
             Cmd::Move => self.index = (self.index + 1) % n.max(1),
             Cmd::Back => return Intent::Core(Event::Back),
             Cmd::Create => return self.choose(self.index, ctx),
-            Cmd::Number => {
+            Cmd::Number | Cmd::Letter => {
                 if let KeyCode::Char(c) = code
-                    && let Some(d) = c.to_digit(10)
-                    && d >= 1
-                    && (d as usize) <= n
+                    && let Some(i) = index_of(c.to_ascii_lowercase(), n)
                 {
-                    return self.choose(d as usize - 1, ctx);
+                    return self.choose(i, ctx);
                 }
             }
         }
@@ -100,7 +125,7 @@ pub fn draw(view: &View, picker: &Picker, amount: &Money, frame: &mut Frame, are
         let style =
             if selected { Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD) } else { Style::new() };
         let marker = if selected { "▶" } else { " " };
-        let number = if i < 9 { format!(" {} ", i + 1) } else { "   ".to_string() };
+        let number = key_of(i).map_or_else(|| "   ".to_string(), |k| format!(" {k} "));
         lines.push(Line::from(vec![
             Span::raw(format!("{marker} ")),
             Span::styled(number, theme::key()),

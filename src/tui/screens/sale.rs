@@ -34,9 +34,9 @@ pub enum Cmd {
 
 pub const KEYS: &[Binding<Cmd>] = &[
     Binding::new(&[Press::Char], "0-9 .", "amount", Some(&TYPE), 60, Cmd::Type),
-    Binding::new(&[BACKSPACE], "⌫", "erase", None, 20, Cmd::Erase),
+    Binding::new(&[BACKSPACE], "⌫", "erase", Some(&TYPE), 20, Cmd::Erase),
     Binding::new(&[ENTER], "Enter", "choose payment", Some(&CONTINUE), 80, Cmd::Charge),
-    Binding::new(&[ESC], "Esc", "clear", None, 30, Cmd::Clear),
+    Binding::new(&[ESC], "Esc", "clear", Some(&TYPE), 30, Cmd::Clear),
     Binding::new(&[Press::ch('h')], "h", "history", Some(&HISTORY), 40, Cmd::History).needs(Needs::Journal),
 ];
 
@@ -105,7 +105,7 @@ pub fn draw(view: &View, amount: &Amount, frame: &mut Frame, area: Rect) {
     let open = view.ctx.desk.open_count();
     let mut lines = vec![Line::styled("Type the amount, then press Enter.", theme::dim())];
     if open > 0 {
-        lines.push(Line::styled(format!("{open} invoice(s) open in the background."), theme::dim()));
+        lines.push(Line::styled(format!("{} open in the background.", crate::core::words::count(open, "invoice", "invoices")), theme::dim()));
     }
     if let Some(f) = view.flash {
         lines.push(Line::raw(f.to_string()));

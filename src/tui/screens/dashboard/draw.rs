@@ -91,7 +91,11 @@ pub fn draw(view: &View, d: &Dashboard, listing: &Listing, frame: &mut Frame, ar
     }
 
     let texts: Vec<RowText> = window.iter().map(|&i| RowText::new(&watches[i], now, tz, &down, &desk.policy)).collect();
-    let columns = Columns::fit(&texts, list.width);
+    // Sized to every invoice in view, whatever the filters and the scroll:
+    // the columns stay put when `f` or `g` changes what is listed.
+    let all: Vec<RowText> =
+        watches.iter().filter(|w| in_view(w, now)).map(|w| RowText::new(w, now, tz, &down, &desk.policy)).collect();
+    let columns = Columns::fit(&all, list.width);
     if headings.height > 0 {
         draw_row(frame, &columns, None, headings, false);
     }
@@ -104,9 +108,9 @@ pub fn draw(view: &View, d: &Dashboard, listing: &Listing, frame: &mut Frame, ar
             "   No invoices are being watched. Each sale appears here while it is open.".to_string()
         } else {
             format!(
-                "   Nothing matches “{}” ({} invoice(s) in view; f changes the filter).",
+                "   Nothing matches “{}” ({} in view; f changes the filter).",
                 d.filter.label(),
-                tally.total
+                crate::core::words::count(tally.total, "invoice", "invoices")
             )
         };
         frame.render_widget(Line::styled(words, theme::dim()), Rect { height: 1, ..list });

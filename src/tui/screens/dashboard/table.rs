@@ -298,15 +298,18 @@ pub(super) fn draw_row(frame: &mut Frame, c: &Columns, row: Option<&RowText>, ar
     } else {
         Line::raw(r.method.as_str())
     };
-    let method = if selected {
-        // The highlight spans the column.
-        let text: String = method.spans.iter().map(|s| s.content.as_ref()).collect();
-        Line::styled(format!("{text:<w$}"), Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD))
-    } else {
-        method
-    };
     at.cell(c.method, method, c.gap);
     at.cell(c.crypto, Line::raw(r.crypto.as_str()).right_aligned(), c.gap);
     let received = if r.received == "—" { theme::dim() } else { Style::new() };
     at.cell(c.received, Line::styled(r.received.as_str(), received).right_aligned(), c.gap);
+    if selected {
+        // The highlight spans the whole row, every column.
+        let width = c.total().min(area.width);
+        frame.buffer_mut().set_style(Rect { width, ..area }, selected_row());
+    }
+}
+
+/// The selected row: reversed, so it shows without colours too.
+pub(super) fn selected_row() -> Style {
+    Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
 }
