@@ -311,7 +311,7 @@ fn f_filters_by_state_and_the_title_says_which() {
     press(&mut b.app, KeyCode::Char('f'));
     press(&mut b.app, KeyCode::Char('f'));
     let screen = text(&b.app, 100, 40);
-    assert!(screen.contains("Nothing matches “canceled” (8 invoice(s) in view; f changes the filter)."), "{screen}");
+    assert!(screen.contains("Nothing matches “canceled” (8 invoices in view; f changes the filter)."), "{screen}");
     press(&mut b.app, KeyCode::Char('f'));
     assert_eq!(b.app.dashboard.filter, Filter::Attention);
     let lines = screen_lines(&b.app, 100, 40);
@@ -377,7 +377,8 @@ fn c_then_y_cancels_the_selected_invoice() {
     open_dashboard(&mut b.app);
     press(&mut b.app, KeyCode::Down);
     assert!(press(&mut b.app, KeyCode::Char('c')).is_empty());
-    assert!(text(&b.app, 100, 40).contains("Cancel this invoice at the gateway?"));
+    let question = format!("Cancel invoice {} (55.00 USD) at Bitsby?", b.red);
+    assert!(text(&b.app, 100, 40).contains(&question), "{}", text(&b.app, 100, 40));
     let effects = press(&mut b.app, KeyCode::Char('y'));
     let [Effect::Run(Command::Cancel(inv))] = effects.as_slice() else { panic!("{effects:?}") };
     assert_eq!(inv.reference, b.red, "the selected row, the 55.00 USD Bitsby invoice");
@@ -533,8 +534,57 @@ fn a_thousand_invoices_scroll_with_the_selection() {
 #[test]
 fn help_lists_the_dashboard_keys() {
     let mut b = board();
+    open_dashboard(&mut b.app);
     press(&mut b.app, KeyCode::Char('?'));
     let screen = text(&b.app, 100, 40);
-    assert!(screen.contains("Tab  all invoices, soonest to expire first"), "{screen}");
-    assert!(screen.contains("c f g  in that list: cancel, filter by state, by gateway"), "{screen}");
+    for line in [
+        "↑↓ Home End Enter  select, show the invoice",
+        "c f g  cancel (or set aside), filter by state, by gateway",
+        "Tab  all invoices, soonest to expire first (Tab/Esc: back)",
+        "?  this help",
+        "q Ctrl-C  quit",
+    ] {
+        assert!(screen.contains(line), "{line} in {screen}");
+    }
+    insta::assert_snapshot!("dashboard_help_100x40", render(&b.app, 100, 40).backend());
+}
+
+/// The selected row is highlighted across every column, not only the
+/// method; the other rows are not.
+#[test]
+fn the_whole_selected_row_is_highlighted() {
+    use ratatui::style::Modifier;
+    let mut b = board();
+    open_dashboard(&mut b.app);
+    press(&mut b.app, KeyCode::Down);
+    let terminal = render(&b.app, 100, 40);
+    let buf = terminal.backend().buffer();
+    let lines = screen_lines(&b.app, 100, 40);
+    let selected = u16::try_from(row_of(&lines, "55.00")).unwrap();
+    let reversed = |x: u16, y: u16| buf[(x, y)].modifier.contains(Modifier::REVERSED);
+    let end = u16::try_from(lines[usize::from(selected)].trim_end().chars().count()).unwrap();
+    assert!((0..end).all(|x| reversed(x, selected)), "every cell of {:?}", lines[usize::from(selected)]);
+    let other = u16::try_from(row_of(&lines, "12.50")).unwrap();
+    assert!((0..100).all(|x| !reversed(x, other)), "{:?}", lines[usize::from(other)]);
+}
+
+/// The column headings of the dashboard at 100×40.
+fn headings(app: &App) -> String {
+    let lines = screen_lines(app, 100, 40);
+    lines.into_iter().find(|l| l.contains("Status") && l.contains("Amount")).expect("the headings")
+}
+
+/// `f` and `g` change which rows are listed, not where the columns are.
+#[test]
+fn the_columns_stay_put_when_f_or_g_filters() {
+    let mut b = board();
+    open_dashboard(&mut b.app);
+    let all = headings(&b.app);
+    for key in ['f'; 6].into_iter().chain(['g'; 6]) {
+        press(&mut b.app, KeyCode::Char(key));
+        assert_eq!(headings(&b.app), all, "after {key}: filter {:?}, gateway {:?}", b.app.dashboard.filter, b.app.dashboard.gateway);
+    }
+    // One gateway only: the rows line up under the same headings.
+    press(&mut b.app, KeyCode::Char('g'));
+    insta::assert_snapshot!("dashboard_xpay_only_100x40", render(&b.app, 100, 40).backend());
 }

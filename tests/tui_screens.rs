@@ -211,7 +211,7 @@ fn after_a_restart_the_till_opens_on_the_one_open_invoice_and_polls_it() {
     assert!(effects.iter().any(|e| matches!(e, Effect::Run(till::core::desk::Command::Poll(_)))), "{effects:?}");
     let terminal = render(&app, 100, 40);
     assert_eq!(decode_qr(terminal.backend().buffer()).as_deref(), Some(TRON_ADDRESS));
-    assert!(format!("{}", terminal.backend()).contains("Resumed 1 open invoice(s)"));
+    assert!(format!("{}", terminal.backend()).contains("Resumed 1 open invoice from the journal."));
 }
 
 #[test]
@@ -269,7 +269,7 @@ fn help_lists_every_key_of_the_invoice_screen() {
     app.journaled = true;
     press(&mut app, KeyCode::Char('?'));
     let screen = format!("{}", render(&app, 100, 40).backend());
-    for line in ["c  cancel the open invoice", "n  next sale", "w  show another wallet", "p  demo:", "h  today's sales"]
+    for line in ["c  cancel the invoice, or set it aside", "n  next sale", "w  show another wallet", "p  demo:", "h  today's sales"]
     {
         assert!(screen.contains(line), "{line} in {screen}");
     }
