@@ -101,6 +101,10 @@ pub enum Command {
     Sandbox {
         #[arg(long, default_value = "127.0.0.1:8787")]
         listen: SocketAddr,
+        /// Print a ready config for a sandbox at that address (all five
+        /// gateways, their demo credentials), then exit.
+        #[arg(long)]
+        print_config: bool,
     },
     /// Benchmark: the poll schedule against a sandbox with many open
     /// invoices; prints requests per gateway against its limit, peak memory

@@ -67,7 +67,11 @@ async fn run(cli: Cli) -> i32 {
         return fail("there is no data directory on this platform: give one with --data-dir");
     };
     match cli.command {
-        Some(Command::Sandbox { listen }) => sandbox(listen, &data_dir).await,
+        Some(Command::Sandbox { listen, print_config: true }) => {
+            print!("{}", till::demo::sandbox_config(&format!("http://{listen}")));
+            exit::OK
+        }
+        Some(Command::Sandbox { listen, print_config: false }) => sandbox(listen, &data_dir).await,
         Some(Command::Soak { sandbox, invoices, seconds }) => soak(sandbox, invoices, seconds).await,
         Some(Command::Config { command: ConfigCommand::Path }) => {
             match config::locate(cli.config.as_deref()) {

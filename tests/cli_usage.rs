@@ -23,6 +23,9 @@ secret_key = "k"
 fn till(dir: &Path, config: &str, args: &[&str]) -> Output {
     let path = dir.join("till.toml");
     std::fs::write(&path, config).unwrap();
+    // Private, as the README asks: no warning about literal secrets.
+    #[cfg(unix)]
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
     Command::new(TILL)
         .arg("--config")
         .arg(&path)
@@ -130,4 +133,83 @@ fn max_amount_as_a_whole_number_is_taken() {
     let o = till(dir.path(), &text, &["config", "check"]);
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("max 10000.00"), "{}", String::from_utf8_lossy(&o.stdout));
+}
+
+/// Demo mode's `config check` names the embedded sandbox, not an empty URL.
+#[test]
+fn config_check_in_demo_mode_shows_no_empty_base_url() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = Command::new(TILL)
+        .args(["config", "check"])
+        .env_remove("TILL_CONFIG")
+        .env("HOME", dir.path())
+        .env("XDG_CONFIG_HOME", dir.path())
+        .output()
+        .unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    assert!(out.contains("demo mode"), "{out}");
+    for gateway in ["xpay", "xpays", "xcash", "xaigate", "bitsby"] {
+        let line = out.lines().find(|l| l.starts_with(&format!("{gateway}: "))).unwrap_or_else(|| panic!("{out}"));
+        assert!(line.starts_with(&format!("{gateway}: (the embedded sandbox")), "{line}");
+    }
+}
+
+/// A method the till does not offer: the configured `gateway:method` pairs,
+/// never bare names from every gateway; `charge --help` lists them too.
+#[test]
+fn method_lists_name_this_tills_gateway_method_pairs() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = till(dir.path(), CONFIG, &["charge", "--amount", "5", "--method", "lightning"]);
+    assert_eq!(o.status.code(), Some(64));
+    assert_eq!(
+        stderr(&o),
+        "till: \"lightning\" is not a method this till offers: use one of xpay:lightning, xpay:usdt-tron\n"
+    );
+    let o = till(dir.path(), CONFIG, &["charge", "--amount", "5", "--method", "bitsby:btc"]);
+    assert_eq!(stderr(&o), "till: bitsby:btc is not configured on this till: it offers xpay:lightning, xpay:usdt-tron\n");
+    let o = till(dir.path(), CONFIG, &["charge", "--help"]);
+    let help = String::from_utf8_lossy(&o.stdout);
+    assert!(help.contains("this till offers xpay:lightning, xpay:usdt-tron"), "{help}");
+}
+
+#[test]
+fn an_amount_too_large_is_too_large_not_not_an_amount() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = till(dir.path(), CONFIG, &["charge", "--amount", "99999999999999999999999999999999", "--method", "xpay:lightning"]);
+    assert_eq!(o.status.code(), Some(64));
+    assert!(stderr(&o).contains("10000.00 USD is the largest amount allowed"), "{}", stderr(&o));
+    let o = till(dir.path(), CONFIG, &["charge", "--amount", "20000", "--method", "xpay:lightning"]);
+    assert!(stderr(&o).contains("10000.00 USD is the largest amount allowed"), "{}", stderr(&o));
+}
+
+/// `till sandbox --print-config`: a config that loads, with all five
+/// gateways and the credentials `sandbox/CONTROL.md` lists.
+#[test]
+fn the_sandbox_prints_a_ready_config_and_its_credentials_are_documented() {
+    let dir = tempfile::tempdir().unwrap();
+    let o = Command::new(TILL).args(["sandbox", "--listen", "127.0.0.1:8787", "--print-config"]).output().unwrap();
+    assert_eq!(o.status.code(), Some(0));
+    let config = String::from_utf8_lossy(&o.stdout).into_owned();
+    let o = till(dir.path(), &config, &["config", "check"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for gateway in ["xpay", "xpays", "xcash", "xaigate", "bitsby"] {
+        assert!(out.contains(&format!("{gateway}: http://127.0.0.1:8787")), "{out}");
+    }
+    let control = include_str!("../sandbox/CONTROL.md");
+    for secret in [
+        till_sandbox::DEMO_XPAY_USERNAME,
+        till_sandbox::DEMO_XPAY_SECRET_KEY,
+        till_sandbox::DEMO_XPAYS_API_KEY,
+        till_sandbox::DEMO_XPAYS_SECRET_KEY,
+        till_sandbox::DEMO_XCASH_APPID,
+        till_sandbox::DEMO_XCASH_HMAC_KEY,
+        till_sandbox::DEMO_XAIGATE_API_KEY,
+        till_sandbox::DEMO_BITSBY_TOKEN,
+        till_sandbox::DEMO_BITSBY_PROJECT_ID,
+    ] {
+        assert!(control.contains(&format!("`{secret}`")), "{secret} in CONTROL.md");
+        assert!(config.contains(&format!("\"{secret}\"")), "{secret} in the printed config");
+    }
 }
