@@ -167,7 +167,10 @@ fn method_lists_name_this_tills_gateway_method_pairs() {
         "till: \"lightning\" is not a method this till offers: use one of xpay:lightning, xpay:usdt-tron\n"
     );
     let o = till(dir.path(), CONFIG, &["charge", "--amount", "5", "--method", "bitsby:btc"]);
-    assert_eq!(stderr(&o), "till: bitsby:btc is not configured on this till: it offers xpay:lightning, xpay:usdt-tron\n");
+    assert_eq!(
+        stderr(&o),
+        "till: bitsby:btc is not configured on this till: it offers xpay:lightning, xpay:usdt-tron\n"
+    );
     let o = till(dir.path(), CONFIG, &["charge", "--help"]);
     let help = String::from_utf8_lossy(&o.stdout);
     assert!(help.contains("this till offers xpay:lightning, xpay:usdt-tron"), "{help}");
@@ -176,7 +179,11 @@ fn method_lists_name_this_tills_gateway_method_pairs() {
 #[test]
 fn an_amount_too_large_is_too_large_not_not_an_amount() {
     let dir = tempfile::tempdir().unwrap();
-    let o = till(dir.path(), CONFIG, &["charge", "--amount", "99999999999999999999999999999999", "--method", "xpay:lightning"]);
+    let o = till(
+        dir.path(),
+        CONFIG,
+        &["charge", "--amount", "99999999999999999999999999999999", "--method", "xpay:lightning"],
+    );
     assert_eq!(o.status.code(), Some(64));
     assert!(stderr(&o).contains("10000.00 USD is the largest amount allowed"), "{}", stderr(&o));
     let o = till(dir.path(), CONFIG, &["charge", "--amount", "20000", "--method", "xpay:lightning"]);

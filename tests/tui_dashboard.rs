@@ -582,7 +582,13 @@ fn the_columns_stay_put_when_f_or_g_filters() {
     let all = headings(&b.app);
     for key in ['f'; 6].into_iter().chain(['g'; 6]) {
         press(&mut b.app, KeyCode::Char(key));
-        assert_eq!(headings(&b.app), all, "after {key}: filter {:?}, gateway {:?}", b.app.dashboard.filter, b.app.dashboard.gateway);
+        assert_eq!(
+            headings(&b.app),
+            all,
+            "after {key}: filter {:?}, gateway {:?}",
+            b.app.dashboard.filter,
+            b.app.dashboard.gateway
+        );
     }
     // One gateway only: the rows line up under the same headings.
     press(&mut b.app, KeyCode::Char('g'));

@@ -269,8 +269,13 @@ fn help_lists_every_key_of_the_invoice_screen() {
     app.journaled = true;
     press(&mut app, KeyCode::Char('?'));
     let screen = format!("{}", render(&app, 100, 40).backend());
-    for line in ["c  cancel the invoice, or set it aside", "n  next sale", "w  show another wallet", "p  demo:", "h  today's sales"]
-    {
+    for line in [
+        "c  cancel the invoice, or set it aside",
+        "n  next sale",
+        "w  show another wallet",
+        "p  demo:",
+        "h  today's sales",
+    ] {
         assert!(screen.contains(line), "{line} in {screen}");
     }
 }

@@ -244,7 +244,10 @@ fn wrong_value_types_are_refused_in_plain_words() {
             GOOD.replace("secret_key = \"env:XPAY_KEY\"", "secret_key = \"env:\""),
             "till.toml:9: secret_key: \"env:\" names no variable: write the variable's name after it, e.g. \"env:XPAY_SECRET_KEY\"",
         ),
-        (GOOD.replace("name = \"Corner Café\"", "name = 5"), "till.toml:3: name: expected text in quotes, e.g. name = \"5\", not 5"),
+        (
+            GOOD.replace("name = \"Corner Café\"", "name = 5"),
+            "till.toml:3: name: expected text in quotes, e.g. name = \"5\", not 5",
+        ),
         (
             GOOD.replace("name = \"Corner Café\"\n", ""),
             "till.toml:2: [shop]: name is missing: add name = \"Corner Café\"",

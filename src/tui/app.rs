@@ -328,7 +328,8 @@ impl App {
                 Some(cmd) => self.amount.run(cmd, code, &ctx),
                 None => Intent::Nothing,
             },
-            Screen::Picker => match keys::find(picker::KEYS, &key, setup, |c| self.picker.avail(c, self.methods.len())) {
+            Screen::Picker => match keys::find(picker::KEYS, &key, setup, |c| self.picker.avail(c, self.methods.len()))
+            {
                 Some(cmd) => self.picker.run(cmd, code, &ctx),
                 None => Intent::Nothing,
             },

@@ -56,7 +56,8 @@ impl<'a> Scene<'a> {
             Screen::Dashboard => {
                 let listing = app.dashboard.listing(watches, ctx.now());
                 let avail = |c| Dashboard::avail(c, &listing, watches);
-                let (hints, help) = (keys::hints(dashboard::KEYS, setup, avail), keys::help_now(dashboard::KEYS, setup, avail));
+                let (hints, help) =
+                    (keys::hints(dashboard::KEYS, setup, avail), keys::help_now(dashboard::KEYS, setup, avail));
                 (Body::Dashboard(&app.dashboard, listing), hints, help)
             }
             Screen::History => match &app.history {

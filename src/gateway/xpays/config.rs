@@ -134,14 +134,14 @@ impl ConfigSection for XpaysConfig {
 
     fn summary(&self) -> String {
         format!(
-            "xpays: {} · api key {} · secret key {} · signs {} · {} on {} · {} status_map rows · methods usdt-tron",
+            "xpays: {} · api key {} · secret key {} · signs {} · {} on {} · {} · methods usdt-tron",
             self.base_url,
             self.api_key.masked(),
             self.secret_key.masked(),
             self.sign_template,
             self.crypto,
             self.chain,
-            self.status_map.len()
+            crate::core::words::count(self.status_map.len(), "status_map row", "status_map rows")
         )
     }
 }

@@ -102,15 +102,24 @@ impl Modal {
                     vec![
                         Line::raw(""),
                         Line::raw(format!(" {open} still open. This is the demo: its sandbox")),
-                        Line::raw(format!(" forgets {}, and the next demo starts fresh.", if one { "it" } else { "them" })),
+                        Line::raw(format!(
+                            " forgets {}, and the next demo starts fresh.",
+                            if one { "it" } else { "them" }
+                        )),
                         Line::raw(""),
                         self.answers(view),
                     ]
                 } else {
                     vec![
                         Line::raw(""),
-                        Line::raw(format!(" {open} still open. {}", if one { "It stays in the journal" } else { "They stay in the journal" })),
-                        Line::raw(format!(" and {} watched again when till starts next.", if one { "is" } else { "are" })),
+                        Line::raw(format!(
+                            " {open} still open. {}",
+                            if one { "It stays in the journal" } else { "They stay in the journal" }
+                        )),
+                        Line::raw(format!(
+                            " and {} watched again when till starts next.",
+                            if one { "is" } else { "are" }
+                        )),
                         Line::raw(""),
                         self.answers(view),
                     ]
@@ -124,10 +133,7 @@ impl Modal {
 /// An invoice as a question names it, `t-4f2a… (12.50 USD)`, and its gateway.
 fn named(view: &View, reference: &Reference) -> (String, String) {
     match view.ctx.desk.watch(reference) {
-        Some(w) => (
-            format!("invoice {reference} ({})", w.invoice.fiat),
-            w.invoice.method.provider.name().to_string(),
-        ),
+        Some(w) => (format!("invoice {reference} ({})", w.invoice.fiat), w.invoice.method.provider.name().to_string()),
         None => (format!("invoice {reference}"), "the gateway".to_string()),
     }
 }

@@ -105,7 +105,10 @@ pub fn draw(view: &View, amount: &Amount, frame: &mut Frame, area: Rect) {
     let open = view.ctx.desk.open_count();
     let mut lines = vec![Line::styled("Type the amount, then press Enter.", theme::dim())];
     if open > 0 {
-        lines.push(Line::styled(format!("{} open in the background.", crate::core::words::count(open, "invoice", "invoices")), theme::dim()));
+        lines.push(Line::styled(
+            format!("{} open in the background.", crate::core::words::count(open, "invoice", "invoices")),
+            theme::dim(),
+        ));
     }
     if let Some(f) = view.flash {
         lines.push(Line::raw(f.to_string()));
