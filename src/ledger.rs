@@ -57,7 +57,7 @@ pub fn csv_row(r: &SaleRecord, tz: &TimeZone) -> [String; 14] {
         r.crypto.as_ref().map(|c| c.unit.clone()).unwrap_or_default(),
         r.state.name().to_string(),
         r.status.name().to_string(),
-        r.received.as_ref().map(Money::amount_text).unwrap_or_default(),
+        r.received.as_ref().map(Money::exact_text).unwrap_or_default(),
         r.tx_id.clone().unwrap_or_default(),
         r.note.clone().unwrap_or_default(),
     ]

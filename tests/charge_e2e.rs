@@ -96,13 +96,13 @@ fn a_wrong_secret_exits_1_saying_the_credentials_were_refused() {
 }
 
 #[test]
-fn a_bad_amount_or_method_exits_1_with_a_clear_message() {
+fn a_bad_amount_or_method_exits_64_with_a_clear_message() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = config(dir.path(), "http://127.0.0.1:9", "");
     for (amount, method, want) in [
         ("0", "xpay:lightning", "must be more than zero"),
         ("1.234", "xpay:lightning", "2 decimal places"),
-        ("5", "xpay:doge", "not a payment method"),
+        ("5", "xpay:doge", "\"xpay:doge\" is not a method this till offers: use one of xpay:lightning, xpay:usdt-tron"),
     ] {
         let out = Command::new(TILL)
             .args(["charge", "--amount", amount, "--method", method, "--config"])
@@ -112,7 +112,7 @@ fn a_bad_amount_or_method_exits_1_with_a_clear_message() {
             .env("TILL_E2E_SECRET", "x")
             .output()
             .unwrap();
-        assert_eq!(out.status.code(), Some(1));
+        assert_eq!(out.status.code(), Some(64), "usage, not 2 (expired)");
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(stderr.contains(want), "{amount} {method}: {stderr}");
     }

@@ -73,10 +73,17 @@ impl Money {
         Money { amount, currency }
     }
 
-    /// The amount with the currency's decimals, e.g. `12.50`, `11.00`, and
-    /// `1500` for JPY; never rounded: an amount finer than its currency (a
-    /// gateway's `12.4999`) keeps its digits.
+    /// The amount with exactly the currency's decimals, e.g. `12.50`,
+    /// `11.00`, and `1500` for JPY (a gateway's finer `2.500001` shows as `2.50`).
     pub fn amount_text(&self) -> String {
+        let mut a = self.amount;
+        a.rescale(self.currency.decimals);
+        a.to_string()
+    }
+
+    /// The amount with at least the currency's decimals and never rounded,
+    /// for exports: `12.50`, `11.00`, and a gateway's finer `2.500001` whole.
+    pub fn exact_text(&self) -> String {
         let mut a = self.amount.normalize();
         if a.scale() < self.currency.decimals {
             a.rescale(self.currency.decimals);
@@ -298,7 +305,7 @@ mod tests {
     }
 
     #[test]
-    fn amounts_carry_their_currencys_decimals_and_are_never_rounded() {
+    fn amounts_carry_their_currencys_decimals() {
         let jpy = Currency::from_code("JPY").unwrap();
         let kwd = Currency::from_code("KWD").unwrap();
         let shown = |a: &str, c: &Currency| Money::new(a.parse().unwrap(), c.clone()).to_string();
@@ -307,7 +314,11 @@ mod tests {
         assert_eq!(shown("11.000", &usd()), "11.00 USD");
         assert_eq!(shown("1500", &jpy), "1500 JPY");
         assert_eq!(shown("1.5", &kwd), "1.500 KWD");
-        assert_eq!(shown("12.4999", &usd()), "12.4999 USD", "a gateway's finer amount keeps its digits");
+        assert_eq!(shown("2.500001", &usd()), "2.50 USD", "shown with the currency's decimals");
+        let finer = Money::new("2.500001".parse().unwrap(), usd());
+        assert_eq!(finer.exact_text(), "2.500001", "exported whole");
+        assert_eq!(Money::new("12.5".parse().unwrap(), usd()).exact_text(), "12.50");
+        assert_eq!(Money::new(Decimal::from(1500), Currency::from_code("JPY").unwrap()).exact_text(), "1500");
     }
 
     #[test]
