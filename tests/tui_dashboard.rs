@@ -594,3 +594,24 @@ fn the_columns_stay_put_when_f_or_g_filters() {
     press(&mut b.app, KeyCode::Char('g'));
     insta::assert_snapshot!("dashboard_xpay_only_100x40", render(&b.app, 100, 40).backend());
 }
+
+/// `c` on an Xcash invoice (Xcash cannot cancel) offers to set it aside:
+/// no cancel is sent, and it stays listed and watched.
+#[test]
+fn c_on_the_dashboard_at_a_gateway_that_cannot_cancel_sets_aside() {
+    let mut b = board();
+    b.app.cancelable = vec![ProviderId::Xpay, ProviderId::Bitsby];
+    open_dashboard(&mut b.app);
+    while b.app.dashboard.selected.as_ref() != Some(&b.amber) {
+        press(&mut b.app, KeyCode::Down);
+    }
+    assert!(press(&mut b.app, KeyCode::Char('c')).is_empty());
+    let screen = text(&b.app, 100, 40);
+    assert!(screen.contains("Xcash cannot cancel an invoice."), "{screen}");
+    assert!(screen.contains(&format!("Set invoice {} (30.00 USD) aside?", b.amber)), "{screen}");
+    let effects = press(&mut b.app, KeyCode::Char('y'));
+    assert!(!effects.iter().any(|e| matches!(e, Effect::Run(Command::Cancel(_)))), "{effects:?}");
+    assert!(b.app.dashboard.open);
+    let lines = screen_lines(&b.app, 100, 40);
+    assert!(lines[row_of(&lines, "30.00")].contains("PENDING"), "still listed and open");
+}

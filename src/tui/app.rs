@@ -365,7 +365,9 @@ impl App {
                     .watch(&reference)
                     .map_or_else(|| reference.to_string(), |w| format!("{reference} ({})", w.invoice.fiat));
                 let words = format!("Set aside: {named} stays watched in the background (Tab lists it).");
-                if self.desk.sale.reference() == Some(&reference) && !self.dashboard.open && self.history.is_none() {
+                // The sale in hand makes way for the next one (as `n`); one
+                // already in the background just stays there.
+                if self.desk.sale.reference() == Some(&reference) {
                     let effects = self.new_sale();
                     self.flash = Some(words);
                     effects
