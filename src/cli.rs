@@ -61,6 +61,14 @@ pub enum Command {
     },
     /// Prints the receipt of a paid sale (by our reference or the gateway's invoice id).
     Receipt { invoice: String },
+    /// The customer's screen: run it in a second terminal on the same machine.
+    /// It follows the till's current sale (the shop's name while idle) and
+    /// waits for the till when it is not running. q quits.
+    Display {
+        /// Print each state received as a JSON line instead of drawing.
+        #[arg(long)]
+        json: bool,
+    },
     /// Runs the sandbox gateway on its own (the demo's stand-in for the real gateways).
     Sandbox {
         #[arg(long, default_value = "127.0.0.1:8787")]

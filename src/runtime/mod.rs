@@ -4,6 +4,7 @@
 //! `drive` is the one loop every face runs on.
 
 pub mod drive;
+pub mod publish;
 mod services;
 
 pub use drive::{Drive, Effect, Face, Input};
