@@ -148,8 +148,12 @@ fn welcome(frame: &mut Frame, area: Rect, screen: &Screen) {
 
 /// The fiat amount as big as `area` allows, centred or to the left.
 fn amount(frame: &mut Frame, area: Rect, due: &Due, alignment: Alignment) {
-    let text = format!("{} {}", due.fiat.amount_text(), due.fiat.currency.code());
-    big_text(frame, area, &text, bold(), alignment);
+    big_text(frame, area, &amount_text(due), bold(), alignment);
+}
+
+/// "12.50 USD": the currency's decimals, its code.
+fn amount_text(due: &Due) -> String {
+    format!("{} {}", due.fiat.amount_text(), due.fiat.currency.code())
 }
 
 /// The crypto amount and the network, as lines.
@@ -199,8 +203,11 @@ fn pay(frame: &mut Frame, area: Rect, screen: &Screen, due: &Due, waiting: Waiti
         message(frame, area, due, words);
         return Drawn { code_left_out: true };
     };
-    // Beside: the code left, the details right.
-    for info in [INFO_WIDE, INFO_NARROW] {
+    // Beside: the code left, the details right, as wide as the big amount
+    // needs if the code leaves room for that.
+    let glyphs = u16::try_from(amount_text(due).chars().count()).unwrap_or(u16::MAX);
+    let snug = glyphs.saturating_mul(4).saturating_add(1).clamp(INFO_NARROW, INFO_WIDE);
+    for info in [INFO_WIDE, snug, INFO_NARROW] {
         let [code_area, _, info_area] =
             Layout::horizontal([Constraint::Fill(1), Constraint::Length(1), Constraint::Length(info)]).areas(area);
         if info_area.width == info && draw_code(frame, code_area, code) {
@@ -219,7 +226,7 @@ fn pay(frame: &mut Frame, area: Rect, screen: &Screen, due: &Due, waiting: Waiti
     // Above: the code, then the amount on one line and the countdown.
     let [code_area, info_area] = Layout::vertical([Constraint::Fill(1), Constraint::Length(COMPACT)]).areas(area);
     if info_area.height == COMPACT && draw_code(frame, code_area, code) {
-        let mut first = vec![Span::styled(format!("{} {}", due.fiat.amount_text(), due.fiat.currency.code()), bold())];
+        let mut first = vec![Span::styled(amount_text(due), bold())];
         if let Some(c) = &due.crypto {
             first.push(Span::styled(" = ", theme::dim()));
             first.push(Span::styled(c.to_string(), theme::title()));
@@ -233,7 +240,7 @@ fn pay(frame: &mut Frame, area: Rect, screen: &Screen, due: &Due, waiting: Waiti
         return Drawn::default();
     }
     // No room for the code: the amount, and where to scan.
-    let mut words = vec![Line::raw("Please scan the code on the till's screen.")];
+    let mut words = vec![Line::raw("Please scan the code at the till.")];
     words.push(countdown_line(left));
     message(frame, area, due, words);
     Drawn { code_left_out: true }
@@ -262,7 +269,7 @@ fn done(frame: &mut Frame, area: Rect, due: &Due, end: End) {
     };
     let mut lines: Vec<Line> = words.iter().filter(|w| !w.is_empty()).map(|w| Line::styled(*w, bold())).collect();
     lines.push(Line::raw(""));
-    lines.push(Line::raw(format!("{} {}", due.fiat.amount_text(), due.fiat.currency.code())));
+    lines.push(Line::raw(amount_text(due)));
     if let Some(c) = &due.crypto {
         lines.push(Line::styled(c.to_string(), theme::dim()));
     }
