@@ -14,7 +14,8 @@ use tokio::sync::mpsc::UnboundedSender;
 /// How often the display tries the socket while the till is away.
 pub const RETRY: Duration = Duration::from_millis(250);
 
-/// What the link tells the display.
+/// What the link tells the display. Moved once per line, never stored in bulk.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Feed {
     /// The till's current view (at connecting, then at each change).
