@@ -468,3 +468,24 @@ fn a_code_is_encoded_once_per_payload() {
     assert!(s.code().is_none() && !s.live && s.sale == CustomerSale::Idle);
     assert_eq!(s.shop, SHOP, "the shop's name stays while the till is away");
 }
+
+#[tokio::test(start_paused = true)]
+async fn the_countdown_ticks_every_second_and_q_quits() {
+    use till::display::Input as DisplayInput;
+    let inv = tron_invoice();
+    let start = inv.expires_at - jiff::SignedDuration::from_secs(14 * 60 + 3);
+    let clock: till::clock::SharedClock = Arc::new(till::clock::TokioClock::starting_at(start));
+    let (tx, mut inputs) = unbounded_channel();
+    let shown = tokio::spawn(async move {
+        let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+        let mut s = Screen::new(SHOP);
+        till::display::run(&mut terminal, &mut s, &mut inputs, clock).await.unwrap();
+        text(&terminal)
+    });
+    tx.send(DisplayInput::Feed(Feed::Live(CustomerView { shop: SHOP.into(), sale: open(&inv) }))).unwrap();
+    // Two seconds of the display's clock: two ticks, two frames.
+    tokio::time::sleep(Duration::from_millis(2_100)).await;
+    tx.send(DisplayInput::Quit).unwrap();
+    let screen = tokio::time::timeout(BOUND, shown).await.expect("q quits").unwrap();
+    assert!(screen.contains("Expires in 14:01"), "{screen}");
+}

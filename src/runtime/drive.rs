@@ -4,6 +4,8 @@
 //! input (a key, a gateway's answer, the clock, the poll schedule's wake).
 //! The face turns inputs into effects and renders its state; it never decides
 //! what is journaled, and it renders only after the journal has what it shows.
+//! With a publisher, the customer's view goes out at the same point of the
+//! turn, when it changed (`publish.rs`).
 
 use super::Runtime;
 use super::publish::Publisher;
