@@ -61,9 +61,11 @@ pub enum Command {
     },
     /// Prints the receipt of a paid sale (by our reference or the gateway's invoice id).
     Receipt { invoice: String },
-    /// The customer's screen: run it in a second terminal on the same machine.
-    /// It follows the till's current sale (the shop's name while idle) and
-    /// waits for the till when it is not running. q quits.
+    /// The customer's screen, for a second terminal beside the till.
+    ///
+    /// Run it on the same machine, with the till's --data-dir. It follows the
+    /// till's current sale (the shop's name while idle) and waits for the till
+    /// when it is not running. q quits.
     Display {
         /// Print each state received as a JSON line instead of drawing.
         #[arg(long)]
