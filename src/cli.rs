@@ -97,6 +97,16 @@ pub enum Command {
     },
     /// Prints the receipt of a paid sale (by our reference or the gateway's invoice id).
     Receipt { invoice: String },
+    /// The customer's screen, for a second terminal beside the till.
+    ///
+    /// Run it on the same machine, with the till's --data-dir. It follows the
+    /// till's current sale (the shop's name while idle) and waits for the till
+    /// when it is not running. q quits.
+    Display {
+        /// Print each state received as a JSON line instead of drawing.
+        #[arg(long)]
+        json: bool,
+    },
     /// Runs the sandbox gateway on its own (the demo's stand-in for the real gateways).
     Sandbox {
         #[arg(long, default_value = "127.0.0.1:8787")]

@@ -10,6 +10,7 @@ pub mod clock;
 pub mod config;
 pub mod core;
 pub mod demo;
+pub mod display;
 pub mod gateway;
 pub mod headless;
 pub mod journal;

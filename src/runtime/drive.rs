@@ -4,8 +4,11 @@
 //! input (a key, a gateway's answer, the clock, the poll schedule's wake).
 //! The face turns inputs into effects and renders its state; it never decides
 //! what is journaled, and it renders only after the journal has what it shows.
+//! With a publisher, the customer's view goes out at the same point of the
+//! turn, when it changed (`publish.rs`).
 
 use super::Runtime;
+use super::publish::Publisher;
 use super::services::{self, Services};
 use crate::core::desk::{Command, Desk, Entry, Event};
 use crate::core::invoice::Reference;
@@ -107,13 +110,15 @@ pub struct Drive<K> {
     input_tx: UnboundedSender<Input<K>>,
     services: Services,
     deadline: Option<tokio::time::Instant>,
+    /// The customer's view, published after each turn (`till display`).
+    publisher: Option<Publisher>,
 }
 
 impl<K: Send + 'static> Drive<K> {
     /// A loop over `runtime`, whose gateway answers arrive on `events`.
     pub fn new(runtime: Runtime, events: UnboundedReceiver<Event>) -> Drive<K> {
         let (input_tx, inputs) = unbounded_channel();
-        Drive { runtime, events, inputs, input_tx, services: Services::default(), deadline: None }
+        Drive { runtime, events, inputs, input_tx, services: Services::default(), deadline: None, publisher: None }
     }
 
     /// Where the face's own inputs (keys, resizes) are sent.
@@ -123,6 +128,12 @@ impl<K: Send + 'static> Drive<K> {
 
     pub fn with_services(mut self, services: Services) -> Drive<K> {
         self.services = services;
+        self
+    }
+
+    /// Publishes the customer's view of the sale in hand after each turn.
+    pub fn publishing(mut self, publisher: Publisher) -> Drive<K> {
+        self.publisher = Some(publisher);
         self
     }
 
@@ -145,6 +156,10 @@ impl<K: Send + 'static> Drive<K> {
         let mut effects = start;
         loop {
             self.carry_out(face, effects);
+            // After the journal writes, like the render: sent only if it changed.
+            if let Some(publisher) = &self.publisher {
+                publisher.offer(face.desk());
+            }
             face.render()?;
             if let Some(code) = face.finished() {
                 return Ok(Some(code));

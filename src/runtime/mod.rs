@@ -1,9 +1,11 @@
 //! Runs the core's commands: each gateway call is a tokio task whose result
 //! comes back as a core event on a channel, so no face ever waits on the
 //! network; each journal write is carried out at once, in the desk's order.
-//! `drive` is the one loop every face runs on.
+//! `drive` is the one loop every face runs on; `publish` serves the
+//! customer's view of the sale in hand to `till display`.
 
 pub mod drive;
+pub mod publish;
 mod services;
 
 pub use drive::{Drive, Effect, Face, Input};

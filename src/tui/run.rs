@@ -99,6 +99,13 @@ pub async fn run(
         demo_url,
     };
     let mut drive = Drive::new(runtime, core_rx).with_services(services);
+    // `till display` follows the sale through a socket in the data directory.
+    if let Some(j) = &journaling {
+        match crate::runtime::publish::Publisher::bind(&j.data_dir, &config.shop.name) {
+            Ok(publisher) => drive = drive.publishing(publisher),
+            Err(e) => tracing::warn!(error = %e, "the customer's display cannot be served"),
+        }
+    }
 
     // Terminal input is read on its own thread: the read blocks, so the loop idles.
     let inputs = drive.inputs();
