@@ -89,7 +89,10 @@ pub fn sale(desk: &Desk) -> CustomerSale {
         Sale::Method { amount } | Sale::Creating { amount, .. } | Sale::Failed { amount, .. } => {
             CustomerSale::Total(amount.clone())
         }
-        Sale::Open { reference } | Sale::Final { reference } => {
+        // An invoice already over when the cashier brought it back is not
+        // this customer's: their screen stays on the shop's name.
+        Sale::Final { recalled: true, .. } => CustomerSale::Idle,
+        Sale::Open { reference } | Sale::Final { reference, recalled: false } => {
             // An invoice the journal could not store is never shown, here either.
             let Some(w) = desk.watch(reference).filter(|w| !w.unstored) else {
                 return CustomerSale::Idle;
@@ -199,5 +202,23 @@ mod tests {
         let reference = Reference::parse("a").unwrap();
         desk.update(Event::Polled { reference, result: report(Status::ExpiredUnderpaid) });
         assert!(matches!(sale(&desk), CustomerSale::Done { end: End::Expired, .. }));
+    }
+
+    #[test]
+    fn a_finished_sale_the_cashier_looks_up_again_is_not_shown_to_the_next_customer() {
+        let mut desk = Desk::new(PollPolicy::default(), Timestamp::UNIX_EPOCH);
+        open(&mut desk, invoice("a", "TA"));
+        let a = Reference::parse("a").unwrap();
+        desk.update(Event::Polled { reference: a.clone(), result: report(Status::Paid) });
+        desk.update(Event::NewSale);
+        // From the dashboard or the history: the cashier's business.
+        desk.update(Event::Show(a.clone()));
+        assert_eq!(desk.sale.reference(), Some(&a), "the cashier sees it");
+        assert_eq!(sale(&desk), CustomerSale::Idle, "the customer does not");
+        // An open invoice brought back is the customer's to pay.
+        open(&mut desk, invoice("b", "TB"));
+        desk.update(Event::NewSale);
+        desk.update(Event::Show(Reference::parse("b").unwrap()));
+        assert_eq!(sale(&desk).state(), "pending");
     }
 }

@@ -18,15 +18,17 @@ pub enum Sale {
     Failed { amount: Money, method: PaymentMethod, reference: Reference, problem: Problem },
     /// The invoice is open; its watch says how it stands.
     Open { reference: Reference },
-    /// The invoice reached a final state.
-    Final { reference: Reference },
+    /// The invoice reached a final state. `recalled`: the cashier brought
+    /// back an invoice that was already over (from the dashboard or the
+    /// history), so it is the cashier's business, not the customer's.
+    Final { reference: Reference, recalled: bool },
 }
 
 impl Sale {
     /// The invoice this sale shows, once it has one.
     pub fn reference(&self) -> Option<&Reference> {
         match self {
-            Sale::Open { reference } | Sale::Final { reference } => Some(reference),
+            Sale::Open { reference } | Sale::Final { reference, .. } => Some(reference),
             _ => None,
         }
     }

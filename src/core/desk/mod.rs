@@ -196,7 +196,7 @@ impl Desk {
                     && !w.unstored
                 {
                     let done = w.status().is_final();
-                    self.sale = if done { Sale::Final { reference } } else { Sale::Open { reference } };
+                    self.sale = if done { Sale::Final { reference, recalled: true } } else { Sale::Open { reference } };
                     self.plan(&mut out);
                 }
             }
@@ -307,7 +307,7 @@ impl Desk {
                 self.push_watch(Watch::new(invoice, self.now));
 
                 out.notices.push(Notice::Created(reference.clone()));
-                self.sale = if done { Sale::Final { reference } } else { Sale::Open { reference } };
+                self.sale = if done { Sale::Final { reference, recalled: false } } else { Sale::Open { reference } };
                 self.plan(out);
             }
             Err(problem) => {
@@ -322,7 +322,7 @@ impl Desk {
         if let Sale::Open { reference } = &self.sale
             && self.watch(reference).is_some_and(|w| w.status().is_final())
         {
-            self.sale = Sale::Final { reference: reference.clone() };
+            self.sale = Sale::Final { reference: reference.clone(), recalled: false };
         }
     }
 
