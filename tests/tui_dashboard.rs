@@ -437,7 +437,7 @@ fn the_invoice_of_the_sale_in_hand_ending_under_the_dashboard_is_told_there() {
     assert!(lines.iter().any(|l| l.contains(" PAID ") && l.contains("12.50 USD") && l.contains("xPay · USDT on TRON")));
     // Back to it: the big PAID.
     press(&mut b.app, KeyCode::Tab);
-    assert_eq!(b.app.desk.sale, Sale::Final { reference: b.green.clone() });
+    assert_eq!(b.app.desk.sale, Sale::Final { reference: b.green.clone(), recalled: false });
     assert!(text(&b.app, 100, 40).contains("The gateway confirmed the payment."));
 }
 
