@@ -15,8 +15,7 @@ use till::core::schedule::PollPolicy;
 use till::core::status::{Origin, Status};
 use till::gateway::CreateRequest;
 use till::gateway::verify::Networks;
-use till::qr::QrMatrix;
-use till::tui::qr_widget::QrWidget;
+use till::tui::qr::QrCode;
 use till::tui::{Action, App, ShopInfo};
 
 fn main() {
@@ -138,7 +137,7 @@ fn qr_encode_and_render_400_chars(bencher: Bencher) {
     let area = ratatui::layout::Rect::new(0, 0, 200, 60);
     let mut buffer = ratatui::buffer::Buffer::empty(area);
     bencher.bench_local(|| {
-        let m = QrMatrix::encode(divan::black_box(&payload)).unwrap();
-        ratatui::widgets::Widget::render(QrWidget(&m), area, &mut buffer);
+        let code = QrCode::encode(divan::black_box(&payload)).unwrap();
+        code.render(area, &mut buffer, &till::tui::qr::Caps::default()).unwrap();
     });
 }
