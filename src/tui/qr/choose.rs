@@ -167,8 +167,8 @@ pub fn needed(sizes: &[usize], modes: Modes) -> (u16, u16) {
     }
 }
 
-/// The height a code need not exceed on a screen `rows` tall: three fifths
-/// of it.
+/// The height a code need not exceed on a screen `rows` tall: two thirds
+/// of it (a phone at arm's length reads it; the details keep their room).
 pub fn cap_rows(screen_rows: u16) -> u16 {
-    screen_rows.saturating_mul(3) / 5
+    screen_rows.saturating_mul(2) / 3
 }

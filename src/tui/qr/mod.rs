@@ -118,7 +118,7 @@ impl QrCode {
     }
 
     /// Draws the largest code that fits `area`, centred, no taller than
-    /// three fifths of the buffer: the cells drawn, or the cells needed.
+    /// two thirds of the buffer: the cells drawn, or the cells needed.
     pub fn render(&self, area: Rect, buf: &mut Buffer, caps: &Caps) -> Result<Rect, (u16, u16)> {
         let cap = choose::cap_rows(buf.area.height);
         let Some(p) = self.place((area.width, area.height), cap, caps) else {

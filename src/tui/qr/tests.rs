@@ -171,9 +171,10 @@ fn the_choice_for_each_payload_screen_and_mode() {
         // USDT on TRON: 37 modules.
         (TRON, (80, 24), H, Some((0, H, 1, 37, 19))),
         (TRON, (80, 24), O, Some((0, S, 1, 19, 13))),
-        (TRON, (120, 40), O, Some((0, H, 1, 37, 19))),
-        (TRON, (200, 60), O, Some((0, O, 3, 56, 28))),
-        (TRON, (200, 60), H, Some((0, H, 1, 37, 19))),
+        (TRON, (120, 40), O, Some((0, S, 2, 37, 25))),
+        (TRON, (120, 40), H, Some((0, H, 1, 37, 19))),
+        (TRON, (200, 60), O, Some((0, H, 2, 74, 37))),
+        (TRON, (200, 60), H, Some((0, H, 2, 74, 37))),
         // XaiGate's page: 41 modules.
         (XAIGATE, (80, 24), H, Some((0, H, 1, 41, 21))),
         (XAIGATE, (200, 60), S, Some((0, S, 2, 41, 28))),

@@ -216,7 +216,8 @@ pub fn draw(view: &View, shown: &Shown, frame: &mut Frame, area: Rect) {
             draw_compact(view, watch, frame, bottom, Alignment::Center);
         }
         _ => {
-            let left_width = area.width.saturating_sub(INFO_MIN + 1).min(48);
+            let too_small = code.is_some() && showing;
+            let left_width = area.width.saturating_sub(INFO_MIN + 1).min(if too_small { 48 } else { 46 });
             let [left, _, right] =
                 Layout::horizontal([Constraint::Length(left_width), Constraint::Length(1), Constraint::Fill(1)])
                     .areas(area);
