@@ -69,6 +69,31 @@ fn draw_invoice_screen(bencher: Bencher, (w, h): (u16, u16)) {
     });
 }
 
+/// One frame of the invoice screen in each text mode the terminal may
+/// have, and with a (cached) kitty picture.
+#[divan::bench(args = ["halfblocks", "sextants", "octants", "kitty"])]
+fn draw_invoice_screen_mode(bencher: Bencher, mode: &str) {
+    use till::tui::qr::Caps;
+    use till::tui::qr::choose::Glyphs;
+    let mut app = open_app();
+    app.codes.caps = match mode {
+        "sextants" => Caps::text(Glyphs::Sextants),
+        "octants" => Caps::text(Glyphs::Octants),
+        "kitty" => {
+            #[allow(deprecated)]
+            let mut picker = ratatui_image::picker::Picker::from_fontsize((8, 16).into());
+            picker.set_protocol_type(ratatui_image::picker::ProtocolType::Kitty);
+            Caps { picker: Some(picker), ..Caps::default() }
+        }
+        _ => Caps::text(Glyphs::HalfBlocks),
+    };
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    bencher.bench_local(|| {
+        terminal.clear().unwrap();
+        terminal.draw(|f| till::tui::draw(&app, f)).unwrap();
+    });
+}
+
 /// The till at a busy counter: 1,000 open invoices over the five gateways,
 /// expiring from one minute to a few hours out, with the dashboard up.
 fn busy_app() -> App {

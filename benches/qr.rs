@@ -7,7 +7,7 @@ use divan::Bencher;
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use till::qr::QrMatrix;
-use till::tui::qr::choose::Glyphs;
+use till::tui::qr::choose::{self, Glyphs, Placement, Render};
 use till::tui::qr::{Caps, QrCode};
 
 fn main() {
@@ -36,9 +36,23 @@ fn qr_encode_variants_400_chars(bencher: Bencher) {
     bencher.bench_local(|| QrCode::encode(divan::black_box(&payload)).unwrap());
 }
 
-/// Choosing and drawing an encoded code into a 200×60 buffer, per mode.
+/// Drawing an encoded code at scale 1 into a 200×60 buffer, per mode.
 #[divan::bench(args = [Glyphs::HalfBlocks, Glyphs::Sextants, Glyphs::Octants])]
-fn qr_render_400_chars(bencher: Bencher, glyphs: Glyphs) {
+fn qr_draw_400_chars(bencher: Bencher, glyphs: Glyphs) {
+    let code = QrCode::encode(&payload()).unwrap();
+    let area = Rect::new(0, 0, 200, 60);
+    let mut buffer = Buffer::empty(area);
+    let caps = Caps::text(glyphs);
+    let m = code.variants().first().size();
+    let render = Render::Text { glyphs, scale: 1 };
+    let (cols, rows) = choose::cells(m, render, (1, 1));
+    let placement = Placement { variant: 0, render, cols, rows };
+    bencher.bench_local(|| code.draw(divan::black_box(&placement), area, &mut buffer, &caps));
+}
+
+/// Choosing and drawing (what a frame does) in a 200×60 buffer, per mode.
+#[divan::bench(args = [Glyphs::HalfBlocks, Glyphs::Sextants, Glyphs::Octants])]
+fn qr_choose_and_draw_400_chars(bencher: Bencher, glyphs: Glyphs) {
     let code = QrCode::encode(&payload()).unwrap();
     let area = Rect::new(0, 0, 200, 60);
     let mut buffer = Buffer::empty(area);

@@ -166,3 +166,30 @@ fn a_graphics_terminal_builds_the_picture_once_across_frames() {
     let screen = terminal.backend().buffer();
     assert!(screen.content.iter().any(|c| c.symbol().contains("\u{1b}P")), "a sixel sequence in the cells");
 }
+
+#[test]
+fn when_the_code_does_not_fit_beside_the_details_they_go_under_it_or_get_compact() {
+    // Narrow and tall, half blocks: the code on top, the details under it.
+    let app = with(lightning_invoice(), Caps::text(Glyphs::HalfBlocks));
+    let terminal = render(&app, 60, 40);
+    let (at, got) = read(terminal.backend().buffer(), Glyphs::HalfBlocks).expect("a code above the details");
+    assert_eq!(got, app.desk.current().unwrap().invoice.payload.qr);
+    let screen = format!("{}", terminal.backend());
+    let below: Vec<&str> = screen.lines().skip(usize::from(at.bottom())).collect();
+    let below = below.join("\n");
+    for detail in ["10.00 USD = 16454 sat", "PENDING", "Expires in 29:00"] {
+        assert!(below.contains(detail), "{detail} under the code: {screen}");
+    }
+
+    // Wide enough for the code at level M beside a narrow column only: the
+    // compact details there, rather than a smaller code beside the full ones.
+    let app = with(lightning_invoice(), Caps::text(Glyphs::Octants));
+    let terminal = render(&app, 62, 24);
+    let (at, got) = read(terminal.backend().buffer(), Glyphs::Octants).unwrap();
+    assert_eq!(got, app.desk.current().unwrap().invoice.payload.qr);
+    assert_eq!((at.width, at.height), (35, 18), "level M, 4 modules of margin");
+    let screen = format!("{}", terminal.backend());
+    for detail in ["10.00 USD = 16454 sat", "PENDING", "Expires in 29:00"] {
+        assert!(screen.contains(detail), "{detail} beside the code: {screen}");
+    }
+}

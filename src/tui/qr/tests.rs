@@ -78,8 +78,17 @@ fn a_code_that_would_be_clipped_is_not_drawn() {
 
 #[test]
 fn the_picture_handed_to_the_terminal_scans_with_its_quiet_zone() {
-    let code = QrCode::encode(&lightning()).unwrap();
-    for (variant, px, font) in [(0, 2, (8, 16)), (0, 3, (10, 20)), (5, 4, (9, 19))] {
+    let long = format!("LIGHTNING:{}", "LNBC1".repeat(78));
+    let ln = lightning();
+    for (payload, variant, px, font) in [
+        (long.as_str(), 0, 2, (8, 16)),
+        (ln.as_str(), 0, 3, (10, 20)),
+        (ln.as_str(), 5, 4, (9, 19)),
+        (TRON, 2, 2, (7, 15)),
+        (XAIGATE, 0, 3, (8, 16)),
+        (BIP21, 0, 2, (8, 16)),
+    ] {
+        let code = QrCode::encode(payload).unwrap();
         let m = &code.variants().all()[variant];
         let cells = choose::cells(m.size(), Render::Graphics { px }, font);
         let img = graphics::picture(m, px, cells, font);
@@ -95,7 +104,7 @@ fn the_picture_handed_to_the_terminal_scans_with_its_quiet_zone() {
         let mut prepared =
             rqrr::PreparedImage::prepare_from_greyscale(w, h, |x, y| img.get_pixel(x as u32, y as u32).0[0]);
         let grids = prepared.detect_grids();
-        assert_eq!(grids[0].decode().unwrap().1, lightning());
+        assert_eq!(grids[0].decode().unwrap().1, payload);
     }
 }
 

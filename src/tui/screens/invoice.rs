@@ -170,7 +170,7 @@ enum Plan {
 }
 
 /// The QR first: of the layouts, the one whose code is the most preferred
-/// variant (level M, a wide margin), the earliest on a tie.
+/// variant (level M, a wide margin), then the largest, the earliest on a tie.
 fn plan(code: &QrCode, area: Rect, screen_rows: u16, caps: &Caps) -> Plan {
     let cap = choose::cap_rows(screen_rows);
     let (w, h) = (area.width, area.height);
@@ -182,7 +182,7 @@ fn plan(code: &QrCode, area: Rect, screen_rows: u16, caps: &Caps) -> Plan {
     tries
         .into_iter()
         .filter_map(|(cols, rows, plan)| code.place((cols, rows), cap, caps).map(|p| (p, plan)))
-        .min_by_key(|(p, _)| p.variant)
+        .min_by_key(|(p, _)| (p.variant, std::cmp::Reverse(u32::from(p.cols) * u32::from(p.rows))))
         .map_or(Plan::NoCode, |(p, plan)| plan(p))
 }
 
@@ -209,8 +209,10 @@ pub fn draw(view: &View, shown: &Shown, frame: &mut Frame, area: Rect) {
             }
         }
         (Plan::Above(p), Some(code)) => {
-            let [top, bottom] =
-                Layout::vertical([Constraint::Length(p.rows), Constraint::Fill(1)]).flex(Flex::Center).areas(area);
+            let below = area.height.saturating_sub(p.rows).min(COMPACT_ROWS + 2);
+            let [top, bottom] = Layout::vertical([Constraint::Length(p.rows), Constraint::Length(below)])
+                .flex(Flex::Center)
+                .areas(area);
             let [at] = Layout::horizontal([Constraint::Length(p.cols)]).flex(Flex::Center).areas(top);
             code.draw(&p, at, frame.buffer_mut(), caps);
             draw_compact(view, watch, frame, bottom, Alignment::Center);
