@@ -110,6 +110,12 @@ impl QrMatrix {
         x < self.size && y < self.size && self.dark[y * self.size + x]
     }
 
+    /// One row of modules, left to right (`None` below the matrix).
+    #[inline]
+    pub fn row(&self, y: usize) -> Option<&[bool]> {
+        self.dark.get(y * self.size..(y + 1) * self.size)
+    }
+
     /// The half-block glyphs of cell row `row` (modules rows 2r and 2r+1; the
     /// row below the last module row is light), left to right, as indices
     /// into [`GLYPHS`].

@@ -232,3 +232,26 @@ fn render_centres_the_code_and_says_where() {
     assert_eq!(text::find(&buf), Some(at));
     assert_eq!((at.x, at.y), ((100 - at.width) / 2, 1 + (28 - at.height) / 2));
 }
+
+#[test]
+fn graphics_grow_with_the_screen_in_whole_pixels_per_module() {
+    // A font of 8 × 16 pixels: Lightning's 69 modules at M with 4 of margin.
+    let modes = Modes { text: Glyphs::HalfBlocks, graphics: Some((8, 16)) };
+    let sizes = QrCode::encode(&lightning()).unwrap().sizes;
+    let cases = [
+        // 80×24: two thirds of 24 rows is 16: 3 pixels a module, 207 pixels.
+        ((80, 24), (0, 3, 26, 13)),
+        ((100, 30), (0, 4, 35, 18)),
+        ((120, 40), (0, 6, 52, 26)),
+        ((200, 60), (0, 9, 78, 39)),
+    ];
+    for (screen, want) in cases {
+        let (area, cap) = beside(screen.0, screen.1);
+        let p = choose::choose(&sizes, area, cap, modes).unwrap();
+        let Render::Graphics { px } = p.render else { panic!("graphics") };
+        assert_eq!((p.variant, px, p.cols, p.rows), want, "at {screen:?}");
+    }
+    // Too small only when 2 pixels a module do not fit.
+    assert_eq!(choose::choose(&sizes, (14, 7), 8, modes), None);
+    assert_eq!(choose::needed(&sizes, modes), (15, 8), "57 modules at 2 pixels: 114 pixels");
+}

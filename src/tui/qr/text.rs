@@ -70,17 +70,22 @@ pub fn draw(m: &QrMatrix, glyphs: Glyphs, scale: u16, (cols, rows): (u16, u16), 
     let (gx, gy) = glyphs.grid();
     let scale = usize::from(scale);
     let prepared = &CELLS[glyphs as usize];
+    // The module column of each sub-column, worked out once.
+    let xs: Vec<usize> = (0..usize::from(cols) * gx).map(|sx| sx / scale).collect();
     for row in 0..rows {
         let start = buf.index_of(code.x, code.y + row);
         let line = &mut buf.content[start..start + usize::from(cols)];
         let top = usize::from(row) * gy;
-        for (col, cell) in line.iter_mut().enumerate() {
-            let left = col * gx;
+        // The module rows of this cell row's sub-rows (empty below the code).
+        let mut modules: [&[bool]; 4] = [&[]; 4];
+        for (sy, r) in modules.iter_mut().enumerate().take(gy) {
+            *r = m.row((top + sy) / scale).unwrap_or(&[]);
+        }
+        for (cell, xs) in line.iter_mut().zip(xs.chunks_exact(gx)) {
             let mut bits = 0usize;
-            for sy in 0..gy {
-                let y = (top + sy) / scale;
-                for sx in 0..gx {
-                    if m.is_dark((left + sx) / scale, y) {
+            for (sy, r) in modules.iter().enumerate().take(gy) {
+                for (sx, x) in xs.iter().enumerate() {
+                    if r.get(*x).copied().unwrap_or(false) {
                         bits |= 1 << (sy * gx + sx);
                     }
                 }
