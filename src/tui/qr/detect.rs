@@ -68,12 +68,19 @@ pub fn detect(config: QrMode, no_color: bool) -> Caps {
         QrMode::Octants => Glyphs::Octants,
         QrMode::Auto | QrMode::Graphics => text_glyphs(&get),
     };
-    let wants_graphics = match mode {
-        QrMode::Graphics => true,
-        // The Linux console has no protocol to ask about.
-        QrMode::Auto => get("TERM").as_deref() != Some("linux"),
-        _ => false,
-    };
+    // The query reads the answers from stdin: only on a terminal. (One that
+    // answers nothing, not even the status report every terminal answers,
+    // leaves ratatui-image's reader waiting on stdin, where it would take
+    // keys: force a text mode there with `[display] qr`.)
+    use std::io::IsTerminal;
+    let tty = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+    let wants_graphics = tty
+        && match mode {
+            QrMode::Graphics => true,
+            // The Linux console has no protocol to ask about.
+            QrMode::Auto => !matches!(get("TERM").as_deref(), Some("linux" | "dumb")),
+            _ => false,
+        };
     let picker = wants_graphics.then(Picker::from_query_stdio).and_then(|p| match p {
         Ok(p) if p.protocol_type() != ProtocolType::Halfblocks => {
             tracing::info!(protocol = ?p.protocol_type(), font = ?p.font_size(), "QR: graphics");
