@@ -15,8 +15,7 @@ use till::core::schedule::PollPolicy;
 use till::core::status::{Origin, Status};
 use till::gateway::CreateRequest;
 use till::gateway::verify::Networks;
-use till::qr::QrMatrix;
-use till::tui::qr_widget::QrWidget;
+use till::tui::qr::QrCode;
 use till::tui::{Action, App, ShopInfo};
 
 fn main() {
@@ -65,6 +64,31 @@ fn draw_invoice_screen(bencher: Bencher, (w, h): (u16, u16)) {
     let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
     bencher.bench_local(|| {
         // A fresh buffer each time, as after a resize: the worst case.
+        terminal.clear().unwrap();
+        terminal.draw(|f| till::tui::draw(&app, f)).unwrap();
+    });
+}
+
+/// One frame of the invoice screen in each text mode the terminal may
+/// have, and with a (cached) kitty picture.
+#[divan::bench(args = ["halfblocks", "sextants", "octants", "kitty"])]
+fn draw_invoice_screen_mode(bencher: Bencher, mode: &str) {
+    use till::tui::qr::Caps;
+    use till::tui::qr::choose::Glyphs;
+    let mut app = open_app();
+    app.codes.caps = match mode {
+        "sextants" => Caps::text(Glyphs::Sextants),
+        "octants" => Caps::text(Glyphs::Octants),
+        "kitty" => {
+            #[allow(deprecated)]
+            let mut picker = ratatui_image::picker::Picker::from_fontsize((8, 16).into());
+            picker.set_protocol_type(ratatui_image::picker::ProtocolType::Kitty);
+            Caps { picker: Some(picker), ..Caps::default() }
+        }
+        _ => Caps::text(Glyphs::HalfBlocks),
+    };
+    let mut terminal = Terminal::new(TestBackend::new(80, 24)).unwrap();
+    bencher.bench_local(|| {
         terminal.clear().unwrap();
         terminal.draw(|f| till::tui::draw(&app, f)).unwrap();
     });
@@ -138,7 +162,7 @@ fn qr_encode_and_render_400_chars(bencher: Bencher) {
     let area = ratatui::layout::Rect::new(0, 0, 200, 60);
     let mut buffer = ratatui::buffer::Buffer::empty(area);
     bencher.bench_local(|| {
-        let m = QrMatrix::encode(divan::black_box(&payload)).unwrap();
-        ratatui::widgets::Widget::render(QrWidget(&m), area, &mut buffer);
+        let code = QrCode::encode(divan::black_box(&payload)).unwrap();
+        code.render(area, &mut buffer, &till::tui::qr::Caps::default()).unwrap();
     });
 }

@@ -31,6 +31,8 @@ pub struct Config {
     pub gateways: Vec<Configured>,
     /// Things the owner should fix, though the till can run.
     pub warnings: Vec<String>,
+    /// `[display]`: how the terminal draws (the QR's mode).
+    pub display: display::Display,
 }
 
 // ---- the file as written ([providers] is read by each gateway)
@@ -41,6 +43,8 @@ struct RawConfig {
     shop: toml::Spanned<RawShop>,
     #[serde(default)]
     poll: Option<RawPoll>,
+    #[serde(default)]
+    display: Option<display::RawDisplay>,
 }
 
 #[derive(Deserialize)]
@@ -153,6 +157,7 @@ pub fn parse(text: &str, path: &str, env: &dyn Fn(&str) -> Option<String>) -> Re
         Some(p) => poll(&doc, p)?,
         None => PollPolicy::default(),
     };
+    let display = display::read(&doc, raw.display)?;
     let gateways = providers.map(|p| gateways(&doc, &shop, env, p)).transpose()?.unwrap_or_default();
     if gateways.is_empty() {
         return Err(doc.invalid(
@@ -161,7 +166,7 @@ pub fn parse(text: &str, path: &str, env: &dyn Fn(&str) -> Option<String>) -> Re
             format!("no gateway is configured: add a [providers.NAME] section ({})", names(" or ")),
         ));
     }
-    Ok(Config { source: Source::Demo, shop, poll, gateways, warnings: Vec::new() })
+    Ok(Config { source: Source::Demo, shop, poll, gateways, warnings: Vec::new(), display })
 }
 
 /// The gateways' names, for messages: `xpay, xpays, … or bitsby`.
@@ -313,7 +318,8 @@ impl Config {
         };
         let base = base_url.unwrap_or_default();
         let gateways = GATEWAYS.iter().map(|g| (g.demo)(&base, &shop)).collect();
-        Config { source: Source::Demo, shop, poll: PollPolicy::default(), gateways, warnings: Vec::new() }
+        let (poll, warnings, display) = (PollPolicy::default(), Vec::new(), display::Display::default());
+        Config { source: Source::Demo, shop, poll, gateways, warnings, display }
     }
 
     /// The section of one gateway, as its own type (`XpayConfig`, …).
@@ -334,6 +340,8 @@ impl Config {
         self.source == Source::Demo
     }
 }
+
+pub mod display;
 
 #[cfg(test)]
 mod tests;

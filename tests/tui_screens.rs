@@ -35,7 +35,7 @@ fn a_terminal_too_small_for_the_code_says_what_it_needs_and_draws_no_code() {
     let terminal = render(&app, 80, 24);
     assert_eq!(decode_qr(terminal.backend().buffer()), None);
     let text = format!("{}", terminal.backend());
-    assert!(text.contains("It needs 100 columns × 37 rows"), "{text}");
+    assert!(text.contains("It needs 57 columns × 34 rows in half blocks"), "{text}");
     insta::assert_snapshot!("too_small_80x24", terminal.backend());
 }
 

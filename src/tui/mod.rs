@@ -7,7 +7,7 @@ pub mod app;
 pub mod ctx;
 pub mod intent;
 pub mod keys;
-pub mod qr_widget;
+pub mod qr;
 pub mod run;
 pub mod screens;
 pub mod theme;

@@ -4,6 +4,7 @@
 
 use super::action::{Action, Effect};
 use super::app::{App, ShopInfo};
+use super::qr::detect::detect;
 use super::view::draw;
 use crate::clock::SharedClock;
 use crate::config::Config;
@@ -107,6 +108,14 @@ pub async fn run(
         }
     }
 
+    let terminal = ratatui::try_init()?;
+    // How the QR can be drawn: asked once, raw mode on, before the input
+    // thread reads keys (the answers come on stdin). NO_COLOR leaves the
+    // rest of the screen plain (`theme::strip_colors`); the QR stays black
+    // on white, so crossterm must not drop its colours.
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    app.codes.caps = detect(config.display.qr, no_color);
+    crossterm::style::force_color_output(true);
     // Terminal input is read on its own thread: the read blocks, so the loop idles.
     let inputs = drive.inputs();
     std::thread::spawn(move || {
@@ -123,7 +132,6 @@ pub async fn run(
         }
     });
 
-    let terminal = ratatui::try_init()?;
     let mut face = Tui { app, terminal };
     let result = drive.run(&mut face, start).await;
     ratatui::restore();

@@ -60,3 +60,19 @@ pub fn track() -> Style {
 pub fn status_badge(status: &Status) -> Style {
     Style::new().fg(Color::Black).bg(status_color(status)).add_modifier(Modifier::BOLD)
 }
+
+/// NO_COLOR: takes every colour off the frame but the QR's (black modules on
+/// white, or a kitty picture's placeholders, whose colour is the picture's
+/// id). The terminal is told to show colours (crossterm would drop them
+/// all, the QR's too, inverting it on a dark terminal), so this pass is what
+/// keeps the rest of the screen plain.
+pub fn strip_colors(buf: &mut ratatui::buffer::Buffer) {
+    use crate::tui::qr::text::{BG, FG};
+    for cell in &mut buf.content {
+        let qr = (cell.fg, cell.bg) == (FG, BG) || cell.symbol().contains('\u{10EEEE}');
+        if !qr {
+            cell.set_fg(Color::Reset).set_bg(Color::Reset);
+            cell.underline_color = Color::Reset;
+        }
+    }
+}

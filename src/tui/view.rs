@@ -89,7 +89,7 @@ impl<'a> Scene<'a> {
             Screen::Invoice => {
                 let shown = ctx.desk.current().map(|watch| {
                     let code = app.codes.get(&watch.invoice.reference);
-                    Body::Invoice(Shown { watch, code })
+                    Body::Invoice(Shown { watch, code, caps: &app.codes.caps })
                 });
                 let (hints, help) = match shown {
                     Some(_) => (
@@ -114,6 +114,9 @@ impl<'a> Scene<'a> {
 /// Draws the app: its scene for this frame, then the frame from it.
 pub fn draw(app: &App, frame: &mut Frame) {
     render(&Scene::of(app), frame);
+    if app.codes.caps.no_color {
+        theme::strip_colors(frame.buffer_mut());
+    }
 }
 
 pub fn render(scene: &Scene, frame: &mut Frame) {

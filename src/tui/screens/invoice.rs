@@ -8,14 +8,15 @@ use crate::core::invoice::Reference;
 use crate::core::sale::Sale;
 use crate::core::status::{Origin, Status};
 use crate::core::watch::Watch;
-use crate::qr::QrMatrix;
 use crate::tui::action::Effect;
 use crate::tui::ctx::Ctx;
 use crate::tui::ctx::View;
 use crate::tui::intent::Intent;
 use crate::tui::intent::Modal;
 use crate::tui::keys::{Avail, Binding, ENTER, ESC, Needs, Press};
-use crate::tui::qr_widget::QrWidget;
+use crate::tui::qr::Caps;
+use crate::tui::qr::QrCode;
+use crate::tui::qr::choose::{self, Placement};
 use crate::tui::theme;
 use crate::tui::widgets::{big_text, countdown};
 use ratatui::Frame;
@@ -24,46 +25,57 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Paragraph, Wrap};
 use std::collections::HashMap;
+use std::sync::Arc;
 
 /// The narrowest the details column may get beside the QR.
 const INFO_MIN: u16 = 30;
+/// The compact details beside the QR: the narrowest column.
+const COMPACT_MIN: u16 = 22;
+/// The compact details under the QR: the amount, the method and status,
+/// the countdown.
+const COMPACT_ROWS: u16 = 3;
 
 /// A code, or why it could not be made.
-pub type Code = Result<QrMatrix, String>;
+pub type Code = Result<Arc<QrCode>, String>;
 
-/// The QR codes of the invoices, by reference: encoded when an invoice is
-/// created, switched or shown, dropped once it is no longer watched.
+/// The QR codes of the invoices, by reference (encoded when an invoice is
+/// created, switched or shown, dropped once it is no longer watched), and
+/// how this terminal shows them.
 #[derive(Clone, Debug, Default)]
-pub struct Codes(HashMap<Reference, Code>);
+pub struct Codes {
+    codes: HashMap<Reference, Code>,
+    /// Asked of the terminal at start; half blocks until then.
+    pub caps: Caps,
+}
 
 impl Codes {
     /// Encodes the invoice's code unless it is already there.
     pub fn encode(&mut self, desk: &Desk, reference: &Reference) {
-        if self.0.contains_key(reference) {
+        if self.codes.contains_key(reference) {
             return;
         }
         if let Some(w) = desk.watch(reference) {
-            let code = QrMatrix::encode(&w.invoice.payload.qr).map_err(|e| e.to_string());
+            let code = QrCode::encode(&w.invoice.payload.qr).map(Arc::new).map_err(|e| e.to_string());
             if let Err(e) = &code {
                 tracing::error!(%reference, error = %e, "QR encoding failed");
             }
-            self.0.insert(reference.clone(), code);
+            self.codes.insert(reference.clone(), code);
         }
     }
 
     /// Encodes the invoice's code again (its payload changed).
     pub fn renew(&mut self, desk: &Desk, reference: &Reference) {
-        self.0.remove(reference);
+        self.codes.remove(reference);
         self.encode(desk, reference);
     }
 
     /// Keeps only the codes of invoices still open.
     pub fn keep_open(&mut self, desk: &Desk) {
-        self.0.retain(|r, _| desk.watch(r).is_some_and(|w| !w.status().is_final()));
+        self.codes.retain(|r, _| desk.watch(r).is_some_and(|w| !w.status().is_final()));
     }
 
     pub fn get(&self, reference: &Reference) -> Option<&Code> {
-        self.0.get(reference)
+        self.codes.get(reference)
     }
 }
 
@@ -137,36 +149,85 @@ pub fn run(cmd: Cmd, ctx: &Ctx) -> Intent {
     }
 }
 
-/// What the invoice screen draws: the invoice and its code.
+/// What the invoice screen draws: the invoice, its code, how the terminal
+/// shows codes.
 pub struct Shown<'a> {
     pub watch: &'a Watch,
     pub code: Option<&'a Code>,
+    pub caps: &'a Caps,
+}
+
+/// Where the code and the details go.
+enum Plan {
+    /// The code left, the full details right.
+    Beside(Placement),
+    /// The code on top, the compact details under it.
+    Above(Placement),
+    /// The code left, the compact details in a narrow column right.
+    BesideCompact(Placement),
+    /// No code: why, and the details.
+    NoCode,
+}
+
+/// The QR first: of the layouts, the one whose code is the most preferred
+/// variant (level M, a wide margin), then the largest, the earliest on a tie.
+fn plan(code: &QrCode, area: Rect, screen_rows: u16, caps: &Caps) -> Plan {
+    let cap = choose::cap_rows(screen_rows);
+    let (w, h) = (area.width, area.height);
+    let tries = [
+        (w.saturating_sub(INFO_MIN + 1), h, Plan::Beside as fn(Placement) -> Plan),
+        (w, h.saturating_sub(COMPACT_ROWS), Plan::Above),
+        (w.saturating_sub(COMPACT_MIN + 1), h, Plan::BesideCompact),
+    ];
+    tries
+        .into_iter()
+        .filter_map(|(cols, rows, plan)| code.place((cols, rows), cap, caps).map(|p| (p, plan)))
+        .min_by_key(|(p, _)| (p.variant, std::cmp::Reverse(u32::from(p.cols) * u32::from(p.rows))))
+        .map_or(Plan::NoCode, |(p, plan)| plan(p))
 }
 
 pub fn draw(view: &View, shown: &Shown, frame: &mut Frame, area: Rect) {
-    let Shown { watch, code } = *shown;
+    let Shown { watch, code, caps } = *shown;
     let status = watch.status();
-    let now = view.now;
-    let left_width = match code {
-        Some(Ok(m)) if !status.is_final() && !watch.is_expiring(now) => {
-            if fits(m, area) {
-                m.cols()
+    let showing = !status.is_final() && !watch.is_expiring(view.now);
+    let plan = match code {
+        Some(Ok(code)) if showing => plan(code, area, frame.area().height, caps),
+        _ => Plan::NoCode,
+    };
+    let code = code.and_then(|c| c.as_ref().ok());
+    match (plan, code) {
+        (Plan::Beside(p) | Plan::BesideCompact(p), Some(code)) => {
+            let [left, _, right] =
+                Layout::horizontal([Constraint::Length(p.cols), Constraint::Length(1), Constraint::Fill(1)])
+                    .areas(area);
+            let [at] = Layout::vertical([Constraint::Length(p.rows)]).flex(Flex::Center).areas(left);
+            code.draw(&p, at, frame.buffer_mut(), caps);
+            if right.width >= INFO_MIN {
+                draw_info(view, watch, frame, right);
             } else {
-                area.width.saturating_sub(INFO_MIN + 1).min(48)
+                draw_compact(view, watch, frame, centered(right, COMPACT_ROWS + 3), Alignment::Left);
             }
         }
-        _ => area.width.saturating_sub(INFO_MIN + 1).min(46),
-    };
-    let [left, _, right] =
-        Layout::horizontal([Constraint::Length(left_width), Constraint::Length(1), Constraint::Fill(1)]).areas(area);
-    let qr_fits = matches!(code, Some(Ok(m)) if fits(m, area));
-    draw_left(view, watch, code, qr_fits, frame, left);
-    draw_info(view, watch, frame, right);
-}
-
-/// Whether the code and the details fit side by side.
-fn fits(m: &QrMatrix, area: Rect) -> bool {
-    area.width >= m.cols() + 1 + INFO_MIN && area.height >= m.rows()
+        (Plan::Above(p), Some(code)) => {
+            let below = area.height.saturating_sub(p.rows).min(COMPACT_ROWS + 2);
+            let [top, bottom] = Layout::vertical([Constraint::Length(p.rows), Constraint::Length(below)])
+                .flex(Flex::Center)
+                .areas(area);
+            let [at] = Layout::horizontal([Constraint::Length(p.cols)]).flex(Flex::Center).areas(top);
+            code.draw(&p, at, frame.buffer_mut(), caps);
+            draw_compact(view, watch, frame, bottom, Alignment::Center);
+        }
+        _ => {
+            let too_small = code.is_some() && showing;
+            let left_width = area.width.saturating_sub(INFO_MIN + 1).min(if too_small { 48 } else { 46 });
+            let [left, _, right] =
+                Layout::horizontal([Constraint::Length(left_width), Constraint::Length(1), Constraint::Fill(1)])
+                    .areas(area);
+            let chrome = frame.area().height.saturating_sub(area.height);
+            draw_left(view, watch, code.filter(|_| showing), caps, chrome, frame, left);
+            draw_info(view, watch, frame, right);
+        }
+    }
 }
 
 fn centered(area: Rect, height: u16) -> Rect {
@@ -174,7 +235,17 @@ fn centered(area: Rect, height: u16) -> Rect {
     r
 }
 
-fn draw_left(view: &View, watch: &Watch, code: Option<&Code>, qr_fits: bool, frame: &mut Frame, area: Rect) {
+/// The left side without a code: PAID/EXPIRED/CANCELED, time is up, or why
+/// the code is not drawn. `code` is the open invoice's code.
+fn draw_left(
+    view: &View,
+    watch: &Watch,
+    code: Option<&Arc<QrCode>>,
+    caps: &Caps,
+    chrome: u16,
+    frame: &mut Frame,
+    area: Rect,
+) {
     let status = watch.status();
     let provider = watch.invoice.method.provider.name();
     if status.is_final() {
@@ -213,18 +284,16 @@ fn draw_left(view: &View, watch: &Watch, code: Option<&Code>, qr_fits: bool, fra
         return;
     }
     match code {
-        Some(Ok(m)) if qr_fits => {
-            let [qr_area] = Layout::vertical([Constraint::Length(m.rows())]).flex(Flex::Center).areas(area);
-            frame.render_widget(QrWidget(m), qr_area);
-        }
-        Some(Ok(m)) => {
+        Some(code) => {
+            // The smallest code in the best mode, the compact details under it.
             let size = frame.area();
-            let need_cols = m.cols() + 1 + INFO_MIN;
-            let need_rows = m.rows() + 2;
+            let (cols, rows) = code.needed(caps);
+            let need_cols = cols.max(INFO_MIN);
+            let need_rows = rows + COMPACT_ROWS + chrome;
             let lines = vec![
                 Line::styled("The window is too small for the QR code", theme::error()),
                 Line::raw(""),
-                Line::raw(format!("It needs {need_cols} columns × {need_rows} rows;")),
+                Line::raw(format!("It needs {need_cols} columns × {need_rows} rows in {};", caps.best())),
                 Line::raw(format!("this one is {} × {}.", size.width, size.height)),
                 Line::raw(""),
                 Line::raw("Enlarge the window or make the font smaller."),
@@ -233,13 +302,59 @@ fn draw_left(view: &View, watch: &Watch, code: Option<&Code>, qr_fits: bool, fra
             let box_area = centered(area, 8);
             frame.render_widget(Paragraph::new(lines).centered().wrap(Wrap { trim: true }).block(block), box_area);
         }
-        Some(Err(_)) | None => {
+        None => {
             let lines = vec![
                 Line::styled("The QR code could not be drawn", theme::error()),
                 Line::raw("Details are in the log."),
             ];
             frame.render_widget(Paragraph::new(lines).centered(), centered(area, 2));
         }
+    }
+}
+
+/// The details in a few lines, for beside or under a code that needs the
+/// room: the amount on one line, the method and status, the countdown.
+fn draw_compact(view: &View, watch: &Watch, frame: &mut Frame, area: Rect, align: Alignment) {
+    let inv = &watch.invoice;
+    let status = watch.status();
+    let bold = Style::new().add_modifier(Modifier::BOLD);
+    let mut amount = vec![Span::styled(inv.fiat.to_string(), bold)];
+    if let Some(c) = &inv.crypto {
+        amount.push(Span::styled(" = ", theme::dim()));
+        amount.push(Span::styled(c.to_string(), theme::title()));
+    }
+    let left = seconds_left(inv.expires_at, view.now);
+    let mut lines = vec![
+        Line::from(amount),
+        Line::from(vec![
+            Span::raw(format!("{} via {} ", inv.method.method.label(), inv.method.provider.name())),
+            Span::styled(format!(" {} ", status.label()), theme::status_badge(status)),
+        ]),
+        Line::from(vec![
+            Span::raw("Expires in "),
+            Span::styled(countdown(left), Style::new().fg(countdown_color(left)).add_modifier(Modifier::BOLD)),
+        ]),
+    ];
+    if let Some(f) = view.flash {
+        lines.push(Line::raw(f.to_string()));
+    }
+    frame.render_widget(Paragraph::new(lines).alignment(align).wrap(Wrap { trim: true }), area);
+}
+
+/// Whole seconds to the expiry, rounded up: the countdown shows 0:00 only
+/// once the invoice has expired.
+fn seconds_left(expires_at: jiff::Timestamp, now: jiff::Timestamp) -> i64 {
+    let left = (expires_at.duration_since(now).as_millis() + 999).div_euclid(1000);
+    i64::try_from(left).unwrap_or(i64::MAX)
+}
+
+fn countdown_color(left: i64) -> Color {
+    if left < 30 {
+        Color::Red
+    } else if left < 120 {
+        Color::Yellow
+    } else {
+        Color::Reset
     }
 }
 
@@ -286,20 +401,11 @@ fn draw_info(view: &View, watch: &Watch, frame: &mut Frame, area: Rect) {
     }
     lines.push(Line::raw(""));
     if !status.is_final() {
-        // Rounded up: the countdown shows 0:00 only once the invoice has expired.
-        let left = (inv.expires_at.duration_since(now).as_millis() + 999).div_euclid(1000);
-        let left = i64::try_from(left).unwrap_or(i64::MAX);
-        let color = if left < 30 {
-            Color::Red
-        } else if left < 120 {
-            Color::Yellow
-        } else {
-            Color::Reset
-        };
+        let left = seconds_left(inv.expires_at, now);
         let at = inv.expires_at.to_zoned(view.ctx.shop.timezone.clone()).strftime("%H:%M:%S").to_string();
         lines.push(Line::from(vec![
             Span::raw("Expires in "),
-            Span::styled(countdown(left), Style::new().fg(color).add_modifier(Modifier::BOLD)),
+            Span::styled(countdown(left), Style::new().fg(countdown_color(left)).add_modifier(Modifier::BOLD)),
         ]));
         lines.push(Line::styled(format!("at {at}"), theme::dim()));
     }
