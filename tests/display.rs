@@ -12,6 +12,7 @@ mod support;
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
+use ratatui::style::Color;
 use std::path::Path;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -29,6 +30,8 @@ use till::display::screen::{self, Screen};
 use till::gateway::{BoxFuture, CreateRequest, Gateway, GatewayError, Registry};
 use till::runtime::publish::{Publisher, SOCKET};
 use till::runtime::{Drive, Input, Runtime};
+use till::tui::qr::Caps;
+use till::tui::qr::choose::Glyphs;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 
@@ -377,7 +380,13 @@ fn open(inv: &Invoice) -> CustomerSale {
 
 /// The screen after `sale`, drawn at `size` 14 min 3 s before the sample's expiry.
 fn shown(sale: Option<CustomerSale>, size: (u16, u16)) -> (Terminal<TestBackend>, screen::Drawn) {
+    shown_with(sale, size, Caps::default())
+}
+
+/// As [`shown`], on a terminal that draws the QR as `caps` says.
+fn shown_with(sale: Option<CustomerSale>, size: (u16, u16), caps: Caps) -> (Terminal<TestBackend>, screen::Drawn) {
     let mut s = Screen::new(SHOP);
+    s.caps = caps;
     if let Some(sale) = sale {
         s.feed(Feed::Live(CustomerView { shop: SHOP.into(), sale }));
     }
@@ -488,4 +497,42 @@ async fn the_countdown_ticks_every_second_and_q_quits() {
     tx.send(DisplayInput::Quit).unwrap();
     let screen = tokio::time::timeout(BOUND, shown).await.expect("q quits").unwrap();
     assert!(screen.contains("Expires in 14:01"), "{screen}");
+}
+
+#[test]
+fn on_a_terminal_with_sextants_or_octants_the_lightning_code_fits_80x24_and_scans() {
+    let inv = lightning_invoice();
+    for glyphs in [Glyphs::Sextants, Glyphs::Octants] {
+        let (t, drawn) = shown_with(Some(open(&inv)), (80, 24), Caps::text(glyphs));
+        assert!(!drawn.code_left_out, "{glyphs:?}");
+        let (_, payload) = read_qr(t.backend().buffer(), glyphs).expect("a code on the display");
+        assert_eq!(payload, inv.payload.qr, "{glyphs:?}");
+        assert!(text(&t).contains("Expires in "), "{}", text(&t));
+    }
+    // It grows on a big screen.
+    let (small, _) = shown_with(Some(open(&inv)), (80, 24), Caps::text(Glyphs::Sextants));
+    let (big, _) = shown_with(Some(open(&inv)), (200, 60), Caps::text(Glyphs::Sextants));
+    let small = read_qr(small.backend().buffer(), Glyphs::Sextants).unwrap().0;
+    let (big_at, payload) = read_qr(big.backend().buffer(), Glyphs::Sextants).unwrap();
+    assert_eq!(payload, inv.payload.qr);
+    assert!(big_at.height > small.height && big_at.width > small.width, "{small:?} then {big_at:?}");
+}
+
+#[test]
+fn under_no_color_the_display_is_plain_but_its_code_is_black_on_white() {
+    let inv = tron_invoice();
+    let caps = Caps { no_color: true, ..Caps::text(Glyphs::Sextants) };
+    let (t, _) = shown_with(Some(open(&inv)), (80, 24), caps);
+    let buf = t.backend().buffer();
+    let (at, payload) = read_qr(buf, Glyphs::Sextants).expect("the code, black on white");
+    assert_eq!(payload, TRON_ADDRESS);
+    for y in 0..buf.area.height {
+        for x in 0..buf.area.width {
+            let cell = &buf[(x, y)];
+            let in_code = at.contains(ratatui::layout::Position::new(x, y));
+            if !in_code {
+                assert_eq!((cell.fg, cell.bg), (Color::Reset, Color::Reset), "colour at {x},{y}");
+            }
+        }
+    }
 }

@@ -4,32 +4,12 @@
 
 mod support;
 
-use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
 use ratatui::style::Color;
 use support::*;
 use till::core::invoice::Invoice;
 use till::tui::App;
 use till::tui::qr::choose::Glyphs;
 use till::tui::qr::{Caps, text};
-
-/// The code on screen: where, and what it says (a cell 12 × 24 pixels),
-/// read in the glyphs `best` or simpler ones (the chooser draws simpler
-/// glyphs when they give the same size or a larger one).
-fn read(buf: &Buffer, best: Glyphs) -> Option<(Rect, String)> {
-    let at = text::find(buf)?;
-    Glyphs::ALL.into_iter().filter(|g| *g <= best).rev().find_map(|glyphs| {
-        let grid = text::read_back(buf, at, glyphs)?;
-        let (gx, gy) = glyphs.grid();
-        let (w, h) = (12 / gx, 24 / gy);
-        let mut img = rqrr::PreparedImage::prepare_from_greyscale(grid[0].len() * w, grid.len() * h, |x, y| {
-            if grid[y / h][x / w] { 0 } else { 255 }
-        });
-        let grids = img.detect_grids();
-        let (_, payload) = grids.first()?.decode().ok()?;
-        Some((at, payload))
-    })
-}
 
 fn with(invoice: Invoice, caps: Caps) -> App {
     let mut app = open_invoice(invoice, false);
@@ -68,7 +48,7 @@ fn octants_and_sextants_show_every_payload_from_80x24_up() {
             let app = with(invoice, Caps::text(glyphs));
             for (w, h) in [(80, 24), (100, 30), (120, 40), (200, 60)] {
                 let terminal = render(&app, w, h);
-                let got = read(terminal.backend().buffer(), glyphs).map(|(_, p)| p);
+                let got = read_qr(terminal.backend().buffer(), glyphs).map(|(_, p)| p);
                 assert_eq!(got.as_deref(), Some(payload.as_str()), "{glyphs:?} at {w}×{h}");
             }
         }
@@ -87,12 +67,12 @@ fn half_blocks_at_80x24_say_too_small_for_lightning_and_draw_tron() {
     assert!(screen.contains("this one is 80 × 24."), "{screen}");
     // At that size it is drawn.
     let terminal = render(&app, 57, 34);
-    let (_, got) = read(terminal.backend().buffer(), Glyphs::HalfBlocks).expect("drawn at the size it asked for");
+    let (_, got) = read_qr(terminal.backend().buffer(), Glyphs::HalfBlocks).expect("drawn at the size it asked for");
     assert_eq!(got, app.desk.current().unwrap().invoice.payload.qr);
 
     let app = with(tron_invoice(), Caps::text(Glyphs::HalfBlocks));
     let terminal = render(&app, 80, 24);
-    let (_, got) = read(terminal.backend().buffer(), Glyphs::HalfBlocks).unwrap();
+    let (_, got) = read_qr(terminal.backend().buffer(), Glyphs::HalfBlocks).unwrap();
     assert_eq!(got, TRON_ADDRESS);
 }
 
@@ -101,8 +81,8 @@ fn the_code_grows_from_120x40_to_200x60() {
     for glyphs in Glyphs::ALL {
         for invoice in [lightning_invoice(), tron_invoice()] {
             let app = with(invoice, Caps::text(glyphs));
-            let (small, _) = read(render(&app, 120, 40).backend().buffer(), glyphs).unwrap();
-            let (big, _) = read(render(&app, 200, 60).backend().buffer(), glyphs).unwrap();
+            let (small, _) = read_qr(render(&app, 120, 40).backend().buffer(), glyphs).unwrap();
+            let (big, _) = read_qr(render(&app, 200, 60).backend().buffer(), glyphs).unwrap();
             // Half blocks cannot grow Lightning's 69 modules within 58 rows.
             if glyphs == Glyphs::HalfBlocks && small.height * 2 > 58 {
                 assert_eq!(big.height, small.height);
@@ -134,7 +114,7 @@ fn no_color_leaves_the_code_black_on_white_and_the_rest_plain() {
         let app = with(tron_invoice(), Caps { no_color: true, ..Caps::text(glyphs) });
         let terminal = render(&app, 100, 40);
         let buf = terminal.backend().buffer();
-        let (at, got) = read(buf, glyphs).expect("dark modules on light, read as drawn");
+        let (at, got) = read_qr(buf, glyphs).expect("dark modules on light, read as drawn");
         assert_eq!(got, TRON_ADDRESS);
         for y in 0..buf.area.height {
             for x in 0..buf.area.width {
@@ -172,7 +152,7 @@ fn when_the_code_does_not_fit_beside_the_details_they_go_under_it_or_get_compact
     // Narrow and tall, half blocks: the code on top, the details under it.
     let app = with(lightning_invoice(), Caps::text(Glyphs::HalfBlocks));
     let terminal = render(&app, 60, 40);
-    let (at, got) = read(terminal.backend().buffer(), Glyphs::HalfBlocks).expect("a code above the details");
+    let (at, got) = read_qr(terminal.backend().buffer(), Glyphs::HalfBlocks).expect("a code above the details");
     assert_eq!(got, app.desk.current().unwrap().invoice.payload.qr);
     let screen = format!("{}", terminal.backend());
     let below: Vec<&str> = screen.lines().skip(usize::from(at.bottom())).collect();
@@ -185,7 +165,7 @@ fn when_the_code_does_not_fit_beside_the_details_they_go_under_it_or_get_compact
     // compact details there, rather than a smaller code beside the full ones.
     let app = with(lightning_invoice(), Caps::text(Glyphs::Octants));
     let terminal = render(&app, 62, 24);
-    let (at, got) = read(terminal.backend().buffer(), Glyphs::Octants).unwrap();
+    let (at, got) = read_qr(terminal.backend().buffer(), Glyphs::Octants).unwrap();
     assert_eq!(got, app.desk.current().unwrap().invoice.payload.qr);
     assert_eq!((at.width, at.height), (35, 18), "level M, 4 modules of margin");
     let screen = format!("{}", terminal.backend());

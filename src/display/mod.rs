@@ -73,7 +73,6 @@ pub async fn main(config_flag: Option<&Path>, data_dir: &Path, json: bool) -> i3
             }
         }
     });
-    std::thread::spawn(move || read_keys(&keys));
     let mut terminal = match ratatui::try_init() {
         Ok(t) => t,
         Err(e) => {
@@ -82,6 +81,13 @@ pub async fn main(config_flag: Option<&Path>, data_dir: &Path, json: bool) -> i3
         }
     };
     let mut screen = Screen::new(&config.shop.name);
+    // How this terminal draws the QR: asked once, raw mode on, before the
+    // key thread reads stdin (the answers come there). The QR stays black on
+    // white under NO_COLOR, so crossterm must not drop its colours.
+    let no_color = std::env::var_os("NO_COLOR").is_some_and(|v| !v.is_empty());
+    screen.caps = crate::tui::qr::detect::detect(config.display.qr, no_color);
+    crossterm::style::force_color_output(true);
+    std::thread::spawn(move || read_keys(&keys));
     let result = run(&mut terminal, &mut screen, &mut inputs, crate::clock::system()).await;
     ratatui::restore();
     match result {
@@ -132,7 +138,8 @@ pub async fn run<B: Backend>(
             left_out = drawn.code_left_out;
             if left_out {
                 let size = terminal.size().map(|s| format!("{}×{}", s.width, s.height)).unwrap_or_default();
-                let need = screen.code().map(|c| format!("{}×{}", c.cols(), c.rows())).unwrap_or_default();
+                let need =
+                    screen.code().map(|c| c.needed(&screen.caps)).map(|(w, h)| format!("{w}×{h}")).unwrap_or_default();
                 tracing::warn!(terminal = %size, code = %need, "the QR does not fit the display's terminal: amount shown without it");
             }
         }

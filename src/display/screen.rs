@@ -6,8 +6,8 @@
 
 use super::link::Feed;
 use crate::core::customer::{CustomerSale, CustomerView, Due, End, Waiting};
-use crate::qr::QrMatrix;
-use crate::tui::qr_widget::QrWidget;
+use crate::tui::qr::choose::{self, Placement};
+use crate::tui::qr::{Caps, QrCode};
 use crate::tui::theme;
 use crate::tui::widgets::{big_text, countdown};
 use jiff::Timestamp;
@@ -32,7 +32,9 @@ pub struct Screen {
     pub live: bool,
     pub sale: CustomerSale,
     /// The code of the open invoice, with the payload it encodes.
-    code: Option<(String, Result<QrMatrix, String>)>,
+    code: Option<(String, Result<QrCode, String>)>,
+    /// How this terminal draws a QR (asked once at start).
+    pub caps: Caps,
 }
 
 /// What a frame managed to show.
@@ -44,7 +46,7 @@ pub struct Drawn {
 
 impl Screen {
     pub fn new(shop: &str) -> Screen {
-        Screen { shop: shop.to_string(), live: false, sale: CustomerSale::Idle, code: None }
+        Screen { shop: shop.to_string(), live: false, sale: CustomerSale::Idle, code: None, caps: Caps::default() }
     }
 
     /// Takes what the link says. The code is encoded when a new payload
@@ -67,7 +69,7 @@ impl Screen {
         match &self.sale {
             CustomerSale::Open { qr, .. } => {
                 if self.code.as_ref().is_none_or(|(payload, _)| payload != qr) {
-                    let code = QrMatrix::encode(qr).map_err(|e| e.to_string());
+                    let code = QrCode::encode(qr).map_err(|e| e.to_string());
                     if let Err(e) = &code {
                         tracing::error!(error = %e, "the display could not encode the QR");
                     }
@@ -79,13 +81,22 @@ impl Screen {
     }
 
     /// The code of the open invoice, if it could be encoded.
-    pub fn code(&self) -> Option<&QrMatrix> {
+    pub fn code(&self) -> Option<&QrCode> {
         self.code.as_ref().and_then(|(_, c)| c.as_ref().ok())
     }
 }
 
 /// Draws the screen as of `now` (the countdown).
 pub fn draw(frame: &mut Frame, screen: &Screen, now: Timestamp) -> Drawn {
+    let drawn = draw_sale(frame, screen, now);
+    if screen.caps.no_color {
+        // NO_COLOR: the screen plain, the QR still black on white.
+        crate::tui::theme::strip_colors(frame.buffer_mut());
+    }
+    drawn
+}
+
+fn draw_sale(frame: &mut Frame, screen: &Screen, now: Timestamp) -> Drawn {
     let area = frame.area();
     match &screen.sale {
         CustomerSale::Idle => {
@@ -203,40 +214,69 @@ fn pay(frame: &mut Frame, area: Rect, screen: &Screen, due: &Due, waiting: Waiti
         message(frame, area, due, words);
         return Drawn { code_left_out: true };
     };
-    // Beside: the code left, the details right, as wide as the big amount
-    // needs if the code leaves room for that.
+    // The layouts, in order of preference: the code beside the details
+    // (as wide as the big amount needs if the code leaves room for that),
+    // or above a compact line of them. The one whose code is the most
+    // preferred variant wins (a full quiet zone, level M), then the larger.
     let glyphs = u16::try_from(amount_text(due).chars().count()).unwrap_or(u16::MAX);
     let snug = glyphs.saturating_mul(4).saturating_add(1).clamp(INFO_NARROW, INFO_WIDE);
+    let cap = choose::cap_rows(area.height);
+    let mut best: Option<(Arrange, Rect, Rect, Placement)> = None;
+    let mut consider = |layout: Arrange, code_area: Rect, info_area: Rect| {
+        let Some(p) = code.place((code_area.width, code_area.height), cap, &screen.caps) else { return };
+        let better = best.as_ref().is_none_or(|(_, _, _, b)| {
+            (p.variant, std::cmp::Reverse(u32::from(p.cols) * u32::from(p.rows)))
+                < (b.variant, std::cmp::Reverse(u32::from(b.cols) * u32::from(b.rows)))
+        });
+        if better {
+            best = Some((layout, code_area, info_area, p));
+        }
+    };
     for info in [INFO_WIDE, snug, INFO_NARROW] {
         let [code_area, _, info_area] =
             Layout::horizontal([Constraint::Fill(1), Constraint::Length(1), Constraint::Length(info)]).areas(area);
-        if info_area.width == info && draw_code(frame, code_area, code) {
-            let mut lines = vec![Line::raw("")];
-            lines.extend(crypto_lines(due));
-            lines.push(Line::raw(""));
-            lines.extend(words);
-            let height = u16::try_from(lines.len()).unwrap_or(u16::MAX);
-            let block = middle(info_area, height + 4);
-            let [top, rest] = Layout::vertical([Constraint::Length(4), Constraint::Fill(1)]).areas(block);
-            amount(frame, top, due, Alignment::Left);
-            frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rest);
-            return Drawn::default();
+        if info_area.width == info {
+            consider(Arrange::Beside, code_area, info_area);
         }
     }
-    // Above: the code, then the amount on one line and the countdown.
     let [code_area, info_area] = Layout::vertical([Constraint::Fill(1), Constraint::Length(COMPACT)]).areas(area);
-    if info_area.height == COMPACT && draw_code(frame, code_area, code) {
-        let mut first = vec![Span::styled(amount_text(due), bold())];
-        if let Some(c) = &due.crypto {
-            first.push(Span::styled(" = ", theme::dim()));
-            first.push(Span::styled(c.to_string(), theme::title()));
+    if info_area.height == COMPACT {
+        consider(Arrange::Above, code_area, info_area);
+    }
+    if let Some((layout, code_area, info_area, p)) = best {
+        let at = Rect::new(
+            code_area.x + (code_area.width - p.cols) / 2,
+            code_area.y + (code_area.height - p.rows) / 2,
+            p.cols,
+            p.rows,
+        );
+        code.draw(&p, at, frame.buffer_mut(), &screen.caps);
+        match layout {
+            Arrange::Beside => {
+                let mut lines = vec![Line::raw("")];
+                lines.extend(crypto_lines(due));
+                lines.push(Line::raw(""));
+                lines.extend(words);
+                let height = u16::try_from(lines.len()).unwrap_or(u16::MAX);
+                let block = middle(info_area, height + 4);
+                let [top, rest] = Layout::vertical([Constraint::Length(4), Constraint::Fill(1)]).areas(block);
+                amount(frame, top, due, Alignment::Left);
+                frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), rest);
+            }
+            Arrange::Above => {
+                let mut first = vec![Span::styled(amount_text(due), bold())];
+                if let Some(c) = &due.crypto {
+                    first.push(Span::styled(" = ", theme::dim()));
+                    first.push(Span::styled(c.to_string(), theme::title()));
+                }
+                let second = match waiting {
+                    Waiting::Underpaid => Line::styled("Part has arrived: please pay the rest.", bold()),
+                    _ => Line::styled(due.network.clone(), theme::dim()),
+                };
+                let lines = vec![Line::from(first), second, countdown_line(left)];
+                frame.render_widget(Paragraph::new(lines).centered(), info_area);
+            }
         }
-        let second = match waiting {
-            Waiting::Underpaid => Line::styled("Part has arrived: please pay the rest.", bold()),
-            _ => Line::styled(due.network.clone(), theme::dim()),
-        };
-        let lines = vec![Line::from(first), second, countdown_line(left)];
-        frame.render_widget(Paragraph::new(lines).centered(), info_area);
         return Drawn::default();
     }
     // No room for the code: the amount, and where to scan.
@@ -246,21 +286,15 @@ fn pay(frame: &mut Frame, area: Rect, screen: &Screen, due: &Due, waiting: Waiti
     Drawn { code_left_out: true }
 }
 
-/// Draws the payment code centred in `area`, whole or not at all (a clipped
-/// code is never drawn); `false` when it does not fit. All drawing of the
-/// code is here: the one place to change for another way to draw it.
-pub fn draw_code(frame: &mut Frame, area: Rect, code: &QrMatrix) -> bool {
-    let (cols, rows) = (code.cols(), code.rows());
-    if area.width < cols || area.height < rows {
-        return false;
-    }
-    let [row] = Layout::vertical([Constraint::Length(rows)]).flex(Flex::Center).areas(area);
-    let [cell] = Layout::horizontal([Constraint::Length(cols)]).flex(Flex::Center).areas(row);
-    frame.render_widget(QrWidget(code), cell);
-    true
+/// Where the details go beside the code.
+#[derive(Clone, Copy, Debug)]
+enum Arrange {
+    /// The code left, the details (the big amount) right.
+    Beside,
+    /// The code above one compact line of details.
+    Above,
 }
 
-/// PAID, EXPIRED or CANCELED, big, with a word for the customer and the amount.
 fn done(frame: &mut Frame, area: Rect, due: &Due, end: End) {
     let (word, color, words) = match end {
         End::Paid => ("PAID", Color::Green, ["Thank you!", ""]),

@@ -185,3 +185,21 @@ pub fn record_of(invoice: &Invoice, status: Status) -> till::core::record::SaleR
         note: None,
     }
 }
+
+/// The code on screen: where, and what it says (a cell 12 × 24 pixels),
+/// read in the glyphs `best` or simpler ones (the chooser draws simpler
+/// glyphs when they give the same size or a larger one).
+pub fn read_qr(buf: &Buffer, best: till::tui::qr::choose::Glyphs) -> Option<(ratatui::layout::Rect, String)> {
+    let at = till::tui::qr::text::find(buf)?;
+    till::tui::qr::choose::Glyphs::ALL.into_iter().filter(|g| *g <= best).rev().find_map(|glyphs| {
+        let grid = till::tui::qr::text::read_back(buf, at, glyphs)?;
+        let (gx, gy) = glyphs.grid();
+        let (w, h) = (12 / gx, 24 / gy);
+        let mut img = rqrr::PreparedImage::prepare_from_greyscale(grid[0].len() * w, grid.len() * h, |x, y| {
+            if grid[y / h][x / w] { 0 } else { 255 }
+        });
+        let grids = img.detect_grids();
+        let (_, payload) = grids.first()?.decode().ok()?;
+        Some((at, payload))
+    })
+}
