@@ -104,7 +104,13 @@ impl App {
 
     /// What the screens read.
     pub fn ctx(&self) -> Ctx<'_> {
-        Ctx { desk: &self.desk, shop: &self.shop, methods: &self.methods, setup: self.setup() }
+        Ctx {
+            desk: &self.desk,
+            shop: &self.shop,
+            methods: &self.methods,
+            cancelable: &self.cancelable,
+            setup: self.setup(),
+        }
     }
 
     /// The screen on display: the dashboard over anything, then the
@@ -306,7 +312,8 @@ impl App {
             return self.apply(global::run(cmd));
         }
         let screen = self.screen();
-        let ctx = Ctx { desk: &self.desk, shop: &self.shop, methods: &self.methods, setup };
+        let ctx =
+            Ctx { desk: &self.desk, shop: &self.shop, methods: &self.methods, cancelable: &self.cancelable, setup };
         let code = key.code;
         let intent = match screen {
             Screen::Dashboard => {
@@ -408,7 +415,13 @@ impl App {
                 Vec::new()
             }
             Intent::Dashboard => {
-                let ctx = Ctx { desk: &self.desk, shop: &self.shop, methods: &self.methods, setup: self.setup() };
+                let ctx = Ctx {
+                    desk: &self.desk,
+                    shop: &self.shop,
+                    methods: &self.methods,
+                    cancelable: &self.cancelable,
+                    setup: self.setup(),
+                };
                 self.dashboard.toggle(&ctx);
                 Vec::new()
             }

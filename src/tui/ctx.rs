@@ -4,7 +4,7 @@
 
 use super::keys::Setup;
 use crate::core::desk::Desk;
-use crate::core::method::PaymentMethod;
+use crate::core::method::{PaymentMethod, ProviderId};
 use crate::core::money::Currency;
 use jiff::Timestamp;
 use rust_decimal::Decimal;
@@ -25,6 +25,9 @@ pub struct Ctx<'a> {
     pub desk: &'a Desk,
     pub shop: &'a ShopInfo,
     pub methods: &'a [PaymentMethod],
+    /// The gateways that can cancel an invoice (at the others, `c` sets
+    /// an invoice aside).
+    pub cancelable: &'a [ProviderId],
     pub setup: Setup,
 }
 

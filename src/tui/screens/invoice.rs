@@ -82,6 +82,7 @@ impl Codes {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Cmd {
     Cancel,
+    SetAside,
     Next,
     Wallet,
     Demo,
@@ -92,6 +93,8 @@ pub enum Cmd {
 
 pub const KEYS: &[Binding<Cmd>] = &[
     Binding::new(&[Press::ch('c')], "c", "cancel invoice", Some(&CANCEL), 70, Cmd::Cancel),
+    // At a gateway that cannot cancel, `c` offers to set the invoice aside.
+    Binding::new(&[Press::ch('c')], "c", "set aside", Some(&CANCEL), 70, Cmd::SetAside),
     Binding::new(&[Press::ch('n')], "n", "next sale", Some(&NEXT), 60, Cmd::Next),
     Binding::new(&[Press::ch('w')], "w", "other wallet", Some(&WALLET), 50, Cmd::Wallet),
     Binding::new(&[Press::ch('p')], "p", "demo: customer pays", Some(&DEMO), 30, Cmd::Demo).needs(Needs::Demo),
@@ -116,7 +119,9 @@ pub fn avail(cmd: Cmd, ctx: &Ctx) -> Avail {
         return Avail::Off;
     };
     match cmd {
-        Cmd::Cancel | Cmd::Next | Cmd::Demo => Avail::on_if(!over),
+        Cmd::Cancel => Avail::on_if(!over && cancelable(ctx, watch)),
+        Cmd::SetAside => Avail::on_if(!over && !cancelable(ctx, watch)),
+        Cmd::Next | Cmd::Demo => Avail::on_if(!over),
         Cmd::Wallet if over => Avail::Off,
         Cmd::Wallet => Avail::shown_if(watch.is_some_and(|w| !w.invoice.choices.is_empty())),
         Cmd::Done => Avail::on_if(over),
@@ -126,13 +131,19 @@ pub fn avail(cmd: Cmd, ctx: &Ctx) -> Avail {
     }
 }
 
+/// Whether the invoice's gateway can cancel it.
+fn cancelable(ctx: &Ctx, watch: Option<&Watch>) -> bool {
+    watch.is_none_or(|w| ctx.cancelable.contains(&w.invoice.method.provider))
+}
+
 pub fn run(cmd: Cmd, ctx: &Ctx) -> Intent {
     let Some((reference, watch, _)) = current(ctx) else {
         return Intent::Nothing;
     };
     let reference = reference.clone();
     match cmd {
-        Cmd::Cancel => Intent::Modal(Modal::ConfirmCancel(reference)),
+        // The app asks to set it aside instead where the gateway cannot cancel.
+        Cmd::Cancel | Cmd::SetAside => Intent::Modal(Modal::ConfirmCancel(reference)),
         // The next sale, from an empty amount; this invoice stays watched in
         // the background.
         Cmd::Next | Cmd::Done => Intent::NewSale,
