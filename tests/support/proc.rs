@@ -6,7 +6,12 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, ChildStdout, Command, Stdio};
 
-pub const TILL: &str = env!("CARGO_BIN_EXE_till");
+// (Tests have the binary; the README's screenshot example, which shares
+// these helpers, runs none.)
+pub const TILL: &str = match option_env!("CARGO_BIN_EXE_till") {
+    Some(path) => path,
+    None => "till",
+};
 
 /// A `till sandbox` process on an ephemeral port; killed on drop.
 pub struct SandboxProcess {

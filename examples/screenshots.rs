@@ -1,0 +1,198 @@
+//! The README's pictures: screens drawn into ratatui's test backend, then
+//! written as SVG into `assets/`. Block glyphs (half blocks, quadrants,
+//! sextants, octants) become rectangles, so the pictures show the QR as a
+//! terminal draws it, whatever fonts the viewer has; other text stays text.
+//!
+//! `cargo run --example screenshots` (writes `assets/*.svg`).
+
+#[path = "../tests/support/mod.rs"]
+mod support;
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use ratatui::buffer::Buffer;
+use ratatui::style::{Color, Modifier};
+use std::collections::HashMap;
+use std::fmt::Write as _;
+use support::*;
+use till::core::customer::{CustomerSale, CustomerView, Due, End, Waiting};
+use till::core::invoice::Invoice;
+use till::display::link::Feed;
+use till::display::screen::{self, Screen};
+use till::tui::qr::Caps;
+use till::tui::qr::choose::Glyphs;
+use till::tui::qr::text::glyph_table;
+
+/// A cell's size in the picture, in pixels.
+const CW: usize = 9;
+const CH: usize = 18;
+
+fn main() -> std::io::Result<()> {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets");
+    std::fs::create_dir_all(&dir)?;
+    let shots: [(&str, Terminal<TestBackend>); 5] = [
+        ("invoice-lightning-80x24-sextants", till_screen(lightning_invoice(), Glyphs::Sextants, (80, 24))),
+        ("invoice-tron-120x40-octants", till_screen(tron_invoice(), Glyphs::Octants, (120, 40))),
+        ("invoice-lightning-80x24-linux-console", till_screen(lightning_invoice(), Glyphs::HalfBlocks, (80, 24))),
+        ("display-pending-80x24", customer_screen(open(&lightning_invoice()), (80, 24))),
+        (
+            "display-paid-80x24",
+            customer_screen(CustomerSale::Done { due: due(&tron_invoice()), end: End::Paid }, (80, 24)),
+        ),
+    ];
+    for (name, terminal) in shots {
+        let path = dir.join(format!("{name}.svg"));
+        std::fs::write(&path, svg(terminal.backend().buffer()))?;
+        println!("{}", path.display());
+    }
+    Ok(())
+}
+
+/// The till's invoice screen on a terminal that draws `glyphs`.
+fn till_screen(invoice: Invoice, glyphs: Glyphs, (w, h): (u16, u16)) -> Terminal<TestBackend> {
+    let mut app = open_invoice(invoice, false);
+    app.codes.caps = Caps::text(glyphs);
+    render(&app, w, h)
+}
+
+/// The customer's screen (sextants) 14 minutes before the sample's expiry.
+fn customer_screen(sale: CustomerSale, (w, h): (u16, u16)) -> Terminal<TestBackend> {
+    let mut s = Screen::new("Corner Café");
+    s.caps = Caps::text(Glyphs::Sextants);
+    s.feed(Feed::Live(CustomerView { shop: "Corner Café".into(), sale }));
+    let now = lightning_invoice().expires_at - jiff::SignedDuration::from_secs(14 * 60 + 3);
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).expect("a test terminal");
+    terminal
+        .draw(|f| {
+            screen::draw(f, &s, now);
+        })
+        .expect("drawn");
+    terminal
+}
+
+fn due(inv: &Invoice) -> Due {
+    Due {
+        fiat: inv.fiat.clone(),
+        crypto: inv.crypto.clone(),
+        method: inv.method.method.label().into(),
+        network: inv.method.method.network().into(),
+    }
+}
+
+fn open(inv: &Invoice) -> CustomerSale {
+    CustomerSale::Open {
+        due: due(inv),
+        waiting: Waiting::Pending,
+        qr: inv.payload.qr.clone(),
+        expires_at: inv.expires_at,
+    }
+}
+
+/// Each block glyph's sub-cells: (columns, rows, bit `y × columns + x` dark).
+fn blocks() -> HashMap<char, (usize, usize, usize)> {
+    let mut map = HashMap::new();
+    for (bits, c) in ratatui::symbols::pixel::QUADRANTS.iter().enumerate() {
+        map.insert(*c, (2, 2, bits));
+    }
+    for glyphs in Glyphs::ALL {
+        let (gx, gy) = glyphs.grid();
+        for (bits, c) in glyph_table(glyphs).iter().enumerate() {
+            map.entry(*c).or_insert((gx, gy, bits));
+        }
+    }
+    map.remove(&' ');
+    map
+}
+
+fn hex(color: Color, fallback: &'static str) -> String {
+    let named = match color {
+        Color::Reset => fallback,
+        Color::Black => "#000000",
+        Color::Red => "#cd3131",
+        Color::Green => "#0dbc79",
+        Color::Yellow => "#e5e510",
+        Color::Blue => "#2472c8",
+        Color::Magenta => "#bc3fbc",
+        Color::Cyan => "#11a8cd",
+        Color::Gray => "#e5e5e5",
+        Color::DarkGray => "#666666",
+        Color::LightRed => "#f14c4c",
+        Color::LightGreen => "#23d18b",
+        Color::LightYellow => "#f5f543",
+        Color::LightBlue => "#3b8eea",
+        Color::LightMagenta => "#d670d6",
+        Color::LightCyan => "#29b8db",
+        Color::White => "#ffffff",
+        Color::Rgb(r, g, b) => return format!("#{r:02x}{g:02x}{b:02x}"),
+        Color::Indexed(_) => "#a0a0a0",
+    };
+    named.to_string()
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+/// The buffer as an SVG picture on a dark terminal.
+fn svg(buf: &Buffer) -> String {
+    const BG: &str = "#1e1e1e";
+    const FG: &str = "#d4d4d4";
+    let blocks = blocks();
+    let (w, h) = (usize::from(buf.area.width), usize::from(buf.area.height));
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        r#"<svg xmlns="http://www.w3.org/2000/svg" width="{}" height="{}" viewBox="0 0 {} {}" shape-rendering="crispEdges">"#,
+        w * CW,
+        h * CH,
+        w * CW,
+        h * CH
+    );
+    let _ = write!(out, r#"<rect width="100%" height="100%" fill="{BG}"/>"#);
+    let _ = write!(out, r#"<g font-family="DejaVu Sans Mono, Menlo, Consolas, monospace" font-size="15">"#);
+    for y in 0..h {
+        let mut x = 0;
+        while x < w {
+            let cell = &buf[(x as u16, y as u16)];
+            let reversed = cell.modifier.contains(Modifier::REVERSED);
+            let (mut fg, mut bg) = (hex(cell.fg, FG), hex(cell.bg, BG));
+            if reversed {
+                std::mem::swap(&mut fg, &mut bg);
+            }
+            let (px, py) = (x * CW, y * CH);
+            if bg != BG {
+                let _ = write!(out, r#"<rect x="{px}" y="{py}" width="{CW}" height="{CH}" fill="{bg}"/>"#);
+            }
+            let symbol = cell.symbol();
+            let mut chars = symbol.chars();
+            match (chars.next(), chars.next()) {
+                (Some(c), None) if blocks.contains_key(&c) => {
+                    let (gx, gy, bits) = blocks[&c];
+                    let (sw, sh) = (CW as f32 / gx as f32, CH as f32 / gy as f32);
+                    for i in 0..gx * gy {
+                        if bits & (1 << i) != 0 {
+                            let (sx, sy) = (px as f32 + (i % gx) as f32 * sw, py as f32 + (i / gx) as f32 * sh);
+                            let _ = write!(
+                                out,
+                                r#"<rect x="{sx:.2}" y="{sy:.2}" width="{sw:.2}" height="{sh:.2}" fill="{fg}"/>"#
+                            );
+                        }
+                    }
+                }
+                (Some(' '), None) | (None, _) => {}
+                _ => {
+                    let weight = if cell.modifier.contains(Modifier::BOLD) { r#" font-weight="bold""# } else { "" };
+                    let _ = write!(
+                        out,
+                        r#"<text x="{px}" y="{}" fill="{fg}"{weight}>{}</text>"#,
+                        py + CH - 5,
+                        escape(symbol)
+                    );
+                }
+            }
+            x += 1;
+        }
+    }
+    out.push_str("</g></svg>\n");
+    out
+}
