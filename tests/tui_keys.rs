@@ -187,7 +187,8 @@ fn c_on_an_invoice_its_gateway_cannot_cancel_offers_to_set_it_aside() {
     let (mut app, reference) = xcash_sale();
     // The footer says what `c` does here.
     let footer = text(&app, 100, 40);
-    let footer = footer.lines().rev().find(|l| l.trim_matches(|c| c == ' ' || c == '"') != "").unwrap_or_default();
+    let footer =
+        footer.lines().rev().find(|l| !l.trim_matches(|c| c == ' ' || c == '"').is_empty()).unwrap_or_default();
     assert!(footer.contains("c  set aside") && !footer.contains("cancel invoice"), "{footer}");
     assert!(press(&mut app, KeyCode::Char('c')).is_empty());
     let screen = text(&app, 100, 40);
