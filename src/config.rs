@@ -92,22 +92,38 @@ pub fn locate(flag: Option<&Path>) -> Option<(PathBuf, bool)> {
 /// Loads the config the flags point at; demo mode when no file exists at the
 /// default place.
 pub fn load(flag: Option<&Path>) -> Result<Config, ConfigError> {
+    load_with(flag, &|name| std::env::var(name).ok())
+}
+
+/// The config for a face that never talks to a gateway (`till display`):
+/// `env:NAME` secrets are not read, so the customer's screen starts in a
+/// terminal whose environment holds none of the till's secrets. What it
+/// gets in their place is never sent anywhere.
+pub fn load_without_secrets(flag: Option<&Path>) -> Result<Config, ConfigError> {
+    load_with(flag, &|_| Some("(not read: this face talks to no gateway)".to_string()))
+}
+
+fn load_with(flag: Option<&Path>, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
     match locate(flag) {
         Some((path, required)) => {
             if !required && !path.exists() {
                 return Ok(Config::demo(None));
             }
-            load_file(&path)
+            load_file_with(&path, env)
         }
         None => Ok(Config::demo(None)),
     }
 }
 
 pub fn load_file(path: &Path) -> Result<Config, ConfigError> {
+    load_file_with(path, &|name| std::env::var(name).ok())
+}
+
+fn load_file_with(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
     let shown = path.display().to_string();
     let text =
         std::fs::read_to_string(path).map_err(|e| ConfigError::Read { path: shown.clone(), detail: e.to_string() })?;
-    let mut config = parse(&text, &shown, &|name| std::env::var(name).ok())?;
+    let mut config = parse(&text, &shown, env)?;
     config.source = Source::File(path.to_path_buf());
     if holds_literal_secret(&text) && readable_by_others(path) {
         config.warnings.push(format!(

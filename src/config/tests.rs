@@ -279,3 +279,17 @@ fn max_amount_may_be_a_whole_number_or_a_decimal_string() {
         assert!(parse(&with(bad), "t.toml", &env).is_err(), "{bad}");
     }
 }
+
+#[test]
+fn the_customer_display_starts_without_the_tills_secrets() {
+    // `till display` runs in a terminal whose environment need not hold the
+    // till's secrets: it talks to no gateway.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("till.toml");
+    std::fs::write(&path, GOOD.replace("env:XPAY_KEY", "env:TILL_TEST_SURELY_UNSET_SECRET")).unwrap();
+    let err = load(Some(&path)).unwrap_err().to_string();
+    assert!(err.contains("TILL_TEST_SURELY_UNSET_SECRET is not set"), "{err}");
+    let config = load_without_secrets(Some(&path)).unwrap();
+    assert_eq!(config.shop.name, load_file_with(&path, &|_| Some("x".into())).unwrap().shop.name);
+    assert!(!config.is_demo());
+}

@@ -48,7 +48,8 @@ pub fn socket_path(config: &config::Config, data_dir: &Path) -> PathBuf {
 /// line of the wire format instead of drawing (and `{"v":1,"link":"lost"}`
 /// when the till goes away).
 pub async fn main(config_flag: Option<&Path>, data_dir: &Path, json: bool) -> i32 {
-    let config = match config::load(config_flag) {
+    // The till's config, without its secrets: the display talks to no gateway.
+    let config = match config::load_without_secrets(config_flag) {
         Ok(c) => c,
         Err(e) => {
             eprintln!("till: {e}");
