@@ -536,3 +536,19 @@ fn under_no_color_the_display_is_plain_but_its_code_is_black_on_white() {
         }
     }
 }
+
+#[test]
+fn an_underpaid_invoice_shows_no_code_for_the_whole_amount_and_sends_the_customer_to_the_cashier() {
+    let inv = tron_invoice();
+    let underpaid = match open(&inv) {
+        CustomerSale::Open { due, qr, expires_at, .. } => {
+            CustomerSale::Open { due, waiting: Waiting::Underpaid, qr, expires_at }
+        }
+        other => other,
+    };
+    let (t, _) = shown_with(Some(underpaid), (120, 40), Caps::text(Glyphs::Sextants));
+    assert_eq!(read_qr(t.backend().buffer(), Glyphs::Sextants), None, "no code asking for the whole amount again");
+    let screen = text(&t);
+    assert!(screen.contains("Part of the amount has arrived."), "{screen}");
+    assert!(screen.contains("Please see the cashier about the rest."), "{screen}");
+}

@@ -12,7 +12,7 @@ use tokio::net::UnixStream;
 use tokio::sync::mpsc::UnboundedSender;
 
 /// How often the display tries the socket while the till is away.
-pub const RETRY: Duration = Duration::from_millis(250);
+pub const RETRY: Duration = Duration::from_millis(100);
 
 /// What the link tells the display. Moved once per line, never stored in bulk.
 #[allow(clippy::large_enum_variant)]

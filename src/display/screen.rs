@@ -124,7 +124,19 @@ fn draw_sale(frame: &mut Frame, screen: &Screen, now: Timestamp) -> Drawn {
                 message(frame, area, due, lines);
                 return Drawn::default();
             }
-            pay(frame, area, screen, due, *waiting, left)
+            if *waiting == Waiting::Underpaid {
+                // The invoice's code asks for the whole amount (a BIP 21 code
+                // carries it): never show it for the rest. The cashier sees
+                // what arrived and settles the difference.
+                let lines = vec![
+                    Line::styled("Part of the amount has arrived.", bold().fg(Color::LightMagenta)),
+                    Line::raw("Please see the cashier about the rest."),
+                    countdown_line(left),
+                ];
+                message(frame, area, due, lines);
+                return Drawn::default();
+            }
+            pay(frame, area, screen, due, left)
         }
         CustomerSale::Done { due, end } => {
             done(frame, area, due, *end);
@@ -201,16 +213,10 @@ fn countdown_line(left: i64) -> Line<'static> {
 
 /// An open invoice: the code first, beside the details or above a compact
 /// line of them; when no way fits, the amount alone.
-fn pay(frame: &mut Frame, area: Rect, screen: &Screen, due: &Due, waiting: Waiting, left: i64) -> Drawn {
-    let mut words = Vec::new();
-    if waiting == Waiting::Underpaid {
-        words.push(Line::styled("Part of the amount has arrived.", bold().fg(Color::LightMagenta)));
-        words.push(Line::raw("Please pay the rest."));
-    } else {
-        words.push(Line::raw("Scan the code to pay."));
-    }
-    words.push(countdown_line(left));
+fn pay(frame: &mut Frame, area: Rect, screen: &Screen, due: &Due, left: i64) -> Drawn {
+    let words = vec![Line::raw("Scan the code to pay."), countdown_line(left)];
     let Some(code) = screen.code() else {
+        let words = vec![Line::raw("Please scan the code at the till."), countdown_line(left)];
         message(frame, area, due, words);
         return Drawn { code_left_out: true };
     };
@@ -269,10 +275,7 @@ fn pay(frame: &mut Frame, area: Rect, screen: &Screen, due: &Due, waiting: Waiti
                     first.push(Span::styled(" = ", theme::dim()));
                     first.push(Span::styled(c.to_string(), theme::title()));
                 }
-                let second = match waiting {
-                    Waiting::Underpaid => Line::styled("Part has arrived: please pay the rest.", bold()),
-                    _ => Line::styled(due.network.clone(), theme::dim()),
-                };
+                let second = Line::styled(due.network.clone(), theme::dim());
                 let lines = vec![Line::from(first), second, countdown_line(left)];
                 frame.render_widget(Paragraph::new(lines).centered(), info_area);
             }

@@ -59,6 +59,12 @@ pub fn setting(config: QrMode, get: &dyn Fn(&str) -> Option<String>) -> QrMode {
 
 /// Asks the terminal (raw mode on, before anything reads keys) and the
 /// environment what it shows. Never fails: without an answer, text.
+/// Whether a terminal's cell size (pixels wide, high) is one a real font
+/// has: 4–64 wide, 8–128 high.
+pub fn plausible_cell(font: ratatui_image::FontSize) -> bool {
+    (4..=64).contains(&font.width) && (8..=128).contains(&font.height)
+}
+
 pub fn detect(config: QrMode, no_color: bool) -> Caps {
     let get = |name: &str| std::env::var(name).ok();
     let mode = setting(config, &get);
@@ -82,9 +88,15 @@ pub fn detect(config: QrMode, no_color: bool) -> Caps {
             _ => false,
         };
     let picker = wants_graphics.then(Picker::from_query_stdio).and_then(|p| match p {
-        Ok(p) if p.protocol_type() != ProtocolType::Halfblocks => {
+        Ok(p) if p.protocol_type() != ProtocolType::Halfblocks && plausible_cell(p.font_size()) => {
             tracing::info!(protocol = ?p.protocol_type(), font = ?p.font_size(), "QR: graphics");
             Some(p)
+        }
+        Ok(p) if p.protocol_type() != ProtocolType::Halfblocks => {
+            // The cell size is the terminal's answer: a bogus one would make
+            // a picture of gigabytes, or none at all.
+            tracing::warn!(font = ?p.font_size(), glyphs = text.name(), "QR: implausible cell size; text");
+            None
         }
         Ok(_) => {
             tracing::info!(glyphs = text.name(), "QR: the terminal has no graphics protocol; text");
@@ -105,6 +117,16 @@ mod tests {
     fn env(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
         let vars: Vec<(String, String)> = vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
         move |name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
+    }
+
+    #[test]
+    fn a_bogus_cell_size_from_the_terminal_is_not_trusted() {
+        use ratatui_image::FontSize;
+        assert!(plausible_cell(FontSize::new(10, 20)));
+        assert!(plausible_cell(FontSize::new(8, 16)));
+        for bogus in [(60000, 60000), (0, 0), (1, 2), (10, 1000), (200, 20)] {
+            assert!(!plausible_cell(FontSize::new(bogus.0, bogus.1)), "{bogus:?}");
+        }
     }
 
     #[test]
