@@ -5,6 +5,7 @@
 mod support;
 
 use ratatui::style::Color;
+use ratatui_image::picker::ProtocolType;
 use support::*;
 use till::core::invoice::Invoice;
 use till::tui::App;
@@ -51,6 +52,41 @@ fn octants_and_sextants_show_every_payload_from_80x24_up() {
                 let got = read_qr(terminal.backend().buffer(), glyphs).map(|(_, p)| p);
                 assert_eq!(got.as_deref(), Some(payload.as_str()), "{glyphs:?} at {w}×{h}");
             }
+        }
+    }
+}
+
+#[test]
+#[allow(deprecated)]
+fn in_graphics_mode_the_picture_handed_to_the_terminal_scans_for_every_payload_from_80x24_up() {
+    // The picture is the same whatever the protocol: every payload on kitty,
+    // the 400-character one on sixel and iTerm2 too.
+    let mut cases: Vec<(ProtocolType, Invoice)> = payloads().into_iter().map(|i| (ProtocolType::Kitty, i)).collect();
+    cases.push((ProtocolType::Sixel, long_lightning()));
+    cases.push((ProtocolType::Iterm2, long_lightning()));
+    for (protocol, invoice) in cases {
+        let payload = invoice.payload.qr.clone();
+        let mut picker = ratatui_image::picker::Picker::from_fontsize((9, 18).into());
+        picker.set_protocol_type(protocol);
+        let app = with(invoice, Caps { picker: Some(picker), ..Caps::text(Glyphs::Sextants) });
+        let mut side = 0;
+        for (w, h) in [(80, 24), (100, 30), (200, 60)] {
+            let _terminal = render(&app, w, h);
+            let reference = &app.desk.current().unwrap().invoice.reference;
+            let code = app.codes.get(reference).unwrap().as_ref().unwrap();
+            let picture = code.last_picture().expect("a picture for the terminal");
+            let (pw, ph) = (picture.width() as usize, picture.height() as usize);
+            assert!(pw <= usize::from(w) * 9 && ph <= usize::from(h) * 18, "{protocol:?} {w}×{h}");
+            let mut img =
+                rqrr::PreparedImage::prepare_from_greyscale(pw, ph, |x, y| picture.get_pixel(x as u32, y as u32).0[0]);
+            let grids = img.detect_grids();
+            let got = grids.first().and_then(|g| g.decode().ok()).map(|(_, text)| text);
+            assert_eq!(got.as_deref(), Some(payload.as_str()), "{protocol:?} at {w}×{h}");
+            // The dark modules' extent: the code grows with the screen.
+            let dark: Vec<u32> = picture.enumerate_pixels().filter(|p| p.2.0[0] == 0).map(|p| p.0).collect();
+            let extent = dark.iter().max().unwrap() - dark.iter().min().unwrap();
+            assert!(extent >= side, "{protocol:?}: {w}×{h} is no smaller than before");
+            side = extent;
         }
     }
 }

@@ -39,10 +39,19 @@ struct Key {
     cells: (u16, u16),
 }
 
+/// The last picture built for one code: its key, the picture handed to
+/// the terminal, and its protocol (`None`: it could not be encoded, and is
+/// not tried again for the same key).
+struct Built {
+    key: Key,
+    image: GrayImage,
+    protocol: Option<Protocol>,
+}
+
 /// The last protocol built for one code.
 #[derive(Default)]
 pub struct Cache {
-    last: Mutex<Option<(Key, Protocol)>>,
+    last: Mutex<Option<Built>>,
     /// Protocols built so far.
     builds: AtomicUsize,
 }
@@ -57,6 +66,11 @@ impl Cache {
     /// How many protocols were built (once per variant and size).
     pub fn builds(&self) -> usize {
         self.builds.load(Ordering::Relaxed)
+    }
+
+    /// The picture last handed to the terminal (what a phone would scan).
+    pub fn last_picture(&self) -> Option<GrayImage> {
+        self.last.lock().ok()?.as_ref().map(|b| b.image.clone())
     }
 
     /// Draws the picture at the top-left of `area`, building its protocol
@@ -75,20 +89,22 @@ impl Cache {
         let Ok(mut slot) = self.last.lock() else {
             return false;
         };
-        if slot.as_ref().is_none_or(|(k, _)| *k != key) {
+        if slot.as_ref().is_none_or(|b| b.key != key) {
             self.builds.fetch_add(1, Ordering::Relaxed);
             let font = picker.font_size();
-            let image = DynamicImage::ImageLuma8(picture(m, px, cells, (font.width, font.height)));
-            match picker.new_protocol(image, Size::new(cells.0, cells.1), Resize::Fit(None)) {
-                Ok(p) => *slot = Some((key, p)),
-                Err(e) => {
-                    tracing::warn!(error = %e, "the QR picture could not be encoded; drawing text");
-                    *slot = None;
-                    return false;
-                }
-            }
+            let image = picture(m, px, cells, (font.width, font.height));
+            let encoded = picker.new_protocol(
+                DynamicImage::ImageLuma8(image.clone()),
+                Size::new(cells.0, cells.1),
+                Resize::Fit(None),
+            );
+            let protocol = encoded
+                .map_err(|e| tracing::warn!(error = %e, "the QR picture could not be encoded; drawing text"))
+                .ok();
+            *slot = Some(Built { key, image, protocol });
         }
-        let Some((_, protocol)) = slot.as_ref() else {
+        // A picture that could not be encoded is not tried again every frame.
+        let Some(protocol) = slot.as_ref().and_then(|b| b.protocol.as_ref()) else {
             return false;
         };
         let at = Rect::new(area.x, area.y, cells.0, cells.1).intersection(area);

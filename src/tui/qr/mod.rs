@@ -77,6 +77,11 @@ impl QrCode {
         self.picture.builds()
     }
 
+    /// The picture last handed to a graphics terminal.
+    pub fn last_picture(&self) -> Option<image::GrayImage> {
+        self.picture.last_picture()
+    }
+
     pub fn variants(&self) -> &QrVariants {
         &self.variants
     }
