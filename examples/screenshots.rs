@@ -16,7 +16,13 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use support::*;
 use till::core::customer::{CustomerSale, CustomerView, Due, End, Waiting};
-use till::core::invoice::Invoice;
+use crossterm::event::KeyCode;
+use till::core::desk::{Desk, Event};
+use till::core::schedule::PollPolicy;
+use till::core::invoice::{CryptoAmount, Invoice, Reference, StatusReport};
+use till::core::sale::Sale;
+use till::core::status::Status;
+use till::tui::{Action, App};
 use till::display::link::Feed;
 use till::display::screen::{self, Screen};
 use till::tui::qr::Caps;
@@ -30,7 +36,10 @@ const CH: usize = 18;
 fn main() -> std::io::Result<()> {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("assets");
     std::fs::create_dir_all(&dir)?;
-    let shots: [(&str, Terminal<TestBackend>); 5] = [
+    let shots: [(&str, Terminal<TestBackend>); 8] = [
+        ("amount-80x24", amount_screen((80, 24))),
+        ("invoice-paid-80x24", paid_screen((80, 24))),
+        ("dashboard-100x30", dashboard((100, 30))),
         ("invoice-lightning-80x24-sextants", till_screen(lightning_invoice(), Glyphs::Sextants, (80, 24))),
         ("invoice-tron-120x40-octants", till_screen(tron_invoice(), Glyphs::Octants, (120, 40))),
         ("invoice-lightning-80x24-linux-console", till_screen(lightning_invoice(), Glyphs::HalfBlocks, (80, 24))),
@@ -53,6 +62,62 @@ fn till_screen(invoice: Invoice, glyphs: Glyphs, (w, h): (u16, u16)) -> Terminal
     let mut app = open_invoice(invoice, false);
     app.codes.caps = Caps::text(glyphs);
     render(&app, w, h)
+}
+
+/// The amount screen, the cashier having typed 12.50.
+fn amount_screen((w, h): (u16, u16)) -> Terminal<TestBackend> {
+    let mut app = app_at(sample_created_at(), "r1", false);
+    type_text(&mut app, "12.50");
+    render(&app, w, h)
+}
+
+/// The invoice screen once the gateway said paid.
+fn paid_screen((w, h): (u16, u16)) -> Terminal<TestBackend> {
+    let invoice = tron_invoice();
+    let reference = invoice.reference.clone();
+    let mut app = open_invoice(invoice, false);
+    app.update(Action::Core(Event::Polled { reference, result: Ok(report(Status::Paid, Some("12.50"))) }));
+    render(&app, w, h)
+}
+
+/// The dashboard with three invoices: one paid, one part paid, one open.
+fn dashboard((w, h): (u16, u16)) -> Terminal<TestBackend> {
+    let mut n = 0;
+    let desk = Desk::new(PollPolicy::default(), sample_created_at());
+    let mut app = App::new(desk, shop(), methods(), false).with_references(move || {
+        n += 1;
+        Reference::parse(&format!("t-{n}")).expect("a reference")
+    });
+    app.codes.caps = Caps::text(Glyphs::Sextants);
+    let paid = sell(&mut app, tron_invoice(), KeyCode::Char('2'));
+    let mut second = lightning_invoice();
+    second.fiat = usd_amount("4.20");
+    let part = sell(&mut app, second, KeyCode::Char('1'));
+    let mut third = tron_invoice();
+    third.fiat = usd_amount("30.00");
+    third.crypto = Some(CryptoAmount { amount: "30".parse().expect("a number"), unit: "USDT".into() });
+    sell(&mut app, third, KeyCode::Char('2'));
+    app.update(Action::Core(Event::Polled { reference: paid, result: Ok(report(Status::Paid, Some("12.50"))) }));
+    app.update(Action::Core(Event::Polled { reference: part, result: Ok(report(Status::Underpaid, Some("2.00"))) }));
+    app.flash = None;
+    press(&mut app, KeyCode::Tab);
+    render(&app, w, h)
+}
+
+/// Sells `invoice` through the keys (amount, method `key`), then starts the next sale.
+fn sell(app: &mut App, mut invoice: Invoice, key: KeyCode) -> Reference {
+    type_text(app, &invoice.fiat.amount_text());
+    press(app, KeyCode::Enter);
+    press(app, key);
+    let Sale::Creating { reference, .. } = app.desk.sale.clone() else { return invoice.reference };
+    invoice.reference = reference.clone();
+    app.update(Action::Core(Event::Created { reference: reference.clone(), result: Ok(invoice) }));
+    press(app, KeyCode::Char('n'));
+    reference
+}
+
+fn report(status: Status, received: Option<&str>) -> StatusReport {
+    StatusReport { raw: status.name().into(), status, received: received.map(usd_amount), tx_id: None, paid_with: None }
 }
 
 /// The customer's screen (sextants) 14 minutes before the sample's expiry.
