@@ -8,6 +8,7 @@
 #[path = "../tests/support/mod.rs"]
 mod support;
 
+use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
@@ -16,18 +17,17 @@ use std::collections::HashMap;
 use std::fmt::Write as _;
 use support::*;
 use till::core::customer::{CustomerSale, CustomerView, Due, End, Waiting};
-use crossterm::event::KeyCode;
 use till::core::desk::{Desk, Event};
-use till::core::schedule::PollPolicy;
 use till::core::invoice::{CryptoAmount, Invoice, Reference, StatusReport};
 use till::core::sale::Sale;
+use till::core::schedule::PollPolicy;
 use till::core::status::Status;
-use till::tui::{Action, App};
 use till::display::link::Feed;
 use till::display::screen::{self, Screen};
 use till::tui::qr::Caps;
 use till::tui::qr::choose::Glyphs;
 use till::tui::qr::text::glyph_table;
+use till::tui::{Action, App};
 
 /// A cell's size in the picture, in pixels.
 const CW: usize = 9;

@@ -257,6 +257,11 @@ fn wrong_value_types_are_refused_in_plain_words() {
             "till.toml: [shop]: the section is missing: add [shop] with name, currency and terminal",
         ),
         (
+            "[shop]\nname = \"X\"\ncurrency = \"USD\"\nterminal = \"t1\"\n[providers]\nxpay = { username = \"a@b.c\" }\n"
+                .to_string(),
+            "till.toml:6: xpay: secret_key is missing: add secret_key = \"env:NAME\" (the variable that holds it)",
+        ),
+        (
             GOOD.replace("terminal = \"till-1\"", "terminal = \"till-1\"\nmax_amount = 10.5"),
             "till.toml:6: max_amount: expected a positive amount, e.g. max_amount = 10000, or in quotes when it has decimals, e.g. max_amount = \"99.50\"",
         ),

@@ -16,7 +16,9 @@ pub(super) enum Plain {
 pub(super) fn plain(raw: &str, key: &str, at_header: bool) -> Plain {
     let raw = raw.trim();
     if let Some(field) = between(raw, "missing field `", "`") {
-        if !at_header {
+        // Only a top-level section can be missing as a whole; a key missing
+        // from an inline table (`xpay = { … }`) is a missing key there.
+        if !at_header && field == "shop" {
             return Plain::MissingSection(missing_section(field));
         }
         return Plain::At(format!("{field} is missing: add {field} = {}", example_of(field)));
