@@ -94,6 +94,10 @@ pub enum Command {
         /// A day, YYYY-MM-DD, in the shop's time zone (default today).
         #[arg(long)]
         date: Option<String>,
+        /// CSV (RFC 4180) instead of text: one row per group and currency,
+        /// with net, tax, gross and tips.
+        #[arg(long)]
+        csv: bool,
     },
     /// Prints the receipt of a paid sale (by our reference or the gateway's invoice id).
     Receipt { invoice: String },

@@ -92,7 +92,7 @@ async fn run(cli: Cli) -> i32 {
         Some(Command::History { date, since, until, csv }) => {
             history(cli.config.as_deref(), &data_dir, date, since, until, csv)
         }
-        Some(Command::Report { date }) => report(cli.config.as_deref(), &data_dir, date),
+        Some(Command::Report { date, csv }) => report(cli.config.as_deref(), &data_dir, date, csv),
         Some(Command::Display { json }) => till::display::main(cli.config.as_deref(), &data_dir, json).await,
         Some(Command::Receipt { invoice }) => receipt(cli.config.as_deref(), &data_dir, &invoice),
         Some(Command::Charge { amount, method, json }) => {
@@ -320,7 +320,7 @@ fn history(
     }
 }
 
-fn report(config_flag: Option<&Path>, data_dir: &Path, date: Option<String>) -> i32 {
+fn report(config_flag: Option<&Path>, data_dir: &Path, date: Option<String>, csv: bool) -> i32 {
     let (config, journal) = match reader(config_flag, data_dir) {
         Ok(v) => v,
         Err(e) => return fail(e),
@@ -331,9 +331,21 @@ fn report(config_flag: Option<&Path>, data_dir: &Path, date: Option<String>) -> 
         Err(e) => return usage(e),
     };
     let Some(journal) = journal else {
+        if csv {
+            return match ledger::write_report_csv(std::io::stdout().lock(), &Default::default(), date) {
+                Ok(()) => 0,
+                Err(e) => fail(e),
+            };
+        }
         println!("No journal yet: no sales recorded.");
         return 0;
     };
+    if csv {
+        return match ledger::day_report_csv(&journal, date, &tz, std::io::stdout().lock()) {
+            Ok(()) => 0,
+            Err(e) => fail(e),
+        };
+    }
     match ledger::day_report(&journal, date, &tz, &config.shop.name) {
         Ok(text) => {
             print!("{text}");
