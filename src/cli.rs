@@ -63,6 +63,12 @@ pub enum Command {
         /// gateway:method, e.g. xpay:lightning (`till config check` lists this till's).
         #[arg(long)]
         method: String,
+        /// A tip on top of the amount (not taxed), e.g. 2.00.
+        #[arg(long)]
+        tip: Option<String>,
+        /// The [tax] rate by name (default: the first configured rate).
+        #[arg(long)]
+        tax: Option<String>,
         /// One JSON object per line instead of text.
         #[arg(long)]
         json: bool,

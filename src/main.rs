@@ -95,7 +95,7 @@ async fn run(cli: Cli) -> i32 {
         Some(Command::Report { date, csv }) => report(cli.config.as_deref(), &data_dir, date, csv),
         Some(Command::Display { json }) => till::display::main(cli.config.as_deref(), &data_dir, json).await,
         Some(Command::Receipt { invoice }) => receipt(cli.config.as_deref(), &data_dir, &invoice),
-        Some(Command::Charge { amount, method, json }) => {
+        Some(Command::Charge { amount, method, json, tip, tax }) => {
             let session = match Session::start(cli.config.as_deref(), &data_dir).await {
                 Ok(s) => s,
                 Err(message) => return fail(message),
@@ -110,6 +110,9 @@ async fn run(cli: Cli) -> i32 {
                 currency: session.config.shop.currency.clone(),
                 max_amount: session.config.shop.max_amount,
                 policy: session.config.poll.clone(),
+                tip: tip.as_deref(),
+                tax: tax.as_deref(),
+                taxes: session.config.tax.clone(),
             };
             let clock = session.clock.clone();
             let journal = session.journal.clone();
