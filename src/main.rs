@@ -422,6 +422,15 @@ fn print_config(c: &Config) {
         c.shop.currency.code(),
         till::core::money::Money::new(c.shop.max_amount, c.shop.currency.clone()).amount_text()
     );
+    if !c.sale.tips.is_empty() {
+        let tips: Vec<String> = c.sale.tips.iter().map(|t| format!("{t}%")).collect();
+        println!("tips: {}", tips.join(", "));
+    }
+    if !c.tax.rates.is_empty() {
+        let rates: Vec<String> = c.tax.rates.iter().map(till::core::tax::TaxRate::label).collect();
+        let how = if c.tax.included { "included in prices" } else { "added to prices" };
+        println!("tax: {} ({how})", rates.join(", "));
+    }
     for g in &c.gateways {
         println!("{}", g.summary());
     }

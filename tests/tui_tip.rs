@@ -143,3 +143,16 @@ fn the_invoice_shows_the_tip_under_the_amount() {
     let text = format!("{}", render(&app, 100, 40).backend());
     assert!(text.contains("10.00 USD + tip 1.00 USD"), "{text}");
 }
+
+#[test]
+fn a_resumed_invoice_shows_its_tip_from_the_journal() {
+    let mut invoice = tron_invoice();
+    invoice.fiat = usd_amount("11.00");
+    let mut record = record_of(&invoice, till::core::status::Status::Pending);
+    let b = till::core::tax::Breakdown::compute(&usd_amount("10"), None, true, &usd_amount("1"));
+    record.breakdown = Some(b);
+    let mut app = till(tips());
+    app.resume(&[record], &[]);
+    let text = format!("{}", render(&app, 100, 40).backend());
+    assert!(text.contains("10.00 USD + tip 1.00 USD"), "{text}");
+}

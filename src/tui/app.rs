@@ -274,6 +274,7 @@ impl App {
             [one] => {
                 // Codes are made when an invoice is shown, not for every one taken back.
                 self.codes.encode(&self.desk, one);
+                self.desk.priced = records.iter().find(|r| r.reference == *one).and_then(|r| r.breakdown.clone());
                 effects.extend(self.core(Event::Show(one.clone())));
             }
             // Several: the dashboard lists them all, soonest to expire first.
@@ -506,6 +507,8 @@ impl App {
         if matches!(self.desk.sale, Sale::Creating { .. } | Sale::Failed { .. } | Sale::Method { .. }) {
             return Vec::new();
         }
+        // Its tip and tax, for the invoice screen.
+        self.desk.priced = record.breakdown;
         self.show(record.reference)
     }
 }
