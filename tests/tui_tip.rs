@@ -156,3 +156,16 @@ fn a_resumed_invoice_shows_its_tip_from_the_journal() {
     let text = format!("{}", render(&app, 100, 40).backend());
     assert!(text.contains("10.00 USD + tip 1.00 USD"), "{text}");
 }
+
+#[test]
+fn a_tip_that_takes_the_sale_above_the_maximum_is_refused_in_words() {
+    let mut app = till(tips());
+    type_text(&mut app, "9000");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('3'));
+    assert_eq!(app.desk.sale, Sale::Amount, "still on the tip screen");
+    let text = format!("{}", render(&app, 100, 40).backend());
+    assert!(text.contains("With this tip the sale is above 10000.00 USD, the largest allowed."), "{text}");
+    press(&mut app, KeyCode::Char('1'));
+    assert_eq!(app.desk.sale, Sale::Method { amount: usd_amount("9900.00") }, "10 % fits");
+}

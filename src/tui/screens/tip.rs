@@ -117,21 +117,22 @@ impl Tip {
     }
 
     pub fn run(&mut self, cmd: Cmd, code: KeyCode, ctx: &Ctx, pricing: &Pricing) -> Intent {
+        let max = ctx.shop.max_amount;
         let digit = match code {
             KeyCode::Char(c) => c.to_digit(10).and_then(|d| usize::try_from(d).ok()),
             _ => None,
         };
         match (self.stage, cmd) {
             (Stage::Presets, Cmd::Preset) => match digit {
-                Some(0) => return self.tipped(self.zero(), pricing),
+                Some(0) => return self.tipped(self.zero(), pricing, max),
                 Some(d) => {
                     if let Some(p) = pricing.tips.get(d - 1) {
-                        return self.tipped(tip_percent(&self.amount, *p), pricing);
+                        return self.tipped(tip_percent(&self.amount, *p), pricing, max);
                     }
                 }
                 None => {}
             },
-            (Stage::Presets, Cmd::NoTip) => return self.tipped(self.zero(), pricing),
+            (Stage::Presets, Cmd::NoTip) => return self.tipped(self.zero(), pricing, max),
             (Stage::Presets, Cmd::Custom) => {
                 self.stage = Stage::Custom;
                 self.custom.clear();
@@ -148,7 +149,7 @@ impl Tip {
             (Stage::Custom, Cmd::Erase) => self.custom.backspace(),
             (Stage::Custom, Cmd::Accept) => {
                 match parse_amount(self.custom.text(), &self.amount.currency, ctx.shop.max_amount) {
-                    Ok(tip) => return self.tipped(tip, pricing),
+                    Ok(tip) => return self.tipped(tip, pricing, max),
                     Err(e) => self.error = Some(format!("{e} (Esc: back to the presets)")),
                 }
             }
@@ -177,8 +178,14 @@ impl Tip {
         Intent::Nothing
     }
 
-    /// The tip is chosen: on to the rate, or to the method.
-    fn tipped(&mut self, tip: Money, pricing: &Pricing) -> Intent {
+    /// The tip is chosen: on to the rate, or to the method. The amount plus
+    /// the tip must stay within `max_amount`.
+    fn tipped(&mut self, tip: Money, pricing: &Pricing, max: Decimal) -> Intent {
+        if self.amount.amount + tip.amount > max {
+            let max = Money::new(max, self.amount.currency.clone());
+            self.error = Some(format!("With this tip the sale is above {max}, the largest allowed."));
+            return Intent::Nothing;
+        }
         self.tip = Some(tip);
         self.error = None;
         if pricing.tax.needs_choice() {
