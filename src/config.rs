@@ -33,6 +33,10 @@ pub struct Config {
     pub warnings: Vec<String>,
     /// `[display]`: how the terminal draws (the QR's mode).
     pub display: display::Display,
+    /// `[sale]`: the tip presets.
+    pub sale: sale::SaleSetting,
+    /// `[tax]`: the rates, and whether prices include them.
+    pub tax: crate::core::tax::TaxSetting,
 }
 
 // ---- the file as written ([providers] is read by each gateway)
@@ -45,6 +49,10 @@ struct RawConfig {
     poll: Option<RawPoll>,
     #[serde(default)]
     display: Option<display::RawDisplay>,
+    #[serde(default)]
+    sale: Option<sale::RawSale>,
+    #[serde(default)]
+    tax: Option<tax::RawTax>,
 }
 
 #[derive(Deserialize)]
@@ -174,6 +182,7 @@ pub fn parse(text: &str, path: &str, env: &dyn Fn(&str) -> Option<String>) -> Re
         None => PollPolicy::default(),
     };
     let display = display::read(&doc, raw.display)?;
+    let (sale, tax) = (sale::read(&doc, raw.sale)?, tax::read(&doc, raw.tax)?);
     let gateways = providers.map(|p| gateways(&doc, &shop, env, p)).transpose()?.unwrap_or_default();
     if gateways.is_empty() {
         return Err(doc.invalid(
@@ -182,7 +191,7 @@ pub fn parse(text: &str, path: &str, env: &dyn Fn(&str) -> Option<String>) -> Re
             format!("no gateway is configured: add a [providers.NAME] section ({})", names(" or ")),
         ));
     }
-    Ok(Config { source: Source::Demo, shop, poll, gateways, warnings: Vec::new(), display })
+    Ok(Config { source: Source::Demo, shop, poll, gateways, warnings: Vec::new(), display, sale, tax })
 }
 
 /// The gateways' names, for messages: `xpay, xpays, … or bitsby`.
@@ -335,7 +344,8 @@ impl Config {
         let base = base_url.unwrap_or_default();
         let gateways = GATEWAYS.iter().map(|g| (g.demo)(&base, &shop)).collect();
         let (poll, warnings, display) = (PollPolicy::default(), Vec::new(), display::Display::default());
-        Config { source: Source::Demo, shop, poll, gateways, warnings, display }
+        let (sale, tax) = (sale::SaleSetting::default(), crate::core::tax::TaxSetting::default());
+        Config { source: Source::Demo, shop, poll, gateways, warnings, display, sale, tax }
     }
 
     /// The section of one gateway, as its own type (`XpayConfig`, …).
@@ -358,6 +368,8 @@ impl Config {
 }
 
 pub mod display;
+pub mod sale;
+pub mod tax;
 
 #[cfg(test)]
 mod tests;

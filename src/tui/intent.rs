@@ -7,6 +7,7 @@ use crate::core::invoice::Reference;
 use crate::core::method::PaymentMethod;
 use crate::core::money::Money;
 use crate::core::record::SaleRecord;
+use crate::core::tax::Breakdown;
 
 /// A question on top of the screen.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -30,6 +31,10 @@ pub enum Intent {
     Modal(Modal),
     /// The amount is typed: on to the picker.
     Charge(Money),
+    /// The tip and the tax rate are chosen: on to the picker, for the total.
+    Priced(Box<Breakdown>),
+    /// Back from the tip screen to the amount.
+    AmountAgain,
     /// The method is picked: create the invoice.
     Choose(PaymentMethod),
     /// Cancel this invoice at the gateway (the cashier said yes).
@@ -42,7 +47,7 @@ pub enum Intent {
     /// Show this invoice (from a list).
     Show(Reference),
     /// Show this sale of the history, settled or not.
-    Reopen(SaleRecord),
+    Reopen(Box<SaleRecord>),
     /// Open today's sales.
     History,
     /// Close the history.
