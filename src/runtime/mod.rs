@@ -6,6 +6,7 @@
 
 pub mod drive;
 pub mod publish;
+pub mod printing;
 mod services;
 
 pub use drive::{Drive, Effect, Face, Input};
