@@ -94,7 +94,7 @@ async fn run(cli: Cli) -> i32 {
         }
         Some(Command::Report { date }) => report(cli.config.as_deref(), &data_dir, date),
         Some(Command::Display { json }) => till::display::main(cli.config.as_deref(), &data_dir, json).await,
-        Some(Command::Receipt { invoice }) => receipt(cli.config.as_deref(), &data_dir, &invoice),
+        Some(Command::Receipt { invoice, print }) => receipt(cli.config.as_deref(), &data_dir, &invoice, print).await,
         Some(Command::Charge { amount, method, json }) => {
             let session = match Session::start(cli.config.as_deref(), &data_dir).await {
                 Ok(s) => s,
@@ -343,7 +343,7 @@ fn report(config_flag: Option<&Path>, data_dir: &Path, date: Option<String>) -> 
     }
 }
 
-fn receipt(config_flag: Option<&Path>, data_dir: &Path, key: &str) -> i32 {
+async fn receipt(config_flag: Option<&Path>, data_dir: &Path, key: &str, print: bool) -> i32 {
     let (config, journal) = match reader(config_flag, data_dir) {
         Ok(v) => v,
         Err(e) => return fail(e),
@@ -352,6 +352,19 @@ fn receipt(config_flag: Option<&Path>, data_dir: &Path, key: &str) -> i32 {
         return fail("no journal yet: no sales recorded");
     };
     match journal.find(key) {
+        Ok(Some(record)) if record.status == till::core::status::Status::Paid && print => {
+            let Some(printer) = &config.printer else {
+                return fail("no printer is configured: add a [printer] section with url = \"tcp://HOST\"");
+            };
+            let receipt = till::core::receipt::build(&record, &config.shop.name, &config.timezone());
+            match till::print::send(printer, &till::print::receipt::bytes(&receipt, printer.width)).await {
+                Ok(()) => {
+                    println!("Receipt {} printed.", record.reference);
+                    0
+                }
+                Err(e) => fail(e.sentence("run the command again")),
+            }
+        }
         Ok(Some(record)) if record.status == till::core::status::Status::Paid => {
             print!("{}", till::core::receipt::text(&record, &config.shop.name, &config.timezone()));
             0

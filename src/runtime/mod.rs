@@ -5,8 +5,8 @@
 //! customer's view of the sale in hand to `till display`.
 
 pub mod drive;
-pub mod publish;
 pub mod printing;
+pub mod publish;
 mod services;
 
 pub use drive::{Drive, Effect, Face, Input};

@@ -93,7 +93,8 @@ impl Job {
         if result.is_ok() {
             lock(&self.printed).insert(self.reference.clone());
             if let Some(mark) = &self.mark {
-                let written = mark.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| std::fs::write(mark, b""));
+                let written =
+                    mark.parent().map_or(Ok(()), std::fs::create_dir_all).and_then(|()| std::fs::write(mark, b""));
                 if let Err(e) = written {
                     tracing::warn!(error = %e, path = %mark.display(), "receipt: printed mark not written");
                 }

@@ -21,7 +21,13 @@ pub struct Services {
 
 impl Default for Services {
     fn default() -> Self {
-        Services { data_dir: None, shop_name: String::new(), timezone: jiff::tz::TimeZone::UTC, demo_url: None, printing: Default::default() }
+        Services {
+            data_dir: None,
+            shop_name: String::new(),
+            timezone: jiff::tz::TimeZone::UTC,
+            demo_url: None,
+            printing: Default::default(),
+        }
     }
 }
 
