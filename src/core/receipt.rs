@@ -56,12 +56,12 @@ pub fn build(record: &SaleRecord, shop: &str, tz: &jiff::tz::TimeZone) -> Receip
     if let Some(r) = &record.received {
         lines.push(row("Received", r.to_string()));
     }
-    lines.push(row("Method", record.method.method.label().to_string()));
+    // The method and the gateway that served it: "USDT on TRON (xPay)".
+    lines.push(row("Method", record.method.label()));
     if record.crypto.is_some() {
         // The network the payment went over (Bitsby: the wallet actually paid).
         lines.push(row("Network", record.method.method.network().to_string()));
     }
-    lines.push(row("Gateway", record.method.provider.name().to_string()));
     if let Some(rate) = rate(record) {
         lines.push(row("Rate", rate));
     }
@@ -118,6 +118,12 @@ pub fn rate(record: &SaleRecord) -> Option<String> {
 impl Receipt {
     /// The receipt as text lines, none wider than `width` columns.
     pub fn layout(&self, width: usize) -> Vec<String> {
+        self.layout_with(width, true)
+    }
+
+    /// `wrap_text` false: the free text (ids, notes) stays on one line, for
+    /// a file where a transaction id is copied whole.
+    fn layout_with(&self, width: usize, wrap_text: bool) -> Vec<String> {
         let mut out = Vec::new();
         for line in &self.lines {
             match line {
@@ -128,6 +134,7 @@ impl Receipt {
                 }
                 Line::Row(k, v) | Line::Total(k, v) => out.extend(row(k, v, width)),
                 Line::Rule => out.push("-".repeat(width)),
+                Line::Text(t) if !wrap_text => out.push(t.clone()),
                 Line::Text(t) => out.extend(wrap(t, width)),
             }
         }
@@ -135,10 +142,10 @@ impl Receipt {
     }
 }
 
-/// The text file's receipt (40 columns).
+/// The text file's receipt (40 columns; ids and notes unwrapped).
 pub fn text(record: &SaleRecord, shop: &str, tz: &jiff::tz::TimeZone) -> String {
     let mut s = String::new();
-    for line in build(record, shop, tz).layout(TEXT_WIDTH) {
+    for line in build(record, shop, tz).layout_with(TEXT_WIDTH, false) {
         s.push_str(line.trim_end());
         s.push('\n');
     }

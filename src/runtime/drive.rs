@@ -274,9 +274,7 @@ impl<K: Send + 'static> Drive<K> {
         };
         let printing_note = if printing { "; printing it" } else { "" };
         match written {
-            Some(Ok(path)) => {
-                Some(Input::Receipt(Ok(format!("Receipt written to {}{printing_note}.", path.display()))))
-            }
+            Some(Ok(path)) => Some(Input::Receipt(Ok(format!("Receipt written to {}{printing_note}", path.display())))),
             Some(Err(e)) => {
                 tracing::warn!(error = %e, "receipt file not written");
                 Some(Input::Receipt(Err(format!("The receipt could not be written: {e}."))))
