@@ -356,8 +356,8 @@ async fn receipt(config_flag: Option<&Path>, data_dir: &Path, key: &str, print: 
             let Some(printer) = &config.printer else {
                 return fail("no printer is configured: add a [printer] section with url = \"tcp://HOST\"");
             };
-            let receipt = till::core::receipt::build(&record, &config.shop.name, &config.timezone());
-            match till::print::send(printer, &till::print::receipt::bytes(&receipt, printer.width)).await {
+            let job = till::print::receipt::for_printer(&record, &config.shop.name, &config.timezone(), printer);
+            match till::print::send(printer, &job).await {
                 Ok(()) => {
                     println!("Receipt {} printed.", record.reference);
                     0

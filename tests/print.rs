@@ -41,7 +41,7 @@ fn printer_at(url: &str, width: Width) -> PrinterConfig {
 
 fn receipt_bytes(record: &SaleRecord, width: Width) -> Vec<u8> {
     let receipt = till::core::receipt::build(record, SHOP, &jiff::tz::TimeZone::UTC);
-    till::print::receipt::bytes(&receipt, width)
+    till::print::receipt::bytes(&receipt, width, None)
 }
 
 #[tokio::test]
@@ -104,6 +104,27 @@ async fn a_printer_out_of_paper_is_told_and_gets_nothing() {
         .unwrap_err();
     assert!(err.sentence("press r to print again").contains("is out of paper: load a new roll"), "{err}");
     assert_eq!(receipts(&parse(&fake.next_job().await)), 0, "no receipt sent to a printer without paper");
+}
+
+#[tokio::test]
+async fn a_logo_prints_as_a_raster_at_the_head_and_a_device_path_gets_the_same_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let logo = dir.path().join("logo.png");
+    image::RgbaImage::from_fn(64, 32, |x, _| image::Rgba([0, 0, 0, if x < 32 { 255 } else { 0 }])).save(&logo).unwrap();
+    let device = dir.path().join("lp0");
+    let mut printer = PrinterConfig::new(Target::File(device.clone()));
+    printer.logo = Some(logo);
+    let job = till::print::receipt::for_printer(&paid_record(), SHOP, &jiff::tz::TimeZone::UTC, &printer);
+    till::print::send(&printer, &job).await.unwrap();
+    let cmds = parse(&std::fs::read(&device).unwrap());
+    assert_eq!(receipts(&cmds), 1);
+    let raster = cmds.iter().position(|c| *c == Cmd::Raster(8, 32)).expect("the logo, 64 × 32 dots");
+    let title = cmds.iter().position(|c| *c == Cmd::Text("Corner Cafe".into())).unwrap();
+    assert!(raster < title, "the logo heads the receipt");
+    // A logo that cannot be read is left out; the receipt still prints.
+    printer.logo = Some(dir.path().join("missing.png"));
+    let job = till::print::receipt::for_printer(&paid_record(), SHOP, &jiff::tz::TimeZone::UTC, &printer);
+    assert!(!parse(&job).iter().any(|c| matches!(c, Cmd::Raster(..))));
 }
 
 // ---- through the runtime, with a journal
@@ -241,6 +262,27 @@ async fn a_printer_closing_mid_job_is_told_and_a_retry_resends_the_whole_receipt
     assert_eq!(receipts(&cmds), 1, "the whole receipt, once: {cmds:?}");
     assert_eq!(cmds.iter().filter(|c| matches!(c, Cmd::QrStore(_))).count(), 1);
     assert_eq!(fake.pending(), 0);
+}
+
+#[tokio::test]
+async fn a_printer_that_takes_its_time_never_holds_up_the_till() {
+    let dir = tempfile::tempdir().unwrap();
+    let (journal, invoice) = journal_with_sale(dir.path());
+    journal.record_status(&watch_paid(&invoice), &paid_change(), invoice.created_at).unwrap();
+    let mut fake = FakePrinter::start().await;
+    fake.hold.store(true, std::sync::atomic::Ordering::SeqCst);
+    let mut d = drive(journal, dir.path(), printer_at(&fake.url(), Width::Mm80));
+    // The loop answers at once, the printer still holding the job.
+    let mut face = cashier(1);
+    d.run(&mut face, vec![Effect::WriteReceipt(invoice.reference.clone())]).await.unwrap();
+    assert!(face.said[0].as_ref().unwrap().ends_with("; printing it"), "{:?}", face.said);
+    assert_eq!(fake.pending(), 0, "nothing printed yet");
+    // The printer gets going: the outcome arrives as the next input.
+    fake.release();
+    let mut face = cashier(1);
+    d.run(&mut face, Vec::new()).await.unwrap();
+    assert_eq!(face.said, [Ok("Receipt 66bb8c4dbb18e67 printed.".to_string())]);
+    assert_eq!(receipts(&parse(&fake.next_job().await)), 1);
 }
 
 fn watch_paid(invoice: &Invoice) -> Watch {

@@ -8,7 +8,7 @@
 //!                                  # "lp:NAME" (the CUPS queue, sent raw)
 //! width = 80                       # 58 or 80 (mm); default 80
 //! auto = "off"                     # "paid": print each sale once when it is paid
-//! logo = "assets/logo.png"         # accepted, not printed yet (see print/mod.rs)
+//! logo = "assets/logo.png"         # a PNG printed at the head; relative to this file
 //! ```
 //!
 //! Without a `[printer]` section receipts are only written as text files.
@@ -110,7 +110,14 @@ pub fn read(doc: &Doc<'_>, raw: Option<RawPrinter>) -> Result<Option<PrinterConf
         Some(l) if l.get_ref().trim().is_empty() => {
             return Err(doc.invalid(l.span(), "printer.logo", "must be the path of an image file"));
         }
-        l => l.map(|l| PathBuf::from(l.into_inner())),
+        // Relative to the config file's folder.
+        l => l.map(|l| {
+            let path = PathBuf::from(l.into_inner());
+            match std::path::Path::new(doc.path).parent() {
+                Some(dir) if path.is_relative() => dir.join(path),
+                _ => path,
+            }
+        }),
     };
     Ok(Some(PrinterConfig { target, width, auto, logo }))
 }

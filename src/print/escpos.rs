@@ -33,6 +33,14 @@ impl Width {
         }
     }
 
+    /// The printable width in dots (8 dots a mm).
+    pub fn dots(self) -> u32 {
+        match self {
+            Width::Mm58 => 384,
+            Width::Mm80 => 576,
+        }
+    }
+
     /// The QR's module size in dots (bigger on wide paper).
     fn qr_module(self) -> u8 {
         match self {
@@ -47,6 +55,15 @@ pub enum Align {
     Left = 0,
     Center = 1,
     Right = 2,
+}
+
+/// A one-bit image: rows of `width_bytes` bytes, the leftmost dot in the
+/// high bit, 1 for ink.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Raster {
+    pub width_bytes: u16,
+    pub height: u16,
+    pub bits: Vec<u8>,
 }
 
 /// An ESC/POS document being built.
@@ -122,6 +139,15 @@ impl Doc {
         self.bytes.extend_from_slice(data);
         // Function 181: print it.
         self.bytes.extend([GS, b'(', b'k', 3, 0, 49, 81, 48]);
+        self
+    }
+
+    /// GS v 0: a raster image, printed at normal density.
+    pub fn raster(&mut self, image: &Raster) -> &mut Doc {
+        let [xl, xh] = image.width_bytes.to_le_bytes();
+        let [yl, yh] = image.height.to_le_bytes();
+        self.bytes.extend([GS, b'v', b'0', 0, xl, xh, yl, yh]);
+        self.bytes.extend_from_slice(&image.bits);
         self
     }
 

@@ -14,11 +14,14 @@
 //! itself. The runtime runs sends as tasks (`runtime::printing`), so a
 //! printer that does not answer never holds up the till.
 //!
-//! Left out: the `[printer] logo` (a raster image needs an image decoder
-//! and dithering the build does not have yet; the key is accepted and the
-//! receipt prints without it).
+//! - `logo`: the `[printer] logo` PNG as a raster (GS v 0) at the head.
+//!
+//! Not read: DLE EOT answers other than the paper sensor's (cover open,
+//! cutter errors); a printer that does not answer status at all is sent
+//! the job and taken at its word.
 
 pub mod escpos;
+pub mod logo;
 pub mod receipt;
 mod send;
 

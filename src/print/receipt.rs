@@ -2,12 +2,24 @@
 //! at the paper's columns, the shop's name large, the total bold, the QR of
 //! the reference at the foot, then the cut.
 
-use super::escpos::{Align, Doc, Width};
-use crate::core::receipt::{Line, Receipt, center, row, wrap};
+use super::escpos::{Align, Doc, Raster, Width};
+use crate::config::printer::PrinterConfig;
+use crate::core::receipt::{self, Line, Receipt, center, row, wrap};
+use crate::core::record::SaleRecord;
 
-/// The ESC/POS bytes of `receipt` on `width` paper.
-pub fn bytes(receipt: &Receipt, width: Width) -> Vec<u8> {
+/// The receipt of `record` for `printer`: its paper's width, its logo.
+pub fn for_printer(record: &SaleRecord, shop: &str, tz: &jiff::tz::TimeZone, printer: &PrinterConfig) -> Vec<u8> {
+    let logo = printer.logo.as_deref().and_then(|p| super::logo::load(p, printer.width));
+    bytes(&receipt::build(record, shop, tz), printer.width, logo.as_ref())
+}
+
+/// The ESC/POS bytes of `receipt` on `width` paper, the `logo` (if any) at
+/// its head.
+pub fn bytes(receipt: &Receipt, width: Width, logo: Option<&Raster>) -> Vec<u8> {
     let mut doc = Doc::new(width);
+    if let Some(logo) = logo {
+        doc.align(Align::Center).raster(logo).align(Align::Left);
+    }
     let cols = doc.columns();
     for line in &receipt.lines {
         match line {

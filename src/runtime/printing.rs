@@ -9,7 +9,6 @@
 //! leaves no mark, and `r` sends it again, whole.
 
 use crate::config::printer::PrinterConfig;
-use crate::core::receipt;
 use crate::journal::Store;
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
@@ -81,7 +80,7 @@ impl Printing {
         if !lock(&self.busy).insert(reference.clone()) {
             return Ok(None);
         }
-        let bytes = crate::print::receipt::bytes(&receipt::build(&record, shop, tz), printer.width);
+        let bytes = crate::print::receipt::for_printer(&record, shop, tz, &printer);
         Ok(Some(Job { printer, bytes, reference, mark, busy: self.busy.clone(), printed: self.printed.clone() }))
     }
 }

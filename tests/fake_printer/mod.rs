@@ -20,6 +20,9 @@ pub struct FakePrinter {
     jobs: UnboundedReceiver<Vec<u8>>,
     /// Close the next connection after this many bytes (0: never).
     pub close_after: Arc<AtomicUsize>,
+    /// While set, a new connection waits for `release` before reading.
+    pub hold: Arc<std::sync::atomic::AtomicBool>,
+    release: Arc<tokio::sync::Notify>,
 }
 
 impl FakePrinter {
@@ -39,8 +42,14 @@ impl FakePrinter {
         let (tx, jobs) = unbounded_channel();
         let close_after = Arc::new(AtomicUsize::new(0));
         let close = close_after.clone();
+        let hold = Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let release = Arc::new(tokio::sync::Notify::new());
+        let (held, released) = (hold.clone(), release.clone());
         tokio::spawn(async move {
             while let Ok((mut socket, _)) = listener.accept().await {
+                if held.load(Ordering::SeqCst) {
+                    released.notified().await;
+                }
                 let limit = close.swap(0, Ordering::SeqCst);
                 let mut job = Vec::new();
                 let mut buf = [0u8; 4096];
@@ -68,7 +77,12 @@ impl FakePrinter {
                 let _ = tx.send(job);
             }
         });
-        FakePrinter { port, jobs, close_after }
+        FakePrinter { port, jobs, close_after, hold, release }
+    }
+
+    /// Lets a held connection go on.
+    pub fn release(&self) {
+        self.release.notify_one();
     }
 
     pub fn url(&self) -> String {
@@ -107,6 +121,8 @@ pub enum Cmd {
     QrLevel(u8),
     QrStore(String),
     QrPrint,
+    /// GS v 0: a raster image, its width in bytes and height in dots.
+    Raster(u16, u16),
     Cut,
     /// A byte the parser does not know.
     Unknown(u8),
@@ -136,6 +152,11 @@ pub fn parse(bytes: &[u8]) -> Vec<Cmd> {
                     (0x1d, b'V') if at(i + 2) >= 65 => (Cmd::Cut, 4),
                     (0x1d, b'V') => (Cmd::Cut, 3),
                     (0x10, 0x04) => (Cmd::Status(at(i + 2)), 3),
+                    (0x1d, b'v') if at(i + 2) == b'0' => {
+                        let w = u16::from(at(i + 4)) | (u16::from(at(i + 5)) << 8);
+                        let h = u16::from(at(i + 6)) | (u16::from(at(i + 7)) << 8);
+                        (Cmd::Raster(w, h), 8 + usize::from(w) * usize::from(h))
+                    }
                     (0x1d, b'(') if at(i + 2) == b'k' => {
                         let len = usize::from(at(i + 3)) | (usize::from(at(i + 4)) << 8);
                         let body = bytes.get(i + 5..i + 5 + len).unwrap_or(&[]);
