@@ -33,6 +33,10 @@ pub struct Config {
     pub warnings: Vec<String>,
     /// `[display]`: how the terminal draws (the QR's mode).
     pub display: display::Display,
+    /// `[sale]`: the tip presets.
+    pub sale: sale::SaleSetting,
+    /// `[tax]`: the rates, and whether prices include them.
+    pub tax: crate::core::tax::TaxSetting,
     /// `[printer]`: the receipt printer, if any.
     pub printer: Option<printer::PrinterConfig>,
 }
@@ -47,6 +51,10 @@ struct RawConfig {
     poll: Option<RawPoll>,
     #[serde(default)]
     display: Option<display::RawDisplay>,
+    #[serde(default)]
+    sale: Option<sale::RawSale>,
+    #[serde(default)]
+    tax: Option<tax::RawTax>,
     #[serde(default)]
     printer: Option<printer::RawPrinter>,
 }
@@ -162,6 +170,7 @@ pub fn parse(text: &str, path: &str, env: &dyn Fn(&str) -> Option<String>) -> Re
         None => PollPolicy::default(),
     };
     let display = display::read(&doc, raw.display)?;
+    let (sale, tax) = (sale::read(&doc, raw.sale)?, tax::read(&doc, raw.tax)?);
     let printer = printer::read(&doc, raw.printer)?;
     let gateways = providers.map(|p| gateways(&doc, &shop, env, p)).transpose()?.unwrap_or_default();
     if gateways.is_empty() {
@@ -171,7 +180,7 @@ pub fn parse(text: &str, path: &str, env: &dyn Fn(&str) -> Option<String>) -> Re
             format!("no gateway is configured: add a [providers.NAME] section ({})", names(" or ")),
         ));
     }
-    Ok(Config { source: Source::Demo, shop, poll, gateways, warnings: Vec::new(), display, printer })
+    Ok(Config { source: Source::Demo, shop, poll, gateways, warnings: Vec::new(), display, sale, tax, printer })
 }
 
 /// The gateways' names, for messages: `xpay, xpays, … or bitsby`.
@@ -324,7 +333,8 @@ impl Config {
         let base = base_url.unwrap_or_default();
         let gateways = GATEWAYS.iter().map(|g| (g.demo)(&base, &shop)).collect();
         let (poll, warnings, display) = (PollPolicy::default(), Vec::new(), display::Display::default());
-        Config { source: Source::Demo, shop, poll, gateways, warnings, display, printer: None }
+        let (sale, tax) = (sale::SaleSetting::default(), crate::core::tax::TaxSetting::default());
+        Config { source: Source::Demo, shop, poll, gateways, warnings, display, sale, tax, printer: None }
     }
 
     /// The section of one gateway, as its own type (`XpayConfig`, …).
@@ -348,6 +358,8 @@ impl Config {
 
 pub mod display;
 pub mod printer;
+pub mod sale;
+pub mod tax;
 
 #[cfg(test)]
 mod tests;

@@ -7,6 +7,7 @@ mod fake_printer;
 mod support;
 
 use fake_printer::{Cmd, FakePrinter, PAPER_OUT, lines, parse, receipts, sized_lines};
+use rust_decimal::Decimal;
 use std::path::Path;
 use std::sync::Arc;
 use support::*;
@@ -16,6 +17,7 @@ use till::core::invoice::Invoice;
 use till::core::record::SaleRecord;
 use till::core::schedule::PollPolicy;
 use till::core::status::{Origin, Status};
+use till::core::tax::{Breakdown, TaxRate};
 use till::core::watch::{Change, Watch};
 use till::gateway::Registry;
 use till::journal::{SqliteJournal, Store};
@@ -26,10 +28,17 @@ use till::runtime::{Drive, Effect, Face, Input, Runtime, Services};
 const SHOP: &str = "Corner Café";
 const TX: &str = "9f2c4e6a8b0d1f3a5c7e9b1d3f5a7c9e1b3d5f7a9c1e3b5d7f9a1c3e5b7d9f1a";
 
+/// 11.00 USD with 19 % VAT included (1.76), a 1.50 tip: 12.50, the invoice's amount.
+fn breakdown() -> Breakdown {
+    let vat = TaxRate { name: "VAT".into(), rate: Decimal::from(19) };
+    Breakdown::compute(&usd_amount("11.00"), Some(&vat), true, &usd_amount("1.50"))
+}
+
 fn paid_record() -> SaleRecord {
     let mut r = record_of(&tron_invoice(), Status::Paid);
     r.tx_id = Some(TX.into());
     r.note = Some("paid late".into());
+    r.breakdown = Some(breakdown());
     r
 }
 
@@ -64,8 +73,13 @@ async fn a_paid_sale_prints_its_header_amounts_crypto_transaction_qr_and_cut_at_
         assert!(sized_lines(&cmds).iter().any(|(s, l)| *s == 2 && l.contains("Corner Cafe")), "{text}");
         assert!(text.contains("2024-") || text.contains("2025-") || text.contains("2026-"), "the date: {text}");
         assert!(text.contains("Terminal till-1"), "{text}");
-        // The amounts, the crypto amount with unit and network, the gateway and rate.
-        assert!(text.lines().any(|l| l.starts_with("Total") && l.ends_with("12.50 USD")), "{text}");
+        // The amounts: price, tip, total, net and tax; the crypto amount
+        // with unit and network, the gateway and rate.
+        let row = |k: &str, v: &str| text.lines().any(|l| l.starts_with(k) && l.ends_with(v));
+        assert!(row("Amount", "11.00 USD") && row("Tip", "1.50 USD"), "{text}");
+        assert!(row("Total", "12.50 USD") && row("Net", "9.24 USD") && row("VAT 19%", "1.76 USD"), "{text}");
+        let total = cmds.iter().position(|c| matches!(c, Cmd::Text(t) if t.starts_with("Total"))).unwrap();
+        assert_eq!(cmds.get(total - 1), Some(&Cmd::Bold(true)), "the total in bold");
         assert!(text.lines().any(|l| l.starts_with("Paid in") && l.ends_with("12.5 USDT")), "{text}");
         assert!(text.contains("TRON"), "the network: {text}");
         assert!(text.lines().any(|l| l.starts_with("Method") && l.ends_with("USDT on TRON (xPay)")), "{text}");
@@ -91,7 +105,19 @@ async fn the_text_file_and_the_paper_say_the_same() {
     let paper = lines(&parse(&receipt_bytes(&record, Width::Mm80))).concat();
     // Long ids wrap differently at 40 and 48 columns: compared unwrapped.
     let file_flat = file.replace('\n', "");
-    for key in ["12.50 USD", "12.5 USDT", "TRON", "1.00 USD/USDT", "66bb8c4dbb18e67", TX, "paid late"] {
+    for key in [
+        "11.00 USD",
+        "1.50 USD",
+        "1.76 USD",
+        "9.24 USD",
+        "12.50 USD",
+        "12.5 USDT",
+        "TRON",
+        "1.00 USD/USDT",
+        "66bb8c4dbb18e67",
+        TX,
+        "paid late",
+    ] {
         assert!(file_flat.contains(key) && paper.contains(key), "{key}: {file}\n{paper:?}");
     }
 }
@@ -164,7 +190,7 @@ fn journal_with_sale(dir: &Path) -> (Arc<SqliteJournal>, Invoice) {
     let journal = Arc::new(SqliteJournal::open(dir).unwrap());
     let invoice = tron_invoice();
     let at = invoice.created_at;
-    journal.record_intent(&invoice.reference, invoice.method, &invoice.fiat, "till-1", at).unwrap();
+    journal.record_intent(&invoice.reference, invoice.method, &invoice.fiat, Some(&breakdown()), "till-1", at).unwrap();
     journal.record_created(&invoice, "till-1", at).unwrap();
     (journal, invoice)
 }
@@ -228,7 +254,8 @@ async fn an_unreachable_printer_is_told_in_one_sentence_the_sale_stays_paid_and_
     assert_eq!(face.said[1], Ok("Receipt 66bb8c4dbb18e67 printed.".into()));
     let cmds = parse(&fake.next_job().await);
     assert_eq!(receipts(&cmds), 1);
-    assert!(lines(&cmds).concat().contains(TX), "{cmds:?}");
+    let text = lines(&cmds).concat();
+    assert!(text.contains(TX) && text.contains("1.50 USD") && text.contains("1.76 USD"), "the journal's tip and tax");
     assert_eq!(fake.pending(), 0, "nothing else was sent");
 }
 
@@ -318,4 +345,14 @@ async fn auto_print_prints_a_sale_once_when_it_is_paid_even_across_a_restart() {
     assert_eq!(face.said[1], Ok("Receipt 66bb8c4dbb18e67 printed.".into()));
     assert_eq!(receipts(&parse(&fake.next_job().await)), 1);
     assert_eq!(fake.pending(), 0, "the restart printed nothing by itself");
+}
+
+#[test]
+fn the_rate_keeps_six_significant_digits_for_small_units_and_the_currency_decimals_for_large() {
+    let mut r = record_of(&tron_invoice(), Status::Paid);
+    r.fiat = usd_amount("10.00");
+    r.crypto = Some(till::core::invoice::CryptoAmount { amount: Decimal::from(16454), unit: "sat".into() });
+    assert_eq!(till::core::receipt::rate(&r).as_deref(), Some("0.000607755 USD/sat"));
+    r.crypto = Some(till::core::invoice::CryptoAmount { amount: "0.00015".parse().unwrap(), unit: "BTC".into() });
+    assert_eq!(till::core::receipt::rate(&r).as_deref(), Some("66666.67 USD/BTC"));
 }

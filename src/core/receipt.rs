@@ -4,8 +4,8 @@
 //! both read this model, so they never disagree.
 //!
 //! It lists the shop, the date and time in the shop's time zone, the
-//! terminal and reference, the amount (with tip and tax when the sale has a
-//! breakdown) and the fiat total, the crypto amount with unit and network
+//! terminal and reference, the amount, tip, total, net and tax (from the
+//! sale's breakdown when it has one, else the fiat total), the crypto amount with unit and network
 //! (after a switch, the one actually paid), the gateway and the rate it
 //! implies, the transaction id, and the notes (paid late, underpaid).
 
@@ -82,9 +82,27 @@ pub fn build(record: &SaleRecord, shop: &str, tz: &jiff::tz::TimeZone) -> Receip
     Receipt { lines, qr: record.reference.to_string() }
 }
 
-/// The amount lines and the fiat total.
+/// The amount lines and the fiat total. With a breakdown (`core::tax`):
+/// the amount (the price, tax included), the tip when there is one, the
+/// total, then the net and the tax at its rate when the shop charges tax.
 fn money_lines(record: &SaleRecord) -> Vec<Line> {
-    vec![Line::Total("Total".into(), record.fiat.to_string())]
+    let Some(b) = &record.breakdown else {
+        return vec![Line::Total("Total".into(), record.fiat.to_string())];
+    };
+    let row = |k: &str, v: String| Line::Row(k.to_string(), v);
+    let mut lines = Vec::new();
+    if b.has_tip() || b.rate.is_some() {
+        lines.push(row("Amount", b.gross().to_string()));
+    }
+    if b.has_tip() {
+        lines.push(row("Tip", b.tip.to_string()));
+    }
+    lines.push(Line::Total("Total".into(), b.total.to_string()));
+    if let Some(rate) = &b.rate {
+        lines.push(row("Net", b.net.to_string()));
+        lines.push(row(&rate.label(), b.tax.to_string()));
+    }
+    lines
 }
 
 /// The rate the gateway's crypto amount implies: fiat per crypto unit, with

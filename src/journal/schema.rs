@@ -2,7 +2,7 @@
 //! migrations from each earlier version.
 
 /// The newest schema this till knows.
-pub const CURRENT: i64 = 3;
+pub const CURRENT: i64 = 4;
 
 /// `MIGRATIONS[n]` takes a journal from version n to n + 1.
 pub const MIGRATIONS: &[&str] = &[
@@ -67,6 +67,16 @@ pub const MIGRATIONS: &[&str] = &[
         WHERE state = 'created' AND status NOT IN ('paid', 'expired', 'expired_underpaid', 'canceled');
     CREATE INDEX invoices_late ON invoices(expires_at)
         WHERE state = 'created' AND status IN ('expired', 'expired_underpaid');",
+    // 3 -> 4: tips and tax. Each sale's net, tax, tip (amounts in the row's
+    // currency), the tax rate's name and percent, and whether the typed price
+    // included the tax, written with the intent. Rows from before stay NULL
+    // (no breakdown: no tip, no tax known); `fiat_amount` stays the total.
+    "ALTER TABLE invoices ADD COLUMN net_amount TEXT;
+    ALTER TABLE invoices ADD COLUMN tax_amount TEXT;
+    ALTER TABLE invoices ADD COLUMN tax_name TEXT;
+    ALTER TABLE invoices ADD COLUMN tax_rate TEXT;
+    ALTER TABLE invoices ADD COLUMN tax_included INTEGER;
+    ALTER TABLE invoices ADD COLUMN tip_amount TEXT;",
 ];
 
 /// Which rows are creates not yet settled: the `invoices_unresolved` index's
