@@ -423,6 +423,10 @@ fn print_config(c: &Config) {
     for g in &c.gateways {
         println!("{}", g.summary());
     }
+    if let Some(p) = &c.printer {
+        let auto = if p.auto == config::printer::Auto::Paid { "prints each sale once paid" } else { "prints on r" };
+        println!("printer: {} · {} columns · {auto}", p.target.place(), p.width.columns());
+    }
     for w in &c.warnings {
         println!("warning: {w}");
     }
