@@ -215,8 +215,8 @@ fn drive(journal: Arc<SqliteJournal>, dir: &Path, printer: PrinterConfig) -> Dri
         data_dir: Some(dir.to_path_buf()),
         shop_name: SHOP.into(),
         timezone: jiff::tz::TimeZone::UTC,
-        demo_url: None,
         printing: Printing::new(Some(printer)),
+        ..Services::default()
     };
     Drive::new(runtime, events).with_services(services)
 }
