@@ -356,3 +356,49 @@ fn the_rate_keeps_six_significant_digits_for_small_units_and_the_currency_decima
     r.crypto = Some(till::core::invoice::CryptoAmount { amount: "0.00015".parse().unwrap(), unit: "BTC".into() });
     assert_eq!(till::core::receipt::rate(&r).as_deref(), Some("66666.67 USD/BTC"));
 }
+
+// ---- the command line
+
+/// `till --config DIR/till.toml --data-dir DIR/data ARGS` with `[printer] url`.
+async fn till_cli(dir: &Path, url: &str, args: &[&str]) -> std::process::Output {
+    let config = format!(
+        "[shop]\nname = \"Corner Café\"\ncurrency = \"USD\"\nterminal = \"till-1\"\ntimezone = \"UTC\"\n\n\
+         [providers.xpay]\nbase_url = \"http://127.0.0.1:9\"\nusername = \"a@b.c\"\nsecret_key = \"env:TILL_TEST_UNSET\"\n\n\
+         [printer]\nurl = \"{url}\"\nwidth = 58\n"
+    );
+    let path = dir.join("till.toml");
+    std::fs::write(&path, config).unwrap();
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_till"));
+    command.arg("--config").arg(&path).arg("--data-dir").arg(dir.join("data")).args(args);
+    command.env_remove("TILL_CONFIG").env("TILL_TEST_UNSET", "k");
+    tokio::task::spawn_blocking(move || command.output().unwrap()).await.unwrap()
+}
+
+#[tokio::test]
+async fn till_receipt_print_sends_the_receipt_and_says_plainly_when_the_printer_is_off() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    let (journal, invoice) = journal_with_sale(&data);
+    journal.record_status(&watch_paid(&invoice), &paid_change(), invoice.created_at).unwrap();
+    drop(journal);
+    let mut fake = FakePrinter::start().await;
+    let out = till_cli(dir.path(), &fake.url(), &["receipt", "66bb8c4dbb18e67", "--print"]).await;
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(String::from_utf8_lossy(&out.stdout), "Receipt 66bb8c4dbb18e67 printed.\n");
+    let cmds = parse(&fake.next_job().await);
+    assert_eq!(receipts(&cmds), 1);
+    assert!(lines(&cmds).iter().all(|l| l.chars().count() <= 32), "58 mm from the config");
+    assert!(cmds.contains(&Cmd::QrStore("66bb8c4dbb18e67".into())));
+
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let out =
+        till_cli(dir.path(), &format!("tcp://127.0.0.1:{port}"), &["receipt", "66bb8c4dbb18e67", "--print"]).await;
+    assert!(!out.status.success());
+    assert_eq!(
+        String::from_utf8_lossy(&out.stderr).trim(),
+        format!(
+            "till: The printer at 127.0.0.1:{port} did not answer: check it is on and connected and run the command again."
+        )
+    );
+}
