@@ -14,9 +14,35 @@
 //! Without a `[printer]` section receipts are only written as text files.
 
 use crate::gateway::section::{ConfigError, Doc};
-use crate::print::escpos::Width;
 use serde::Deserialize;
 use std::path::PathBuf;
+
+/// Paper widths and their columns in the printer's default font A.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Width {
+    /// 58 mm paper: 32 columns.
+    Mm58,
+    /// 80 mm paper: 48 columns.
+    #[default]
+    Mm80,
+}
+
+impl Width {
+    pub fn columns(self) -> usize {
+        match self {
+            Width::Mm58 => 32,
+            Width::Mm80 => 48,
+        }
+    }
+
+    /// The printable width in dots (8 dots a mm).
+    pub fn dots(self) -> u32 {
+        match self {
+            Width::Mm58 => 384,
+            Width::Mm80 => 576,
+        }
+    }
+}
 
 /// Where the receipt's bytes go.
 #[derive(Clone, Debug, PartialEq, Eq)]

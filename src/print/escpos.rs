@@ -15,38 +15,14 @@ const ESC: u8 = 0x1b;
 const GS: u8 = 0x1d;
 const LF: u8 = 0x0a;
 
-/// Paper widths and their columns in the printer's default font A.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub enum Width {
-    /// 58 mm paper: 32 columns.
-    Mm58,
-    /// 80 mm paper: 48 columns.
-    #[default]
-    Mm80,
-}
+/// The paper's width (from `[printer] width`).
+pub use crate::config::printer::Width;
 
-impl Width {
-    pub fn columns(self) -> usize {
-        match self {
-            Width::Mm58 => 32,
-            Width::Mm80 => 48,
-        }
-    }
-
-    /// The printable width in dots (8 dots a mm).
-    pub fn dots(self) -> u32 {
-        match self {
-            Width::Mm58 => 384,
-            Width::Mm80 => 576,
-        }
-    }
-
-    /// The QR's module size in dots (bigger on wide paper).
-    fn qr_module(self) -> u8 {
-        match self {
-            Width::Mm58 => 5,
-            Width::Mm80 => 6,
-        }
+/// The QR's module size in dots (bigger on wide paper).
+fn qr_module(width: Width) -> u8 {
+    match width {
+        Width::Mm58 => 5,
+        Width::Mm80 => 6,
     }
 }
 
@@ -131,7 +107,7 @@ impl Doc {
         // Function 165: model 2.
         self.bytes.extend([GS, b'(', b'k', 4, 0, 49, 65, 50, 0]);
         // Function 167: module size.
-        self.bytes.extend([GS, b'(', b'k', 3, 0, 49, 67, self.width.qr_module()]);
+        self.bytes.extend([GS, b'(', b'k', 3, 0, 49, 67, qr_module(self.width)]);
         // Function 169: error correction level M.
         self.bytes.extend([GS, b'(', b'k', 3, 0, 49, 69, 49]);
         // Function 180: store the data.
