@@ -106,7 +106,12 @@ pub enum Command {
         csv: bool,
     },
     /// Prints the receipt of a paid sale (by our reference or the gateway's invoice id).
-    Receipt { invoice: String },
+    Receipt {
+        invoice: String,
+        /// Send it to the `[printer]` instead of standard output.
+        #[arg(long)]
+        print: bool,
+    },
     /// The customer's screen, for a second terminal beside the till.
     ///
     /// Run it on the same machine, with the till's --data-dir. It follows the

@@ -37,6 +37,8 @@ pub struct Config {
     pub sale: sale::SaleSetting,
     /// `[tax]`: the rates, and whether prices include them.
     pub tax: crate::core::tax::TaxSetting,
+    /// `[printer]`: the receipt printer, if any.
+    pub printer: Option<printer::PrinterConfig>,
 }
 
 // ---- the file as written ([providers] is read by each gateway)
@@ -53,6 +55,8 @@ struct RawConfig {
     sale: Option<sale::RawSale>,
     #[serde(default)]
     tax: Option<tax::RawTax>,
+    #[serde(default)]
+    printer: Option<printer::RawPrinter>,
 }
 
 #[derive(Deserialize)]
@@ -183,6 +187,7 @@ pub fn parse(text: &str, path: &str, env: &dyn Fn(&str) -> Option<String>) -> Re
     };
     let display = display::read(&doc, raw.display)?;
     let (sale, tax) = (sale::read(&doc, raw.sale)?, tax::read(&doc, raw.tax)?);
+    let printer = printer::read(&doc, raw.printer)?;
     let gateways = providers.map(|p| gateways(&doc, &shop, env, p)).transpose()?.unwrap_or_default();
     if gateways.is_empty() {
         return Err(doc.invalid(
@@ -191,7 +196,7 @@ pub fn parse(text: &str, path: &str, env: &dyn Fn(&str) -> Option<String>) -> Re
             format!("no gateway is configured: add a [providers.NAME] section ({})", names(" or ")),
         ));
     }
-    Ok(Config { source: Source::Demo, shop, poll, gateways, warnings: Vec::new(), display, sale, tax })
+    Ok(Config { source: Source::Demo, shop, poll, gateways, warnings: Vec::new(), display, sale, tax, printer })
 }
 
 /// The gateways' names, for messages: `xpay, xpays, … or bitsby`.
@@ -345,7 +350,7 @@ impl Config {
         let gateways = GATEWAYS.iter().map(|g| (g.demo)(&base, &shop)).collect();
         let (poll, warnings, display) = (PollPolicy::default(), Vec::new(), display::Display::default());
         let (sale, tax) = (sale::SaleSetting::default(), crate::core::tax::TaxSetting::default());
-        Config { source: Source::Demo, shop, poll, gateways, warnings, display, sale, tax }
+        Config { source: Source::Demo, shop, poll, gateways, warnings, display, sale, tax, printer: None }
     }
 
     /// The section of one gateway, as its own type (`XpayConfig`, …).
@@ -368,6 +373,7 @@ impl Config {
 }
 
 pub mod display;
+pub mod printer;
 pub mod sale;
 pub mod tax;
 

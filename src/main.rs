@@ -94,7 +94,7 @@ async fn run(cli: Cli) -> i32 {
         }
         Some(Command::Report { date, csv }) => report(cli.config.as_deref(), &data_dir, date, csv),
         Some(Command::Display { json }) => till::display::main(cli.config.as_deref(), &data_dir, json).await,
-        Some(Command::Receipt { invoice }) => receipt(cli.config.as_deref(), &data_dir, &invoice),
+        Some(Command::Receipt { invoice, print }) => receipt(cli.config.as_deref(), &data_dir, &invoice, print).await,
         Some(Command::Charge { amount, method, json, tip, tax }) => {
             let session = match Session::start(cli.config.as_deref(), &data_dir).await {
                 Ok(s) => s,
@@ -358,7 +358,7 @@ fn report(config_flag: Option<&Path>, data_dir: &Path, date: Option<String>, csv
     }
 }
 
-fn receipt(config_flag: Option<&Path>, data_dir: &Path, key: &str) -> i32 {
+async fn receipt(config_flag: Option<&Path>, data_dir: &Path, key: &str, print: bool) -> i32 {
     let (config, journal) = match reader(config_flag, data_dir) {
         Ok(v) => v,
         Err(e) => return fail(e),
@@ -367,6 +367,19 @@ fn receipt(config_flag: Option<&Path>, data_dir: &Path, key: &str) -> i32 {
         return fail("no journal yet: no sales recorded");
     };
     match journal.find(key) {
+        Ok(Some(record)) if record.status == till::core::status::Status::Paid && print => {
+            let Some(printer) = &config.printer else {
+                return fail("no printer is configured: add a [printer] section with url = \"tcp://HOST\"");
+            };
+            let job = till::print::receipt::for_printer(&record, &config.shop.name, &config.timezone(), printer);
+            match till::print::send(printer, &job).await {
+                Ok(()) => {
+                    println!("Receipt {} printed.", record.reference);
+                    0
+                }
+                Err(e) => fail(e.sentence("run the command again")),
+            }
+        }
         Ok(Some(record)) if record.status == till::core::status::Status::Paid => {
             print!("{}", till::core::receipt::text(&record, &config.shop.name, &config.timezone()));
             0
@@ -433,6 +446,10 @@ fn print_config(c: &Config) {
     }
     for g in &c.gateways {
         println!("{}", g.summary());
+    }
+    if let Some(p) = &c.printer {
+        let auto = if p.auto == config::printer::Auto::Paid { "prints each sale once paid" } else { "prints on r" };
+        println!("printer: {} · {} columns · {auto}", p.target.place(), p.width.columns());
     }
     for w in &c.warnings {
         println!("warning: {w}");

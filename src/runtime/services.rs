@@ -15,11 +15,19 @@ pub struct Services {
     pub timezone: jiff::tz::TimeZone,
     /// The demo sandbox, whose customer can be made to pay.
     pub demo_url: Option<String>,
+    /// The receipt printer (`[printer]`) and its jobs.
+    pub printing: super::printing::Printing,
 }
 
 impl Default for Services {
     fn default() -> Self {
-        Services { data_dir: None, shop_name: String::new(), timezone: jiff::tz::TimeZone::UTC, demo_url: None }
+        Services {
+            data_dir: None,
+            shop_name: String::new(),
+            timezone: jiff::tz::TimeZone::UTC,
+            demo_url: None,
+            printing: Default::default(),
+        }
     }
 }
 
