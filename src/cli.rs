@@ -95,6 +95,17 @@ pub enum Command {
         #[arg(long)]
         date: Option<String>,
     },
+    /// The day's close (Z-report): totals, lists and a hash chaining the
+    /// day's event log to the previous close, printed and journaled. Once a day.
+    Close {
+        /// The day, YYYY-MM-DD, in the shop's time zone (default today).
+        #[arg(long)]
+        date: Option<String>,
+        /// Recompute the journal's hash chain and name the first event that
+        /// changed. Exit 0 intact, 1 not.
+        #[arg(long, conflicts_with = "date")]
+        verify: bool,
+    },
     /// Prints the receipt of a paid sale (by our reference or the gateway's invoice id).
     Receipt { invoice: String },
     /// The customer's screen, for a second terminal beside the till.

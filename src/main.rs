@@ -94,6 +94,9 @@ async fn run(cli: Cli) -> i32 {
         }
         Some(Command::Report { date }) => report(cli.config.as_deref(), &data_dir, date),
         Some(Command::Display { json }) => till::display::main(cli.config.as_deref(), &data_dir, json).await,
+        Some(Command::Close { date, verify }) => {
+            till::close::main(cli.config.as_deref(), &data_dir, date.as_deref(), verify)
+        }
         Some(Command::Receipt { invoice }) => receipt(cli.config.as_deref(), &data_dir, &invoice),
         Some(Command::Charge { amount, method, json }) => {
             let session = match Session::start(cli.config.as_deref(), &data_dir).await {

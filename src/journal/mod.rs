@@ -16,10 +16,13 @@
 //! second till (TUI or `till charge`) fails to take. Readers (`till history`,
 //! `till report`, `till receipt`) open the file read-only beside it.
 
+pub mod chain;
+mod close;
 mod rows;
 pub mod schema;
 mod sqlite;
 
+pub use close::{Break, CloseError, Verdict};
 pub use sqlite::SqliteJournal;
 
 use crate::core::invoice::{Invoice, Reference};

@@ -1,0 +1,103 @@
+//! `till close`: the day's close (Z-report) taken, printed and journaled, and
+//! `till close --verify`, which recomputes the journal's hash chain and
+//! names the first event that changed. The totals are `core::close`'s, the
+//! storage and the chain `journal::close`'s; here only the command's words
+//! and exit codes.
+//!
+//! The close does not take the data directory's lock: it writes only its
+//! own row, in an immediate transaction, so it can be taken from a second
+//! terminal while the till runs (or from the dashboard's key).
+
+use crate::cli::exit;
+use crate::config;
+use crate::core::close::ZReport;
+use crate::journal::{self, Break, CloseError, SqliteJournal, Verdict};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use std::path::Path;
+
+/// The width the close is printed at on the terminal (80 mm paper's).
+pub const WIDTH: usize = 48;
+
+fn fail(message: impl std::fmt::Display) -> i32 {
+    eprintln!("till: {message}");
+    exit::ERROR
+}
+
+/// Runs `till close [--date D]` or `till close --verify`; the exit code.
+pub fn main(config_flag: Option<&Path>, data_dir: &Path, date: Option<&str>, verify: bool) -> i32 {
+    let config = match config::load(config_flag) {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    let dir = if config.is_demo() { data_dir.join("demo") } else { data_dir.to_path_buf() };
+    let tz = config.timezone();
+    let day = match date.map(crate::ledger::parse_date).transpose() {
+        Ok(d) => d.unwrap_or_else(|| Timestamp::now().to_zoned(tz.clone()).date()),
+        Err(e) => {
+            eprintln!("till: {e}");
+            return exit::USAGE;
+        }
+    };
+    if verify && !dir.join(journal::FILE).exists() {
+        println!("No journal yet: there is nothing to verify.");
+        return exit::OK;
+    }
+    let journal = match SqliteJournal::open(&dir) {
+        Ok(j) => j,
+        Err(e) => return fail(e),
+    };
+    if verify {
+        return match journal.verify() {
+            Ok(v) => {
+                println!("{}", verdict_text(&v, &tz));
+                if v.broken.is_none() { exit::OK } else { exit::ERROR }
+            }
+            Err(e) => fail(e),
+        };
+    }
+    match journal.close_day(day, &tz, &config.shop.terminal, Timestamp::now()) {
+        Ok(z) => {
+            print!("{}", document(&z, &config.shop.name, &tz, WIDTH));
+            println!("\nClosed {}: the close is journaled. Sales from now on belong to the next day.", z.day);
+            exit::OK
+        }
+        Err(CloseError::Refused(r)) => fail(r),
+        Err(CloseError::Journal(e)) => fail(e),
+    }
+}
+
+/// The close as plain text, lines at most `width` wide.
+pub fn document(z: &ZReport, shop: &str, tz: &TimeZone, width: usize) -> String {
+    let mut s = z.lines(shop, tz, width).join("\n");
+    s.push('\n');
+    s
+}
+
+/// What `--verify` found, in plain words.
+pub fn verdict_text(v: &Verdict, tz: &TimeZone) -> String {
+    let local = |t: Timestamp| t.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M:%S").to_string();
+    let breaks = |day: &Option<jiff::civil::Date>| match day {
+        Some(d) => format!("It breaks the close of {d} and every close after it."),
+        None => "No close covers it yet.".to_string(),
+    };
+    match &v.broken {
+        None => format!("The journal's chain is intact: {} events, {} closes.", v.events, v.closes),
+        Some(Break::Event { id, reference, at, missing_before: true, close }) => format!(
+            "Event {id} (sale {reference}, {}) does not follow the event before it: events were removed. {}",
+            local(*at),
+            breaks(close)
+        ),
+        Some(Break::Event { id, reference, at, close, .. }) => format!(
+            "Event {id} (sale {reference}, {}) was changed after it was written: it no longer matches the chain. {}",
+            local(*at),
+            breaks(close)
+        ),
+        Some(Break::Anchor { day, last_event_id }) => format!(
+            "The close of {day} no longer matches the event log up to event {last_event_id}: events were rewritten or removed."
+        ),
+        Some(Break::Close { day }) => {
+            format!("The close of {day} was changed after it was taken, or no longer follows the close before it.")
+        }
+    }
+}
