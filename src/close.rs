@@ -11,6 +11,7 @@
 use crate::cli::exit;
 use crate::config;
 use crate::core::close::ZReport;
+use crate::core::words::count;
 use crate::journal::{self, Break, CloseError, SqliteJournal, Verdict};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
@@ -82,7 +83,11 @@ pub fn verdict_text(v: &Verdict, tz: &TimeZone) -> String {
         None => "No close covers it yet.".to_string(),
     };
     match &v.broken {
-        None => format!("The journal's chain is intact: {} events, {} closes.", v.events, v.closes),
+        None => format!(
+            "The journal's chain is intact: {}, {}.",
+            count(usize::try_from(v.events).unwrap_or(0), "event", "events"),
+            count(v.closes, "close", "closes")
+        ),
         Some(Break::Event { id, reference, at, missing_before: true, close }) => format!(
             "Event {id} (sale {reference}, {}) does not follow the event before it: events were removed. {}",
             local(*at),

@@ -114,7 +114,10 @@ pub fn head(conn: &Connection) -> Result<Head, JournalError> {
     match last {
         None => Ok(Head::default()),
         Some((id, hash)) => {
-            let hash = hash.as_deref().and_then(unhex).ok_or_else(|| JournalError::Corrupt(format!("event {id} has no chain hash")))?;
+            let hash = hash
+                .as_deref()
+                .and_then(unhex)
+                .ok_or_else(|| JournalError::Corrupt(format!("event {id} has no chain hash")))?;
             Ok(Head { id, hash })
         }
     }
@@ -130,12 +133,24 @@ pub fn append(conn: &Connection, head: Head, mut e: Event) -> Result<Head, Journ
     conn.execute(
         "INSERT INTO events (id, reference, at, old_status, new_status, origin, received_amount, raw, note, hash)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
-        params![e.id, e.reference, e.at, e.old_status, e.new_status, e.origin, e.received_amount, e.raw, e.note, hex(&hash)],
+        params![
+            e.id,
+            e.reference,
+            e.at,
+            e.old_status,
+            e.new_status,
+            e.origin,
+            e.received_amount,
+            e.raw,
+            e.note,
+            hex(&hash)
+        ],
     )?;
     Ok(Head { id: e.id, hash })
 }
 
-pub(super) const EVENT_COLUMNS: &str = "id, reference, at, old_status, new_status, origin, received_amount, raw, note, hash";
+pub(super) const EVENT_COLUMNS: &str =
+    "id, reference, at, old_status, new_status, origin, received_amount, raw, note, hash";
 
 /// An event row (columns [`EVENT_COLUMNS`]) and its stored hash.
 pub(super) fn read_event(r: &rusqlite::Row<'_>) -> rusqlite::Result<(Event, Option<String>)> {

@@ -114,7 +114,9 @@ impl SqliteJournal {
         Ok(self.with(|c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let previous = tx
-                .query_row(&format!("SELECT {CLOSE_COLUMNS} FROM closes ORDER BY id DESC LIMIT 1"), [], |r| Ok(read_close(r)))
+                .query_row(&format!("SELECT {CLOSE_COLUMNS} FROM closes ORDER BY id DESC LIMIT 1"), [], |r| {
+                    Ok(read_close(r))
+                })
                 .optional()?
                 .transpose()?
                 .map(|(z, _)| z);
@@ -188,7 +190,7 @@ impl SqliteJournal {
             // log reaches past it (or at its end), against the recomputed chain.
             let anchor_break = |z: &ZReport, id: i64, hash: &[u8; 32]| {
                 (z.last_event_id != id || z.last_event_hash != hex(hash))
-                    .then(|| Break::Anchor { day: z.day, last_event_id: z.last_event_id })
+                    .then_some(Break::Anchor { day: z.day, last_event_id: z.last_event_id })
             };
             while let Some(row) = rows.next()? {
                 let (event, stored) = read_event(row)?;

@@ -2,8 +2,8 @@
 //! `synchronous=FULL` (each commit is on disk when it returns), migrations
 //! numbered in `user_version`, the event log append-only by trigger.
 
-use super::rows::{COLUMNS, from_ms, ms, raw_of, read_row};
 use super::chain::{self, Event};
+use super::rows::{COLUMNS, from_ms, ms, raw_of, read_row};
 use super::{FILE, JournalError, LogEntry, Store, schema};
 use crate::core::invoice::{Invoice, Reference};
 use crate::core::method::PaymentMethod;
@@ -111,7 +111,10 @@ impl SqliteJournal {
         Ok(())
     }
 
-    pub(super) fn with<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, JournalError>) -> Result<T, JournalError> {
+    pub(super) fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, JournalError>,
+    ) -> Result<T, JournalError> {
         let mut conn = self.conn.lock().map_err(|_| JournalError::Sql("lock poisoned".into()))?;
         f(&mut conn)
     }

@@ -1,0 +1,339 @@
+//! The day's close (Z-report): its totals against the journal's sales, the
+//! refusal of a second close, the chain from one close to the next, the
+//! migration that hashes old events, and `till close --verify` naming an
+//! event edited by hand, as a tamperer would (the trigger dropped, then an
+//! UPDATE with `sqlite3`).
+
+mod support;
+
+use jiff::Timestamp;
+use jiff::civil::{Date, date};
+use jiff::tz::TimeZone;
+use rust_decimal::Decimal;
+use std::path::Path;
+use std::process::{Command, Output};
+use support::*;
+use till::core::close::Refusal;
+use till::core::invoice::{Invoice, Reference};
+use till::core::method::{MethodId, PaymentMethod, ProviderId};
+use till::core::record::RecordState;
+use till::core::status::{Origin, Status};
+use till::core::watch::{Change, PAID_LATE, Watch};
+use till::journal::{self, Break, CloseError, SqliteJournal, Store};
+
+const TILL: &str = env!("CARGO_BIN_EXE_till");
+
+fn t(s: &str) -> Timestamp {
+    s.parse().unwrap()
+}
+
+fn dec(s: &str) -> Decimal {
+    s.parse().unwrap()
+}
+
+/// One sale, from intent to `status` (with `note`), started at `at`.
+#[allow(clippy::too_many_arguments)]
+fn sale(
+    j: &SqliteJournal,
+    reference: &str,
+    method: PaymentMethod,
+    amount: &str,
+    terminal: &str,
+    at: &str,
+    status: Status,
+    note: Option<&str>,
+) -> Reference {
+    let at = t(at);
+    let mut inv: Invoice = tron_invoice();
+    inv.reference = Reference::parse(reference).unwrap();
+    inv.id = format!("gw-{reference}");
+    inv.method = method;
+    inv.fiat = usd_amount(amount);
+    inv.created_at = at;
+    inv.expires_at = at + jiff::SignedDuration::from_mins(15);
+    j.record_intent(&inv.reference, inv.method, &inv.fiat, terminal, at).unwrap();
+    j.record_created(&inv, terminal, at).unwrap();
+    if status != Status::Pending {
+        let mut w = Watch::new(inv.clone(), at);
+        w.invoice.status = status.clone();
+        w.note = note.map(str::to_string);
+        let change = Change { from: Status::Pending, to: status, origin: Origin::Gateway, note: w.note.clone() };
+        j.record_status(&w, &change, at + jiff::SignedDuration::from_mins(2)).unwrap();
+    }
+    inv.reference
+}
+
+fn m(p: ProviderId, method: MethodId) -> PaymentMethod {
+    PaymentMethod::new(p, method)
+}
+
+const DAY: &str = "2026-12-04";
+
+fn day() -> Date {
+    date(2026, 12, 4)
+}
+
+/// A day of sales across gateways, methods, terminals and statuses, and one
+/// the next day.
+fn a_day_of_sales(j: &SqliteJournal) {
+    let ln = m(ProviderId::Xpay, MethodId::Lightning);
+    let tron = m(ProviderId::Xpay, MethodId::UsdtTron);
+    let other = m(ProviderId::ALL[1], MethodId::Lightning);
+    sale(j, "aaaa00000000001", ln, "10.00", "till-1", "2026-12-04T09:00:00Z", Status::Paid, None);
+    sale(j, "aaaa00000000002", tron, "12.50", "till-1", "2026-12-04T10:00:00Z", Status::Paid, None);
+    sale(j, "aaaa00000000003", other, "7.25", "till-2", "2026-12-04T11:00:00Z", Status::Paid, None);
+    let late = format!("{PAID_LATE} (after expiry)");
+    sale(j, "aaaa00000000004", tron, "3.10", "till-2", "2026-12-04T12:00:00Z", Status::Paid, Some(&late));
+    sale(j, "aaaa00000000005", ln, "50.00", "till-1", "2026-12-04T13:00:00Z", Status::Expired, None);
+    sale(j, "aaaa00000000006", tron, "20.00", "till-1", "2026-12-04T14:00:00Z", Status::ExpiredUnderpaid, None);
+    sale(j, "aaaa00000000007", ln, "5.00", "till-1", "2026-12-04T15:00:00Z", Status::Canceled, None);
+    sale(j, "aaaa00000000008", ln, "8.00", "till-1", "2026-12-04T16:00:00Z", Status::Pending, None);
+    let unknown = Reference::parse("aaaa00000000009").unwrap();
+    j.record_intent(&unknown, ln, &usd_amount("9.99"), "till-1", t("2026-12-04T17:00:00Z")).unwrap();
+    j.record_not_created(&unknown, RecordState::Unknown, "no answer", t("2026-12-04T17:01:00Z")).unwrap();
+    sale(j, "bbbb00000000001", ln, "99.00", "till-1", "2026-12-05T09:00:00Z", Status::Paid, None);
+}
+
+#[test]
+fn the_close_totals_equal_the_journals_paid_sales() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = SqliteJournal::open(dir.path()).unwrap();
+    a_day_of_sales(&j);
+    let z = j.close_day(day(), &TimeZone::UTC, "till-1", t("2026-12-04T23:00:00Z")).unwrap();
+    let tot = &z.totals;
+
+    // Against the journal: every paid sale started that day, summed.
+    let records = j.between(t("2026-12-04T00:00:00Z"), t("2026-12-05T00:00:00Z")).unwrap();
+    let paid: Vec<_> = records.iter().filter(|r| r.status == Status::Paid && r.state == RecordState::Created).collect();
+    let sum: Decimal = paid.iter().map(|r| r.fiat.amount).sum();
+    assert_eq!(tot.paid.count, paid.len());
+    assert_eq!(tot.paid.gross["USD"], sum);
+    // And by hand: 10.00 + 12.50 + 7.25 + 3.10 (paid late counts).
+    assert_eq!(tot.paid.gross["USD"], dec("32.85"));
+    assert_eq!(tot.sales, 9, "the next day's sale is not in it");
+
+    assert_eq!(tot.paid_by_terminal["till-1"].gross["USD"], dec("22.50"));
+    assert_eq!(tot.paid_by_terminal["till-2"].gross["USD"], dec("10.35"));
+    assert_eq!(tot.paid_by_gateway["xpay"].gross["USD"], dec("25.60"));
+    assert_eq!(tot.paid_by_gateway[ProviderId::ALL[1].id()].gross["USD"], dec("7.25"));
+    assert_eq!(tot.paid_by_method[&m(ProviderId::Xpay, MethodId::UsdtTron).to_string()].gross["USD"], dec("15.60"));
+    let per_method: Decimal = tot.paid_by_method.values().map(|s| s.gross["USD"]).sum();
+    assert_eq!(per_method, sum, "the groups add up to the takings");
+
+    let counts: Vec<(&str, usize)> = tot.by_status.iter().map(|(k, s)| (k.as_str(), s.count)).collect();
+    assert_eq!(
+        counts,
+        [("canceled", 1), ("expired", 1), ("expired_underpaid", 1), ("paid", 4), ("pending", 1), ("unknown", 1)]
+    );
+    assert_eq!(tot.by_status["expired"].gross["USD"], dec("50.00"));
+
+    let late: Vec<&str> = tot.paid_late.iter().map(|f| f.reference.as_str()).collect();
+    assert_eq!(late, ["aaaa00000000004"]);
+    let attention: Vec<&str> = tot.needs_attention.iter().map(|f| f.reference.as_str()).collect();
+    assert_eq!(attention, ["aaaa00000000006", "aaaa00000000009"], "expired-underpaid and unknown outcome");
+
+    let text = z.lines("Corner", &TimeZone::UTC, 48).join("\n");
+    assert!(text.contains("Z-REPORT 2026-12-04"), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("PAID (4)") && l.contains("32.85")), "{text}");
+}
+
+#[test]
+fn a_second_close_is_refused_and_the_next_day_chains_to_the_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = SqliteJournal::open(dir.path()).unwrap();
+    let ln = m(ProviderId::Xpay, MethodId::Lightning);
+    sale(&j, "cccc00000000001", ln, "10.00", "till-1", "2026-12-04T09:00:00Z", Status::Paid, None);
+    let first = j.close_day(day(), &TimeZone::UTC, "till-1", t("2026-12-04T20:00:00Z")).unwrap();
+    assert_eq!(first.prev_hash, "0".repeat(64), "the first close links to nothing");
+
+    let again = j.close_day(day(), &TimeZone::UTC, "till-1", t("2026-12-04T21:00:00Z")).unwrap_err();
+    assert!(matches!(again, CloseError::Refused(Refusal::AlreadyClosed { .. })), "{again}");
+    assert_eq!(
+        again.to_string(),
+        "2026-12-04 is already closed (at 2026-12-04 20:00). A day is closed once; its sales cannot change any more."
+    );
+
+    // Started after the close of the 4th: it belongs to the 5th.
+    sale(&j, "cccc00000000002", ln, "4.00", "till-1", "2026-12-04T20:30:00Z", Status::Paid, None);
+    sale(&j, "cccc00000000003", ln, "6.00", "till-1", "2026-12-05T09:00:00Z", Status::Paid, None);
+    let second = j.close_day(date(2026, 12, 5), &TimeZone::UTC, "till-1", t("2026-12-05T20:00:00Z")).unwrap();
+    assert_eq!(second.prev_hash, first.hash, "the second day's close links to the first");
+    assert_eq!(second.from, first.until);
+    assert_eq!(second.totals.paid.count, 2);
+    assert_eq!(second.totals.paid.gross["USD"], dec("10.00"));
+    assert!(second.last_event_id > first.last_event_id);
+
+    let before = j.close_day(date(2026, 12, 3), &TimeZone::UTC, "till-1", t("2026-12-05T21:00:00Z")).unwrap_err();
+    assert!(matches!(before, CloseError::Refused(Refusal::OutOfOrder { .. })), "{before}");
+
+    let v = j.verify().unwrap();
+    assert_eq!((v.events, v.closes, v.broken), (6, 2, None));
+    assert_eq!(j.closes().unwrap().len(), 2);
+}
+
+/// The config the binary runs with: UTC, so the day is the test's.
+const CONFIG: &str = r#"[shop]
+name = "Corner"
+currency = "USD"
+terminal = "till-1"
+timezone = "UTC"
+
+[providers.xpay]
+base_url = "http://127.0.0.1:9"
+username = "a@b.c"
+secret_key = "k"
+"#;
+
+fn till(dir: &Path, args: &[&str]) -> Output {
+    let path = dir.join("till.toml");
+    std::fs::write(&path, CONFIG).unwrap();
+    #[cfg(unix)]
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    Command::new(TILL)
+        .arg("--config")
+        .arg(&path)
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .args(args)
+        .env_remove("TILL_CONFIG")
+        .output()
+        .unwrap()
+}
+
+fn out(o: &Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
+
+/// What a tamperer does: drop the append-only trigger, then UPDATE. With
+/// the `sqlite3` binary when there is one, else the same SQL through rusqlite.
+fn tamper(db: &Path, sql: &str) {
+    let sql = format!("DROP TRIGGER IF EXISTS events_append_only_update; {sql}");
+    if Path::new("/usr/bin/sqlite3").exists() {
+        let o = Command::new("/usr/bin/sqlite3").arg(db).arg(&sql).output().unwrap();
+        assert!(o.status.success(), "sqlite3: {}", out(&o));
+    } else {
+        rusqlite::Connection::open(db).unwrap().execute_batch(&sql).unwrap();
+    }
+}
+
+#[test]
+fn editing_one_event_by_hand_makes_verify_name_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let third = {
+        let j = SqliteJournal::open(&data).unwrap();
+        a_day_of_sales(&j);
+        // The third event of the log: sale 2's creation.
+        let third: String = rusqlite::Connection::open(data.join(journal::FILE))
+            .unwrap()
+            .query_row("SELECT reference FROM events WHERE id = 3", [], |r| r.get(0))
+            .unwrap();
+        third
+    };
+    let o = till(dir.path(), &["close", "--verify"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(out(&o).contains("The journal's chain is intact: 17 events, 0 closes."), "{}", out(&o));
+
+    let o = till(dir.path(), &["close", "--date", DAY]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let text = out(&o);
+    assert!(text.contains("Z-REPORT 2026-12-04"), "{text}");
+    assert!(text.contains("Closed 2026-12-04: the close is journaled."), "{text}");
+    assert!(text.lines().all(|l| l.chars().count() <= 48 || l.starts_with("Closed ")), "{text}");
+
+    let o = till(dir.path(), &["close", "--date", DAY]);
+    assert_eq!(o.status.code(), Some(1), "a second close is refused: {}", out(&o));
+    assert!(out(&o).contains("2026-12-04 is already closed"), "{}", out(&o));
+
+    tamper(&data.join(journal::FILE), "UPDATE events SET received_amount = '1.00' WHERE id = 3;");
+    let o = till(dir.path(), &["close", "--verify"]);
+    assert_eq!(o.status.code(), Some(1), "{}", out(&o));
+    let said = out(&o);
+    assert!(said.contains(&format!("Event 3 (sale {third}, 2026-12-04 ")), "{said}");
+    assert!(said.contains("was changed after it was written"), "{said}");
+    assert!(said.contains("It breaks the close of 2026-12-04"), "{said}");
+}
+
+#[test]
+fn a_deleted_event_and_an_edited_close_are_found_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = SqliteJournal::open(dir.path()).unwrap();
+    a_day_of_sales(&j);
+    j.close_day(day(), &TimeZone::UTC, "till-1", t("2026-12-04T23:00:00Z")).unwrap();
+    drop(j);
+    let db = dir.path().join(journal::FILE);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    conn.execute_batch(
+        "DROP TRIGGER closes_append_only_update; UPDATE closes SET totals = replace(totals, '32.85', '30.00');",
+    )
+    .unwrap();
+    drop(conn);
+    let v = SqliteJournal::open(dir.path()).unwrap().verify().unwrap();
+    assert_eq!(v.broken, Some(Break::Close { day: day() }));
+
+    tamper(&db, "DROP TRIGGER events_append_only_delete; DELETE FROM events WHERE id = 5;");
+    let v = SqliteJournal::open(dir.path()).unwrap().verify().unwrap();
+    assert!(
+        matches!(&v.broken, Some(Break::Event { id: 6, missing_before: true, close: Some(d), .. }) if *d == day()),
+        "{v:?}"
+    );
+}
+
+#[test]
+fn a_journal_from_before_the_chain_is_hashed_once_and_verifies() {
+    for from in 3..journal::chain::MIGRATION {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join(journal::FILE);
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        for step in 0..from {
+            conn.execute_batch(journal::schema::MIGRATIONS[step as usize]).unwrap();
+        }
+        conn.pragma_update(None, "user_version", from).unwrap();
+        conn.execute_batch(
+            "INSERT INTO invoices (reference, terminal, provider, method, fiat_amount, currency, state, started_at, status, updated_at)
+                VALUES ('dddd00000000001', 'till-1', 'xpay', 'lightning', '5.00', 'USD', 'created', 1796374800000, 'paid', 1796374800000);
+             INSERT INTO events (reference, at, old_status, new_status, origin) VALUES ('dddd00000000001', 1796374800000, NULL, 'pending', 'gateway');
+             INSERT INTO events (reference, at, old_status, new_status, origin) VALUES ('dddd00000000001', 1796374860000, 'pending', 'paid', 'gateway');",
+        )
+        .unwrap();
+        drop(conn);
+
+        let j = SqliteJournal::open(dir.path()).unwrap();
+        let v = j.verify().unwrap();
+        assert_eq!((v.events, v.broken.clone()), (2, None), "from version {from}");
+        // New events carry on the chain from the old ones.
+        sale(
+            &j,
+            "dddd00000000002",
+            m(ProviderId::Xpay, MethodId::Lightning),
+            "1.00",
+            "till-1",
+            "2026-12-04T10:00:00Z",
+            Status::Paid,
+            None,
+        );
+        assert_eq!(j.verify().unwrap(), till::journal::Verdict { events: 4, closes: 0, broken: None });
+        drop(j);
+        let unhashed: i64 = rusqlite::Connection::open(&db)
+            .unwrap()
+            .query_row("SELECT count(*) FROM events WHERE hash IS NULL", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(unhashed, 0);
+
+        tamper(&db, "UPDATE events SET new_status = 'expired' WHERE id = 2;");
+        let v = SqliteJournal::open(dir.path()).unwrap().verify().unwrap();
+        assert!(matches!(v.broken, Some(Break::Event { id: 2, close: None, .. })), "from {from}: {v:?}");
+    }
+}
+
+#[test]
+fn close_usage_errors_exit_64() {
+    let dir = tempfile::tempdir().unwrap();
+    for args in [&["close", "--date", "yesterday"][..], &["close", "--verify", "--date", DAY]] {
+        let o = till(dir.path(), args);
+        assert_eq!(o.status.code(), Some(64), "{args:?}: {}", out(&o));
+    }
+    let o = till(dir.path(), &["close", "--verify"]);
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert!(out(&o).contains("No journal yet"), "{}", out(&o));
+}
