@@ -407,7 +407,7 @@ fn migration_3_takes_a_version_2_journal_and_watches_its_expired_sales() {
     drop(j);
     let conn = rusqlite::Connection::open(dir.path().join(journal::FILE)).unwrap();
     let v: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0)).unwrap();
-    assert_eq!(v, 3);
+    assert_eq!(v, journal::schema::CURRENT);
     let indexes: Vec<String> = conn
         .prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name LIKE 'invoices_%' ORDER BY name")
         .unwrap()
