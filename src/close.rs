@@ -10,15 +10,12 @@
 
 use crate::cli::exit;
 use crate::config;
-use crate::core::close::ZReport;
+use crate::core::close;
 use crate::core::words::count;
-use crate::journal::{self, Break, CloseError, SqliteJournal, Verdict};
+use crate::journal::{self, Break, CloseError, SqliteJournal, Store, Verdict};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use std::path::Path;
-
-/// The width the close is printed at on the terminal (80 mm paper's).
-pub const WIDTH: usize = 48;
 
 fn fail(message: impl std::fmt::Display) -> i32 {
     eprintln!("till: {message}");
@@ -59,20 +56,13 @@ pub fn main(config_flag: Option<&Path>, data_dir: &Path, date: Option<&str>, ver
     }
     match journal.close_day(day, &tz, &config.shop.terminal, Timestamp::now()) {
         Ok(z) => {
-            print!("{}", document(&z, &config.shop.name, &tz, WIDTH));
+            print!("{}", z.text(&config.shop.name, &tz, close::WIDTH));
             println!("\nClosed {}: the close is journaled. Sales from now on belong to the next day.", z.day);
             exit::OK
         }
         Err(CloseError::Refused(r)) => fail(r),
         Err(CloseError::Journal(e)) => fail(e),
     }
-}
-
-/// The close as plain text, lines at most `width` wide.
-pub fn document(z: &ZReport, shop: &str, tz: &TimeZone, width: usize) -> String {
-    let mut s = z.lines(shop, tz, width).join("\n");
-    s.push('\n');
-    s
 }
 
 /// What `--verify` found, in plain words.

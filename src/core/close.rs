@@ -290,7 +290,18 @@ impl Doc {
     }
 }
 
+/// The width the close is written at on the terminal and to its file
+/// (80 mm paper's 48 columns; 58 mm paper has 32).
+pub const WIDTH: usize = 48;
+
 impl ZReport {
+    /// The document as text, one line per [`ZReport::lines`].
+    pub fn text(&self, shop: &str, tz: &TimeZone, width: usize) -> String {
+        let mut s = self.lines(shop, tz, width).join("\n");
+        s.push('\n');
+        s
+    }
+
     /// The document, each line at most `width` characters (32 for 58 mm
     /// paper, 48 for 80 mm).
     pub fn lines(&self, shop: &str, tz: &TimeZone, width: usize) -> Vec<String> {

@@ -110,7 +110,7 @@ impl SqliteJournal {
     /// Closes `day` at `now`: its totals, chained to the log and to the
     /// previous close, journaled. Refused when the day is closed already,
     /// a later day is, or the day has not begun.
-    pub fn close_day(&self, day: Date, tz: &TimeZone, terminal: &str, now: Timestamp) -> Result<ZReport, CloseError> {
+    pub fn take_close(&self, day: Date, tz: &TimeZone, terminal: &str, now: Timestamp) -> Result<ZReport, CloseError> {
         Ok(self.with(|c| {
             let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let previous = tx

@@ -345,6 +345,16 @@ impl Store for SqliteJournal {
         Ok(self.select("WHERE reference = ?1 OR gateway_id = ?1 LIMIT 1", &[&key])?.into_iter().next())
     }
 
+    fn close_day(
+        &self,
+        day: jiff::civil::Date,
+        tz: &jiff::tz::TimeZone,
+        terminal: &str,
+        now: Timestamp,
+    ) -> Result<crate::core::close::ZReport, super::CloseError> {
+        self.take_close(day, tz, terminal, now)
+    }
+
     /// The status log of one sale, oldest first.
     fn events(&self, reference: &Reference) -> Result<Vec<LogEntry>, JournalError> {
         self.with(|c| {

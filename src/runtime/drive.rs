@@ -35,6 +35,8 @@ pub enum Input<K> {
     History(Result<Vec<SaleRecord>, String>),
     /// Where the receipt was written, or why it was not.
     Receipt(Result<String, String>),
+    /// The day's close: what it would cover, or what it did.
+    Close(services::CloseNews),
     /// A journal write failed: the cashier must know.
     JournalFailed(String),
     /// Nothing changed but the screen (a resize): render again.
@@ -55,6 +57,9 @@ pub enum Effect {
     LoadHistory,
     /// Write the receipt of this paid sale.
     WriteReceipt(Reference),
+    /// The day's close: `None` asks what today's would cover (for the
+    /// confirmation), `Some(day)` takes it.
+    Close(Option<jiff::civil::Date>),
 }
 
 /// The desk's commands as effects, in the desk's order.
@@ -241,6 +246,10 @@ impl<K: Send + 'static> Drive<K> {
                     )),
                     _ => None,
                 },
+                Effect::Close(day) => self.runtime.journal().map(|j| {
+                    let now = self.runtime.clock().now();
+                    Input::Close(services::close(j.as_ref(), &self.services, day, now))
+                }),
                 Effect::Quit => None,
             };
             if let Some(input) = follow {

@@ -15,11 +15,19 @@ pub struct Services {
     pub timezone: jiff::tz::TimeZone,
     /// The demo sandbox, whose customer can be made to pay.
     pub demo_url: Option<String>,
+    /// This till's terminal name, recorded with a close.
+    pub terminal: String,
 }
 
 impl Default for Services {
     fn default() -> Self {
-        Services { data_dir: None, shop_name: String::new(), timezone: jiff::tz::TimeZone::UTC, demo_url: None }
+        Services {
+            data_dir: None,
+            shop_name: String::new(),
+            timezone: jiff::tz::TimeZone::UTC,
+            demo_url: None,
+            terminal: String::new(),
+        }
     }
 }
 
@@ -45,4 +53,55 @@ pub fn write_receipt(
     let path = receipts.join(format!("{}.txt", record.reference));
     std::fs::write(&path, text).map_err(|e| e.to_string())?;
     Ok(path)
+}
+
+/// The day's close as the terminal face hears of it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CloseNews {
+    /// What closing `day` now would cover: for the confirmation.
+    Preview { day: jiff::civil::Date, sales: usize, paid: usize },
+    /// Taken: one line for the cashier.
+    Closed(String),
+    /// Refused (closed already) or failed: why, in one sentence.
+    Refused(String),
+}
+
+/// `None`: today's day and counts, for the confirmation. `Some(day)`: the
+/// close taken and journaled, its text written to `DIR/closes/DAY.txt`.
+pub fn close(journal: &dyn Store, s: &Services, day: Option<jiff::civil::Date>, now: jiff::Timestamp) -> CloseNews {
+    let Some(day) = day else {
+        return match today(journal, &s.timezone, now) {
+            Ok(sales) => CloseNews::Preview {
+                day: now.to_zoned(s.timezone.clone()).date(),
+                sales: sales.len(),
+                paid: sales
+                    .iter()
+                    .filter(|r| r.invoice().is_some() && r.status == crate::core::status::Status::Paid)
+                    .count(),
+            },
+            Err(e) => CloseNews::Refused(format!("The day's sales could not be read: {e}")),
+        };
+    };
+    let z = match journal.close_day(day, &s.timezone, &s.terminal, now) {
+        Ok(z) => z,
+        Err(e) => {
+            tracing::warn!(error = %e, "close refused");
+            return CloseNews::Refused(e.to_string());
+        }
+    };
+    let paid = crate::core::words::count(z.totals.paid.count, "sale", "sales");
+    let mut said = format!("Closed {}: {paid} paid of {}.", z.day, z.totals.sales);
+    if let Some(dir) = &s.data_dir {
+        let text = z.text(&s.shop_name, &s.timezone, crate::core::close::WIDTH);
+        let path = dir.join("closes").join(format!("{}.txt", z.day));
+        let written = std::fs::create_dir_all(dir.join("closes")).and_then(|()| std::fs::write(&path, text));
+        match written {
+            Ok(()) => said.push_str(&format!(" Z-report: {}", path.display())),
+            Err(e) => {
+                tracing::warn!(error = %e, "the Z-report text could not be written");
+                said.push_str(" It is journaled; `till close --verify` checks it.");
+            }
+        }
+    }
+    CloseNews::Closed(said)
 }

@@ -22,6 +22,7 @@ use crate::core::record::SaleRecord;
 use crate::core::sale::Sale;
 use crate::core::status::Status;
 use crate::core::words::count;
+use crate::runtime::CloseNews;
 use crossterm::event::{KeyEvent, KeyEventKind};
 use jiff::Timestamp;
 
@@ -156,6 +157,15 @@ impl App {
                     Ok(path) => format!("Receipt written to {path}"),
                     Err(e) => format!("The receipt could not be written: {e}"),
                 });
+                Vec::new()
+            }
+            Action::Close(news) => {
+                match news {
+                    CloseNews::Preview { day, sales, paid } => {
+                        self.modal = Some(Modal::ConfirmClose { day, sales, paid });
+                    }
+                    CloseNews::Closed(words) | CloseNews::Refused(words) => self.flash = Some(words),
+                }
                 Vec::new()
             }
             Action::JournalFailed(e) => {

@@ -98,6 +98,7 @@ pub async fn run(
         shop_name: config.shop.name.clone(),
         timezone: config.timezone(),
         demo_url,
+        terminal: config.shop.terminal.clone(),
     };
     let mut drive = Drive::new(runtime, core_rx).with_services(services);
     // `till display` follows the sale through a socket in the data directory.
