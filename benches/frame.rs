@@ -131,6 +131,7 @@ fn busy_app() -> App {
                 received: None,
                 tx_id: None,
                 note: None,
+                breakdown: None,
             }
         })
         .collect();

@@ -228,7 +228,7 @@ async fn a_restart_finds_a_create_whose_answer_was_never_recorded() {
         let till = Till::start(&sb, dir.path());
         let method = PaymentMethod::new(ProviderId::Bitsby, MethodId::UsdtTron);
         for r in [&made, &never] {
-            till.journal.record_intent(r, method, &usd("4.20"), "till-1", till.clock.now()).unwrap();
+            till.journal.record_intent(r, method, &usd("4.20"), None, "till-1", till.clock.now()).unwrap();
         }
         let request =
             CreateRequest { reference: made.clone(), amount: usd("4.20"), method: MethodId::UsdtTron, retry: false };

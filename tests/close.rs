@@ -18,6 +18,7 @@ use till::core::invoice::{Invoice, Reference};
 use till::core::method::{MethodId, PaymentMethod, ProviderId};
 use till::core::record::RecordState;
 use till::core::status::{Origin, Status};
+use till::core::tax::{Breakdown, TaxRate};
 use till::core::watch::{Change, PAID_LATE, Watch};
 use till::journal::{self, Break, CloseError, SqliteJournal, Store};
 
@@ -42,6 +43,7 @@ fn sale(
     at: &str,
     status: Status,
     note: Option<&str>,
+    priced: Option<(&TaxRate, &str)>,
 ) -> Reference {
     let at = t(at);
     let mut inv: Invoice = tron_invoice();
@@ -49,9 +51,14 @@ fn sale(
     inv.id = format!("gw-{reference}");
     inv.method = method;
     inv.fiat = usd_amount(amount);
+    // The price typed includes the tax; the tip goes on top.
+    let breakdown = priced.map(|(rate, tip)| Breakdown::compute(&inv.fiat, Some(rate), true, &usd_amount(tip)));
+    if let Some(b) = &breakdown {
+        inv.fiat = b.total.clone();
+    }
     inv.created_at = at;
     inv.expires_at = at + jiff::SignedDuration::from_mins(15);
-    j.record_intent(&inv.reference, inv.method, &inv.fiat, terminal, at).unwrap();
+    j.record_intent(&inv.reference, inv.method, &inv.fiat, breakdown.as_ref(), terminal, at).unwrap();
     j.record_created(&inv, terminal, at).unwrap();
     if status != Status::Pending {
         let mut w = Watch::new(inv.clone(), at);
@@ -69,6 +76,14 @@ fn m(p: ProviderId, method: MethodId) -> PaymentMethod {
 
 const DAY: &str = "2026-12-04";
 
+fn vat() -> TaxRate {
+    TaxRate { name: "VAT".into(), rate: dec("19") }
+}
+
+fn reduced() -> TaxRate {
+    TaxRate { name: "Reduced".into(), rate: dec("7") }
+}
+
 fn day() -> Date {
     date(2026, 12, 4)
 }
@@ -79,19 +94,25 @@ fn a_day_of_sales(j: &SqliteJournal) {
     let ln = m(ProviderId::Xpay, MethodId::Lightning);
     let tron = m(ProviderId::Xpay, MethodId::UsdtTron);
     let other = m(ProviderId::ALL[1], MethodId::Lightning);
-    sale(j, "aaaa00000000001", ln, "10.00", "till-1", "2026-12-04T09:00:00Z", Status::Paid, None);
-    sale(j, "aaaa00000000002", tron, "12.50", "till-1", "2026-12-04T10:00:00Z", Status::Paid, None);
-    sale(j, "aaaa00000000003", other, "7.25", "till-2", "2026-12-04T11:00:00Z", Status::Paid, None);
+    let (vat, reduced) = (vat(), reduced());
+    // 10.00 with 19% in it: net 8.40, tax 1.60; tip 1.00: 11.00.
+    sale(j, "aaaa00000000001", ln, "10.00", "till-1", "2026-12-04T09:00:00Z", Status::Paid, None, Some((&vat, "1.00")));
+    // 12.50: net 10.50, tax 2.00 (1.9958 rounded); no tip.
+    sale(j, "aaaa00000000002", tron, "12.50", "till-1", "2026-12-04T10:00:00Z", Status::Paid, None, Some((&vat, "0")));
+    // 7.25 with 7% in it: net 6.78, tax 0.47; tip 0.75: 8.00.
+    let priced = Some((&reduced, "0.75"));
+    sale(j, "aaaa00000000003", other, "7.25", "till-2", "2026-12-04T11:00:00Z", Status::Paid, None, priced);
     let late = format!("{PAID_LATE} (after expiry)");
-    sale(j, "aaaa00000000004", tron, "3.10", "till-2", "2026-12-04T12:00:00Z", Status::Paid, Some(&late));
-    sale(j, "aaaa00000000005", ln, "50.00", "till-1", "2026-12-04T13:00:00Z", Status::Expired, None);
-    sale(j, "aaaa00000000006", tron, "20.00", "till-1", "2026-12-04T14:00:00Z", Status::ExpiredUnderpaid, None);
-    sale(j, "aaaa00000000007", ln, "5.00", "till-1", "2026-12-04T15:00:00Z", Status::Canceled, None);
-    sale(j, "aaaa00000000008", ln, "8.00", "till-1", "2026-12-04T16:00:00Z", Status::Pending, None);
+    sale(j, "aaaa00000000004", tron, "3.10", "till-2", "2026-12-04T12:00:00Z", Status::Paid, Some(&late), None);
+    let priced = Some((&vat, "5.00"));
+    sale(j, "aaaa00000000005", ln, "50.00", "till-1", "2026-12-04T13:00:00Z", Status::Expired, None, priced);
+    sale(j, "aaaa00000000006", tron, "20.00", "till-1", "2026-12-04T14:00:00Z", Status::ExpiredUnderpaid, None, None);
+    sale(j, "aaaa00000000007", ln, "5.00", "till-1", "2026-12-04T15:00:00Z", Status::Canceled, None, None);
+    sale(j, "aaaa00000000008", ln, "8.00", "till-1", "2026-12-04T16:00:00Z", Status::Pending, None, None);
     let unknown = Reference::parse("aaaa00000000009").unwrap();
-    j.record_intent(&unknown, ln, &usd_amount("9.99"), "till-1", t("2026-12-04T17:00:00Z")).unwrap();
+    j.record_intent(&unknown, ln, &usd_amount("9.99"), None, "till-1", t("2026-12-04T17:00:00Z")).unwrap();
     j.record_not_created(&unknown, RecordState::Unknown, "no answer", t("2026-12-04T17:01:00Z")).unwrap();
-    sale(j, "bbbb00000000001", ln, "99.00", "till-1", "2026-12-05T09:00:00Z", Status::Paid, None);
+    sale(j, "bbbb00000000001", ln, "99.00", "till-1", "2026-12-05T09:00:00Z", Status::Paid, None, None);
 }
 
 #[test]
@@ -108,14 +129,27 @@ fn the_close_totals_equal_the_journals_paid_sales() {
     let sum: Decimal = paid.iter().map(|r| r.fiat.amount).sum();
     assert_eq!(tot.paid.count, paid.len());
     assert_eq!(tot.paid.gross["USD"], sum);
-    // And by hand: 10.00 + 12.50 + 7.25 + 3.10 (paid late counts).
-    assert_eq!(tot.paid.gross["USD"], dec("32.85"));
+    // And by hand: 11.00 + 12.50 + 8.00 + 3.10 (paid late counts).
+    assert_eq!(tot.paid.gross["USD"], dec("34.60"));
     assert_eq!(tot.sales, 9, "the next day's sale is not in it");
+    // Tips and tax apart, from the breakdowns: the expired sale's are not in.
+    let tips: Decimal = paid.iter().filter_map(|r| r.breakdown.as_ref()).map(|b| b.tip.amount).sum();
+    let tax: Decimal = paid.iter().filter_map(|r| r.breakdown.as_ref()).map(|b| b.tax.amount).sum();
+    assert_eq!((tot.paid.tips["USD"], tot.paid.tax["USD"]), (tips, tax));
+    assert_eq!((tips, tax, tot.paid.net["USD"]), (dec("1.75"), dec("4.07"), dec("25.68")));
+    let at_19 = &tot.paid_by_rate[&vat().label()];
+    assert_eq!(
+        (at_19.count, at_19.gross["USD"], at_19.net["USD"], at_19.tax["USD"]),
+        (2, dec("23.50"), dec("18.90"), dec("3.60"))
+    );
+    assert_eq!(tot.paid_by_rate[&reduced().label()].tax["USD"], dec("0.47"));
+    assert_eq!(tot.paid_by_rate["no breakdown"].gross["USD"], dec("3.10"));
 
-    assert_eq!(tot.paid_by_terminal["till-1"].gross["USD"], dec("22.50"));
-    assert_eq!(tot.paid_by_terminal["till-2"].gross["USD"], dec("10.35"));
-    assert_eq!(tot.paid_by_gateway["xpay"].gross["USD"], dec("25.60"));
-    assert_eq!(tot.paid_by_gateway[ProviderId::ALL[1].id()].gross["USD"], dec("7.25"));
+    assert_eq!(tot.paid_by_terminal["till-1"].gross["USD"], dec("23.50"));
+    assert_eq!(tot.paid_by_terminal["till-2"].gross["USD"], dec("11.10"));
+    assert_eq!(tot.paid_by_terminal["till-2"].tips["USD"], dec("0.75"));
+    assert_eq!(tot.paid_by_gateway["xpay"].gross["USD"], dec("26.60"));
+    assert_eq!(tot.paid_by_gateway[ProviderId::ALL[1].id()].gross["USD"], dec("8.00"));
     assert_eq!(tot.paid_by_method[&m(ProviderId::Xpay, MethodId::UsdtTron).to_string()].gross["USD"], dec("15.60"));
     let per_method: Decimal = tot.paid_by_method.values().map(|s| s.gross["USD"]).sum();
     assert_eq!(per_method, sum, "the groups add up to the takings");
@@ -125,7 +159,7 @@ fn the_close_totals_equal_the_journals_paid_sales() {
         counts,
         [("canceled", 1), ("expired", 1), ("expired_underpaid", 1), ("paid", 4), ("pending", 1), ("unknown", 1)]
     );
-    assert_eq!(tot.by_status["expired"].gross["USD"], dec("50.00"));
+    assert_eq!(tot.by_status["expired"].gross["USD"], dec("55.00"), "50.00 and its 5.00 tip");
 
     let late: Vec<&str> = tot.paid_late.iter().map(|f| f.reference.as_str()).collect();
     assert_eq!(late, ["aaaa00000000004"]);
@@ -134,7 +168,7 @@ fn the_close_totals_equal_the_journals_paid_sales() {
 
     let text = z.lines("Corner", &TimeZone::UTC, 48).join("\n");
     assert!(text.contains("Z-REPORT 2026-12-04"), "{text}");
-    assert!(text.lines().any(|l| l.starts_with("PAID (4)") && l.contains("32.85")), "{text}");
+    assert!(text.lines().any(|l| l.starts_with("PAID (4)") && l.contains("34.60")), "{text}");
 }
 
 #[test]
@@ -142,7 +176,7 @@ fn a_second_close_is_refused_and_the_next_day_chains_to_the_first() {
     let dir = tempfile::tempdir().unwrap();
     let j = SqliteJournal::open(dir.path()).unwrap();
     let ln = m(ProviderId::Xpay, MethodId::Lightning);
-    sale(&j, "cccc00000000001", ln, "10.00", "till-1", "2026-12-04T09:00:00Z", Status::Paid, None);
+    sale(&j, "cccc00000000001", ln, "10.00", "till-1", "2026-12-04T09:00:00Z", Status::Paid, None, None);
     let first = j.close_day(day(), &TimeZone::UTC, "till-1", t("2026-12-04T20:00:00Z")).unwrap();
     assert_eq!(first.prev_hash, "0".repeat(64), "the first close links to nothing");
 
@@ -154,8 +188,8 @@ fn a_second_close_is_refused_and_the_next_day_chains_to_the_first() {
     );
 
     // Started after the close of the 4th: it belongs to the 5th.
-    sale(&j, "cccc00000000002", ln, "4.00", "till-1", "2026-12-04T20:30:00Z", Status::Paid, None);
-    sale(&j, "cccc00000000003", ln, "6.00", "till-1", "2026-12-05T09:00:00Z", Status::Paid, None);
+    sale(&j, "cccc00000000002", ln, "4.00", "till-1", "2026-12-04T20:30:00Z", Status::Paid, None, None);
+    sale(&j, "cccc00000000003", ln, "6.00", "till-1", "2026-12-05T09:00:00Z", Status::Paid, None, None);
     let second = j.close_day(date(2026, 12, 5), &TimeZone::UTC, "till-1", t("2026-12-05T20:00:00Z")).unwrap();
     assert_eq!(second.prev_hash, first.hash, "the second day's close links to the first");
     assert_eq!(second.from, first.until);
@@ -264,7 +298,7 @@ fn a_deleted_event_and_an_edited_close_are_found_too() {
     let db = dir.path().join(journal::FILE);
     let conn = rusqlite::Connection::open(&db).unwrap();
     conn.execute_batch(
-        "DROP TRIGGER closes_append_only_update; UPDATE closes SET totals = replace(totals, '32.85', '30.00');",
+        "DROP TRIGGER closes_append_only_update; UPDATE closes SET totals = replace(totals, '34.60', '30.00');",
     )
     .unwrap();
     drop(conn);
@@ -310,6 +344,7 @@ fn a_journal_from_before_the_chain_is_hashed_once_and_verifies() {
             "till-1",
             "2026-12-04T10:00:00Z",
             Status::Paid,
+            None,
             None,
         );
         assert_eq!(j.verify().unwrap(), till::journal::Verdict { events: 4, closes: 0, broken: None });

@@ -85,11 +85,12 @@ impl Store for Spy {
         reference: &Reference,
         method: PaymentMethod,
         fiat: &Money,
+        breakdown: Option<&till::core::tax::Breakdown>,
         terminal: &str,
         at: Timestamp,
     ) -> Result<(), JournalError> {
         self.note("write intent".into());
-        self.inner.record_intent(reference, method, fiat, terminal, at)
+        self.inner.record_intent(reference, method, fiat, breakdown, terminal, at)
     }
     fn record_created(&self, invoice: &Invoice, terminal: &str, at: Timestamp) -> Result<(), JournalError> {
         if self.refuse_invoices.load(Ordering::SeqCst) {

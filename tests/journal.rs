@@ -99,7 +99,7 @@ fn a_sale_is_journaled_from_intent_to_final_with_every_status_change() {
     let j = SqliteJournal::open(dir.path()).unwrap();
     let inv = tron_invoice();
     let r = inv.reference.clone();
-    j.record_intent(&r, inv.method, &inv.fiat, "till-1", inv.created_at).unwrap();
+    j.record_intent(&r, inv.method, &inv.fiat, None, "till-1", inv.created_at).unwrap();
     assert_eq!(j.unresolved().unwrap().len(), 1, "an unanswered create is found at the next start");
     j.record_created(&inv, "till-1", inv.created_at).unwrap();
     assert!(j.unresolved().unwrap().is_empty());
@@ -180,6 +180,7 @@ fn record(
         received: received.map(usd_amount),
         tx_id: None,
         note: if n == 1 { Some("said \"hi\", then paid".into()) } else { None },
+        breakdown: None,
     }
 }
 
@@ -296,7 +297,7 @@ fn history_days_follow_the_shops_time_zone() {
     let morning = t("2026-11-21T14:00:00Z");
     for (i, at) in [late_evening, morning].into_iter().enumerate() {
         let r = Reference::parse(&format!("day-{i}")).unwrap();
-        j.record_intent(&r, PaymentMethod::new(ProviderId::Xpay, MethodId::Lightning), &usd_amount("1"), "t", at)
+        j.record_intent(&r, PaymentMethod::new(ProviderId::Xpay, MethodId::Lightning), &usd_amount("1"), None, "t", at)
             .unwrap();
     }
     let (from, until) = report::day_bounds(jiff::civil::date(2026, 11, 21), &tz).unwrap();

@@ -72,7 +72,7 @@ fn the_runtime_counts_closes_writes_the_z_report_and_refuses_a_second() {
     let dir = tempfile::tempdir().unwrap();
     let j = SqliteJournal::open(dir.path()).unwrap();
     let inv = tron_invoice();
-    j.record_intent(&inv.reference, inv.method, &inv.fiat, "till-1", now()).unwrap();
+    j.record_intent(&inv.reference, inv.method, &inv.fiat, None, "till-1", now()).unwrap();
     let mut inv2 = inv.clone();
     inv2.created_at = now();
     j.record_created(&inv2, "till-1", now()).unwrap();

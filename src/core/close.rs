@@ -74,6 +74,8 @@ pub struct Sum {
     pub count: usize,
     /// What the customer was invoiced (the tip included).
     pub gross: BTreeMap<String, Decimal>,
+    /// Net of tax and tip, for the sales that carry a breakdown.
+    pub net: BTreeMap<String, Decimal>,
     pub tips: BTreeMap<String, Decimal>,
     pub tax: BTreeMap<String, Decimal>,
 }
@@ -83,19 +85,22 @@ impl Sum {
         let code = r.fiat.currency.code().to_string();
         self.count += 1;
         *self.gross.entry(code.clone()).or_default() += r.fiat.amount;
-        let (tip, tax) = tip_and_tax(r);
-        if let Some(tip) = tip {
-            *self.tips.entry(code.clone()).or_default() += tip;
-        }
-        if let Some(tax) = tax {
-            *self.tax.entry(code).or_default() += tax;
+        // Tips and tax from the sale's breakdown, when it has one (sales
+        // journaled before tips and tax have none: all gross).
+        if let Some(b) = &r.breakdown {
+            *self.net.entry(code.clone()).or_default() += b.net.amount;
+            *self.tips.entry(code.clone()).or_default() += b.tip.amount;
+            *self.tax.entry(code).or_default() += b.tax.amount;
         }
     }
 }
 
-/// The tip and the tax of a sale, from its breakdown when it has one.
-fn tip_and_tax(_r: &SaleRecord) -> (Option<Decimal>, Option<Decimal>) {
-    (None, None)
+/// The tax group of a paid sale: its rate's label, or why it has none.
+fn rate_key(r: &SaleRecord) -> String {
+    match &r.breakdown {
+        Some(b) => b.rate.as_ref().map_or_else(|| "no tax".to_string(), |rate| rate.label()),
+        None => "no breakdown".to_string(),
+    }
 }
 
 /// A sale named in one of the close's lists.
@@ -135,6 +140,9 @@ pub struct Totals {
     pub paid_by_terminal: BTreeMap<String, Sum>,
     pub paid_by_gateway: BTreeMap<String, Sum>,
     pub paid_by_method: BTreeMap<String, Sum>,
+    /// Net, tax and gross per tax rate (`VAT 19%`, `no tax`, or `no
+    /// breakdown` for sales journaled before tips and tax).
+    pub paid_by_rate: BTreeMap<String, Sum>,
     /// Every sale by where it stands at the close: its status (final or
     /// not), or why the gateway has no invoice (`not_created`, `unknown`).
     pub by_status: BTreeMap<String, Sum>,
@@ -175,6 +183,7 @@ pub fn totals(records: &[SaleRecord]) -> Totals {
             t.paid_by_terminal.entry(r.terminal.clone()).or_default().add(r);
             t.paid_by_gateway.entry(r.method.provider.id().to_string()).or_default().add(r);
             t.paid_by_method.entry(r.method.to_string()).or_default().add(r);
+            t.paid_by_rate.entry(rate_key(r)).or_default().add(r);
         }
         if r.paid_late() {
             t.paid_late.push(Flagged::of(r));
@@ -255,11 +264,14 @@ impl Doc {
 
     fn sum(&mut self, label: &str, s: &Sum) {
         self.row(&format!("{label} ({})", s.count), &money(&s.gross));
-        if !s.tips.is_empty() {
-            self.row("  tips", &money(&s.tips));
+        if !s.net.is_empty() {
+            self.row("    net", &money(&s.net));
         }
         if !s.tax.is_empty() {
-            self.row("  tax", &money(&s.tax));
+            self.row("    tax", &money(&s.tax));
+        }
+        if !s.tips.is_empty() {
+            self.row("    tips", &money(&s.tips));
         }
     }
 
@@ -321,6 +333,7 @@ impl ZReport {
         d.section("Paid, per terminal", &t.paid_by_terminal);
         d.section("Paid, per gateway", &t.paid_by_gateway);
         d.section("Paid, per method", &t.paid_by_method);
+        d.section("Paid, per tax rate", &t.paid_by_rate);
         d.section("Every sale, per status", &t.by_status);
         d.list("Paid late (in the takings)", &t.paid_late, tz);
         d.list("Needs attention", &t.needs_attention, tz);

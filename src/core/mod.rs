@@ -17,6 +17,7 @@ pub mod report;
 pub mod sale;
 pub mod schedule;
 pub mod status;
+pub mod tax;
 pub mod watch;
 pub mod words;
 

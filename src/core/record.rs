@@ -5,6 +5,7 @@ use super::invoice::{CryptoAmount, Invoice, Payload, Reference};
 use super::method::PaymentMethod;
 use super::money::Money;
 use super::status::{Origin, Status};
+use super::tax::Breakdown;
 use super::watch::Watch;
 use jiff::Timestamp;
 
@@ -31,6 +32,10 @@ pub struct SaleRecord {
     pub received: Option<Money>,
     pub tx_id: Option<String>,
     pub note: Option<String>,
+    /// Net, tax (and its rate), tip and total, as journaled with the
+    /// intent; `None` for sales journaled before tips and tax (schema < 4).
+    /// When present, `breakdown.total` equals `fiat`.
+    pub breakdown: Option<Breakdown>,
 }
 
 impl SaleRecord {

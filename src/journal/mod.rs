@@ -29,6 +29,7 @@ use crate::core::invoice::{Invoice, Reference};
 use crate::core::method::PaymentMethod;
 use crate::core::money::Money;
 use crate::core::record::{RecordState, SaleRecord};
+use crate::core::tax::Breakdown;
 use crate::core::watch::{Change, Watch};
 use jiff::Timestamp;
 use std::fs::File;
@@ -94,12 +95,14 @@ pub struct LogEntry {
 /// durable when it returns.
 pub trait Store: Send + Sync {
     /// A sale is about to be sent to the gateway (committed first, so that a
-    /// crash between the two is found and resolved at the next start).
+    /// crash between the two is found and resolved at the next start), with
+    /// its net, tax and tip when the till worked them out.
     fn record_intent(
         &self,
         reference: &Reference,
         method: PaymentMethod,
         fiat: &Money,
+        breakdown: Option<&Breakdown>,
         terminal: &str,
         at: Timestamp,
     ) -> Result<(), JournalError>;

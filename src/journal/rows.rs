@@ -6,6 +6,7 @@ use crate::core::method::{MethodId, PaymentMethod, ProviderId};
 use crate::core::money::{Currency, Money};
 use crate::core::record::{RecordState, SaleRecord};
 use crate::core::status::{Origin, Status};
+use crate::core::tax::{Breakdown, TaxRate};
 use jiff::Timestamp;
 use rusqlite::Row;
 use rust_decimal::Decimal;
@@ -29,7 +30,8 @@ pub(super) fn raw_of(status: &Status) -> String {
 pub(super) const COLUMNS: &str =
     "reference, terminal, provider, method, fiat_amount, currency, state, started_at, gateway_id,
     crypto_amount, crypto_unit, payload_kind, payload_qr, payload_text, created_at, expires_at, status, status_raw,
-    origin, received_amount, received_currency, tx_id, note";
+    origin, received_amount, received_currency, tx_id, note,
+    net_amount, tax_amount, tax_name, tax_rate, tax_included, tip_amount";
 
 fn decimal(s: &str) -> Result<Decimal, JournalError> {
     Decimal::from_str(s).map_err(|_| JournalError::Corrupt(format!("amount {s:?}")))
@@ -75,6 +77,7 @@ pub(super) fn read_row(r: &Row<'_>) -> Result<SaleRecord, JournalError> {
         (Some(a), Some(code)) => Some(Money::new(decimal(&a)?, currency(&code)?)),
         _ => None,
     };
+    let breakdown = breakdown(r, &fiat.currency)?;
     Ok(SaleRecord {
         reference,
         method: PaymentMethod::new(provider, method),
@@ -93,5 +96,49 @@ pub(super) fn read_row(r: &Row<'_>) -> Result<SaleRecord, JournalError> {
         received,
         tx_id: opt(21)?,
         note: opt(22)?,
+        breakdown,
     })
+}
+
+/// The breakdown's columns as written: net, tax, tax name, tax rate,
+/// included (1/0), tip. All `None` without a breakdown.
+pub(super) type BreakdownColumns =
+    (Option<String>, Option<String>, Option<String>, Option<String>, Option<bool>, Option<String>);
+
+pub(super) fn breakdown_columns(b: Option<&Breakdown>) -> BreakdownColumns {
+    match b {
+        None => (None, None, None, None, None, None),
+        Some(b) => (
+            Some(b.net.amount.to_string()),
+            Some(b.tax.amount.to_string()),
+            b.rate.as_ref().map(|r| r.name.clone()),
+            b.rate.as_ref().map(|r| r.rate.to_string()),
+            Some(b.included),
+            Some(b.tip.amount.to_string()),
+        ),
+    }
+}
+
+/// Columns 23.. (migration 4): the sale's net, tax and tip, or `None` for a
+/// row journaled before them.
+fn breakdown(r: &Row<'_>, currency: &Currency) -> Result<Option<Breakdown>, JournalError> {
+    let opt = |i: usize| r.get::<_, Option<String>>(i);
+    let (Some(net), Some(tax)) = (opt(23)?, opt(24)?) else {
+        return Ok(None);
+    };
+    let rate = match (opt(25)?, opt(26)?) {
+        (Some(name), Some(rate)) => Some(TaxRate { name, rate: decimal(&rate)? }),
+        _ => None,
+    };
+    let money = |a: Decimal| Money::new(a, currency.clone());
+    let (net, tax) = (decimal(&net)?, decimal(&tax)?);
+    let tip = opt(28)?.map(|t| decimal(&t)).transpose()?.unwrap_or_default();
+    Ok(Some(Breakdown {
+        net: money(net),
+        tax: money(tax),
+        rate,
+        included: r.get::<_, Option<bool>>(27)?.unwrap_or(true),
+        tip: money(tip),
+        total: money(net + tax + tip),
+    }))
 }

@@ -67,8 +67,16 @@ pub const MIGRATIONS: &[&str] = &[
         WHERE state = 'created' AND status NOT IN ('paid', 'expired', 'expired_underpaid', 'canceled');
     CREATE INDEX invoices_late ON invoices(expires_at)
         WHERE state = 'created' AND status IN ('expired', 'expired_underpaid');",
-    // 3 -> 4: reserved for the sale's money breakdown (the tips branch).
-    "SELECT 1;",
+    // 3 -> 4: tips and tax. Each sale's net, tax, tip (amounts in the row's
+    // currency), the tax rate's name and percent, and whether the typed price
+    // included the tax, written with the intent. Rows from before stay NULL
+    // (no breakdown: no tip, no tax known); `fiat_amount` stays the total.
+    "ALTER TABLE invoices ADD COLUMN net_amount TEXT;
+    ALTER TABLE invoices ADD COLUMN tax_amount TEXT;
+    ALTER TABLE invoices ADD COLUMN tax_name TEXT;
+    ALTER TABLE invoices ADD COLUMN tax_rate TEXT;
+    ALTER TABLE invoices ADD COLUMN tax_included INTEGER;
+    ALTER TABLE invoices ADD COLUMN tip_amount TEXT;",
     // 4 -> 5: the hash chain over the event log, and the day's closes.
     // The update trigger is dropped while `chain::backfill` hashes the old
     // rows, then put back (`APPEND_ONLY_UPDATE`), in the same transaction.

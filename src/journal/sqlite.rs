@@ -3,12 +3,13 @@
 //! numbered in `user_version`, the event log append-only by trigger.
 
 use super::chain::{self, Event};
-use super::rows::{COLUMNS, from_ms, ms, raw_of, read_row};
+use super::rows::{COLUMNS, breakdown_columns, from_ms, ms, raw_of, read_row};
 use super::{FILE, JournalError, LogEntry, Store, schema};
 use crate::core::invoice::{Invoice, Reference};
 use crate::core::method::PaymentMethod;
 use crate::core::money::Money;
 use crate::core::record::{RecordState, SaleRecord};
+use crate::core::tax::Breakdown;
 use crate::core::watch::{Change, Watch};
 use jiff::Timestamp;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
@@ -145,14 +146,20 @@ impl Store for SqliteJournal {
         reference: &Reference,
         method: PaymentMethod,
         fiat: &Money,
+        breakdown: Option<&Breakdown>,
         terminal: &str,
         at: Timestamp,
     ) -> Result<(), JournalError> {
+        let (net, tax, tax_name, tax_rate, included, tip) = breakdown_columns(breakdown);
         self.with(|c| {
             c.execute(
-                "INSERT INTO invoices (reference, terminal, provider, method, fiat_amount, currency, state, started_at, status, updated_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'creating', ?7, 'pending', ?7)
-                 ON CONFLICT(reference) DO UPDATE SET state = CASE WHEN state = 'created' THEN state ELSE 'creating' END, updated_at = ?7",
+                "INSERT INTO invoices (reference, terminal, provider, method, fiat_amount, currency, state, started_at, status, updated_at,
+                    net_amount, tax_amount, tax_name, tax_rate, tax_included, tip_amount)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'creating', ?7, 'pending', ?7, ?8, ?9, ?10, ?11, ?12, ?13)
+                 ON CONFLICT(reference) DO UPDATE SET state = CASE WHEN state = 'created' THEN state ELSE 'creating' END, updated_at = ?7,
+                    net_amount = COALESCE(net_amount, excluded.net_amount), tax_amount = COALESCE(tax_amount, excluded.tax_amount),
+                    tax_name = COALESCE(tax_name, excluded.tax_name), tax_rate = COALESCE(tax_rate, excluded.tax_rate),
+                    tax_included = COALESCE(tax_included, excluded.tax_included), tip_amount = COALESCE(tip_amount, excluded.tip_amount)",
                 params![
                     reference.as_str(),
                     terminal,
@@ -160,7 +167,13 @@ impl Store for SqliteJournal {
                     method.method.id(),
                     fiat.amount.to_string(),
                     fiat.currency.code(),
-                    ms(at)
+                    ms(at),
+                    net,
+                    tax,
+                    tax_name,
+                    tax_rate,
+                    included,
+                    tip
                 ],
             )?;
             Ok(())

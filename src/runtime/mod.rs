@@ -118,8 +118,8 @@ impl Runtime {
         let Some(j) = &self.journal else { return Ok(()) };
         let at = self.clock.now();
         let written = match entry {
-            Entry::Intent { reference, method, amount } => {
-                j.record_intent(reference, *method, amount, &self.terminal, at)
+            Entry::Intent { reference, method, amount, breakdown } => {
+                j.record_intent(reference, *method, amount, breakdown.as_deref(), &self.terminal, at)
             }
             Entry::Created(invoice) => j.record_created(invoice, &self.terminal, at),
             Entry::Settled { reference, state, note } => {

@@ -408,7 +408,7 @@ impl App {
                 }
                 self.show(reference)
             }
-            Intent::Reopen(record) => self.reopen(record),
+            Intent::Reopen(record) => self.reopen(*record),
             Intent::History => {
                 self.history = Some(History::loading(HistoryFilter::All));
                 vec![Effect::LoadHistory]

@@ -48,7 +48,7 @@ pub enum Intent {
     /// Show this invoice (from a list).
     Show(Reference),
     /// Show this sale of the history, settled or not.
-    Reopen(SaleRecord),
+    Reopen(Box<SaleRecord>),
     /// Open today's sales.
     History,
     /// Close the history.

@@ -183,6 +183,7 @@ pub fn record_of(invoice: &Invoice, status: Status) -> till::core::record::SaleR
         received: None,
         tx_id: None,
         note: None,
+        breakdown: None,
     }
 }
 

@@ -8,6 +8,7 @@ use crate::core::money::Money;
 use crate::core::problem::Problem;
 use crate::core::record::RecordState;
 use crate::core::status::Status;
+use crate::core::tax::Breakdown;
 use crate::core::watch::{Change, Watch};
 use jiff::Timestamp;
 use std::sync::Arc;
@@ -19,6 +20,9 @@ pub enum Event {
     /// The clock moved on.
     Tick(Timestamp),
     AmountEntered(Money),
+    /// The amount with its tax and tip worked out: the sale is for
+    /// `breakdown.total`, and the journal keeps the split with the intent.
+    Priced(Breakdown),
     /// The method picked, with a fresh reference for the invoice.
     MethodChosen(PaymentMethod, Reference),
     /// Back from the method picker to the amount.
@@ -69,7 +73,7 @@ pub enum Event {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Entry {
     /// A create is about to be sent (stored before it is).
-    Intent { reference: Reference, method: PaymentMethod, amount: Money },
+    Intent { reference: Reference, method: PaymentMethod, amount: Money, breakdown: Option<Box<Breakdown>> },
     /// The gateway made the invoice (stored before its QR is shown).
     Created(Box<Invoice>),
     /// A create that made nothing, or whose outcome cannot be known.

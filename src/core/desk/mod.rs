@@ -15,6 +15,7 @@ use super::problem::Problem;
 use super::record::SaleRecord;
 use super::sale::Sale;
 use super::schedule::PollPolicy;
+use super::tax::Breakdown;
 use super::watch::{Change, Watch};
 use jiff::Timestamp;
 use std::collections::HashMap;
@@ -27,13 +28,25 @@ pub struct Desk {
     pub watches: Vec<Watch>,
     pub policy: PollPolicy,
     pub now: Timestamp,
+    /// The current sale's net, tax and tip, when the face worked them out
+    /// (`Event::Priced`); journaled with its intent. `None` after a bare
+    /// `AmountEntered`.
+    pub priced: Option<Breakdown>,
     index: HashMap<Reference, usize>,
     poller: Poller,
 }
 
 impl Desk {
     pub fn new(policy: PollPolicy, now: Timestamp) -> Desk {
-        Desk { sale: Sale::Amount, watches: Vec::new(), policy, now, index: HashMap::new(), poller: Poller::default() }
+        Desk {
+            sale: Sale::Amount,
+            watches: Vec::new(),
+            policy,
+            now,
+            priced: None,
+            index: HashMap::new(),
+            poller: Poller::default(),
+        }
     }
 
     pub fn watch(&self, reference: &Reference) -> Option<&Watch> {
@@ -84,6 +97,11 @@ impl Desk {
         self.sale.reference().and_then(|r| self.watch(r))
     }
 
+    /// The current sale's breakdown, if it is for `amount`.
+    fn breakdown_of(&self, amount: &super::money::Money) -> Option<Box<Breakdown>> {
+        self.priced.as_ref().filter(|b| b.total == *amount).map(|b| Box::new(b.clone()))
+    }
+
     pub fn update(&mut self, event: Event) -> Outcome {
         let mut out = Outcome::default();
         match event {
@@ -93,7 +111,14 @@ impl Desk {
             }
             Event::AmountEntered(amount) => {
                 if matches!(self.sale, Sale::Amount) {
+                    self.priced = None;
                     self.sale = Sale::Method { amount };
+                }
+            }
+            Event::Priced(breakdown) => {
+                if matches!(self.sale, Sale::Amount) {
+                    self.sale = Sale::Method { amount: breakdown.total.clone() };
+                    self.priced = Some(breakdown);
                 }
             }
             Event::Back => {
@@ -108,6 +133,7 @@ impl Desk {
                         reference: reference.clone(),
                         method,
                         amount: amount.clone(),
+                        breakdown: self.breakdown_of(&amount),
                     }));
                     out.commands.push(Command::Create {
                         reference: reference.clone(),
@@ -129,6 +155,7 @@ impl Desk {
                         reference: reference.clone(),
                         method: *method,
                         amount: amount.clone(),
+                        breakdown: self.breakdown_of(amount),
                     }));
                     out.commands.push(Command::Create {
                         reference: reference.clone(),
@@ -214,6 +241,7 @@ impl Desk {
                 if matches!(self.sale, Sale::Final { .. } | Sale::Failed { .. } | Sale::Method { .. })
                     || self.current().is_some()
                 {
+                    self.priced = None;
                     self.sale = Sale::Amount;
                 }
             }

@@ -53,7 +53,7 @@ fn open_sale() -> (Desk, Reference) {
     assert_eq!(
         out.commands,
         vec![
-            Command::Record(Entry::Intent { reference: r.clone(), method: method(), amount: money() }),
+            Command::Record(Entry::Intent { reference: r.clone(), method: method(), amount: money(), breakdown: None }),
             Command::Create { reference: r.clone(), amount: money(), method: method(), retry: false }
         ],
         "the intent is stored before the create is sent"
@@ -178,6 +178,7 @@ fn record(status: Status, expires_at: Timestamp) -> SaleRecord {
         received: None,
         tx_id: None,
         note: None,
+        breakdown: None,
     }
 }
 
@@ -442,5 +443,28 @@ fn a_restart_looks_up_an_unrecorded_create_from_the_day_its_sale_started() {
         out.commands.iter().any(|c| matches!(c, Command::Resolve { started_at, .. } if *started_at == rec.started_at)),
         "{:?}",
         out.commands
+    );
+}
+
+#[test]
+fn a_priced_sale_is_for_its_total_and_its_intent_carries_the_breakdown() {
+    use crate::core::tax::{Breakdown, TaxRate};
+    let mut d = Desk::new(PollPolicy::default(), t0());
+    let typed = money();
+    let tip = Money::new("1.00".parse().unwrap(), typed.currency.clone());
+    let vat = TaxRate { name: "VAT".into(), rate: "19".parse().unwrap() };
+    let b = Breakdown::compute(&typed, Some(&vat), true, &tip);
+    d.update(Event::Priced(b.clone()));
+    assert_eq!(d.sale, Sale::Method { amount: b.total.clone() }, "the invoice is for the amount plus the tip");
+    let r = Reference::from_random(5);
+    let out = d.update(Event::MethodChosen(method(), r.clone()));
+    assert_eq!(
+        out.commands.first(),
+        Some(&Command::Record(Entry::Intent {
+            reference: r,
+            method: method(),
+            amount: b.total.clone(),
+            breakdown: Some(Box::new(b)),
+        }))
     );
 }

@@ -121,7 +121,7 @@ impl History {
             Cmd::Back => return Intent::Leave,
             Cmd::Open => {
                 if let Some(record) = self.shown().get(self.selected) {
-                    return Intent::Reopen((*record).clone());
+                    return Intent::Reopen(Box::new((*record).clone()));
                 }
             }
         }
