@@ -105,9 +105,18 @@ pub enum Command {
         /// changed. Exit 0 intact, 1 not.
         #[arg(long, conflicts_with = "date")]
         verify: bool,
+        /// Print the day's close again on the [printer] (the day must be
+        /// closed already); nothing new is journaled.
+        #[arg(long, conflicts_with = "verify")]
+        print: bool,
     },
     /// Prints the receipt of a paid sale (by our reference or the gateway's invoice id).
-    Receipt { invoice: String },
+    Receipt {
+        invoice: String,
+        /// Send it to the `[printer]` instead of standard output.
+        #[arg(long)]
+        print: bool,
+    },
     /// The customer's screen, for a second terminal beside the till.
     ///
     /// Run it on the same machine, with the till's --data-dir. It follows the

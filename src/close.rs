@@ -10,9 +10,10 @@
 
 use crate::cli::exit;
 use crate::config;
-use crate::core::close;
+use crate::core::close::{self, ZReport};
 use crate::core::words::count;
 use crate::journal::{self, Break, CloseError, SqliteJournal, Store, Verdict};
+use crate::print::escpos::Doc;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use std::path::Path;
@@ -22,8 +23,8 @@ fn fail(message: impl std::fmt::Display) -> i32 {
     exit::ERROR
 }
 
-/// Runs `till close [--date D]` or `till close --verify`; the exit code.
-pub fn main(config_flag: Option<&Path>, data_dir: &Path, date: Option<&str>, verify: bool) -> i32 {
+/// Runs `till close [--date D] [--print]` or `till close --verify`; the exit code.
+pub async fn main(config_flag: Option<&Path>, data_dir: &Path, date: Option<&str>, verify: bool, reprint: bool) -> i32 {
     let config = match config::load(config_flag) {
         Ok(c) => c,
         Err(e) => return fail(e),
@@ -54,15 +55,54 @@ pub fn main(config_flag: Option<&Path>, data_dir: &Path, date: Option<&str>, ver
             Err(e) => fail(e),
         };
     }
+    if reprint {
+        let Some(printer) = &config.printer else {
+            return fail(
+                "there is no [printer] in the config: the close is printed here only (till close --date D shows it).",
+            );
+        };
+        return match journal.closes().map(|all| all.into_iter().find(|z| z.day == day)) {
+            Ok(Some(z)) => match on_paper(printer, &z, &config.shop.name, &tz).await {
+                Ok(()) => {
+                    println!("The close of {day} was printed again.");
+                    exit::OK
+                }
+                Err(e) => fail(e.sentence(&format!("run till close --date {day} --print again"))),
+            },
+            Ok(None) => fail(format!("{day} is not closed yet: till close --date {day} closes it.")),
+            Err(e) => fail(e),
+        };
+    }
     match journal.close_day(day, &tz, &config.shop.terminal, Timestamp::now()) {
         Ok(z) => {
             print!("{}", z.text(&config.shop.name, &tz, close::WIDTH));
             println!("\nClosed {}: the close is journaled. Sales from now on belong to the next day.", z.day);
+            if let Some(printer) = &config.printer
+                && let Err(e) = on_paper(printer, &z, &config.shop.name, &tz).await
+            {
+                tracing::warn!(error = %e, "the close was not printed");
+                eprintln!("till: {}", e.sentence(&format!("run till close --date {} --print", z.day)));
+            }
             exit::OK
         }
         Err(CloseError::Refused(r)) => fail(r),
         Err(CloseError::Journal(e)) => fail(e),
     }
+}
+
+/// The close on the receipt printer, at its paper's width, then a cut.
+async fn on_paper(
+    printer: &crate::config::printer::PrinterConfig,
+    z: &ZReport,
+    shop: &str,
+    tz: &TimeZone,
+) -> Result<(), crate::print::PrintError> {
+    let mut doc = Doc::new(printer.width);
+    for line in z.lines(shop, tz, printer.width.columns()) {
+        doc.line(&line);
+    }
+    doc.feed(3).cut();
+    crate::print::send(printer, &doc.finish()).await
 }
 
 /// What `--verify` found, in plain words.

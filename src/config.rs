@@ -33,6 +33,8 @@ pub struct Config {
     pub warnings: Vec<String>,
     /// `[display]`: how the terminal draws (the QR's mode).
     pub display: display::Display,
+    /// `[printer]`: the receipt printer, if any.
+    pub printer: Option<printer::PrinterConfig>,
 }
 
 // ---- the file as written ([providers] is read by each gateway)
@@ -45,6 +47,8 @@ struct RawConfig {
     poll: Option<RawPoll>,
     #[serde(default)]
     display: Option<display::RawDisplay>,
+    #[serde(default)]
+    printer: Option<printer::RawPrinter>,
 }
 
 #[derive(Deserialize)]
@@ -158,6 +162,7 @@ pub fn parse(text: &str, path: &str, env: &dyn Fn(&str) -> Option<String>) -> Re
         None => PollPolicy::default(),
     };
     let display = display::read(&doc, raw.display)?;
+    let printer = printer::read(&doc, raw.printer)?;
     let gateways = providers.map(|p| gateways(&doc, &shop, env, p)).transpose()?.unwrap_or_default();
     if gateways.is_empty() {
         return Err(doc.invalid(
@@ -166,7 +171,7 @@ pub fn parse(text: &str, path: &str, env: &dyn Fn(&str) -> Option<String>) -> Re
             format!("no gateway is configured: add a [providers.NAME] section ({})", names(" or ")),
         ));
     }
-    Ok(Config { source: Source::Demo, shop, poll, gateways, warnings: Vec::new(), display })
+    Ok(Config { source: Source::Demo, shop, poll, gateways, warnings: Vec::new(), display, printer })
 }
 
 /// The gateways' names, for messages: `xpay, xpays, … or bitsby`.
@@ -319,7 +324,7 @@ impl Config {
         let base = base_url.unwrap_or_default();
         let gateways = GATEWAYS.iter().map(|g| (g.demo)(&base, &shop)).collect();
         let (poll, warnings, display) = (PollPolicy::default(), Vec::new(), display::Display::default());
-        Config { source: Source::Demo, shop, poll, gateways, warnings, display }
+        Config { source: Source::Demo, shop, poll, gateways, warnings, display, printer: None }
     }
 
     /// The section of one gateway, as its own type (`XpayConfig`, …).
@@ -342,6 +347,7 @@ impl Config {
 }
 
 pub mod display;
+pub mod printer;
 
 #[cfg(test)]
 mod tests;

@@ -17,6 +17,7 @@ pub mod headless;
 pub mod journal;
 pub mod ledger;
 pub mod logging;
+pub mod print;
 pub mod qr;
 pub mod registry;
 pub mod runtime;

@@ -94,10 +94,10 @@ async fn run(cli: Cli) -> i32 {
         }
         Some(Command::Report { date }) => report(cli.config.as_deref(), &data_dir, date),
         Some(Command::Display { json }) => till::display::main(cli.config.as_deref(), &data_dir, json).await,
-        Some(Command::Close { date, verify }) => {
-            till::close::main(cli.config.as_deref(), &data_dir, date.as_deref(), verify)
+        Some(Command::Close { date, verify, print }) => {
+            till::close::main(cli.config.as_deref(), &data_dir, date.as_deref(), verify, print).await
         }
-        Some(Command::Receipt { invoice }) => receipt(cli.config.as_deref(), &data_dir, &invoice),
+        Some(Command::Receipt { invoice, print }) => receipt(cli.config.as_deref(), &data_dir, &invoice, print).await,
         Some(Command::Charge { amount, method, json }) => {
             let session = match Session::start(cli.config.as_deref(), &data_dir).await {
                 Ok(s) => s,
@@ -346,7 +346,7 @@ fn report(config_flag: Option<&Path>, data_dir: &Path, date: Option<String>) -> 
     }
 }
 
-fn receipt(config_flag: Option<&Path>, data_dir: &Path, key: &str) -> i32 {
+async fn receipt(config_flag: Option<&Path>, data_dir: &Path, key: &str, print: bool) -> i32 {
     let (config, journal) = match reader(config_flag, data_dir) {
         Ok(v) => v,
         Err(e) => return fail(e),
@@ -355,6 +355,19 @@ fn receipt(config_flag: Option<&Path>, data_dir: &Path, key: &str) -> i32 {
         return fail("no journal yet: no sales recorded");
     };
     match journal.find(key) {
+        Ok(Some(record)) if record.status == till::core::status::Status::Paid && print => {
+            let Some(printer) = &config.printer else {
+                return fail("no printer is configured: add a [printer] section with url = \"tcp://HOST\"");
+            };
+            let job = till::print::receipt::for_printer(&record, &config.shop.name, &config.timezone(), printer);
+            match till::print::send(printer, &job).await {
+                Ok(()) => {
+                    println!("Receipt {} printed.", record.reference);
+                    0
+                }
+                Err(e) => fail(e.sentence("run the command again")),
+            }
+        }
         Ok(Some(record)) if record.status == till::core::status::Status::Paid => {
             print!("{}", till::core::receipt::text(&record, &config.shop.name, &config.timezone()));
             0

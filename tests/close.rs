@@ -4,6 +4,7 @@
 //! event edited by hand, as a tamperer would (the trigger dropped, then an
 //! UPDATE with `sqlite3`).
 
+mod fake_printer;
 mod support;
 
 use jiff::Timestamp;
@@ -219,8 +220,12 @@ secret_key = "k"
 "#;
 
 fn till(dir: &Path, args: &[&str]) -> Output {
+    till_with(dir, CONFIG, args)
+}
+
+fn till_with(dir: &Path, config: &str, args: &[&str]) -> Output {
     let path = dir.join("till.toml");
-    std::fs::write(&path, CONFIG).unwrap();
+    std::fs::write(&path, config).unwrap();
     #[cfg(unix)]
     std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
     Command::new(TILL)
@@ -371,4 +376,32 @@ fn close_usage_errors_exit_64() {
     let o = till(dir.path(), &["close", "--verify"]);
     assert_eq!(o.status.code(), Some(0), "{}", out(&o));
     assert!(out(&o).contains("No journal yet"), "{}", out(&o));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_a_printer_the_close_is_printed_and_can_be_printed_again() {
+    let mut fake = fake_printer::FakePrinter::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    SqliteJournal::open(&dir.path().join("data")).map(|j| a_day_of_sales(&j)).unwrap();
+    let config = format!("{CONFIG}\n[printer]\nurl = \"{}\"\n", fake.url());
+    let path = dir.path().to_path_buf();
+    let run = move |args: &'static [&'static str]| {
+        let (path, config) = (path.clone(), config.clone());
+        tokio::task::spawn_blocking(move || till_with(&path, &config, args))
+    };
+    let o = run(&["close", "--date", DAY]).await.unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    let cmds = fake_printer::parse(&fake.next_job().await);
+    let lines = fake_printer::lines(&cmds);
+    assert!(lines.iter().any(|l| l == "Z-REPORT 2026-12-04"), "{lines:#?}");
+    assert!(lines.iter().any(|l| l.starts_with("PAID (4)") && l.contains("34.60")), "{lines:#?}");
+    assert!(lines.iter().all(|l| l.chars().count() <= 48), "{lines:#?}");
+    assert!(cmds.iter().any(|c| matches!(c, fake_printer::Cmd::Cut)), "cut at the end");
+
+    let o = run(&["close", "--date", DAY, "--print"]).await.unwrap();
+    assert_eq!(o.status.code(), Some(0), "{}", out(&o));
+    assert_eq!(fake_printer::lines(&fake_printer::parse(&fake.next_job().await)), lines, "the same close again");
+    let o = run(&["close", "--date", "2026-12-05", "--print"]).await.unwrap();
+    assert_eq!(o.status.code(), Some(1));
+    assert!(out(&o).contains("2026-12-05 is not closed yet"), "{}", out(&o));
 }

@@ -197,7 +197,7 @@ fn history_opens_a_finished_sale_without_a_code() {
     // A paid sale offers its receipt.
     let reference = app.desk.sale.reference().unwrap().clone();
     assert_eq!(press(&mut app, KeyCode::Char('r')), vec![Effect::WriteReceipt(reference)]);
-    app.update(Action::Receipt(Ok("/data/receipts/66bb8c4dbb18e67.txt".into())));
+    app.update(Action::Receipt(Ok("Receipt written to /data/receipts/66bb8c4dbb18e67.txt".into())));
     assert!(
         format!("{}", render(&app, 100, 40).backend())
             .contains("Receipt written to /data/receipts/66bb8c4dbb18e67.txt")

@@ -33,7 +33,7 @@ pub enum Input<K> {
     DemoPaid(Result<(), String>),
     /// Today's sales, for the history screen.
     History(Result<Vec<SaleRecord>, String>),
-    /// Where the receipt was written, or why it was not.
+    /// A receipt written or printed (what to tell the cashier), or why not.
     Receipt(Result<String, String>),
     /// The day's close: what it would cover, or what it did.
     Close(services::CloseNews),
@@ -55,7 +55,7 @@ pub enum Effect {
     Quit,
     /// Load today's sales from the journal for the history screen.
     LoadHistory,
-    /// Write the receipt of this paid sale.
+    /// Write the receipt of this paid sale, and print it when there is a printer.
     WriteReceipt(Reference),
     /// The day's close: `None` asks what today's would cover (for the
     /// confirmation), `Some(day)` takes it.
@@ -193,7 +193,15 @@ impl<K: Send + 'static> Drive<K> {
         while let Some(effect) = queue.pop_front() {
             let follow = match effect {
                 Effect::Run(Command::Record(entry)) => match self.runtime.record(&entry) {
-                    Ok(()) => None,
+                    // `[printer] auto = "paid"`: once stored as paid, printed once.
+                    Ok(()) => match &entry {
+                        Entry::Status { watch, change }
+                            if change.to == crate::core::status::Status::Paid && self.services.printing.auto() =>
+                        {
+                            self.receipt(&watch.invoice.reference, true)
+                        }
+                        _ => None,
+                    },
                     Err(problem) => match entry {
                         Entry::Intent { reference, .. } => {
                             unsent.insert(reference.clone());
@@ -233,19 +241,7 @@ impl<K: Send + 'static> Drive<K> {
                     let now = self.runtime.clock().now();
                     Input::History(services::today(j.as_ref(), &self.services.timezone, now))
                 }),
-                Effect::WriteReceipt(reference) => match (self.runtime.journal(), &self.services.data_dir) {
-                    (Some(j), Some(dir)) => Some(Input::Receipt(
-                        services::write_receipt(
-                            j.as_ref(),
-                            dir,
-                            reference.as_str(),
-                            &self.services.shop_name,
-                            &self.services.timezone,
-                        )
-                        .map(|p| p.display().to_string()),
-                    )),
-                    _ => None,
-                },
+                Effect::WriteReceipt(reference) => self.receipt(&reference, false),
                 Effect::Close(day) => self.runtime.journal().map(|j| {
                     let now = self.runtime.clock().now();
                     Input::Close(services::close(j.as_ref(), &self.services, day, now))
@@ -255,6 +251,45 @@ impl<K: Send + 'static> Drive<K> {
             if let Some(input) = follow {
                 queue.extend(face.update(input));
             }
+        }
+    }
+}
+
+impl<K: Send + 'static> Drive<K> {
+    /// The receipt of a paid sale: written to `receipts/REF.txt` (asked for,
+    /// not `auto`) and, with a printer, printed by a task whose outcome comes
+    /// back as `Input::Receipt`. What to tell the cashier now, if anything.
+    fn receipt(&self, reference: &Reference, auto: bool) -> Option<Input<K>> {
+        let journal = self.runtime.journal()?;
+        let s = &self.services;
+        let dir = s.data_dir.as_deref();
+        let written = match dir {
+            Some(d) if !auto => {
+                Some(services::write_receipt(journal.as_ref(), d, reference.as_str(), &s.shop_name, &s.timezone))
+            }
+            _ => None,
+        };
+        let printing = match s.printing.job(journal.as_ref(), dir, reference.as_str(), &s.shop_name, &s.timezone, auto)
+        {
+            Ok(Some(job)) => {
+                let tx = self.input_tx.clone();
+                tokio::spawn(async move {
+                    let _ = tx.send(Input::Receipt(job.run().await));
+                });
+                true
+            }
+            Ok(None) => false,
+            Err(e) => return Some(Input::Receipt(Err(e))),
+        };
+        let printing_note = if printing { "; printing it" } else { "" };
+        match written {
+            Some(Ok(path)) => Some(Input::Receipt(Ok(format!("Receipt written to {}{printing_note}", path.display())))),
+            Some(Err(e)) => {
+                tracing::warn!(error = %e, "receipt file not written");
+                Some(Input::Receipt(Err(format!("The receipt could not be written: {e}."))))
+            }
+            None if printing && !auto => Some(Input::Receipt(Ok("Printing the receipt.".into()))),
+            None => None,
         }
     }
 }

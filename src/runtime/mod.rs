@@ -5,6 +5,7 @@
 //! customer's view of the sale in hand to `till display`.
 
 pub mod drive;
+pub mod printing;
 pub mod publish;
 pub mod services;
 

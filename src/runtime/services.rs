@@ -17,6 +17,8 @@ pub struct Services {
     pub demo_url: Option<String>,
     /// This till's terminal name, recorded with a close.
     pub terminal: String,
+    /// The receipt printer (`[printer]`) and its jobs.
+    pub printing: super::printing::Printing,
 }
 
 impl Default for Services {
@@ -27,6 +29,7 @@ impl Default for Services {
             timezone: jiff::tz::TimeZone::UTC,
             demo_url: None,
             terminal: String::new(),
+            printing: Default::default(),
         }
     }
 }

@@ -153,9 +153,9 @@ impl App {
                 Vec::new()
             }
             Action::Receipt(result) => {
+                // A sentence either way (written, printed, or why not).
                 self.flash = Some(match result {
-                    Ok(path) => format!("Receipt written to {path}"),
-                    Err(e) => format!("The receipt could not be written: {e}"),
+                    Ok(said) | Err(said) => said,
                 });
                 Vec::new()
             }

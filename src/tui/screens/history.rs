@@ -1,9 +1,10 @@
 //! The history screen (`h`): today's sales, newest first, filterable; its
 //! state and keys.
 
-use super::global::{BACK, SALES};
+use super::global::{BACK, RECEIPT, SALES};
 use crate::core::record::{RecordState, SaleRecord};
 use crate::core::status::Status;
+use crate::tui::action::Effect;
 use crate::tui::ctx::Ctx;
 use crate::tui::ctx::View;
 use crate::tui::intent::Intent;
@@ -88,6 +89,8 @@ pub enum Cmd {
     Open,
     Filter,
     Back,
+    /// Reprint (and rewrite) the selected paid sale's receipt.
+    Receipt,
 }
 
 /// `h` on the sale and invoice screens explains `f` and `Enter` here.
@@ -96,6 +99,7 @@ pub const KEYS: &[Binding<Cmd>] = &[
     Binding::new(&[ENTER], "Enter", "open", Some(&SALES), 60, Cmd::Open),
     Binding::new(&[Press::ch('f')], "f", "filter", Some(&SALES), 50, Cmd::Filter),
     Binding::new(&[ESC, Press::ch('h')], "Esc", "back", Some(&BACK), 70, Cmd::Back),
+    Binding::new(&[Press::ch('r')], "r", "receipt", Some(&RECEIPT), 45, Cmd::Receipt),
 ];
 
 impl History {
@@ -106,7 +110,13 @@ impl History {
 
     /// When the journal could not be read, only going back is offered.
     pub fn avail(&self, cmd: Cmd) -> Avail {
-        Avail::shown_if(cmd == Cmd::Back || self.error.is_none())
+        match cmd {
+            Cmd::Back => Avail::shown_if(true),
+            Cmd::Receipt => Avail::shown_if(
+                self.error.is_none() && self.shown().get(self.selected).is_some_and(|r| r.status == Status::Paid),
+            ),
+            _ => Avail::shown_if(self.error.is_none()),
+        }
     }
 
     pub fn run(&mut self, cmd: Cmd, code: KeyCode, _ctx: &Ctx) -> Intent {
@@ -123,6 +133,14 @@ impl History {
                 if let Some(record) = self.shown().get(self.selected) {
                     return Intent::Reopen(Box::new((*record).clone()));
                 }
+            }
+            Cmd::Receipt => {
+                if let Some(record) = self.shown().get(self.selected)
+                    && record.status == Status::Paid
+                {
+                    return Intent::Effect(Effect::WriteReceipt(record.reference.clone()));
+                }
+                return Intent::Flash("Receipts are for paid sales only.".into());
             }
         }
         Intent::Nothing
