@@ -164,7 +164,7 @@ fn journal_with_sale(dir: &Path) -> (Arc<SqliteJournal>, Invoice) {
     let journal = Arc::new(SqliteJournal::open(dir).unwrap());
     let invoice = tron_invoice();
     let at = invoice.created_at;
-    journal.record_intent(&invoice.reference, invoice.method, &invoice.fiat, "till-1", at).unwrap();
+    journal.record_intent(&invoice.reference, invoice.method, &invoice.fiat, None, "till-1", at).unwrap();
     journal.record_created(&invoice, "till-1", at).unwrap();
     (journal, invoice)
 }
@@ -190,6 +190,7 @@ fn drive(journal: Arc<SqliteJournal>, dir: &Path, printer: PrinterConfig) -> Dri
         shop_name: SHOP.into(),
         timezone: jiff::tz::TimeZone::UTC,
         demo_url: None,
+        terminal: "till-1".into(),
         printing: Printing::new(Some(printer)),
     };
     Drive::new(runtime, events).with_services(services)
