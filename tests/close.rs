@@ -405,3 +405,47 @@ async fn with_a_printer_the_close_is_printed_and_can_be_printed_again() {
     assert_eq!(o.status.code(), Some(1));
     assert!(out(&o).contains("2026-12-05 is not closed yet"), "{}", out(&o));
 }
+
+/// Figures for the README: the migration hashing a large log, a start
+/// (the chain's head: one rowid lookup) and a full verify.
+/// `cargo test --test close -- --ignored --nocapture`
+#[test]
+#[ignore]
+fn measure_the_chain_on_a_large_log() {
+    const N: i64 = 200_000;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join(journal::FILE);
+    let mut conn = rusqlite::Connection::open(&db).unwrap();
+    for step in 0..4 {
+        conn.execute_batch(journal::schema::MIGRATIONS[step]).unwrap();
+    }
+    conn.pragma_update(None, "user_version", 4).unwrap();
+    let tx = conn.transaction().unwrap();
+    tx.execute(
+        "INSERT INTO invoices (reference, terminal, provider, method, fiat_amount, currency, state, started_at, status, updated_at)
+         VALUES ('eeee00000000001', 'till-1', 'xpay', 'lightning', '5.00', 'USD', 'created', 0, 'paid', 0)",
+        [],
+    )
+    .unwrap();
+    {
+        let mut ins = tx
+            .prepare("INSERT INTO events (reference, at, old_status, new_status, origin, raw) VALUES ('eeee00000000001', ?1, 'pending', 'paid', 'gateway', 'paid')")
+            .unwrap();
+        for i in 0..N {
+            ins.execute([i]).unwrap();
+        }
+    }
+    tx.commit().unwrap();
+    drop(conn);
+    let clock = std::time::Instant::now();
+    drop(SqliteJournal::open(dir.path()).unwrap());
+    let migrate = clock.elapsed();
+    let clock = std::time::Instant::now();
+    let j = SqliteJournal::open(dir.path()).unwrap();
+    let open = clock.elapsed();
+    let clock = std::time::Instant::now();
+    let v = j.verify().unwrap();
+    let verify = clock.elapsed();
+    assert_eq!((v.events, v.broken), (N, None));
+    println!("{N} events: migration 5 (hash all) {migrate:?}, open {open:?}, verify {verify:?}");
+}
