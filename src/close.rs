@@ -13,7 +13,6 @@ use crate::config;
 use crate::core::close::{self, ZReport};
 use crate::core::words::count;
 use crate::journal::{self, Break, CloseError, SqliteJournal, Store, Verdict};
-use crate::print::escpos::Doc;
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use std::path::Path;
@@ -97,12 +96,7 @@ async fn on_paper(
     shop: &str,
     tz: &TimeZone,
 ) -> Result<(), crate::print::PrintError> {
-    let mut doc = Doc::new(printer.width);
-    for line in z.lines(shop, tz, printer.width.columns()) {
-        doc.line(&line);
-    }
-    doc.feed(3).cut();
-    crate::print::send(printer, &doc.finish()).await
+    crate::print::send(printer, &crate::runtime::services::close_bytes(z, shop, tz, printer)).await
 }
 
 /// What `--verify` found, in plain words.

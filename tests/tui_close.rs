@@ -3,6 +3,7 @@
 //! the result or the refusal shows on the flash line; against a real journal,
 //! a second close of the day is refused in one sentence.
 
+mod fake_printer;
 mod support;
 
 use crossterm::event::KeyCode;
@@ -89,15 +90,40 @@ fn the_runtime_counts_closes_writes_the_z_report_and_refuses_a_second() {
     let later = now() + jiff::SignedDuration::from_hours(1);
 
     let day = date(2026, 12, 4);
-    assert_eq!(services::close(&j, &s, None, later), CloseNews::Preview { day, sales: 1, paid: 1 });
-    let CloseNews::Closed(said) = services::close(&j, &s, Some(day), later) else { panic!("not closed") };
+    assert_eq!(services::close(&j, &s, None, later), (CloseNews::Preview { day, sales: 1, paid: 1 }, None));
+    let (CloseNews::Closed(said), None) = services::close(&j, &s, Some(day), later) else { panic!("not closed") };
     assert!(said.starts_with("Closed 2026-12-04: 1 sale paid of 1. Z-report: "), "{said}");
     let written = std::fs::read_to_string(dir.path().join("closes/2026-12-04.txt")).unwrap();
     assert!(written.contains("Z-REPORT 2026-12-04") && written.contains("PAID (1)"), "{written}");
 
-    let CloseNews::Refused(why) = services::close(&j, &s, Some(day), later) else { panic!("closed twice") };
+    let (CloseNews::Refused(why), None) = services::close(&j, &s, Some(day), later) else { panic!("closed twice") };
     assert_eq!(
         why,
         "2026-12-04 is already closed (at 2026-12-04 19:00). A day is closed once; its sales cannot change any more."
     );
+}
+
+#[tokio::test]
+async fn with_a_printer_the_dashboards_close_is_printed_too() {
+    let mut fake = fake_printer::FakePrinter::start().await;
+    let dir = tempfile::tempdir().unwrap();
+    let j = SqliteJournal::open(dir.path()).unwrap();
+    let printer = till::config::printer::PrinterConfig::new(till::config::printer::parse_url(&fake.url()).unwrap());
+    let s = Services {
+        shop_name: "Corner".into(),
+        terminal: "till-1".into(),
+        printing: till::runtime::printing::Printing::new(Some(printer)),
+        ..Services::default()
+    };
+    let day = date(2026, 12, 4);
+    let (CloseNews::Closed(said), Some(paper)) = services::close(&j, &s, Some(day), now()) else {
+        panic!("not closed")
+    };
+    assert!(said.ends_with("Printing it."), "{said}");
+    assert_eq!(
+        services::print_close(paper, day).await,
+        CloseNews::Closed("The Z-report of 2026-12-04 was printed.".into())
+    );
+    let lines = fake_printer::lines(&fake_printer::parse(&fake.next_job().await));
+    assert!(lines.iter().any(|l| l == "Z-REPORT 2026-12-04"), "{lines:#?}");
 }

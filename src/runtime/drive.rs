@@ -244,7 +244,14 @@ impl<K: Send + 'static> Drive<K> {
                 Effect::WriteReceipt(reference) => self.receipt(&reference, false),
                 Effect::Close(day) => self.runtime.journal().map(|j| {
                     let now = self.runtime.clock().now();
-                    Input::Close(services::close(j.as_ref(), &self.services, day, now))
+                    let (news, paper) = services::close(j.as_ref(), &self.services, day, now);
+                    if let (Some(paper), Some(day)) = (paper, day) {
+                        let tx = self.input_tx.clone();
+                        tokio::spawn(async move {
+                            let _ = tx.send(Input::Close(services::print_close(paper, day).await));
+                        });
+                    }
+                    Input::Close(news)
                 }),
                 Effect::Quit => None,
             };

@@ -63,17 +63,27 @@ pub fn write_receipt(
 pub enum CloseNews {
     /// What closing `day` now would cover: for the confirmation.
     Preview { day: jiff::civil::Date, sales: usize, paid: usize },
-    /// Taken: one line for the cashier.
+    /// Taken (or its Z-report printed): one line for the cashier.
     Closed(String),
-    /// Refused (closed already) or failed: why, in one sentence.
+    /// Refused (closed already) or failed (the journal, the printer): why, in one sentence.
     Refused(String),
 }
 
+/// A Z-report to send to the receipt printer: the printer and the job's bytes.
+pub type Paper = (crate::config::printer::PrinterConfig, Vec<u8>);
+
 /// `None`: today's day and counts, for the confirmation. `Some(day)`: the
-/// close taken and journaled, its text written to `DIR/closes/DAY.txt`.
-pub fn close(journal: &dyn Store, s: &Services, day: Option<jiff::civil::Date>, now: jiff::Timestamp) -> CloseNews {
+/// close taken and journaled, its text written to `DIR/closes/DAY.txt`, and
+/// the job for the `[printer]` when there is one (sent by the caller, off
+/// the till's loop).
+pub fn close(
+    journal: &dyn Store,
+    s: &Services,
+    day: Option<jiff::civil::Date>,
+    now: jiff::Timestamp,
+) -> (CloseNews, Option<Paper>) {
     let Some(day) = day else {
-        return match today(journal, &s.timezone, now) {
+        let news = match today(journal, &s.timezone, now) {
             Ok(sales) => CloseNews::Preview {
                 day: now.to_zoned(s.timezone.clone()).date(),
                 sales: sales.len(),
@@ -84,12 +94,13 @@ pub fn close(journal: &dyn Store, s: &Services, day: Option<jiff::civil::Date>, 
             },
             Err(e) => CloseNews::Refused(format!("The day's sales could not be read: {e}")),
         };
+        return (news, None);
     };
     let z = match journal.close_day(day, &s.timezone, &s.terminal, now) {
         Ok(z) => z,
         Err(e) => {
             tracing::warn!(error = %e, "close refused");
-            return CloseNews::Refused(e.to_string());
+            return (CloseNews::Refused(e.to_string()), None);
         }
     };
     let paid = crate::core::words::count(z.totals.paid.count, "sale", "sales");
@@ -106,5 +117,36 @@ pub fn close(journal: &dyn Store, s: &Services, day: Option<jiff::civil::Date>, 
             }
         }
     }
-    CloseNews::Closed(said)
+    let paper = s.printing.printer.clone().map(|printer| {
+        said.push_str(" Printing it.");
+        let bytes = close_bytes(&z, &s.shop_name, &s.timezone, &printer);
+        (printer, bytes)
+    });
+    (CloseNews::Closed(said), paper)
+}
+
+/// A Z-report as one ESC/POS job at the printer's width, then a cut.
+pub fn close_bytes(
+    z: &crate::core::close::ZReport,
+    shop: &str,
+    tz: &jiff::tz::TimeZone,
+    printer: &crate::config::printer::PrinterConfig,
+) -> Vec<u8> {
+    let mut doc = crate::print::escpos::Doc::new(printer.width);
+    for line in z.lines(shop, tz, printer.width.columns()) {
+        doc.line(&line);
+    }
+    doc.feed(3).cut();
+    doc.finish()
+}
+
+/// Sends a Z-report to the printer; what the cashier reads after.
+pub async fn print_close((printer, bytes): Paper, day: jiff::civil::Date) -> CloseNews {
+    match crate::print::send(&printer, &bytes).await {
+        Ok(()) => CloseNews::Closed(format!("The Z-report of {day} was printed.")),
+        Err(e) => {
+            tracing::warn!(error = %e, "the close was not printed");
+            CloseNews::Refused(e.sentence(&format!("run till close --date {day} --print to print it again")))
+        }
+    }
 }
