@@ -63,6 +63,12 @@ pub enum Command {
         /// gateway:method, e.g. xpay:lightning (`till config check` lists this till's).
         #[arg(long)]
         method: String,
+        /// A tip on top of the amount (not taxed), e.g. 2.00.
+        #[arg(long)]
+        tip: Option<String>,
+        /// The [tax] rate by name (default: the first configured rate).
+        #[arg(long)]
+        tax: Option<String>,
         /// One JSON object per line instead of text.
         #[arg(long)]
         json: bool,
@@ -94,6 +100,10 @@ pub enum Command {
         /// A day, YYYY-MM-DD, in the shop's time zone (default today).
         #[arg(long)]
         date: Option<String>,
+        /// CSV (RFC 4180) instead of text: one row per group and currency,
+        /// with net, tax, gross and tips.
+        #[arg(long)]
+        csv: bool,
     },
     /// The day's close (Z-report): totals, lists and a hash chaining the
     /// day's event log to the previous close, printed and journaled. Once a day.

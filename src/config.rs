@@ -35,6 +35,10 @@ pub struct Config {
     pub display: display::Display,
     /// `[printer]`: the receipt printer, if any.
     pub printer: Option<printer::PrinterConfig>,
+    /// `[sale]`: the tip presets.
+    pub sale: sale::SaleSetting,
+    /// `[tax]`: the rates, and whether prices include them.
+    pub tax: crate::core::tax::TaxSetting,
 }
 
 // ---- the file as written ([providers] is read by each gateway)
@@ -49,6 +53,9 @@ struct RawConfig {
     display: Option<display::RawDisplay>,
     #[serde(default)]
     printer: Option<printer::RawPrinter>,
+    sale: Option<sale::RawSale>,
+    #[serde(default)]
+    tax: Option<tax::RawTax>,
 }
 
 #[derive(Deserialize)]
@@ -163,6 +170,7 @@ pub fn parse(text: &str, path: &str, env: &dyn Fn(&str) -> Option<String>) -> Re
     };
     let display = display::read(&doc, raw.display)?;
     let printer = printer::read(&doc, raw.printer)?;
+    let (sale, tax) = (sale::read(&doc, raw.sale)?, tax::read(&doc, raw.tax)?);
     let gateways = providers.map(|p| gateways(&doc, &shop, env, p)).transpose()?.unwrap_or_default();
     if gateways.is_empty() {
         return Err(doc.invalid(
@@ -171,7 +179,7 @@ pub fn parse(text: &str, path: &str, env: &dyn Fn(&str) -> Option<String>) -> Re
             format!("no gateway is configured: add a [providers.NAME] section ({})", names(" or ")),
         ));
     }
-    Ok(Config { source: Source::Demo, shop, poll, gateways, warnings: Vec::new(), display, printer })
+    Ok(Config { source: Source::Demo, shop, poll, gateways, warnings: Vec::new(), display, printer, sale, tax })
 }
 
 /// The gateways' names, for messages: `xpay, xpays, … or bitsby`.
@@ -324,7 +332,8 @@ impl Config {
         let base = base_url.unwrap_or_default();
         let gateways = GATEWAYS.iter().map(|g| (g.demo)(&base, &shop)).collect();
         let (poll, warnings, display) = (PollPolicy::default(), Vec::new(), display::Display::default());
-        Config { source: Source::Demo, shop, poll, gateways, warnings, display, printer: None }
+        let (sale, tax) = (sale::SaleSetting::default(), crate::core::tax::TaxSetting::default());
+        Config { source: Source::Demo, shop, poll, gateways, warnings, display, printer: None, sale, tax }
     }
 
     /// The section of one gateway, as its own type (`XpayConfig`, …).
@@ -348,6 +357,8 @@ impl Config {
 
 pub mod display;
 pub mod printer;
+pub mod sale;
+pub mod tax;
 
 #[cfg(test)]
 mod tests;

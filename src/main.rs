@@ -92,13 +92,13 @@ async fn run(cli: Cli) -> i32 {
         Some(Command::History { date, since, until, csv }) => {
             history(cli.config.as_deref(), &data_dir, date, since, until, csv)
         }
-        Some(Command::Report { date }) => report(cli.config.as_deref(), &data_dir, date),
+        Some(Command::Report { date, csv }) => report(cli.config.as_deref(), &data_dir, date, csv),
         Some(Command::Display { json }) => till::display::main(cli.config.as_deref(), &data_dir, json).await,
         Some(Command::Close { date, verify, print }) => {
             till::close::main(cli.config.as_deref(), &data_dir, date.as_deref(), verify, print).await
         }
         Some(Command::Receipt { invoice, print }) => receipt(cli.config.as_deref(), &data_dir, &invoice, print).await,
-        Some(Command::Charge { amount, method, json }) => {
+        Some(Command::Charge { amount, method, json, tip, tax }) => {
             let session = match Session::start(cli.config.as_deref(), &data_dir).await {
                 Ok(s) => s,
                 Err(message) => return fail(message),
@@ -113,6 +113,9 @@ async fn run(cli: Cli) -> i32 {
                 currency: session.config.shop.currency.clone(),
                 max_amount: session.config.shop.max_amount,
                 policy: session.config.poll.clone(),
+                tip: tip.as_deref(),
+                tax: tax.as_deref(),
+                taxes: session.config.tax.clone(),
             };
             let clock = session.clock.clone();
             let journal = session.journal.clone();
@@ -323,7 +326,7 @@ fn history(
     }
 }
 
-fn report(config_flag: Option<&Path>, data_dir: &Path, date: Option<String>) -> i32 {
+fn report(config_flag: Option<&Path>, data_dir: &Path, date: Option<String>, csv: bool) -> i32 {
     let (config, journal) = match reader(config_flag, data_dir) {
         Ok(v) => v,
         Err(e) => return fail(e),
@@ -334,9 +337,21 @@ fn report(config_flag: Option<&Path>, data_dir: &Path, date: Option<String>) -> 
         Err(e) => return usage(e),
     };
     let Some(journal) = journal else {
+        if csv {
+            return match ledger::write_report_csv(std::io::stdout().lock(), &Default::default(), date) {
+                Ok(()) => 0,
+                Err(e) => fail(e),
+            };
+        }
         println!("No journal yet: no sales recorded.");
         return 0;
     };
+    if csv {
+        return match ledger::day_report_csv(&journal, date, &tz, std::io::stdout().lock()) {
+            Ok(()) => 0,
+            Err(e) => fail(e),
+        };
+    }
     match ledger::day_report(&journal, date, &tz, &config.shop.name) {
         Ok(text) => {
             print!("{text}");
@@ -423,6 +438,15 @@ fn print_config(c: &Config) {
         c.shop.currency.code(),
         till::core::money::Money::new(c.shop.max_amount, c.shop.currency.clone()).amount_text()
     );
+    if !c.sale.tips.is_empty() {
+        let tips: Vec<String> = c.sale.tips.iter().map(|t| format!("{t}%")).collect();
+        println!("tips: {}", tips.join(", "));
+    }
+    if !c.tax.rates.is_empty() {
+        let rates: Vec<String> = c.tax.rates.iter().map(till::core::tax::TaxRate::label).collect();
+        let how = if c.tax.included { "included in prices" } else { "added to prices" };
+        println!("tax: {} ({how})", rates.join(", "));
+    }
     for g in &c.gateways {
         println!("{}", g.summary());
     }

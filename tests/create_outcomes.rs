@@ -122,6 +122,9 @@ impl Bench {
             currency: usd(),
             max_amount: "10000".parse().unwrap(),
             policy: PollPolicy::default(),
+            tip: None,
+            tax: None,
+            taxes: Default::default(),
         };
         let run = headless::charge(args, |tx| self.runtime(tx), self.clock.clone());
         tokio::time::timeout(LIMIT, run).await.unwrap_or_else(|_| panic!("{method}: the charge never ended"))

@@ -1,14 +1,57 @@
 //! The end-of-day report: counts and sums per method and per final status,
 //! in fiat and in crypto, and the invoices that need someone to follow up.
+//! Every group also splits its fiat into net, tax and tips ([`Split`]), and
+//! the paid sales are summed per tax rate, for the accountant.
 
 use super::invoice::CryptoAmount;
 use super::method::PaymentMethod;
 use super::money::{Currency, Money};
 use super::record::{RecordState, SaleRecord};
 use super::status::Status;
+use super::tax::TaxRate;
 use rust_decimal::Decimal;
 use std::collections::BTreeMap;
 use std::fmt::Write;
+
+/// The fiat of a group of sales in one currency, split for the accountant:
+/// `net + tax = gross`, `gross + tip = total`. A sale journaled before tips
+/// and tax (no breakdown) counts whole as net, with no tax and no tip.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Split {
+    pub net: Decimal,
+    pub tax: Decimal,
+    pub tip: Decimal,
+}
+
+impl Split {
+    fn add(&mut self, r: &SaleRecord) {
+        match &r.breakdown {
+            Some(b) => {
+                self.net += b.net.amount;
+                self.tax += b.tax.amount;
+                self.tip += b.tip.amount;
+            }
+            None => self.net += r.fiat.amount,
+        }
+    }
+
+    pub fn gross(&self) -> Decimal {
+        self.net + self.tax
+    }
+
+    pub fn total(&self) -> Decimal {
+        self.gross() + self.tip
+    }
+}
+
+/// The report's name of a sale's tax rate: `VAT 19%`, or [`NO_TAX`].
+pub fn rate_label(r: &SaleRecord) -> String {
+    r.breakdown.as_ref().and_then(|b| b.rate.as_ref()).map_or_else(|| NO_TAX.to_string(), TaxRate::label)
+}
+
+/// The group of sales without a tax rate (none configured, or journaled
+/// before tax was).
+pub const NO_TAX: &str = "no tax";
 
 /// Count and sums of a group of invoices.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -18,12 +61,16 @@ pub struct Totals {
     pub fiat: BTreeMap<String, Decimal>,
     /// The gateways' crypto amounts, by unit.
     pub crypto: BTreeMap<String, Decimal>,
+    /// The fiat split into net, tax and tips, by currency code.
+    pub split: BTreeMap<String, Split>,
 }
 
 impl Totals {
-    fn add(&mut self, r: &SaleRecord) {
+    pub fn add(&mut self, r: &SaleRecord) {
         self.count += 1;
-        *self.fiat.entry(r.fiat.currency.code().to_string()).or_default() += r.fiat.amount;
+        let code = r.fiat.currency.code();
+        *self.fiat.entry(code.to_string()).or_default() += r.fiat.amount;
+        self.split.entry(code.to_string()).or_default().add(r);
         if let Some(CryptoAmount { amount, unit }) = &r.crypto {
             *self.crypto.entry(unit.clone()).or_default() += *amount;
         }
@@ -37,7 +84,8 @@ impl Totals {
         })
     }
 
-    fn crypto_text(&self) -> String {
+    /// The crypto sums: `12.5 USDT + 20605 sat`, or `-`.
+    pub fn crypto_text(&self) -> String {
         join(&self.crypto, |unit, v| format!("{} {unit}", v.normalize()))
     }
 }
@@ -67,6 +115,10 @@ pub struct Report {
     /// customer may have left, or been served otherwise.
     pub paid_late: Totals,
     pub paid_late_sales: Vec<SaleRecord>,
+    /// Every paid sale: the day's takings, whatever the method.
+    pub paid: Totals,
+    /// Paid sales per tax rate ([`rate_label`]): net, tax, gross, tips.
+    pub paid_by_rate: BTreeMap<String, Totals>,
 }
 
 /// Builds the report of these sales.
@@ -85,6 +137,8 @@ pub fn build(records: &[SaleRecord]) -> Report {
         }
         if rec.status == Status::Paid {
             r.paid_by_method.entry(rec.method).or_default().add(rec);
+            r.paid_by_rate.entry(rate_label(rec)).or_default().add(rec);
+            r.paid.add(rec);
         }
         if rec.paid_late() {
             r.paid_late.add(rec);
@@ -113,6 +167,7 @@ impl Report {
             }
         };
         section(&mut s, "Paid, per method", self.paid_by_method.iter().map(|(m, t)| (m.to_string(), t)).collect());
+        self.tax_text(&mut s);
         section(&mut s, "Final states", self.by_final_status.iter().map(|(n, t)| ((*n).to_string(), t)).collect());
         section(&mut s, "All invoices, per method", self.by_method.iter().map(|(m, t)| (m.to_string(), t)).collect());
         let late = vec![("paid after the invoice expired".to_string(), &self.paid_late)];
@@ -139,6 +194,41 @@ impl Report {
             );
         }
         s
+    }
+}
+
+impl Report {
+    /// The paid sales per tax rate: net, tax, gross, and tips apart.
+    fn tax_text(&self, s: &mut String) {
+        let _ = writeln!(s, "\nPaid: net, tax and gross per rate; tips apart (not taxed)");
+        if self.paid.count == 0 {
+            let _ = writeln!(s, "  (none)");
+            return;
+        }
+        let _ = writeln!(
+            s,
+            "  {:<20} {:>5}  {:>14}  {:>14}  {:>14}  {:>14}  {:>14}",
+            "rate", "sales", "net", "tax", "gross", "tips", "total"
+        );
+        let rows = self.paid_by_rate.iter().map(|(l, t)| (l.as_str(), t)).chain([("all", &self.paid)]);
+        for (label, t) in rows {
+            for (code, split) in &t.split {
+                let m = |v: Decimal| match Currency::from_code(code) {
+                    Some(c) => Money::new(v, c).to_string(),
+                    None => format!("{} {code}", v.normalize()),
+                };
+                let _ = writeln!(
+                    s,
+                    "  {label:<20} {:>5}  {:>14}  {:>14}  {:>14}  {:>14}  {:>14}",
+                    t.count,
+                    m(split.net),
+                    m(split.tax),
+                    m(split.gross()),
+                    m(split.tip),
+                    m(split.total())
+                );
+            }
+        }
     }
 }
 

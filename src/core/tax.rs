@@ -15,7 +15,9 @@
 //!
 //! **The tip is not taxed.** It is added on top of the gross, outside the
 //! tax base: total (the invoice's fiat amount) = gross + tip. A tip given as
-//! a percent is a percent of the gross (what the customer sees as the price).
+//! a percent is a percent of the price as typed (the gross when prices
+//! include tax, the net before tax otherwise, as tips are customarily
+//! reckoned on the pre-tax bill there), so it does not depend on the rate.
 
 use super::money::{Currency, Money};
 use rust_decimal::{Decimal, RoundingStrategy};
@@ -140,9 +142,25 @@ impl Breakdown {
     }
 }
 
-/// A tip of `percent` % of `gross`, rounded to the currency's decimals.
-pub fn tip_percent(gross: &Money, percent: Decimal) -> Money {
-    Money::new(gross.currency.round(gross.amount * percent / Decimal::ONE_HUNDRED), gross.currency.clone())
+/// A tip of `percent` % of `price` (the price as typed), rounded to the
+/// currency's decimals.
+pub fn tip_percent(price: &Money, percent: Decimal) -> Money {
+    Money::new(price.currency.round(price.amount * percent / Decimal::ONE_HUNDRED), price.currency.clone())
+}
+
+/// What the till asks after the amount: the tip presets (`[sale] tips`, in
+/// percent; empty: no tip screen) and the tax (`[tax]`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Pricing {
+    pub tips: Vec<Decimal>,
+    pub tax: TaxSetting,
+}
+
+impl Pricing {
+    /// Whether anything is asked between the amount and the method.
+    pub fn asks(&self) -> bool {
+        !self.tips.is_empty() || self.tax.needs_choice()
+    }
 }
 
 #[cfg(test)]

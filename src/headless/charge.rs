@@ -5,7 +5,8 @@ use super::{ChargeArgs, EXIT_ERROR, exit_code, fail, print_created, print_status
 use crate::core::desk::{Desk, Event, Notice};
 use crate::core::invoice::Reference;
 use crate::core::method::PaymentMethod;
-use crate::core::money::parse_amount;
+use crate::core::money::{Money, parse_amount};
+use crate::core::tax::Breakdown;
 use crate::runtime::Runtime;
 use crate::runtime::drive::{Drive, Face, Input};
 use tokio::sync::mpsc;
@@ -52,6 +53,10 @@ pub async fn charge(
         Ok(a) => a,
         Err(e) => return usage(&format!("the amount {:?} is refused: {e}", args.amount)),
     };
+    let breakdown = match priced(&args, &amount) {
+        Ok(b) => b,
+        Err(e) => return usage(&e),
+    };
     let (tx, rx) = mpsc::unbounded_channel();
     let runtime = runtime_for(tx);
     let configured = runtime.registry().methods();
@@ -66,10 +71,38 @@ pub async fn charge(
     };
     let story = Charge { json: args.json, ansi: std::io::IsTerminal::is_terminal(&std::io::stdout()) };
     let mut face = Headless::new(Desk::new(args.policy, clock.now()), story);
-    let mut start = face.update(Input::Core(Event::AmountEntered(amount)));
+    let mut start = face.update(Input::Core(Event::Priced(breakdown)));
     start.extend(face.update(Input::Core(Event::MethodChosen(method, Reference::random()))));
     match Drive::new(runtime, rx).run(&mut face, start).await {
         Ok(code) => code.unwrap_or(EXIT_ERROR),
         Err(e) => fail(&format!("the output failed: {e}")),
     }
+}
+
+/// The sale's breakdown: `--tip` on top (not taxed), at the `--tax` rate
+/// (by name), else the first configured rate, else no tax.
+fn priced(args: &ChargeArgs<'_>, amount: &Money) -> Result<Breakdown, String> {
+    let tip = match args.tip {
+        None => Money::new(rust_decimal::Decimal::ZERO, amount.currency.clone()),
+        Some(t) => {
+            parse_amount(t, &args.currency, args.max_amount).map_err(|e| format!("the tip {t:?} is refused: {e}"))?
+        }
+    };
+    let rates = &args.taxes.rates;
+    let rate = match args.tax {
+        None => rates.first(),
+        Some(name) => {
+            let found = rates.iter().find(|r| r.name.eq_ignore_ascii_case(name.trim()));
+            if found.is_none() {
+                let names = rates.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", ");
+                return Err(if rates.is_empty() {
+                    format!("--tax {name}: no [tax] rate is configured on this till")
+                } else {
+                    format!("--tax {name}: not a configured rate (the rates are {names})")
+                });
+            }
+            found
+        }
+    };
+    Ok(Breakdown::compute(amount, rate, args.taxes.included, &tip))
 }

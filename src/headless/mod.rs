@@ -34,6 +34,12 @@ pub struct ChargeArgs<'a> {
     pub currency: Currency,
     pub max_amount: Decimal,
     pub policy: PollPolicy,
+    /// `--tip`: a tip on top of the amount, not taxed.
+    pub tip: Option<&'a str>,
+    /// `--tax`: the name of the `[tax]` rate; else the first (or only) one.
+    pub tax: Option<&'a str>,
+    /// `[tax]`.
+    pub taxes: crate::core::tax::TaxSetting,
 }
 
 /// The exit code for a final state.

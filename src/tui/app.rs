@@ -14,6 +14,7 @@ use super::screens::history::{self, History, HistoryFilter};
 use super::screens::invoice::{self, Codes};
 use super::screens::picker::{self, Picker};
 use super::screens::sale::{self, Amount};
+use super::screens::tip::Tip;
 use super::screens::{creating, global};
 use crate::core::desk::{Desk, Event, Notice};
 use crate::core::invoice::Reference;
@@ -21,6 +22,7 @@ use crate::core::method::{PaymentMethod, ProviderId};
 use crate::core::record::SaleRecord;
 use crate::core::sale::Sale;
 use crate::core::status::Status;
+use crate::core::tax::Pricing;
 use crate::core::words::count;
 use crate::runtime::CloseNews;
 use crossterm::event::{KeyEvent, KeyEventKind};
@@ -33,6 +35,8 @@ pub enum Screen {
     Dashboard,
     History,
     Sale,
+    /// The tip, then the tax rate (when several), after the amount.
+    Tip,
     Picker,
     /// Creating the invoice, or its failure.
     Creating,
@@ -54,6 +58,10 @@ pub struct App {
     /// The sale screen's amount.
     pub amount: Amount,
     pub picker: Picker,
+    /// The tip screen, between the amount and the picker, while it is up.
+    pub tip: Option<Tip>,
+    /// The tip presets and the tax (`[sale] tips`, `[tax]`): none by default.
+    pub pricing: Pricing,
     /// The invoices' QR codes (the invoice screen draws them).
     pub codes: Codes,
     /// The history screen, while it is up.
@@ -81,12 +89,20 @@ impl App {
             quit: false,
             amount: Amount::default(),
             picker: Picker::default(),
+            tip: None,
+            pricing: Pricing::default(),
             codes: Codes::default(),
             history: None,
             dashboard: Dashboard::default(),
             cancelable: ProviderId::ALL.to_vec(),
             new_reference: Box::new(Reference::random),
         }
+    }
+
+    /// Asks for a tip and the tax rate as `pricing` says.
+    pub fn with_pricing(mut self, pricing: Pricing) -> App {
+        self.pricing = pricing;
+        self
     }
 
     /// Replaces the reference generator (tests).
@@ -118,6 +134,7 @@ impl App {
             return Screen::History;
         }
         match self.desk.sale {
+            Sale::Amount if self.tip.is_some() => Screen::Tip,
             Sale::Amount => Screen::Sale,
             Sale::Method { .. } => Screen::Picker,
             Sale::Creating { .. } | Sale::Failed { .. } => Screen::Creating,
@@ -267,6 +284,7 @@ impl App {
             [one] => {
                 // Codes are made when an invoice is shown, not for every one taken back.
                 self.codes.encode(&self.desk, one);
+                self.desk.priced = records.iter().find(|r| r.reference == *one).and_then(|r| r.breakdown.clone());
                 effects.extend(self.core(Event::Show(one.clone())));
             }
             // Several: the dashboard lists them all, soonest to expire first.
@@ -338,6 +356,13 @@ impl App {
                 Some(cmd) => self.amount.run(cmd, code, &ctx),
                 None => Intent::Nothing,
             },
+            Screen::Tip => match self.tip.as_mut() {
+                Some(t) => match keys::find(t.keys(), &key, setup, |c| t.avail(c)) {
+                    Some(cmd) => t.run(cmd, code, &ctx, &self.pricing),
+                    None => Intent::Nothing,
+                },
+                None => Intent::Nothing,
+            },
             Screen::Picker => match keys::find(picker::KEYS, &key, setup, |c| self.picker.avail(c, self.methods.len()))
             {
                 Some(cmd) => self.picker.run(cmd, code, &ctx),
@@ -388,7 +413,26 @@ impl App {
             }
             Intent::Charge(amount) => {
                 self.picker = Picker::default();
-                self.core(Event::AmountEntered(amount))
+                match Tip::start(amount.clone(), &self.pricing) {
+                    Some(t) => {
+                        self.tip = Some(t);
+                        Vec::new()
+                    }
+                    None => {
+                        let zero = crate::core::money::Money::new(rust_decimal::Decimal::ZERO, amount.currency.clone());
+                        let breakdown = self.pricing.tax.breakdown(&amount, None, &zero);
+                        self.core(Event::Priced(breakdown))
+                    }
+                }
+            }
+            Intent::Priced(breakdown) => {
+                self.tip = None;
+                self.picker = Picker::default();
+                self.core(Event::Priced(*breakdown))
+            }
+            Intent::AmountAgain => {
+                self.tip = None;
+                Vec::new()
             }
             Intent::Choose(method) => {
                 let reference = (self.new_reference)();
@@ -442,6 +486,7 @@ impl App {
 
     fn new_sale(&mut self) -> Vec<Effect> {
         self.amount = Amount::default();
+        self.tip = None;
         self.picker = Picker::default();
         self.flash = None;
         // Codes of invoices that are no longer watched are not needed again.
@@ -472,6 +517,8 @@ impl App {
         if matches!(self.desk.sale, Sale::Creating { .. } | Sale::Failed { .. } | Sale::Method { .. }) {
             return Vec::new();
         }
+        // Its tip and tax, for the invoice screen.
+        self.desk.priced = record.breakdown;
         self.show(record.reference)
     }
 }

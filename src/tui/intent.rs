@@ -7,6 +7,7 @@ use crate::core::invoice::Reference;
 use crate::core::method::PaymentMethod;
 use crate::core::money::Money;
 use crate::core::record::SaleRecord;
+use crate::core::tax::Breakdown;
 
 /// A question on top of the screen.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -36,6 +37,10 @@ pub enum Intent {
     Modal(Modal),
     /// The amount is typed: on to the picker.
     Charge(Money),
+    /// The tip and the tax rate are chosen: on to the picker, for the total.
+    Priced(Box<Breakdown>),
+    /// Back from the tip screen to the amount.
+    AmountAgain,
     /// The method is picked: create the invoice.
     Choose(PaymentMethod),
     /// Cancel this invoice at the gateway (the cashier said yes).

@@ -83,7 +83,8 @@ pub async fn run(
     }
     let methods = runtime.registry().methods();
     let desk = Desk::new(config.poll.clone(), clock.now());
-    let mut app = App::new(desk, shop_info(config), methods, demo_url.is_some());
+    let pricing = crate::core::tax::Pricing { tips: config.sale.tips.clone(), tax: config.tax.clone() };
+    let mut app = App::new(desk, shop_info(config), methods, demo_url.is_some()).with_pricing(pricing);
     app.journaled = journaling.is_some();
     app.cancelable = runtime.registry().all().filter(|g| g.can_cancel()).map(|g| g.provider()).collect();
     if let Some(w) = config.warnings.first() {

@@ -12,10 +12,12 @@ use super::screens::history::{self, History};
 use super::screens::invoice::{self, Shown};
 use super::screens::picker::Picker;
 use super::screens::sale::Amount;
+use super::screens::tip::{self, Tip};
 use super::screens::{creating, global, picker, sale};
 use super::theme;
 use crate::core::money::Money;
 use crate::core::sale::Sale;
+use crate::core::tax::Pricing;
 use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
@@ -38,6 +40,7 @@ pub enum Body<'a> {
     Dashboard(&'a Dashboard, Listing),
     History(&'a History),
     Sale(&'a Amount),
+    Tip(&'a Tip, &'a Pricing),
     Picker(&'a Picker, &'a Money),
     /// Creating the invoice, or its failure (as the sale says).
     Creating,
@@ -73,6 +76,14 @@ impl<'a> Scene<'a> {
                 keys::hints(sale::KEYS, setup, |c| app.amount.avail(c)),
                 keys::help_now(sale::KEYS, setup, |c| app.amount.avail(c)),
             ),
+            Screen::Tip => match &app.tip {
+                Some(t) => (
+                    Body::Tip(t, &app.pricing),
+                    keys::hints(t.keys(), setup, |c| t.avail(c)),
+                    keys::help_now(t.keys(), setup, |c| t.avail(c)),
+                ),
+                None => (Body::Empty, Vec::new(), Vec::new()),
+            },
             Screen::Picker => {
                 let hints = keys::hints(picker::KEYS, setup, |c| app.picker.avail(c, n));
                 let help = keys::help_now(picker::KEYS, setup, |c| app.picker.avail(c, n));
@@ -128,6 +139,10 @@ pub fn render(scene: &Scene, frame: &mut Frame) {
         Body::Dashboard(d, listing) => dashboard::draw::draw(view, d, listing, frame, body),
         Body::History(h) => history::draw(view, h, frame, body),
         Body::Sale(amount) => sale::draw(view, amount, frame, body),
+        Body::Tip(t, pricing) => {
+            tip::draw(view, t, pricing, frame, body);
+            draw_flash(view, frame, body);
+        }
         Body::Picker(p, amount) => {
             picker::draw(view, p, amount, frame, body);
             draw_flash(view, frame, body);

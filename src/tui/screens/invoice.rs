@@ -380,6 +380,11 @@ fn draw_info(view: &View, watch: &Watch, frame: &mut Frame, area: Rect) {
     }
 
     let mut lines: Vec<Line> = Vec::new();
+    let desk = view.ctx.desk;
+    let current = desk.sale.reference() == Some(&inv.reference);
+    if let Some(b) = desk.priced.as_ref().filter(|b| current && b.has_tip() && b.total == inv.fiat) {
+        lines.push(Line::styled(format!("{} + tip {}", b.gross(), b.tip), theme::dim()));
+    }
     if let Some(c) = &inv.crypto {
         lines.push(Line::from(vec![Span::styled("= ", theme::dim()), Span::styled(c.to_string(), theme::title())]));
     }

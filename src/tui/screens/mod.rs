@@ -12,3 +12,4 @@ pub mod invoice;
 pub mod modal;
 pub mod picker;
 pub mod sale;
+pub mod tip;
