@@ -105,6 +105,21 @@ pub enum Command {
         #[arg(long)]
         csv: bool,
     },
+    /// The day's close (Z-report): totals, lists and a hash chaining the
+    /// day's event log to the previous close, printed and journaled. Once a day.
+    Close {
+        /// The day, YYYY-MM-DD, in the shop's time zone (default today).
+        #[arg(long)]
+        date: Option<String>,
+        /// Recompute the journal's hash chain and name the first event that
+        /// changed. Exit 0 intact, 1 not.
+        #[arg(long, conflicts_with = "date")]
+        verify: bool,
+        /// Print the day's close again on the [printer] (the day must be
+        /// closed already); nothing new is journaled.
+        #[arg(long, conflicts_with = "verify")]
+        print: bool,
+    },
     /// Prints the receipt of a paid sale (by our reference or the gateway's invoice id).
     Receipt {
         invoice: String,

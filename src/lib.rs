@@ -7,6 +7,7 @@
 
 pub mod cli;
 pub mod clock;
+pub mod close;
 pub mod config;
 pub mod core;
 pub mod demo;

@@ -94,6 +94,9 @@ async fn run(cli: Cli) -> i32 {
         }
         Some(Command::Report { date, csv }) => report(cli.config.as_deref(), &data_dir, date, csv),
         Some(Command::Display { json }) => till::display::main(cli.config.as_deref(), &data_dir, json).await,
+        Some(Command::Close { date, verify, print }) => {
+            till::close::main(cli.config.as_deref(), &data_dir, date.as_deref(), verify, print).await
+        }
         Some(Command::Receipt { invoice, print }) => receipt(cli.config.as_deref(), &data_dir, &invoice, print).await,
         Some(Command::Charge { amount, method, json, tip, tax }) => {
             let session = match Session::start(cli.config.as_deref(), &data_dir).await {

@@ -2,6 +2,7 @@
 //! poll schedule. Nothing here knows of terminals, HTTP or disk, so all of it
 //! is pure and fast to test.
 
+pub mod close;
 pub mod customer;
 pub mod desk;
 pub mod invoice;

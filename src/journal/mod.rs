@@ -16,10 +16,13 @@
 //! second till (TUI or `till charge`) fails to take. Readers (`till history`,
 //! `till report`, `till receipt`) open the file read-only beside it.
 
+pub mod chain;
+mod close;
 mod rows;
 pub mod schema;
 mod sqlite;
 
+pub use close::{Break, CloseError, Verdict};
 pub use sqlite::SqliteJournal;
 
 use crate::core::invoice::{Invoice, Reference};
@@ -142,4 +145,17 @@ pub trait Store: Send + Sync {
 
     /// The status log of one sale, oldest first.
     fn events(&self, reference: &Reference) -> Result<Vec<LogEntry>, JournalError>;
+
+    /// Closes `day` (the Z-report), chained to the event log and the
+    /// previous close; refused when it is closed already. A store that keeps
+    /// no closes says so.
+    fn close_day(
+        &self,
+        _day: jiff::civil::Date,
+        _tz: &jiff::tz::TimeZone,
+        _terminal: &str,
+        _now: Timestamp,
+    ) -> Result<crate::core::close::ZReport, CloseError> {
+        Err(CloseError::Journal(JournalError::Sql("this store keeps no closes".into())))
+    }
 }

@@ -2,7 +2,7 @@
 //! migrations from each earlier version.
 
 /// The newest schema this till knows.
-pub const CURRENT: i64 = 4;
+pub const CURRENT: i64 = 5;
 
 /// `MIGRATIONS[n]` takes a journal from version n to n + 1.
 pub const MIGRATIONS: &[&str] = &[
@@ -77,7 +77,34 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE invoices ADD COLUMN tax_rate TEXT;
     ALTER TABLE invoices ADD COLUMN tax_included INTEGER;
     ALTER TABLE invoices ADD COLUMN tip_amount TEXT;",
+    // 4 -> 5: the hash chain over the event log, and the day's closes.
+    // The update trigger is dropped while `chain::backfill` hashes the old
+    // rows, then put back (`APPEND_ONLY_UPDATE`), in the same transaction.
+    "ALTER TABLE events ADD COLUMN hash TEXT;
+    DROP TRIGGER events_append_only_update;
+    CREATE TABLE closes (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        day TEXT NOT NULL UNIQUE,
+        terminal TEXT NOT NULL,
+        closed_at INTEGER NOT NULL,
+        from_at INTEGER NOT NULL,
+        until_at INTEGER NOT NULL,
+        last_event_id INTEGER NOT NULL,
+        last_event_hash TEXT NOT NULL,
+        prev_hash TEXT NOT NULL,
+        totals TEXT NOT NULL,
+        hash TEXT NOT NULL
+    );
+    CREATE TRIGGER closes_append_only_update BEFORE UPDATE ON closes
+        BEGIN SELECT RAISE(ABORT, 'the closes are append-only'); END;
+    CREATE TRIGGER closes_append_only_delete BEFORE DELETE ON closes
+        BEGIN SELECT RAISE(ABORT, 'the closes are append-only'); END;",
 ];
+
+/// Puts back the event log's update trigger after migration 5 hashed the
+/// rows written before the chain.
+pub const APPEND_ONLY_UPDATE: &str = "CREATE TRIGGER events_append_only_update BEFORE UPDATE ON events
+    BEGIN SELECT RAISE(ABORT, 'the event log is append-only'); END;";
 
 /// Which rows are creates not yet settled: the `invoices_unresolved` index's
 /// condition (migration 2). The query names the index (`INDEXED BY`), so

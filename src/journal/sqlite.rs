@@ -2,6 +2,7 @@
 //! `synchronous=FULL` (each commit is on disk when it returns), migrations
 //! numbered in `user_version`, the event log append-only by trigger.
 
+use super::chain::{self, Event};
 use super::rows::{COLUMNS, breakdown_columns, from_ms, ms, raw_of, read_row};
 use super::{FILE, JournalError, LogEntry, Store, schema};
 use crate::core::invoice::{Invoice, Reference};
@@ -17,6 +18,9 @@ use std::sync::Mutex;
 
 pub struct SqliteJournal {
     conn: Mutex<Connection>,
+    /// The event chain's head, read once at open; changed only after the
+    /// commit that wrote the event, under the connection's lock.
+    head: Mutex<chain::Head>,
     path: PathBuf,
 }
 
@@ -45,8 +49,10 @@ impl SqliteJournal {
         conn.pragma_update(None, "journal_mode", "WAL")?;
         conn.pragma_update(None, "synchronous", "FULL")?;
         conn.pragma_update(None, "foreign_keys", "ON")?;
-        let mut journal = SqliteJournal { conn: Mutex::new(conn), path };
+        let mut journal = SqliteJournal { conn: Mutex::new(conn), head: Mutex::new(chain::Head::default()), path };
         journal.migrate(version)?;
+        let head = journal.with(|c| chain::head(c))?;
+        *journal.head.get_mut().map_err(|_| JournalError::Sql("lock poisoned".into()))? = head;
         Ok(journal)
     }
 
@@ -68,7 +74,7 @@ impl SqliteJournal {
             });
         }
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
-        Ok(Some(SqliteJournal { conn: Mutex::new(conn), path }))
+        Ok(Some(SqliteJournal { conn: Mutex::new(conn), head: Mutex::new(chain::Head::default()), path }))
     }
 
     pub fn path(&self) -> &Path {
@@ -84,6 +90,11 @@ impl SqliteJournal {
             };
             let tx = conn.transaction()?;
             tx.execute_batch(sql)?;
+            if version + 1 == chain::MIGRATION {
+                let hashed = chain::backfill(&tx)?;
+                tx.execute_batch(schema::APPEND_ONLY_UPDATE)?;
+                tracing::info!(events = hashed, "journal: old events hashed into the chain");
+            }
             tx.pragma_update(None, "user_version", version + 1)?;
             tx.commit()?;
             tracing::info!(from = version, to = version + 1, "journal migrated");
@@ -91,7 +102,20 @@ impl SqliteJournal {
         Ok(())
     }
 
-    fn with<T>(&self, f: impl FnOnce(&mut Connection) -> Result<T, JournalError>) -> Result<T, JournalError> {
+    /// Writes one event on the chain inside `tx` and commits; the head moves
+    /// only once the commit succeeded.
+    fn append_commit(&self, tx: rusqlite::Transaction<'_>, event: Event) -> Result<(), JournalError> {
+        let mut head = self.head.lock().map_err(|_| JournalError::Sql("lock poisoned".into()))?;
+        let next = chain::append(&tx, *head, event)?;
+        tx.commit()?;
+        *head = next;
+        Ok(())
+    }
+
+    pub(super) fn with<T>(
+        &self,
+        f: impl FnOnce(&mut Connection) -> Result<T, JournalError>,
+    ) -> Result<T, JournalError> {
         let mut conn = self.conn.lock().map_err(|_| JournalError::Sql("lock poisoned".into()))?;
         f(&mut conn)
     }
@@ -205,19 +229,16 @@ impl Store for SqliteJournal {
                     ms(at)
                 ],
             )?;
-            tx.execute(
-                "INSERT INTO events (reference, at, old_status, new_status, origin, received_amount, raw)
-                 VALUES (?1, ?2, NULL, ?3, 'gateway', ?4, ?5)",
-                params![
-                    invoice.reference.as_str(),
-                    ms(at),
-                    invoice.status.name(),
-                    invoice.received.as_ref().map(|m| m.amount.to_string()),
-                    raw_of(&invoice.status)
-                ],
-            )?;
-            tx.commit()?;
-            Ok(())
+            let event = Event {
+                reference: invoice.reference.as_str().to_string(),
+                at: ms(at),
+                new_status: invoice.status.name().to_string(),
+                origin: "gateway".into(),
+                received_amount: invoice.received.as_ref().map(|m| m.amount.to_string()),
+                raw: raw_of(&invoice.status),
+                ..Event::default()
+            };
+            self.append_commit(tx, event)
         })
     }
 
@@ -261,22 +282,18 @@ impl Store for SqliteJournal {
                     ms(at)
                 ],
             )?;
-            tx.execute(
-                "INSERT INTO events (reference, at, old_status, new_status, origin, received_amount, raw, note)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![
-                    inv.reference.as_str(),
-                    ms(at),
-                    change.from.name(),
-                    change.to.name(),
-                    change.origin.name(),
-                    inv.received.as_ref().map(|m| m.amount.to_string()),
-                    watch.raw,
-                    change.note
-                ],
-            )?;
-            tx.commit()?;
-            Ok(())
+            let event = Event {
+                reference: inv.reference.as_str().to_string(),
+                at: ms(at),
+                old_status: Some(change.from.name().to_string()),
+                new_status: change.to.name().to_string(),
+                origin: change.origin.name().to_string(),
+                received_amount: inv.received.as_ref().map(|m| m.amount.to_string()),
+                raw: watch.raw.clone(),
+                note: change.note.clone(),
+                id: 0,
+            };
+            self.append_commit(tx, event)
         })
     }
 
@@ -302,19 +319,17 @@ impl Store for SqliteJournal {
                     ms(at)
                 ],
             )?;
-            tx.execute(
-                "INSERT INTO events (reference, at, old_status, new_status, origin, raw, note)
-                 VALUES (?1, ?2, ?3, ?3, 'local', ?4, ?5)",
-                params![
-                    inv.reference.as_str(),
-                    ms(at),
-                    inv.status.name(),
-                    watch.raw,
-                    format!("switched to {}", inv.method.method.id())
-                ],
-            )?;
-            tx.commit()?;
-            Ok(())
+            let event = Event {
+                reference: inv.reference.as_str().to_string(),
+                at: ms(at),
+                old_status: Some(inv.status.name().to_string()),
+                new_status: inv.status.name().to_string(),
+                origin: "local".into(),
+                raw: watch.raw.clone(),
+                note: Some(format!("switched to {}", inv.method.method.id())),
+                ..Event::default()
+            };
+            self.append_commit(tx, event)
         })
     }
 
@@ -341,6 +356,16 @@ impl Store for SqliteJournal {
     /// A sale by our reference or the gateway's invoice id.
     fn find(&self, key: &str) -> Result<Option<SaleRecord>, JournalError> {
         Ok(self.select("WHERE reference = ?1 OR gateway_id = ?1 LIMIT 1", &[&key])?.into_iter().next())
+    }
+
+    fn close_day(
+        &self,
+        day: jiff::civil::Date,
+        tz: &jiff::tz::TimeZone,
+        terminal: &str,
+        now: Timestamp,
+    ) -> Result<crate::core::close::ZReport, super::CloseError> {
+        self.take_close(day, tz, terminal, now)
     }
 
     /// The status log of one sale, oldest first.

@@ -35,6 +35,8 @@ pub enum Input<K> {
     History(Result<Vec<SaleRecord>, String>),
     /// A receipt written or printed (what to tell the cashier), or why not.
     Receipt(Result<String, String>),
+    /// The day's close: what it would cover, or what it did.
+    Close(services::CloseNews),
     /// A journal write failed: the cashier must know.
     JournalFailed(String),
     /// Nothing changed but the screen (a resize): render again.
@@ -55,6 +57,9 @@ pub enum Effect {
     LoadHistory,
     /// Write the receipt of this paid sale, and print it when there is a printer.
     WriteReceipt(Reference),
+    /// The day's close: `None` asks what today's would cover (for the
+    /// confirmation), `Some(day)` takes it.
+    Close(Option<jiff::civil::Date>),
 }
 
 /// The desk's commands as effects, in the desk's order.
@@ -237,6 +242,17 @@ impl<K: Send + 'static> Drive<K> {
                     Input::History(services::today(j.as_ref(), &self.services.timezone, now))
                 }),
                 Effect::WriteReceipt(reference) => self.receipt(&reference, false),
+                Effect::Close(day) => self.runtime.journal().map(|j| {
+                    let now = self.runtime.clock().now();
+                    let (news, paper) = services::close(j.as_ref(), &self.services, day, now);
+                    if let (Some(paper), Some(day)) = (paper, day) {
+                        let tx = self.input_tx.clone();
+                        tokio::spawn(async move {
+                            let _ = tx.send(Input::Close(services::print_close(paper, day).await));
+                        });
+                    }
+                    Input::Close(news)
+                }),
                 Effect::Quit => None,
             };
             if let Some(input) = follow {

@@ -7,10 +7,10 @@
 pub mod drive;
 pub mod printing;
 pub mod publish;
-mod services;
+pub mod services;
 
 pub use drive::{Drive, Effect, Face, Input};
-pub use services::Services;
+pub use services::{CloseNews, Services};
 
 use crate::clock::SharedClock;
 use crate::core::desk::{Command, Entry, Event};

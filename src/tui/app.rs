@@ -24,6 +24,7 @@ use crate::core::sale::Sale;
 use crate::core::status::Status;
 use crate::core::tax::Pricing;
 use crate::core::words::count;
+use crate::runtime::CloseNews;
 use crossterm::event::{KeyEvent, KeyEventKind};
 use jiff::Timestamp;
 
@@ -179,6 +180,15 @@ impl App {
                 self.flash = Some(match result {
                     Ok(said) | Err(said) => said,
                 });
+                Vec::new()
+            }
+            Action::Close(news) => {
+                match news {
+                    CloseNews::Preview { day, sales, paid } => {
+                        self.modal = Some(Modal::ConfirmClose { day, sales, paid });
+                    }
+                    CloseNews::Closed(words) | CloseNews::Refused(words) => self.flash = Some(words),
+                }
                 Vec::new()
             }
             Action::JournalFailed(e) => {

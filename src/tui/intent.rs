@@ -18,6 +18,12 @@ pub enum Modal {
     /// watched in the background (as `n` does).
     SetAside(Reference),
     ConfirmQuit,
+    /// Close the day (the Z-report)? Names the day and its counts.
+    ConfirmClose {
+        day: jiff::civil::Date,
+        sales: usize,
+        paid: usize,
+    },
 }
 
 /// What a key asks of the `App`, beyond the screen's own state.

@@ -99,6 +99,7 @@ pub async fn run(
         shop_name: config.shop.name.clone(),
         timezone: config.timezone(),
         demo_url,
+        terminal: config.shop.terminal.clone(),
         printing: crate::runtime::printing::Printing::new(config.printer.clone()),
     };
     let mut drive = Drive::new(runtime, core_rx).with_services(services);

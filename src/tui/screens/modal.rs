@@ -5,6 +5,7 @@
 use super::help;
 use crate::core::invoice::Reference;
 use crate::core::words::count;
+use crate::tui::action::Effect;
 use crate::tui::ctx::View;
 use crate::tui::intent::{Intent, Modal};
 use crate::tui::keys::{Avail, Binding, Hint, Press, Setup, find, hint, hints};
@@ -34,6 +35,11 @@ const SET_ASIDE_KEYS: &[Binding<Cmd>] = &[
     Binding::new(&[Press::Any], "any other key", "keep it here", None, 0, Cmd::No),
 ];
 
+const CLOSE_KEYS: &[Binding<Cmd>] = &[
+    Binding::new(YES, "y", "yes, close the day", None, 0, Cmd::Yes),
+    Binding::new(&[Press::Any], "any other key", "no", None, 0, Cmd::No),
+];
+
 const QUIT_KEYS: &[Binding<Cmd>] = &[
     Binding::new(&[Press::ch('y'), Press::ch('Y'), Press::Ctrl('c')], "y", "quit anyway", None, 0, Cmd::Yes),
     Binding::new(&[Press::Any], "any other key", "stay", None, 0, Cmd::No),
@@ -46,6 +52,7 @@ impl Modal {
             Modal::ConfirmCancel(_) => CANCEL_KEYS,
             Modal::SetAside(_) => SET_ASIDE_KEYS,
             Modal::ConfirmQuit => QUIT_KEYS,
+            Modal::ConfirmClose { .. } => CLOSE_KEYS,
         }
     }
 
@@ -56,7 +63,15 @@ impl Modal {
             (Modal::ConfirmCancel(reference), Cmd::Yes) => Intent::Cancel(reference.clone()),
             (Modal::SetAside(reference), Cmd::Yes) => Intent::SetAside(reference.clone()),
             (Modal::ConfirmQuit, Cmd::Yes) => Intent::QuitNow,
-            (Modal::Help | Modal::ConfirmCancel(_) | Modal::SetAside(_) | Modal::ConfirmQuit, _) => Intent::Nothing,
+            (Modal::ConfirmClose { day, .. }, Cmd::Yes) => Intent::Effect(Effect::Close(Some(*day))),
+            (
+                Modal::Help
+                | Modal::ConfirmCancel(_)
+                | Modal::SetAside(_)
+                | Modal::ConfirmQuit
+                | Modal::ConfirmClose { .. },
+                _,
+            ) => Intent::Nothing,
         }
     }
 
@@ -125,6 +140,17 @@ impl Modal {
                     ]
                 };
                 modal(frame, " Quit till? ", lines, 56);
+            }
+            Modal::ConfirmClose { day, sales, paid } => {
+                let lines = vec![
+                    Line::raw(""),
+                    Line::raw(format!(" Close {day}? {} today, {paid} paid.", count(*sales, "sale", "sales"))),
+                    Line::raw(" The Z-report is journaled and chained; the day"),
+                    Line::raw(" is closed once. Sales after it go to the next day."),
+                    Line::raw(""),
+                    self.answers(view),
+                ];
+                modal(frame, " Close the day ", lines, 60);
             }
         }
     }

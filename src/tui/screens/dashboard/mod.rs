@@ -16,10 +16,11 @@ use crate::core::invoice::Reference;
 use crate::core::method::ProviderId;
 use crate::core::status::Status;
 use crate::core::watch::Watch;
+use crate::tui::action::Effect;
 use crate::tui::ctx::Ctx;
 use crate::tui::intent::Intent;
 use crate::tui::intent::Modal;
-use crate::tui::keys::{Avail, Binding, DOWN, ENTER, ESC, Press, TAB, UP};
+use crate::tui::keys::{Avail, Binding, DOWN, ENTER, ESC, Help, Needs, Press, TAB, UP};
 use crossterm::event::KeyCode;
 use jiff::{SignedDuration, Timestamp};
 
@@ -196,7 +197,12 @@ pub enum Cmd {
     Filter,
     Gateway,
     Close,
+    /// Close the day (Z-report), after a confirmation.
+    CloseDay,
 }
+
+/// The dashboard's help line for `z`.
+pub static CLOSE_DAY: Help = Help { order: 95, text: "close the day: the Z-report, journaled (asks first)" };
 
 pub const KEYS: &[Binding<Cmd>] = &[
     Binding::new(&[UP, DOWN], "↑↓", "select", Some(&LIST), 60, Cmd::Select),
@@ -207,6 +213,7 @@ pub const KEYS: &[Binding<Cmd>] = &[
     Binding::new(&[Press::ch('f')], "f", "filter", Some(&LIST_ACTIONS), 40, Cmd::Filter),
     Binding::new(&[Press::ch('g')], "g", "gateway", Some(&LIST_ACTIONS), 30, Cmd::Gateway),
     Binding::new(&[TAB, ESC], "Tab", "back", Some(&DASHBOARD), 65, Cmd::Close),
+    Binding::new(&[Press::ch('z')], "z", "close day", Some(&CLOSE_DAY), 20, Cmd::CloseDay).needs(Needs::Journal),
 ];
 
 impl Dashboard {
@@ -217,7 +224,7 @@ impl Dashboard {
             Cmd::Select | Cmd::Open => Avail::shown_if(!listing.rows.is_empty()),
             Cmd::Cancel => Avail::shown_if(listing.selected(watches).is_some_and(|w| !w.status().is_final())),
             Cmd::First | Cmd::Last => Avail::Quiet,
-            Cmd::Filter | Cmd::Gateway | Cmd::Close => Avail::Shown,
+            Cmd::Filter | Cmd::Gateway | Cmd::Close | Cmd::CloseDay => Avail::Shown,
         }
     }
 
@@ -239,6 +246,7 @@ impl Dashboard {
         let Listing { rows, position } = listing;
         match cmd {
             Cmd::Close => self.open = false,
+            Cmd::CloseDay => return Intent::Effect(Effect::Close(None)),
             Cmd::Select if code == KeyCode::Up => self.select(watches, rows, position.unwrap_or(0).saturating_sub(1)),
             Cmd::Select => self.select(watches, rows, position.map_or(0, |p| p + 1)),
             Cmd::First => self.select(watches, rows, 0),

@@ -1,0 +1,132 @@
+//! `till close`: the day's close (Z-report) taken, printed and journaled, and
+//! `till close --verify`, which recomputes the journal's hash chain and
+//! names the first event that changed. The totals are `core::close`'s, the
+//! storage and the chain `journal::close`'s; here only the command's words
+//! and exit codes.
+//!
+//! The close does not take the data directory's lock: it writes only its
+//! own row, in an immediate transaction, so it can be taken from a second
+//! terminal while the till runs (or from the dashboard's key).
+
+use crate::cli::exit;
+use crate::config;
+use crate::core::close::{self, ZReport};
+use crate::core::words::count;
+use crate::journal::{self, Break, CloseError, SqliteJournal, Store, Verdict};
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use std::path::Path;
+
+fn fail(message: impl std::fmt::Display) -> i32 {
+    eprintln!("till: {message}");
+    exit::ERROR
+}
+
+/// Runs `till close [--date D] [--print]` or `till close --verify`; the exit code.
+pub async fn main(config_flag: Option<&Path>, data_dir: &Path, date: Option<&str>, verify: bool, reprint: bool) -> i32 {
+    let config = match config::load(config_flag) {
+        Ok(c) => c,
+        Err(e) => return fail(e),
+    };
+    let dir = if config.is_demo() { data_dir.join("demo") } else { data_dir.to_path_buf() };
+    let tz = config.timezone();
+    let day = match date.map(crate::ledger::parse_date).transpose() {
+        Ok(d) => d.unwrap_or_else(|| Timestamp::now().to_zoned(tz.clone()).date()),
+        Err(e) => {
+            eprintln!("till: {e}");
+            return exit::USAGE;
+        }
+    };
+    if verify && !dir.join(journal::FILE).exists() {
+        println!("No journal yet: there is nothing to verify.");
+        return exit::OK;
+    }
+    let journal = match SqliteJournal::open(&dir) {
+        Ok(j) => j,
+        Err(e) => return fail(e),
+    };
+    if verify {
+        return match journal.verify() {
+            Ok(v) => {
+                println!("{}", verdict_text(&v, &tz));
+                if v.broken.is_none() { exit::OK } else { exit::ERROR }
+            }
+            Err(e) => fail(e),
+        };
+    }
+    if reprint {
+        let Some(printer) = &config.printer else {
+            return fail(
+                "there is no [printer] in the config: the close is printed here only (till close --date D shows it).",
+            );
+        };
+        return match journal.closes().map(|all| all.into_iter().find(|z| z.day == day)) {
+            Ok(Some(z)) => match on_paper(printer, &z, &config.shop.name, &tz).await {
+                Ok(()) => {
+                    println!("The close of {day} was printed again.");
+                    exit::OK
+                }
+                Err(e) => fail(e.sentence(&format!("run till close --date {day} --print again"))),
+            },
+            Ok(None) => fail(format!("{day} is not closed yet: till close --date {day} closes it.")),
+            Err(e) => fail(e),
+        };
+    }
+    match journal.close_day(day, &tz, &config.shop.terminal, Timestamp::now()) {
+        Ok(z) => {
+            print!("{}", z.text(&config.shop.name, &tz, close::WIDTH));
+            println!("\nClosed {}: the close is journaled. Sales from now on belong to the next day.", z.day);
+            if let Some(printer) = &config.printer
+                && let Err(e) = on_paper(printer, &z, &config.shop.name, &tz).await
+            {
+                tracing::warn!(error = %e, "the close was not printed");
+                eprintln!("till: {}", e.sentence(&format!("run till close --date {} --print", z.day)));
+            }
+            exit::OK
+        }
+        Err(CloseError::Refused(r)) => fail(r),
+        Err(CloseError::Journal(e)) => fail(e),
+    }
+}
+
+/// The close on the receipt printer, at its paper's width, then a cut.
+async fn on_paper(
+    printer: &crate::config::printer::PrinterConfig,
+    z: &ZReport,
+    shop: &str,
+    tz: &TimeZone,
+) -> Result<(), crate::print::PrintError> {
+    crate::print::send(printer, &crate::runtime::services::close_bytes(z, shop, tz, printer)).await
+}
+
+/// What `--verify` found, in plain words.
+pub fn verdict_text(v: &Verdict, tz: &TimeZone) -> String {
+    let local = |t: Timestamp| t.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M:%S").to_string();
+    let breaks = |day: &Option<jiff::civil::Date>| match day {
+        Some(d) => format!("It breaks the close of {d} and every close after it."),
+        None => "No close covers it yet.".to_string(),
+    };
+    match &v.broken {
+        None => format!(
+            "The journal's chain is intact: {}, {}.",
+            count(usize::try_from(v.events).unwrap_or(0), "event", "events"),
+            count(v.closes, "close", "closes")
+        ),
+        Some(Break::Event { id, reference, at, missing_before: true, close }) => format!(
+            "Event {id} (sale {reference}, {}) does not follow the event before it: events were removed. {}",
+            local(*at),
+            breaks(close)
+        ),
+        Some(Break::Event { id, reference, at, close, .. }) => format!(
+            "Event {id} (sale {reference}, {}) was changed after it was written: it no longer matches the chain. {}",
+            local(*at),
+            breaks(close)
+        ),
+        Some(Break::Anchor { day, last_event_id }) => format!(
+            "The close of {day} no longer matches the event log up to event {last_event_id}: events were rewritten or removed."
+        ),
+        Some(Break::Close { day }) => {
+            format!("The close of {day} was changed after it was taken, or no longer follows the close before it.")
+        }
+    }
+}

@@ -1,0 +1,419 @@
+//! The day's close (Z-report), the pure part: which instants a close covers
+//! ([`window`]), the totals of its sales ([`totals`]), and the document as
+//! lines of a given width ([`ZReport::lines`]), for the terminal or a
+//! 58/80 mm printer. The journal stores it and chains it; this file knows
+//! nothing of either.
+//!
+//! **What "the day" is.** A close of day D covers the sales *started* (the
+//! amount confirmed at the till, `started_at`) from the end of the previous
+//! close's window, when that close was of the day before, else from the
+//! start of D in the shop's time zone, up to the close itself or the end of
+//! D, whichever comes first. So a sale started after the close of D belongs
+//! to D + 1, as does one started after midnight. Each sale counts with its
+//! status as the journal holds it at the close; a sale paid later (late
+//! payment after the close) keeps the status it had in its close, and
+//! `till report --date` shows it as it now stands.
+
+use super::money::{Currency, Money};
+use super::record::{RecordState, SaleRecord};
+use super::status::Status;
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
+use jiff::{Timestamp, ToSpan};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Why a day cannot be closed now: one sentence for the cashier.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Refusal {
+    #[error("{day} is already closed (at {at}). A day is closed once; its sales cannot change any more.")]
+    AlreadyClosed { day: Date, at: String },
+    #[error("{day} cannot be closed: {later} is closed already, and days are closed in order.")]
+    OutOfOrder { day: Date, later: Date },
+    #[error("{day} has not started yet in the shop's time zone: there is nothing to close.")]
+    Future { day: Date },
+    #[error("{day} is out of the range of dates the till handles.")]
+    OutOfRange { day: Date },
+}
+
+/// The last close, as the next one needs it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Previous {
+    pub day: Date,
+    pub closed_at: Timestamp,
+    /// The end of its window.
+    pub until: Timestamp,
+}
+
+/// The instants [from, until) the close of `day` covers at `now` (see the
+/// module's doc), or why it cannot be taken.
+pub fn window(
+    day: Date,
+    tz: &TimeZone,
+    now: Timestamp,
+    previous: Option<&Previous>,
+) -> Result<(Timestamp, Timestamp), Refusal> {
+    let (start, end) = super::report::day_bounds(day, tz).ok_or(Refusal::OutOfRange { day })?;
+    let at = |t: Timestamp| t.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M").to_string();
+    let from = match previous {
+        Some(p) if p.day == day => return Err(Refusal::AlreadyClosed { day, at: at(p.closed_at) }),
+        Some(p) if p.day > day => return Err(Refusal::OutOfOrder { day, later: p.day }),
+        Some(p) if day.checked_sub(1.day()).ok() == Some(p.day) => p.until.min(start),
+        _ => start,
+    };
+    if start > now {
+        return Err(Refusal::Future { day });
+    }
+    Ok((from, end.min(now)))
+}
+
+/// Count and sums of a group of sales, by currency code.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Sum {
+    pub count: usize,
+    /// What the customer was invoiced (the tip included).
+    pub gross: BTreeMap<String, Decimal>,
+    /// Net of tax and tip, for the sales that carry a breakdown.
+    pub net: BTreeMap<String, Decimal>,
+    pub tips: BTreeMap<String, Decimal>,
+    pub tax: BTreeMap<String, Decimal>,
+}
+
+impl Sum {
+    fn add(&mut self, r: &SaleRecord) {
+        let code = r.fiat.currency.code().to_string();
+        self.count += 1;
+        *self.gross.entry(code.clone()).or_default() += r.fiat.amount;
+        // Tips and tax from the sale's breakdown, when it has one (sales
+        // journaled before tips and tax have none: all gross).
+        if let Some(b) = &r.breakdown {
+            *self.net.entry(code.clone()).or_default() += b.net.amount;
+            *self.tips.entry(code.clone()).or_default() += b.tip.amount;
+            *self.tax.entry(code).or_default() += b.tax.amount;
+        }
+    }
+}
+
+/// The tax group of a paid sale: its rate's label, or why it has none.
+fn rate_key(r: &SaleRecord) -> String {
+    match &r.breakdown {
+        Some(b) => b.rate.as_ref().map_or_else(|| "no tax".to_string(), |rate| rate.label()),
+        None => "no breakdown".to_string(),
+    }
+}
+
+/// A sale named in one of the close's lists.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Flagged {
+    pub reference: String,
+    pub terminal: String,
+    pub method: String,
+    /// When the sale started, in milliseconds since the epoch.
+    pub started_ms: i64,
+    pub amount: String,
+    pub status: String,
+    pub received: Option<String>,
+}
+
+impl Flagged {
+    fn of(r: &SaleRecord) -> Flagged {
+        Flagged {
+            reference: r.reference.to_string(),
+            terminal: r.terminal.clone(),
+            method: r.method.to_string(),
+            started_ms: r.started_at.as_millisecond(),
+            amount: r.fiat.to_string(),
+            status: status_key(r).to_string(),
+            received: r.received.as_ref().map(ToString::to_string),
+        }
+    }
+}
+
+/// The close's totals: what it journals (as JSON) and prints.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    /// Every sale in the window.
+    pub sales: usize,
+    /// The paid ones: the takings.
+    pub paid: Sum,
+    pub paid_by_terminal: BTreeMap<String, Sum>,
+    pub paid_by_gateway: BTreeMap<String, Sum>,
+    pub paid_by_method: BTreeMap<String, Sum>,
+    /// Net, tax and gross per tax rate (`VAT 19%`, `no tax`, or `no
+    /// breakdown` for sales journaled before tips and tax).
+    pub paid_by_rate: BTreeMap<String, Sum>,
+    /// Every sale by where it stands at the close: its status (final or
+    /// not), or why the gateway has no invoice (`not_created`, `unknown`).
+    pub by_status: BTreeMap<String, Sum>,
+    /// Paid after the invoice expired (counted in the takings too).
+    pub paid_late: Vec<Flagged>,
+    /// Part paid (expired or not), a status the till does not know, or a
+    /// create whose outcome is unknown: someone must follow up.
+    pub needs_attention: Vec<Flagged>,
+}
+
+/// Where a sale stands, as the close groups it.
+fn status_key(r: &SaleRecord) -> &'static str {
+    match r.state {
+        RecordState::Created => r.status.name(),
+        other => other.name(),
+    }
+}
+
+fn needs_attention(r: &SaleRecord) -> bool {
+    match r.state {
+        RecordState::Unknown | RecordState::Creating => true,
+        RecordState::NotCreated => false,
+        RecordState::Created => {
+            matches!(r.status, Status::Underpaid | Status::ExpiredUnderpaid | Status::Unknown(_))
+        }
+    }
+}
+
+/// The totals of these sales (the close's window).
+pub fn totals(records: &[SaleRecord]) -> Totals {
+    let mut t = Totals { sales: records.len(), ..Totals::default() };
+    let mut ordered: Vec<&SaleRecord> = records.iter().collect();
+    ordered.sort_by_key(|r| (r.started_at, r.reference.to_string()));
+    for r in ordered {
+        t.by_status.entry(status_key(r).to_string()).or_default().add(r);
+        if r.state == RecordState::Created && r.status == Status::Paid {
+            t.paid.add(r);
+            t.paid_by_terminal.entry(r.terminal.clone()).or_default().add(r);
+            t.paid_by_gateway.entry(r.method.provider.id().to_string()).or_default().add(r);
+            t.paid_by_method.entry(r.method.to_string()).or_default().add(r);
+            t.paid_by_rate.entry(rate_key(r)).or_default().add(r);
+        }
+        if r.paid_late() {
+            t.paid_late.push(Flagged::of(r));
+        }
+        if needs_attention(r) {
+            t.needs_attention.push(Flagged::of(r));
+        }
+    }
+    t
+}
+
+/// A close as taken: the window, the totals and the chain.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ZReport {
+    pub day: Date,
+    pub terminal: String,
+    pub closed_at: Timestamp,
+    pub from: Timestamp,
+    pub until: Timestamp,
+    pub totals: Totals,
+    /// The last event of the log at the close, and its chain hash.
+    pub last_event_id: i64,
+    pub last_event_hash: String,
+    /// The previous close's hash (zeros for the first close).
+    pub prev_hash: String,
+    /// This close's hash, chaining the log to the previous close.
+    pub hash: String,
+}
+
+fn money(map: &BTreeMap<String, Decimal>) -> String {
+    if map.is_empty() {
+        return "0".into();
+    }
+    map.iter()
+        .map(|(code, v)| match Currency::from_code(code) {
+            Some(c) => Money::new(*v, c).to_string(),
+            None => format!("{} {code}", v.normalize()),
+        })
+        .collect::<Vec<_>>()
+        .join(" + ")
+}
+
+/// Lines no wider than `width` (at least 24): the label left, the value
+/// right; on two lines when both do not fit on one.
+struct Doc {
+    width: usize,
+    lines: Vec<String>,
+}
+
+impl Doc {
+    fn text(&mut self, s: &str) {
+        let chars: Vec<char> = s.chars().collect();
+        for chunk in chars.chunks(self.width) {
+            self.lines.push(chunk.iter().collect());
+        }
+        if chars.is_empty() {
+            self.lines.push(String::new());
+        }
+    }
+
+    fn row(&mut self, label: &str, value: &str) {
+        let (l, v) = (label.chars().count(), value.chars().count());
+        if l + 1 + v <= self.width {
+            self.lines.push(format!("{label}{}{value}", " ".repeat(self.width - l - v)));
+        } else {
+            self.text(label);
+            if v <= self.width {
+                self.lines.push(format!("{value:>w$}", w = self.width));
+            } else {
+                self.text(value);
+            }
+        }
+    }
+
+    fn rule(&mut self, c: char) {
+        self.lines.push(c.to_string().repeat(self.width));
+    }
+
+    fn sum(&mut self, label: &str, s: &Sum) {
+        self.row(&format!("{label} ({})", s.count), &money(&s.gross));
+        if !s.net.is_empty() {
+            self.row("    net", &money(&s.net));
+        }
+        if !s.tax.is_empty() {
+            self.row("    tax", &money(&s.tax));
+        }
+        if !s.tips.is_empty() {
+            self.row("    tips", &money(&s.tips));
+        }
+    }
+
+    fn section(&mut self, title: &str, groups: &BTreeMap<String, Sum>) {
+        self.text("");
+        self.text(title);
+        if groups.is_empty() {
+            self.text("  (none)");
+        }
+        for (k, s) in groups {
+            self.sum(&format!("  {k}"), s);
+        }
+    }
+
+    fn list(&mut self, title: &str, sales: &[Flagged], tz: &TimeZone) {
+        self.text("");
+        self.text(&format!("{title} ({})", sales.len()));
+        if sales.is_empty() {
+            self.text("  (none)");
+        }
+        for f in sales {
+            let at = Timestamp::from_millisecond(f.started_ms)
+                .map_or_else(|_| "--:--".to_string(), |t| t.to_zoned(tz.clone()).strftime("%H:%M").to_string());
+            self.row(&format!("  {at} {}", f.reference), &f.amount);
+            let received = f.received.as_ref().map(|r| format!(", received {r}")).unwrap_or_default();
+            self.text(&format!("    {} {}{received}", f.method, f.status));
+        }
+    }
+}
+
+/// The width the close is written at on the terminal and to its file
+/// (80 mm paper's 48 columns; 58 mm paper has 32).
+pub const WIDTH: usize = 48;
+
+impl ZReport {
+    /// The document as text, one line per [`ZReport::lines`].
+    pub fn text(&self, shop: &str, tz: &TimeZone, width: usize) -> String {
+        let mut s = self.lines(shop, tz, width).join("\n");
+        s.push('\n');
+        s
+    }
+
+    /// The document, each line at most `width` characters (32 for 58 mm
+    /// paper, 48 for 80 mm).
+    pub fn lines(&self, shop: &str, tz: &TimeZone, width: usize) -> Vec<String> {
+        let mut d = Doc { width: width.max(24), lines: Vec::new() };
+        let local = |t: Timestamp| t.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M").to_string();
+        d.text(shop);
+        d.text(&format!("Z-REPORT {}", self.day));
+        d.rule('=');
+        d.row("Terminal", &self.terminal);
+        d.row("Closed at", &local(self.closed_at));
+        d.row("Sales from", &local(self.from));
+        d.row("Sales until", &local(self.until));
+        let t = &self.totals;
+        d.text("");
+        d.row("Sales", &t.sales.to_string());
+        d.sum("PAID", &t.paid);
+        d.section("Paid, per terminal", &t.paid_by_terminal);
+        d.section("Paid, per gateway", &t.paid_by_gateway);
+        d.section("Paid, per method", &t.paid_by_method);
+        d.section("Paid, per tax rate", &t.paid_by_rate);
+        d.section("Every sale, per status", &t.by_status);
+        d.list("Paid late (in the takings)", &t.paid_late, tz);
+        d.list("Needs attention", &t.needs_attention, tz);
+        d.text("");
+        d.rule('-');
+        d.row("Last event", &self.last_event_id.to_string());
+        d.text("Previous close:");
+        d.text(&self.prev_hash);
+        d.text("This close (SHA-256):");
+        d.text(&self.hash);
+        d.lines
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tz() -> TimeZone {
+        TimeZone::get("Europe/Berlin").unwrap()
+    }
+
+    fn ts(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn a_close_covers_its_day_up_to_the_close() {
+        let day = jiff::civil::date(2026, 12, 4);
+        let (from, until) = window(day, &tz(), ts("2026-12-04T20:00:00Z"), None).unwrap();
+        assert_eq!(from, ts("2026-12-03T23:00:00Z"));
+        assert_eq!(until, ts("2026-12-04T20:00:00Z"));
+    }
+
+    #[test]
+    fn sales_after_a_close_belong_to_the_next_day() {
+        let prev = Previous {
+            day: jiff::civil::date(2026, 12, 4),
+            closed_at: ts("2026-12-04T20:00:00Z"),
+            until: ts("2026-12-04T20:00:00Z"),
+        };
+        let next = jiff::civil::date(2026, 12, 5);
+        let (from, until) = window(next, &tz(), ts("2026-12-06T10:00:00Z"), Some(&prev)).unwrap();
+        assert_eq!(from, ts("2026-12-04T20:00:00Z"), "from the previous close, not midnight");
+        assert_eq!(until, ts("2026-12-05T23:00:00Z"), "to the end of the day when closed later");
+    }
+
+    #[test]
+    fn a_day_is_closed_once_and_in_order() {
+        let day = jiff::civil::date(2026, 12, 4);
+        let prev = Previous { day, closed_at: ts("2026-12-04T20:00:00Z"), until: ts("2026-12-04T20:00:00Z") };
+        let again = window(day, &tz(), ts("2026-12-04T21:00:00Z"), Some(&prev)).unwrap_err();
+        assert_eq!(
+            again.to_string(),
+            "2026-12-04 is already closed (at 2026-12-04 21:00). A day is closed once; its sales cannot change any more."
+        );
+        let before = window(jiff::civil::date(2026, 12, 3), &tz(), ts("2026-12-04T21:00:00Z"), Some(&prev));
+        assert!(matches!(before, Err(Refusal::OutOfOrder { .. })));
+        let future = window(jiff::civil::date(2026, 12, 9), &tz(), ts("2026-12-04T21:00:00Z"), None);
+        assert!(matches!(future, Err(Refusal::Future { .. })));
+    }
+
+    #[test]
+    fn lines_keep_to_the_paper_width() {
+        let z = ZReport {
+            day: jiff::civil::date(2026, 12, 4),
+            terminal: "a-terminal-with-a-rather-long-name".into(),
+            closed_at: ts("2026-12-04T20:00:00Z"),
+            from: ts("2026-12-03T23:00:00Z"),
+            until: ts("2026-12-04T20:00:00Z"),
+            totals: Totals::default(),
+            last_event_id: 12,
+            last_event_hash: "ab".repeat(32),
+            prev_hash: "00".repeat(32),
+            hash: "cd".repeat(32),
+        };
+        for width in [32, 48] {
+            let lines = z.lines("Corner", &tz(), width);
+            assert!(lines.iter().all(|l| l.chars().count() <= width), "{lines:#?}");
+            assert!(lines.join("").contains(&"cd".repeat(16)));
+        }
+    }
+}
