@@ -5,6 +5,8 @@
 //!
 //! `cargo run --example screenshots` (writes `assets/*.svg`).
 
+#[path = "../tests/fake_printer/mod.rs"]
+mod fake_printer;
 #[path = "../tests/support/mod.rs"]
 mod support;
 
@@ -54,7 +56,88 @@ fn main() -> std::io::Result<()> {
         std::fs::write(&path, svg(terminal.backend().buffer()))?;
         println!("{}", path.display());
     }
+    let path = dir.join("receipt-58mm.svg");
+    std::fs::write(&path, receipt_svg())?;
+    println!("{}", path.display());
     Ok(())
+}
+
+/// A paid sale's receipt at 58 mm as the printer receives it: the ESC/POS
+/// bytes the till sends, read back by the tests' parser, drawn on paper
+/// (text at its size and weight, the QR command's data as a code, the cut).
+fn receipt_svg() -> String {
+    use fake_printer::Cmd;
+    let vat = till::core::tax::TaxRate { name: "VAT".into(), rate: 19.into() };
+    let mut record = record_of(&tron_invoice(), Status::Paid);
+    record.tx_id = Some("9f2c4e6a8b0d1f3a5c7e9b1d3f5a7c9e1b3d5f7a9c1e3b5d7f9a1c3e5b7d9f1a".into());
+    record.breakdown =
+        Some(till::core::tax::Breakdown::compute(&usd_amount("11.00"), Some(&vat), true, &usd_amount("1.50")));
+    let receipt = till::core::receipt::build(&record, "Corner Café", &jiff::tz::TimeZone::UTC);
+    let bytes = till::print::receipt::bytes(&receipt, till::print::escpos::Width::Mm58, None);
+    let (cols, cw, lh) = (32usize, 9usize, 18usize);
+    let width = cols * cw + 2 * 18;
+    let mut body = String::new();
+    let (mut y, mut align, mut bold, mut size) = (24usize, 0u8, false, (1u8, 1u8));
+    for cmd in fake_printer::parse(&bytes) {
+        match cmd {
+            Cmd::Align(a) => align = a,
+            Cmd::Bold(b) => bold = b,
+            Cmd::Size(w, h) => size = (w.max(1), h.max(1)),
+            Cmd::Text(t) => {
+                let (sw, sh) = (usize::from(size.0), usize::from(size.1));
+                let chars = t.chars().count() * sw;
+                let x = 18
+                    + match align {
+                        1 => (cols.saturating_sub(chars)) * cw / 2,
+                        2 => cols.saturating_sub(chars) * cw,
+                        _ => 0,
+                    };
+                y += lh * sh;
+                let weight = if bold { r#" font-weight="bold""# } else { "" };
+                let _ = write!(
+                    body,
+                    r#"<text x="{x}" y="{}" font-size="{}" textLength="{}" lengthAdjust="spacingAndGlyphs"{weight}>{}</text>"#,
+                    y - 4,
+                    15 * sh,
+                    chars * cw,
+                    escape(&t)
+                );
+            }
+            Cmd::Feed(n) => y += lh * usize::from(n),
+            Cmd::QrStore(data) => {
+                if let Ok(m) = till::qr::QrMatrix::encode(&data) {
+                    let px = 4;
+                    let x0 = (width - m.size() * px) / 2;
+                    for my in 0..m.size() {
+                        for mx in 0..m.size() {
+                            if m.is_dark(mx, my) {
+                                let _ = write!(
+                                    body,
+                                    r##"<rect x="{}" y="{}" width="{px}" height="{px}" fill="#000"/>"##,
+                                    x0 + mx * px,
+                                    y + 8 + my * px
+                                );
+                            }
+                        }
+                    }
+                    y += m.size() * px + 8;
+                }
+            }
+            Cmd::Cut => {
+                y += lh;
+                let _ = write!(
+                    body,
+                    r##"<line x1="0" y1="{y}" x2="{width}" y2="{y}" stroke="#999" stroke-dasharray="6 4"/>"##
+                );
+            }
+            _ => {}
+        }
+    }
+    let height = y + 12;
+    format!(
+        r##"<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" viewBox="0 0 {width} {height}"><rect width="100%" height="100%" fill="#fdfdf8"/><g font-family="DejaVu Sans Mono, Menlo, Consolas, monospace" fill="#111" xml:space="preserve">{body}</g></svg>
+"##
+    )
 }
 
 /// The till's invoice screen on a terminal that draws `glyphs`.
