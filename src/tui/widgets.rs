@@ -46,11 +46,20 @@ pub fn modal(frame: &mut Frame, title: &str, lines: Vec<Line<'_>>, width: u16) -
 
 /// mm:ss, or h:mm:ss beyond an hour; 0:00 once past.
 pub fn countdown(secs: i64) -> String {
-    let s = secs.max(0);
-    if s >= 3600 {
-        format!("{}:{:02}:{:02}", s / 3600, (s % 3600) / 60, s % 60)
-    } else {
-        format!("{}:{:02}", s / 60, s % 60)
+    Countdown(secs).to_string()
+}
+
+/// [`countdown`] as a `Display`, to write (or measure) without a `String`.
+pub struct Countdown(pub i64);
+
+impl std::fmt::Display for Countdown {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = self.0.max(0);
+        if s >= 3600 {
+            write!(f, "{}:{:02}:{:02}", s / 3600, (s % 3600) / 60, s % 60)
+        } else {
+            write!(f, "{}:{:02}", s / 60, s % 60)
+        }
     }
 }
 

@@ -1,7 +1,7 @@
 //! Draws the dashboard from the frame's view: the title and tally, the
 //! unreachable gateways, the window of rows around the selection.
 
-use super::table::{Columns, RowText, clock, draw_row};
+use super::table::{Columns, RowText, Widest, clock, draw_row};
 use super::{Dashboard, LINGER, Listing, in_view, needs_attention};
 use crate::core::method::ProviderId;
 use crate::core::status::Status;
@@ -93,9 +93,8 @@ pub fn draw(view: &View, d: &Dashboard, listing: &Listing, frame: &mut Frame, ar
     let texts: Vec<RowText> = window.iter().map(|&i| RowText::new(&watches[i], now, tz, &down, &desk.policy)).collect();
     // Sized to every invoice in view, whatever the filters and the scroll:
     // the columns stay put when `f` or `g` changes what is listed.
-    let all: Vec<RowText> =
-        watches.iter().filter(|w| in_view(w, now)).map(|w| RowText::new(w, now, tz, &down, &desk.policy)).collect();
-    let columns = Columns::fit(&all, list.width);
+    let in_view_now = watches.iter().filter(|w| in_view(w, now));
+    let columns = Columns::fit(&Widest::of(in_view_now, now, tz, &down, &desk.policy), list.width);
     if headings.height > 0 {
         draw_row(frame, &columns, None, headings, false);
     }

@@ -2,12 +2,15 @@
 //! notes, amounts, method), the columns sized to what fits, and one row
 //! drawn cell by cell.
 
+use crate::core::invoice::CryptoAmount;
+use crate::core::method::PaymentMethod;
 use crate::core::method::ProviderId;
+use crate::core::money::Money;
 use crate::core::schedule::PollPolicy;
 use crate::core::status::Status;
 use crate::core::watch::Watch;
 use crate::tui::theme;
-use crate::tui::widgets::{Bar, countdown};
+use crate::tui::widgets::{Bar, Countdown};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use ratatui::Frame;
@@ -15,21 +18,201 @@ use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
+use rust_decimal::Decimal;
+use std::fmt::{self, Write as _};
 
 /// A time of day, as the dashboard writes it.
 pub fn clock(at: Timestamp, tz: &TimeZone) -> String {
-    at.to_zoned(tz.clone()).strftime("%H:%M:%S").to_string()
+    Clock(at, tz).to_string()
 }
 
-/// Where an invoice's time stands.
+/// [`clock`] as a `Display`.
+struct Clock<'a>(Timestamp, &'a TimeZone);
+
+impl fmt::Display for Clock<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.0.to_zoned(self.1.clone()).strftime("%H:%M:%S"))
+    }
+}
+
+/// The width of a text once written, counted as it is written: no `String`.
+#[derive(Default)]
+struct Measure(usize);
+
+impl fmt::Write for Measure {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.0 += Span::raw(s).width();
+        Ok(())
+    }
+}
+
+fn measure(text: impl fmt::Display) -> u16 {
+    let mut m = Measure::default();
+    // Measure never fails; a failing Display only leaves the count short.
+    let _ = write!(m, "{text}");
+    u16::try_from(m.0).unwrap_or(u16::MAX)
+}
+
+/// The digits in `n` (at least one).
+fn digits(n: u128) -> u32 {
+    n.checked_ilog10().map_or(1, |l| l + 1)
+}
+
+/// The width of a decimal as its `Display` writes it (sign, digits, point),
+/// counted from its mantissa and scale: no text is built.
+fn decimal_width(d: Decimal) -> u16 {
+    let scale = d.scale();
+    let whole = digits(d.mantissa().unsigned_abs()).saturating_sub(scale).max(1);
+    let point = if scale > 0 { 1 + scale } else { 0 };
+    u16::try_from(u32::from(d.is_sign_negative()) + whole + point).unwrap_or(u16::MAX)
+}
+
+/// The width of `Money`'s text, `12.50 USD`.
+fn money_width(m: &Money) -> u16 {
+    let mut amount = m.amount;
+    amount.rescale(m.currency.decimals());
+    decimal_width(amount).saturating_add(1).saturating_add(width(m.currency.code()))
+}
+
+/// The width of a `CryptoAmount`'s text, `0.00012 BTC`.
+fn crypto_width(c: &CryptoAmount) -> u16 {
+    decimal_width(c.amount.normalize()).saturating_add(1).saturating_add(width(&c.unit))
+}
+
+/// Where an invoice's time stands, and the text of its "Left" column.
+#[derive(Clone, Copy)]
+enum Left {
+    /// Final: no time left to count.
+    Ended,
+    /// The countdown reached zero; the gateway has not said anything final.
+    Expiring,
+    /// Seconds left (rounded up) and the bar's fill: time left over the
+    /// invoice's lifetime.
+    Counting { secs: i64, ratio: f64 },
+}
+
+impl Left {
+    fn of(w: &Watch, now: Timestamp) -> Left {
+        let inv = &w.invoice;
+        if w.status().is_final() {
+            Left::Ended
+        } else if w.is_expiring(now) {
+            Left::Expiring
+        } else {
+            // Rounded up, as on the invoice screen: 0:00 only once expired.
+            let ms = inv.expires_at.duration_since(now).as_millis();
+            let secs = i64::try_from((ms + 999).div_euclid(1000)).unwrap_or(i64::MAX);
+            let total = inv.expires_at.duration_since(inv.created_at).as_millis();
+            let ratio = if total > 0 { ms as f64 / total as f64 } else { 0.0 };
+            Left::Counting { secs, ratio }
+        }
+    }
+}
+
+impl Left {
+    /// The width of the text, from the seconds' digits.
+    fn width(self) -> u16 {
+        match self {
+            Left::Ended => 1,
+            Left::Expiring => 4,
+            Left::Counting { secs, .. } => {
+                let s = u128::try_from(secs.max(0)).unwrap_or(0);
+                let w = if s >= 3600 { digits(s / 3600) + 6 } else { digits(s / 60) + 3 };
+                u16::try_from(w).unwrap_or(u16::MAX)
+            }
+        }
+    }
+}
+
+impl fmt::Display for Left {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Left::Ended => f.write_str("—"),
+            Left::Expiring => f.write_str("0:00"),
+            Left::Counting { secs, .. } => write!(f, "{}", Countdown(*secs)),
+        }
+    }
+}
+
+/// The payment method as the dashboard writes it: `xPay · Bitcoin Lightning`.
+struct MethodText(PaymentMethod);
+
+impl fmt::Display for MethodText {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} · {}", self.0.provider.name(), self.0.method.label())
+    }
+}
+
+/// How the gauge column reads for an invoice.
 enum Phase {
-    /// Time left: the bar's fill (time left over the invoice's lifetime) and
-    /// its colour band.
+    /// The bar's fill and its colour band.
     Counting { ratio: f64, color: Color },
     /// The countdown reached zero; the gateway has not said anything final.
     Expiring,
     /// Final, since this time of day.
     Finished(Option<String>),
+}
+
+/// Why there are words beside the status.
+#[derive(Clone, Copy)]
+enum Why<'a> {
+    /// The invoice's gateway has not answered since then.
+    Unreachable(Timestamp),
+    /// The gateway now says something else than the final status.
+    Conflict(&'a Status),
+    PaidLate,
+}
+
+impl<'a> Why<'a> {
+    fn of(w: &'a Watch, now: Timestamp, down: &[(ProviderId, Timestamp)], policy: &PollPolicy) -> Option<Why<'a>> {
+        let unreachable = down.iter().find(|(p, _)| *p == w.invoice.method.provider).map(|(_, t)| *t);
+        if let Some(since) = unreachable.filter(|_| !w.is_settled(now, policy)) {
+            Some(Why::Unreachable(since))
+        } else if let Some(said) = &w.conflict {
+            Some(Why::Conflict(said))
+        } else if w.paid_late() {
+            Some(Why::PaidLate)
+        } else {
+            None
+        }
+    }
+
+    fn style(self) -> Style {
+        match self {
+            Why::Unreachable(_) | Why::Conflict(_) => theme::error(),
+            Why::PaidLate => theme::dim(),
+        }
+    }
+
+    /// The words, in one of their lengths, to write or measure.
+    fn words<'t>(self, length: NoteLength, tz: &'t TimeZone) -> NoteWords<'t>
+    where
+        'a: 't,
+    {
+        NoteWords { why: self, length, tz }
+    }
+}
+
+struct NoteWords<'a> {
+    why: Why<'a>,
+    length: NoteLength,
+    tz: &'a TimeZone,
+}
+
+impl fmt::Display for NoteWords<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use NoteLength::{Full, Medium, Short};
+        match (self.why, self.length) {
+            (Why::Unreachable(t), Full) => write!(f, "unreachable since {}", Clock(t, self.tz)),
+            (Why::Unreachable(t), Medium) => write!(f, "unreachable {}", Clock(t, self.tz)),
+            (Why::Unreachable(_), Short) => f.write_str("unreachable"),
+            (Why::Conflict(said), Full) => write!(f, "gateway now says {}", said.label()),
+            (Why::Conflict(said), Medium) => write!(f, "now says {}", said.label()),
+            (Why::Conflict(_), Short) => f.write_str("conflict"),
+            (Why::PaidLate, Full | Medium) => f.write_str("paid late"),
+            (Why::PaidLate, Short) => f.write_str("late"),
+        }
+    }
 }
 
 /// Words beside the status, in three lengths, and how they look.
@@ -40,12 +223,17 @@ struct Note {
     style: Style,
 }
 
-/// How long the notes beside the statuses may be.
+/// How long the notes beside the statuses may be (in the order of
+/// [`Widest::status`]).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum NoteLength {
-    Full,
-    Medium,
-    Short,
+    Full = 0,
+    Medium = 1,
+    Short = 2,
+}
+
+impl NoteLength {
+    const ALL: [NoteLength; 3] = [NoteLength::Full, NoteLength::Medium, NoteLength::Short];
 }
 
 impl Note {
@@ -82,58 +270,75 @@ impl<'a> RowText<'a> {
     ) -> Self {
         let inv = &w.invoice;
         let status = w.status();
-        let (phase, left, left_style) = if status.is_final() {
-            (Phase::Finished(w.finished_at.map(|t| clock(t, tz))), "—".to_string(), theme::dim())
-        } else if w.is_expiring(now) {
-            let red = Style::new().fg(Color::Red).add_modifier(Modifier::BOLD);
-            (Phase::Expiring, "0:00".to_string(), red)
-        } else {
-            // Rounded up, as on the invoice screen: 0:00 only once expired.
-            let ms = inv.expires_at.duration_since(now).as_millis();
-            let secs = i64::try_from((ms + 999).div_euclid(1000)).unwrap_or(i64::MAX);
-            let total = inv.expires_at.duration_since(inv.created_at).as_millis();
-            let ratio = if total > 0 { ms as f64 / total as f64 } else { 0.0 };
-            let color = theme::countdown_color(secs);
-            (Phase::Counting { ratio, color }, countdown(secs), Style::new().fg(color).add_modifier(Modifier::BOLD))
+        let left = Left::of(w, now);
+        let (phase, left_style) = match left {
+            Left::Ended => (Phase::Finished(w.finished_at.map(|t| clock(t, tz))), theme::dim()),
+            Left::Expiring => (Phase::Expiring, Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)),
+            Left::Counting { secs, ratio } => {
+                let color = theme::countdown_color(secs);
+                (Phase::Counting { ratio, color }, Style::new().fg(color).add_modifier(Modifier::BOLD))
+            }
         };
-        let unreachable = down.iter().find(|(p, _)| *p == inv.method.provider).map(|(_, t)| *t);
-        let note = if let Some(since) = unreachable.filter(|_| !w.is_settled(now, policy)) {
-            let since = clock(since, tz);
-            Some(Note {
-                full: format!("unreachable since {since}"),
-                medium: format!("unreachable {since}"),
-                short: "unreachable".into(),
-                style: theme::error(),
-            })
-        } else if let Some(said) = &w.conflict {
-            Some(Note {
-                full: format!("gateway now says {}", said.label()),
-                medium: format!("now says {}", said.label()),
-                short: "conflict".into(),
-                style: theme::error(),
-            })
-        } else if w.paid_late() {
-            Some(Note {
-                full: "paid late".into(),
-                medium: "paid late".into(),
-                short: "late".into(),
-                style: theme::dim(),
-            })
-        } else {
-            None
-        };
+        let note = Why::of(w, now, down, policy).map(|why| Note {
+            full: why.words(NoteLength::Full, tz).to_string(),
+            medium: why.words(NoteLength::Medium, tz).to_string(),
+            short: why.words(NoteLength::Short, tz).to_string(),
+            style: why.style(),
+        });
         RowText {
             status,
             phase,
-            left,
+            left: left.to_string(),
             left_style,
-            method: format!("{} · {}", inv.method.provider.name(), inv.method.method.label()),
+            method: MethodText(inv.method).to_string(),
             amount: inv.fiat.to_string(),
             crypto: inv.crypto.as_ref().map(ToString::to_string).unwrap_or_default(),
             received: inv.received.as_ref().map_or_else(|| "—".to_string(), ToString::to_string),
             badge: format!(" {} ", status.label()),
             note,
         }
+    }
+}
+
+/// The widest text of each column over many invoices, measured as written
+/// (the same texts as [`RowText`]) without building them: the dashboard
+/// sizes its columns to every invoice in view on every frame.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub(super) struct Widest {
+    left: u16,
+    /// The badge and the note beside it, for each [`NoteLength`].
+    status: [u16; 3],
+    amount: u16,
+    method: u16,
+    /// 0 when no invoice has a crypto amount.
+    crypto: u16,
+    received: u16,
+}
+
+impl Widest {
+    pub(super) fn of<'a>(
+        watches: impl IntoIterator<Item = &'a Watch>,
+        now: Timestamp,
+        tz: &TimeZone,
+        down: &[(ProviderId, Timestamp)],
+        policy: &PollPolicy,
+    ) -> Widest {
+        let mut m = Widest::default();
+        for w in watches {
+            let inv = &w.invoice;
+            m.left = m.left.max(Left::of(w, now).width());
+            let badge = measure(w.status().label()).saturating_add(2);
+            let why = Why::of(w, now, down, policy);
+            for (widest, length) in m.status.iter_mut().zip(NoteLength::ALL) {
+                let note = why.map_or(0, |why| measure(why.words(length, tz)).saturating_add(1));
+                *widest = (*widest).max(badge.saturating_add(note));
+            }
+            m.amount = m.amount.max(money_width(&inv.fiat));
+            m.method = m.method.max(measure(MethodText(inv.method)));
+            m.crypto = m.crypto.max(inv.crypto.as_ref().map_or(0, crypto_width));
+            m.received = m.received.max(inv.received.as_ref().map_or(1, money_width));
+        }
+        m
     }
 }
 
@@ -169,29 +374,22 @@ impl Columns {
             .fold(0u16, u16::saturating_add)
     }
 
-    /// Sizes the columns to their content and to `room`, giving way in this
-    /// order: the crypto amount, wide gaps, a long gauge, long notes beside the
-    /// status, the gauge, the end of a long method, the amount received, more
-    /// of the method.
-    pub(super) fn fit(rows: &[RowText], room: u16) -> Columns {
-        let widest = |header: &str, f: &dyn Fn(&RowText) -> u16| rows.iter().map(f).fold(width(header), u16::max);
-        let status_with = |length: NoteLength| {
-            widest("Status", &|r| {
-                let note = r.note.as_ref().map_or(0, |n| 1 + width(n.text(length)));
-                width(&r.badge).saturating_add(note)
-            })
-        };
-        let crypto =
-            if rows.iter().any(|r| !r.crypto.is_empty()) { widest("Crypto", &|r| width(&r.crypto)) } else { 0 };
+    /// Sizes the columns to their content (`widest`, and the headings) and
+    /// to `room`, giving way in this order: the crypto amount, wide gaps, a
+    /// long gauge, long notes beside the status, the gauge, the end of a long
+    /// method, the amount received, more of the method.
+    pub(super) fn fit(widest: &Widest, room: u16) -> Columns {
+        let status_with = |length: NoteLength| widest.status[length as usize].max(width("Status"));
+        let crypto = if widest.crypto > 0 { widest.crypto.max(width("Crypto")) } else { 0 };
         let mut c = Columns {
             gap: 2,
-            left: widest("Left", &|r| width(&r.left)),
+            left: widest.left.max(width("Left")),
             gauge: GAUGE,
             status: status_with(NoteLength::Full),
-            amount: widest("Amount", &|r| width(&r.amount)),
-            method: widest("Method", &|r| width(&r.method)),
+            amount: widest.amount.max(width("Amount")),
+            method: widest.method.max(width("Method")),
             crypto,
-            received: widest("Received", &|r| width(&r.received)),
+            received: widest.received.max(width("Received")),
             notes: NoteLength::Full,
         };
         let shorten = |c: &mut Columns, at_least: u16| {
@@ -312,4 +510,129 @@ pub(super) fn draw_row(frame: &mut Frame, c: &Columns, row: Option<&RowText>, ar
 /// The selected row: reversed, so it shows without colours too.
 pub(super) fn selected_row() -> Style {
     Style::new().add_modifier(Modifier::REVERSED | Modifier::BOLD)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::invoice::{Invoice, Payload, PayloadKind, Reference};
+    use crate::core::method::MethodId;
+    use crate::core::money::Currency;
+    use crate::core::watch::PAID_LATE;
+
+    fn t(s: &str) -> Timestamp {
+        s.parse().unwrap()
+    }
+
+    fn watch(i: u32, status: Status, expires_in_secs: i64) -> Watch {
+        let usd = Currency::from_code("USD").unwrap();
+        let jpy = Currency::from_code("JPY").unwrap();
+        let created = t("2026-01-01T12:00:00Z");
+        let methods = [
+            PaymentMethod::new(ProviderId::Xpay, MethodId::Lightning),
+            PaymentMethod::new(ProviderId::Bitsby, MethodId::Btc),
+            PaymentMethod::new(ProviderId::Xaigate, MethodId::Checkout),
+        ];
+        let fiat = if i % 4 == 3 {
+            Money::new(Decimal::new(i64::from(i) * 1_234_567, 0), jpy)
+        } else {
+            Money::new(Decimal::new(i64::from(i) * 377 + 5, 3), usd.clone())
+        };
+        let invoice = Invoice {
+            id: format!("bill-{i}"),
+            reference: Reference::from_random(u128::from(i)),
+            method: methods[i as usize % methods.len()],
+            fiat,
+            crypto: (!i.is_multiple_of(3))
+                .then(|| CryptoAmount { amount: Decimal::new(i64::from(i) * 1_000, 8), unit: "BTC".into() }),
+            payload: Payload { kind: PayloadKind::Address, qr: "T".into(), text: "T".into() },
+            created_at: created,
+            expires_at: created + jiff::SignedDuration::from_secs(expires_in_secs),
+            status,
+            received: i.is_multiple_of(5).then(|| Money::new(Decimal::new(i64::from(i) * 99, 2), usd)),
+            choices: Vec::new(),
+        };
+        Watch::new(invoice, created)
+    }
+
+    /// The widths as the dashboard measured them before: from every row's
+    /// built texts.
+    fn widest_of_texts(rows: &[RowText]) -> Widest {
+        let mut m = Widest::default();
+        for r in rows {
+            m.left = m.left.max(width(&r.left));
+            for (widest, length) in m.status.iter_mut().zip(NoteLength::ALL) {
+                let note = r.note.as_ref().map_or(0, |n| 1 + width(n.text(length)));
+                *widest = (*widest).max(width(&r.badge) + note);
+            }
+            m.amount = m.amount.max(width(&r.amount));
+            m.method = m.method.max(width(&r.method));
+            m.crypto = m.crypto.max(width(&r.crypto));
+            m.received = m.received.max(width(&r.received));
+        }
+        m
+    }
+
+    #[test]
+    fn the_measured_widths_are_those_of_the_texts_drawn() {
+        let now = t("2026-01-01T12:00:01Z");
+        let tz = TimeZone::UTC;
+        let policy = PollPolicy::default();
+        let statuses = [
+            Status::Pending,
+            Status::Confirming,
+            Status::Underpaid,
+            Status::Paid,
+            Status::Expired,
+            Status::ExpiredUnderpaid,
+            Status::Canceled,
+            Status::Unknown("on hold".into()),
+        ];
+        let mut watches = Vec::new();
+        for i in 0..64u32 {
+            let status = statuses[i as usize % statuses.len()].clone();
+            // From already expired to over ten hours out.
+            let mut w = watch(i, status, i64::from(i) * i64::from(i) * 11 - 30);
+            if i % 7 == 0 {
+                w.conflict = Some(Status::Canceled);
+            }
+            if i % 9 == 0 {
+                w.invoice.status = Status::Paid;
+                w.note = Some(format!("{PAID_LATE} by 2 minutes"));
+            }
+            if w.status().is_final() && i % 2 == 0 {
+                w.finished_at = Some(t("2026-01-01T11:59:00Z"));
+            }
+            watches.push(w);
+        }
+        let down = [(ProviderId::Bitsby, t("2026-01-01T11:58:30Z"))];
+        for down in [&down[..], &[]] {
+            let rows: Vec<RowText> = watches.iter().map(|w| RowText::new(w, now, &tz, down, &policy)).collect();
+            let expected = widest_of_texts(&rows);
+            assert_eq!(Widest::of(&watches, now, &tz, down, &policy), expected);
+            // And one invoice at a time.
+            for (w, r) in watches.iter().zip(&rows) {
+                let one = Widest::of([w], now, &tz, down, &policy);
+                assert_eq!(one, widest_of_texts(std::slice::from_ref(r)), "{}", w.invoice.id);
+            }
+        }
+    }
+
+    #[test]
+    fn decimal_widths_are_those_of_their_text() {
+        for mantissa in [0i64, 1, -1, 5, 9, 10, 99, 100, 12_345, -12_345, 1_000_000, i64::MAX, i64::MIN + 1] {
+            for scale in [0u32, 1, 2, 3, 8, 12] {
+                let d = Decimal::new(mantissa, scale);
+                assert_eq!(usize::from(decimal_width(d)), d.to_string().len(), "{d}");
+                let n = d.normalize();
+                assert_eq!(usize::from(decimal_width(n)), n.to_string().len(), "{n}");
+            }
+        }
+        for secs in [-5, 0, 9, 59, 60, 599, 600, 3599, 3600, 35_999, 36_000, 400_000] {
+            let left = Left::Counting { secs, ratio: 0.5 };
+            assert_eq!(left.width(), width(&left.to_string()), "{secs}");
+        }
+        assert_eq!(Left::Ended.width(), width(&Left::Ended.to_string()));
+        assert_eq!(Left::Expiring.width(), width(&Left::Expiring.to_string()));
+    }
 }
