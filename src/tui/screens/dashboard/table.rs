@@ -137,6 +137,11 @@ impl fmt::Display for Left {
 /// The payment method as the dashboard writes it: `xPay · Bitcoin Lightning`.
 struct MethodText(PaymentMethod);
 
+impl MethodText {
+    /// The width of the ` · ` between the gateway and the method.
+    const DOT: u16 = 3;
+}
+
 impl fmt::Display for MethodText {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} · {}", self.0.provider.name(), self.0.method.label())
@@ -324,17 +329,27 @@ impl Widest {
         policy: &PollPolicy,
     ) -> Widest {
         let mut m = Widest::default();
+        // The badges' widths by status, so a label is written once a frame.
+        let mut badges: Vec<(&Status, u16)> = Vec::new();
         for w in watches {
             let inv = &w.invoice;
             m.left = m.left.max(Left::of(w, now).width());
-            let badge = measure(w.status().label()).saturating_add(2);
+            let status = w.status();
+            let badge = if let Some(&(_, b)) = badges.iter().find(|(s, _)| *s == status) {
+                b
+            } else {
+                let b = measure(status.label()).saturating_add(2);
+                badges.push((status, b));
+                b
+            };
             let why = Why::of(w, now, down, policy);
             for (widest, length) in m.status.iter_mut().zip(NoteLength::ALL) {
                 let note = why.map_or(0, |why| measure(why.words(length, tz)).saturating_add(1));
                 *widest = (*widest).max(badge.saturating_add(note));
             }
             m.amount = m.amount.max(money_width(&inv.fiat));
-            m.method = m.method.max(measure(MethodText(inv.method)));
+            let method = width(inv.method.provider.name()) + MethodText::DOT + width(inv.method.method.label());
+            m.method = m.method.max(method);
             m.crypto = m.crypto.max(inv.crypto.as_ref().map_or(0, crypto_width));
             m.received = m.received.max(inv.received.as_ref().map_or(1, money_width));
         }
