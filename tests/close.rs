@@ -185,7 +185,7 @@ fn a_second_close_is_refused_and_the_next_day_chains_to_the_first() {
     assert!(matches!(again, CloseError::Refused(Refusal::AlreadyClosed { .. })), "{again}");
     assert_eq!(
         again.to_string(),
-        "2026-12-04 is already closed (at 2026-12-04 20:00). A day is closed once; its sales cannot change any more."
+        "2026-12-04 is already closed (at 2026-12-04 20:00). A day is closed once; a payment that arrives later is counted in the next close."
     );
 
     // Started after the close of the 4th: it belongs to the 5th.

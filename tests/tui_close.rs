@@ -99,7 +99,7 @@ fn the_runtime_counts_closes_writes_the_z_report_and_refuses_a_second() {
     let (CloseNews::Refused(why), None) = services::close(&j, &s, Some(day), later) else { panic!("closed twice") };
     assert_eq!(
         why,
-        "2026-12-04 is already closed (at 2026-12-04 19:00). A day is closed once; its sales cannot change any more."
+        "2026-12-04 is already closed (at 2026-12-04 19:00). A day is closed once; a payment that arrives later is counted in the next close."
     );
 }
 
