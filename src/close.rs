@@ -111,7 +111,10 @@ async fn on_paper(
 /// What `--verify` found, in plain words.
 pub fn verdict_text(v: &Verdict, tz: &TimeZone) -> String {
     let local = |t: Option<Timestamp>| {
-        t.map_or_else(|| "time unreadable".to_string(), |t| t.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M:%S").to_string())
+        t.map_or_else(
+            || "time unreadable".to_string(),
+            |t| t.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M:%S").to_string(),
+        )
     };
     let breaks = |day: &Option<jiff::civil::Date>| match day {
         Some(d) => format!("It breaks the close of {d} and every close after it."),
@@ -145,8 +148,8 @@ pub fn verdict_text(v: &Verdict, tz: &TimeZone) -> String {
         Some(Break::Sale { reference, close: None }) => format!(
             "Sale {reference} was changed in the journal: its status no longer matches its event log. No close covers it yet."
         ),
-        Some(Break::Totals { day }) => format!(
-            "The close of {day} no longer matches its sales in the journal: a sale's row was added or removed."
-        ),
+        Some(Break::Totals { day }) => {
+            format!("The close of {day} no longer matches its sales in the journal: a sale's row was added or removed.")
+        }
     }
 }

@@ -28,18 +28,20 @@
 use super::money::{Currency, Money};
 use super::record::{RecordState, SaleRecord};
 use super::status::Status;
+use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use jiff::Timestamp;
-use sha2::{Digest, Sha256};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 /// Why a day cannot be closed now: one sentence for the cashier.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
-    #[error("{day} is already closed (at {at}). A day is closed once; a payment that arrives later is counted in the next close.")]
+    #[error(
+        "{day} is already closed (at {at}). A day is closed once; a payment that arrives later is counted in the next close."
+    )]
     AlreadyClosed { day: Date, at: String },
     #[error("{day} cannot be closed: {later} is closed already, and days are closed in order.")]
     OutOfOrder { day: Date, later: Date },

@@ -234,7 +234,9 @@ impl RawEvent {
     pub fn encode(&self) -> Vec<u8> {
         let mut buf = Vec::with_capacity(128);
         buf.extend_from_slice(b"till-event-v1");
-        for (i, integer) in [(0, true), (1, false), (2, true), (3, false), (4, false), (5, false), (6, false), (7, false), (8, false)] {
+        for (i, integer) in
+            [(0, true), (1, false), (2, true), (3, false), (4, false), (5, false), (6, false), (7, false), (8, false)]
+        {
             put_value(&mut buf, self.value(i), integer);
         }
         buf

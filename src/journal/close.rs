@@ -23,13 +23,13 @@ use crate::core::close::{self, Previous, Refusal, ZReport};
 use crate::core::money::Money;
 use crate::core::record::{RecordState, SaleRecord};
 use crate::core::status::Status;
-use rust_decimal::Decimal;
-use std::str::FromStr;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+use rust_decimal::Decimal;
 use sha2::{Digest, Sha256};
+use std::str::FromStr;
 
 /// Why a close was not taken.
 #[derive(Debug, thiserror::Error)]
