@@ -246,8 +246,35 @@ impl SqliteJournal {
     /// previous close, journaled. Refused when the day is closed already,
     /// a later day is, or the day has not begun.
     pub fn take_close(&self, day: Date, tz: &TimeZone, terminal: &str, now: Timestamp) -> Result<ZReport, CloseError> {
+        self.close_of(day, tz, terminal, now, true)
+    }
+
+    /// What closing `day` at `now` would give (the same code, nothing
+    /// written): for the dashboard's confirmation.
+    pub fn preview_close(
+        &self,
+        day: Date,
+        tz: &TimeZone,
+        terminal: &str,
+        now: Timestamp,
+    ) -> Result<ZReport, CloseError> {
+        self.close_of(day, tz, terminal, now, false)
+    }
+
+    fn close_of(
+        &self,
+        day: Date,
+        tz: &TimeZone,
+        terminal: &str,
+        now: Timestamp,
+        write: bool,
+    ) -> Result<ZReport, CloseError> {
         Ok(self.with(|c| {
-            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
+            let tx = if write {
+                c.transaction_with_behavior(TransactionBehavior::Immediate)?
+            } else {
+                c.transaction_with_behavior(TransactionBehavior::Deferred)?
+            };
             let previous = tx
                 .query_row(&format!("SELECT {CLOSE_COLUMNS} FROM closes ORDER BY id DESC LIMIT 1"), [], |r| {
                     Ok(read_close(r))
@@ -277,6 +304,9 @@ impl SqliteJournal {
             };
             let json = serde_json::to_string(&z.totals).map_err(|e| JournalError::Sql(format!("close totals: {e}")))?;
             z.hash = close_hash(&z, &json);
+            if !write {
+                return Ok(Ok(z));
+            }
             tx.execute(
                 &format!("INSERT INTO closes ({CLOSE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)"),
                 params![

@@ -383,6 +383,16 @@ impl Store for SqliteJournal {
         self.take_close(day, tz, terminal, now)
     }
 
+    fn preview_close(
+        &self,
+        day: jiff::civil::Date,
+        tz: &jiff::tz::TimeZone,
+        terminal: &str,
+        now: Timestamp,
+    ) -> Result<crate::core::close::ZReport, super::CloseError> {
+        SqliteJournal::preview_close(self, day, tz, terminal, now)
+    }
+
     /// The status log of one sale, oldest first.
     fn events(&self, reference: &Reference) -> Result<Vec<LogEntry>, JournalError> {
         self.with(|c| {
