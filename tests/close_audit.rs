@@ -129,6 +129,7 @@ fn an_edit_of_a_closed_sales_money_or_status_is_named() {
         ("dddd00000000002", "UPDATE invoices SET fiat_amount = '1.00' WHERE reference = 'dddd00000000002'"),
         ("dddd00000000001", "UPDATE invoices SET tip_amount = '0' WHERE reference = 'dddd00000000001'"),
         ("dddd00000000003", "UPDATE invoices SET status = 'paid' WHERE reference = 'dddd00000000003'"),
+        ("dddd00000000002", "UPDATE invoices SET fiat_amount = 'abc' WHERE reference = 'dddd00000000002'"),
     ] {
         let dir = tempfile::tempdir().unwrap();
         let db = closed_day(dir.path());

@@ -167,9 +167,38 @@ fn status_mismatch(conn: &Connection) -> Result<Option<(String, i64)>, JournalEr
         }))
 }
 
+/// The first sale of the close's window (or of its list) whose row can no
+/// longer be read (an amount that is not a number, a status the till does
+/// not know).
+fn unreadable_sale(conn: &Connection, z: &ZReport) -> Result<Option<String>, JournalError> {
+    let mut stmt =
+        conn.prepare(&format!("SELECT {COLUMNS} FROM invoices WHERE started_at < ?1 ORDER BY started_at"))?;
+    let mut rows = stmt.query(params![ms(z.until)])?;
+    while let Some(r) = rows.next()? {
+        if read_row(r).is_err() {
+            let reference = match r.get::<_, rusqlite::types::Value>(0)? {
+                rusqlite::types::Value::Text(s) => s,
+                other => format!("{other:?}"),
+            };
+            if ms(z.from) <= r.get::<_, i64>(7).unwrap_or(i64::MAX) || z.totals.fingerprints.contains_key(&reference) {
+                return Ok(Some(reference));
+            }
+        }
+    }
+    Ok(None)
+}
+
 /// What one close's recomputed totals say against its stored ones.
 fn totals_break(conn: &Connection, z: &ZReport, since_event: Option<i64>) -> Result<Option<Break>, JournalError> {
-    let (window, after) = window_sales(conn, z.from, z.until, z.last_event_id, since_event)?;
+    let (window, after) = match window_sales(conn, z.from, z.until, z.last_event_id, since_event) {
+        Ok(sales) => sales,
+        Err(e) => {
+            return match unreadable_sale(conn, z)? {
+                Some(reference) => Ok(Some(Break::Sale { reference, close: Some(z.day) })),
+                None => Err(e),
+            };
+        }
+    };
     let now = close::totals(&window, &after);
     if now == z.totals {
         return Ok(None);
