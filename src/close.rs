@@ -1,6 +1,8 @@
 //! `till close`: the day's close (Z-report) taken, printed and journaled, and
 //! `till close --verify`, which recomputes the journal's hash chain and
-//! names the first event that changed. The totals are `core::close`'s, the
+//! every close's totals, and names the first event, close or sale that
+//! changed. `till close` refuses a data directory with no journal rather
+//! than create an empty one. The totals are `core::close`'s, the
 //! storage and the chain `journal::close`'s; here only the command's words
 //! and exit codes.
 //!
