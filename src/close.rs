@@ -1,6 +1,8 @@
 //! `till close`: the day's close (Z-report) taken, printed and journaled, and
 //! `till close --verify`, which recomputes the journal's hash chain and
-//! names the first event that changed. The totals are `core::close`'s, the
+//! every close's totals, and names the first event, close or sale that
+//! changed. `till close` refuses a data directory with no journal rather
+//! than create an empty one. The totals are `core::close`'s, the
 //! storage and the chain `journal::close`'s; here only the command's words
 //! and exit codes.
 //!
@@ -37,11 +39,20 @@ pub async fn main(config_flag: Option<&Path>, data_dir: &Path, date: Option<&str
             return exit::USAGE;
         }
     };
-    if verify && !dir.join(journal::FILE).exists() {
-        println!("No journal yet: there is nothing to verify.");
-        return exit::OK;
+    if !dir.join(journal::FILE).exists() {
+        if verify {
+            println!("No journal yet: there is nothing to verify.");
+            return exit::OK;
+        }
+        return fail(format!(
+            "there is no journal in {}: there are no sales to close (check --data-dir or the config).",
+            dir.display()
+        ));
     }
-    let journal = match SqliteJournal::open(&dir) {
+    // --verify does not read the chain's head at open: a broken last event
+    // is for it to name, not a reason to refuse.
+    let opened = if verify { SqliteJournal::open_to_verify(&dir) } else { SqliteJournal::open(&dir) };
+    let journal = match opened {
         Ok(j) => j,
         Err(e) => return fail(e),
     };
@@ -101,7 +112,12 @@ async fn on_paper(
 
 /// What `--verify` found, in plain words.
 pub fn verdict_text(v: &Verdict, tz: &TimeZone) -> String {
-    let local = |t: Timestamp| t.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M:%S").to_string();
+    let local = |t: Option<Timestamp>| {
+        t.map_or_else(
+            || "time unreadable".to_string(),
+            |t| t.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M:%S").to_string(),
+        )
+    };
     let breaks = |day: &Option<jiff::civil::Date>| match day {
         Some(d) => format!("It breaks the close of {d} and every close after it."),
         None => "No close covers it yet.".to_string(),
@@ -127,6 +143,15 @@ pub fn verdict_text(v: &Verdict, tz: &TimeZone) -> String {
         ),
         Some(Break::Close { day }) => {
             format!("The close of {day} was changed after it was taken, or no longer follows the close before it.")
+        }
+        Some(Break::Sale { reference, close: Some(day) }) => format!(
+            "Sale {reference} was changed in the journal after the close of {day}: its row (amount, tax, tip or status) no longer matches that close's totals or its event log."
+        ),
+        Some(Break::Sale { reference, close: None }) => format!(
+            "Sale {reference} was changed in the journal: its status no longer matches its event log. No close covers it yet."
+        ),
+        Some(Break::Totals { day }) => {
+            format!("The close of {day} no longer matches its sales in the journal: a sale's row was added or removed.")
         }
     }
 }

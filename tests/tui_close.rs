@@ -99,8 +99,30 @@ fn the_runtime_counts_closes_writes_the_z_report_and_refuses_a_second() {
     let (CloseNews::Refused(why), None) = services::close(&j, &s, Some(day), later) else { panic!("closed twice") };
     assert_eq!(
         why,
-        "2026-12-04 is already closed (at 2026-12-04 19:00). A day is closed once; its sales cannot change any more."
-    );
+        "2026-12-04 is already closed (at 2026-12-04 19:00). A day is closed once; a payment that arrives later is counted in the next close."
+    ); // The confirmation says so before the cashier confirms.
+    let (CloseNews::Refused(again), None) = services::close(&j, &s, None, later) else { panic!("previewed") };
+    assert!(again.starts_with("2026-12-04 is already closed"), "{again}");
+}
+
+#[test]
+fn the_preview_counts_the_closes_own_window_from_the_previous_close() {
+    let dir = tempfile::tempdir().unwrap();
+    let j = SqliteJournal::open(dir.path()).unwrap();
+    let s = Services { terminal: "till-1".into(), ..Services::default() };
+    let yesterday = date(2026, 12, 3);
+    let (CloseNews::Closed(_), None) =
+        services::close(&j, &s, Some(yesterday), "2026-12-03T12:00:00Z".parse().unwrap())
+    else {
+        panic!("not closed")
+    };
+    // Sold yesterday evening, after yesterday's close: in today's close.
+    let mut inv = tron_invoice();
+    inv.created_at = "2026-12-03T20:00:00Z".parse().unwrap();
+    j.record_intent(&inv.reference, inv.method, &inv.fiat, None, "till-1", inv.created_at).unwrap();
+    j.record_created(&inv, "till-1", inv.created_at).unwrap();
+    let day = date(2026, 12, 4);
+    assert_eq!(services::close(&j, &s, None, now()), (CloseNews::Preview { day, sales: 1, paid: 0 }, None));
 }
 
 #[tokio::test]

@@ -6,28 +6,42 @@
 //!
 //! **What "the day" is.** A close of day D covers the sales *started* (the
 //! amount confirmed at the till, `started_at`) from the end of the previous
-//! close's window, when that close was of the day before, else from the
-//! start of D in the shop's time zone, up to the close itself or the end of
-//! D, whichever comes first. So a sale started after the close of D belongs
-//! to D + 1, as does one started after midnight. Each sale counts with its
-//! status as the journal holds it at the close; a sale paid later (late
-//! payment after the close) keeps the status it had in its close, and
-//! `till report --date` shows it as it now stands.
+//! close's window (whatever day that close was of, so no sale falls between
+//! two closes), or from the start of D in the shop's time zone for the first
+//! close ever, up to the close itself or the end of D, whichever comes
+//! first. So a sale started after the close of D belongs to the next close,
+//! as does one started after midnight. Each sale counts with its status as
+//! the event log holds it at the close.
+//!
+//! **Paid after their day's close.** A sale still open or expired at its
+//! close and paid afterwards is counted in the *next* close taken after the
+//! payment (the paid event is newer than the previous close's last event):
+//! it is listed under "Paid after their day's close" and its money is in
+//! that close's takings (PAID and the per terminal/gateway/method/rate
+//! sums), because the money arrived that day and belongs to that day's cash
+//! count. Its own day's close keeps the status the sale had then.
+//!
+//! **Sales without a breakdown** (journaled before tips and tax) count
+//! whole as net, with no tax and no tip, under "no tax", as in
+//! `till report`.
 
 use super::money::{Currency, Money};
 use super::record::{RecordState, SaleRecord};
 use super::status::Status;
+use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use jiff::{Timestamp, ToSpan};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 
 /// Why a day cannot be closed now: one sentence for the cashier.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
-    #[error("{day} is already closed (at {at}). A day is closed once; its sales cannot change any more.")]
+    #[error(
+        "{day} is already closed (at {at}). A day is closed once; a payment that arrives later is counted in the next close."
+    )]
     AlreadyClosed { day: Date, at: String },
     #[error("{day} cannot be closed: {later} is closed already, and days are closed in order.")]
     OutOfOrder { day: Date, later: Date },
@@ -59,8 +73,8 @@ pub fn window(
     let from = match previous {
         Some(p) if p.day == day => return Err(Refusal::AlreadyClosed { day, at: at(p.closed_at) }),
         Some(p) if p.day > day => return Err(Refusal::OutOfOrder { day, later: p.day }),
-        Some(p) if day.checked_sub(1.day()).ok() == Some(p.day) => p.until.min(start),
-        _ => start,
+        Some(p) => p.until,
+        None => start,
     };
     if start > now {
         return Err(Refusal::Future { day });
@@ -85,22 +99,48 @@ impl Sum {
         let code = r.fiat.currency.code().to_string();
         self.count += 1;
         *self.gross.entry(code.clone()).or_default() += r.fiat.amount;
-        // Tips and tax from the sale's breakdown, when it has one (sales
-        // journaled before tips and tax have none: all gross).
-        if let Some(b) = &r.breakdown {
-            *self.net.entry(code.clone()).or_default() += b.net.amount;
-            *self.tips.entry(code.clone()).or_default() += b.tip.amount;
-            *self.tax.entry(code).or_default() += b.tax.amount;
-        }
+        // Tips and tax from the sale's breakdown; a sale journaled before
+        // tips and tax counts whole as net (as in `till report`).
+        let (net, tip, tax) = match &r.breakdown {
+            Some(b) => (b.net.amount, b.tip.amount, b.tax.amount),
+            None => (r.fiat.amount, Decimal::ZERO, Decimal::ZERO),
+        };
+        *self.net.entry(code.clone()).or_default() += net;
+        *self.tips.entry(code.clone()).or_default() += tip;
+        *self.tax.entry(code).or_default() += tax;
     }
 }
 
-/// The tax group of a paid sale: its rate's label, or why it has none.
+/// The tax group of a paid sale: the report's (its rate's label, or `no tax`).
 fn rate_key(r: &SaleRecord) -> String {
-    match &r.breakdown {
-        Some(b) => b.rate.as_ref().map_or_else(|| "no tax".to_string(), |rate| rate.label()),
-        None => "no breakdown".to_string(),
+    super::report::rate_label(r)
+}
+
+/// What the close saw of one sale (amounts, breakdown, status, where and
+/// how), as 16 hex digits: `till close --verify` compares it with the sale's
+/// row today and names the sale whose row changed.
+pub fn fingerprint(r: &SaleRecord) -> String {
+    let mut h = Sha256::new();
+    let b = r.breakdown.as_ref();
+    let fields = [
+        r.reference.to_string(),
+        r.terminal.clone(),
+        r.method.to_string(),
+        r.fiat.amount.normalize().to_string(),
+        r.fiat.currency.code().to_string(),
+        b.map(|b| b.net.amount.normalize().to_string()).unwrap_or_default(),
+        b.map(|b| b.tax.amount.normalize().to_string()).unwrap_or_default(),
+        b.map(|b| b.tip.amount.normalize().to_string()).unwrap_or_default(),
+        b.and_then(|b| b.rate.as_ref()).map(|r| r.label()).unwrap_or_default(),
+        status_key(r).to_string(),
+        r.started_at.as_millisecond().to_string(),
+    ];
+    for f in fields {
+        h.update((f.len() as u64).to_be_bytes());
+        h.update(f.as_bytes());
     }
+    let d = h.finalize();
+    d.iter().take(8).map(|b| format!("{b:02x}")).collect()
 }
 
 /// A sale named in one of the close's lists.
@@ -140,8 +180,8 @@ pub struct Totals {
     pub paid_by_terminal: BTreeMap<String, Sum>,
     pub paid_by_gateway: BTreeMap<String, Sum>,
     pub paid_by_method: BTreeMap<String, Sum>,
-    /// Net, tax and gross per tax rate (`VAT 19%`, `no tax`, or `no
-    /// breakdown` for sales journaled before tips and tax).
+    /// Net, tax and gross per tax rate (`VAT 19%`, or `no tax`, which
+    /// holds the sales journaled before tips and tax too).
     pub paid_by_rate: BTreeMap<String, Sum>,
     /// Every sale by where it stands at the close: its status (final or
     /// not), or why the gateway has no invoice (`not_created`, `unknown`).
@@ -151,6 +191,15 @@ pub struct Totals {
     /// Part paid (expired or not), a status the till does not know, or a
     /// create whose outcome is unknown: someone must follow up.
     pub needs_attention: Vec<Flagged>,
+    /// Sales of an earlier window paid since the previous close (counted in
+    /// this close's takings: see the module's doc), and their sum.
+    #[serde(default)]
+    pub paid_after_close: Vec<Flagged>,
+    #[serde(default)]
+    pub paid_after_close_sum: Sum,
+    /// Each sale's [`fingerprint`] at the close, by reference.
+    #[serde(default)]
+    pub fingerprints: BTreeMap<String, String>,
 }
 
 /// Where a sale stands, as the close groups it.
@@ -171,19 +220,32 @@ fn needs_attention(r: &SaleRecord) -> bool {
     }
 }
 
-/// The totals of these sales (the close's window).
-pub fn totals(records: &[SaleRecord]) -> Totals {
+fn is_paid(r: &SaleRecord) -> bool {
+    r.state == RecordState::Created && r.status == Status::Paid
+}
+
+impl Totals {
+    fn takings(&mut self, r: &SaleRecord) {
+        self.paid.add(r);
+        self.paid_by_terminal.entry(r.terminal.clone()).or_default().add(r);
+        self.paid_by_gateway.entry(r.method.provider.id().to_string()).or_default().add(r);
+        self.paid_by_method.entry(r.method.to_string()).or_default().add(r);
+        self.paid_by_rate.entry(rate_key(r)).or_default().add(r);
+    }
+}
+
+/// The totals of these sales (the close's window, each with its status at
+/// the close), and of `paid_after`: sales of earlier windows paid since the
+/// previous close (those not paid are ignored).
+pub fn totals(records: &[SaleRecord], paid_after: &[SaleRecord]) -> Totals {
     let mut t = Totals { sales: records.len(), ..Totals::default() };
     let mut ordered: Vec<&SaleRecord> = records.iter().collect();
     ordered.sort_by_key(|r| (r.started_at, r.reference.to_string()));
     for r in ordered {
+        t.fingerprints.insert(r.reference.to_string(), fingerprint(r));
         t.by_status.entry(status_key(r).to_string()).or_default().add(r);
-        if r.state == RecordState::Created && r.status == Status::Paid {
-            t.paid.add(r);
-            t.paid_by_terminal.entry(r.terminal.clone()).or_default().add(r);
-            t.paid_by_gateway.entry(r.method.provider.id().to_string()).or_default().add(r);
-            t.paid_by_method.entry(r.method.to_string()).or_default().add(r);
-            t.paid_by_rate.entry(rate_key(r)).or_default().add(r);
+        if is_paid(r) {
+            t.takings(r);
         }
         if r.paid_late() {
             t.paid_late.push(Flagged::of(r));
@@ -191,6 +253,14 @@ pub fn totals(records: &[SaleRecord]) -> Totals {
         if needs_attention(r) {
             t.needs_attention.push(Flagged::of(r));
         }
+    }
+    let mut after: Vec<&SaleRecord> = paid_after.iter().filter(|r| is_paid(r)).collect();
+    after.sort_by_key(|r| (r.started_at, r.reference.to_string()));
+    for r in after {
+        t.fingerprints.insert(r.reference.to_string(), fingerprint(r));
+        t.takings(r);
+        t.paid_after_close_sum.add(r);
+        t.paid_after_close.push(Flagged::of(r));
     }
     t
 }
@@ -338,6 +408,9 @@ impl ZReport {
         d.list("Paid late (in the takings)", &t.paid_late, tz);
         d.list("Needs attention", &t.needs_attention, tz);
         d.text("");
+        d.sum("Paid after their day's close", &t.paid_after_close_sum);
+        d.list("  (in the takings above)", &t.paid_after_close, tz);
+        d.text("");
         d.rule('-');
         d.row("Last event", &self.last_event_id.to_string());
         d.text("Previous close:");
@@ -382,13 +455,28 @@ mod tests {
     }
 
     #[test]
+    fn a_skipped_day_loses_no_sales() {
+        // Day 1 closed at 20:00; day 2 never closed; day 3 closed: its
+        // window starts at day 1's close, not at day 3's midnight.
+        let prev = Previous {
+            day: jiff::civil::date(2026, 12, 1),
+            closed_at: ts("2026-12-01T19:00:00Z"),
+            until: ts("2026-12-01T19:00:00Z"),
+        };
+        let day3 = jiff::civil::date(2026, 12, 3);
+        let (from, until) = window(day3, &tz(), ts("2026-12-04T00:00:00Z"), Some(&prev)).unwrap();
+        assert_eq!(from, ts("2026-12-01T19:00:00Z"));
+        assert_eq!(until, ts("2026-12-03T23:00:00Z"), "a close at 01:00 the next day covers its day to midnight");
+    }
+
+    #[test]
     fn a_day_is_closed_once_and_in_order() {
         let day = jiff::civil::date(2026, 12, 4);
         let prev = Previous { day, closed_at: ts("2026-12-04T20:00:00Z"), until: ts("2026-12-04T20:00:00Z") };
         let again = window(day, &tz(), ts("2026-12-04T21:00:00Z"), Some(&prev)).unwrap_err();
         assert_eq!(
             again.to_string(),
-            "2026-12-04 is already closed (at 2026-12-04 21:00). A day is closed once; its sales cannot change any more."
+            "2026-12-04 is already closed (at 2026-12-04 21:00). A day is closed once; a payment that arrives later is counted in the next close."
         );
         let before = window(jiff::civil::date(2026, 12, 3), &tz(), ts("2026-12-04T21:00:00Z"), Some(&prev));
         assert!(matches!(before, Err(Refusal::OutOfOrder { .. })));

@@ -11,6 +11,7 @@
 //! migration 5 ([`backfill`]): what was changed before that is not detected.
 
 use super::JournalError;
+use rusqlite::types::Value;
 use rusqlite::{Connection, OptionalExtension, params};
 use sha2::{Digest, Sha256};
 
@@ -149,6 +150,107 @@ pub fn append(conn: &Connection, head: Head, mut e: Event) -> Result<Head, Journ
     Ok(Head { id: e.id, hash })
 }
 
+/// A stored column as SQLite holds it, with its type: an integer where
+/// text belongs (or text where an integer belongs) encodes apart from any
+/// row the till writes, so its row no longer matches its hash.
+fn put_value(buf: &mut Vec<u8>, v: &Value, integer: bool) {
+    match v {
+        Value::Null => buf.push(0),
+        Value::Integer(i) if integer => put_int(buf, *i),
+        Value::Text(s) if !integer => put_text(buf, Some(s)),
+        Value::Integer(i) => {
+            buf.push(3);
+            buf.extend_from_slice(&i.to_be_bytes());
+        }
+        Value::Text(s) => {
+            buf.push(4);
+            buf.extend_from_slice(&(s.len() as u64).to_be_bytes());
+            buf.extend_from_slice(s.as_bytes());
+        }
+        Value::Real(f) => {
+            buf.push(5);
+            buf.extend_from_slice(&f.to_bits().to_be_bytes());
+        }
+        Value::Blob(b) => {
+            buf.push(6);
+            buf.extend_from_slice(&(b.len() as u64).to_be_bytes());
+            buf.extend_from_slice(b);
+        }
+    }
+}
+
+/// An event row read whatever its columns' types (for `verify`): its
+/// values in [`EVENT_COLUMNS`] order.
+pub struct RawEvent {
+    pub values: Vec<Value>,
+}
+
+impl RawEvent {
+    pub(super) fn read(r: &rusqlite::Row<'_>) -> rusqlite::Result<RawEvent> {
+        let mut values = Vec::with_capacity(10);
+        for i in 0..10 {
+            values.push(r.get::<_, Value>(i)?);
+        }
+        Ok(RawEvent { values })
+    }
+
+    fn value(&self, i: usize) -> &Value {
+        self.values.get(i).unwrap_or(&Value::Null)
+    }
+
+    pub fn id(&self) -> i64 {
+        match self.value(0) {
+            Value::Integer(i) => *i,
+            _ => 0,
+        }
+    }
+
+    pub fn reference(&self) -> String {
+        match self.value(1) {
+            Value::Text(s) => s.clone(),
+            Value::Integer(i) => i.to_string(),
+            _ => "?".into(),
+        }
+    }
+
+    /// When it was written, if its `at` is still an instant.
+    pub fn at(&self) -> Option<i64> {
+        match self.value(2) {
+            Value::Integer(i) => Some(*i),
+            _ => None,
+        }
+    }
+
+    /// The stored hash, when it is text.
+    pub fn stored_hash(&self) -> Option<&str> {
+        match self.value(9) {
+            Value::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    /// The encoding [`encode`] gives a row the till wrote (same bytes, so
+    /// the same hash), other types tagged apart.
+    pub fn encode(&self) -> Vec<u8> {
+        let mut buf = Vec::with_capacity(128);
+        buf.extend_from_slice(b"till-event-v1");
+        for (i, integer) in
+            [(0, true), (1, false), (2, true), (3, false), (4, false), (5, false), (6, false), (7, false), (8, false)]
+        {
+            put_value(&mut buf, self.value(i), integer);
+        }
+        buf
+    }
+
+    /// The link: SHA-256(previous hash ‖ encoding of the row).
+    pub fn link(&self, prev: &[u8; 32]) -> [u8; 32] {
+        let mut h = Sha256::new();
+        h.update(prev);
+        h.update(self.encode());
+        h.finalize().into()
+    }
+}
+
 pub(super) const EVENT_COLUMNS: &str =
     "id, reference, at, old_status, new_status, origin, received_amount, raw, note, hash";
 
@@ -204,6 +306,28 @@ mod tests {
         let a = Event { reference: "ab".into(), new_status: "c".into(), ..Event::default() };
         let b = Event { reference: "a".into(), new_status: "bc".into(), ..Event::default() };
         assert_ne!(encode(&a), encode(&b));
+    }
+
+    #[test]
+    fn a_row_read_raw_hashes_as_written_and_a_changed_type_apart() {
+        let e = Event { id: 3, reference: "r".into(), at: 42, note: Some("5".into()), ..Event::default() };
+        let values = |at: Value, note: Value| RawEvent {
+            values: vec![
+                Value::Integer(3),
+                Value::Text("r".into()),
+                at,
+                Value::Null,
+                Value::Text(String::new()),
+                Value::Text(String::new()),
+                Value::Null,
+                Value::Text(String::new()),
+                note,
+                Value::Null,
+            ],
+        };
+        assert_eq!(values(Value::Integer(42), Value::Text("5".into())).link(&GENESIS), link(&GENESIS, &e));
+        assert_ne!(values(Value::Integer(42), Value::Integer(5)).link(&GENESIS), link(&GENESIS, &e));
+        assert_ne!(values(Value::Text("42".into()), Value::Text("5".into())).link(&GENESIS), link(&GENESIS, &e));
     }
 
     #[test]

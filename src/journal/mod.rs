@@ -158,4 +158,15 @@ pub trait Store: Send + Sync {
     ) -> Result<crate::core::close::ZReport, CloseError> {
         Err(CloseError::Journal(JournalError::Sql("this store keeps no closes".into())))
     }
+
+    /// What [`Store::close_day`] would give now, nothing written.
+    fn preview_close(
+        &self,
+        _day: jiff::civil::Date,
+        _tz: &jiff::tz::TimeZone,
+        _terminal: &str,
+        _now: Timestamp,
+    ) -> Result<crate::core::close::ZReport, CloseError> {
+        Err(CloseError::Journal(JournalError::Sql("this store keeps no closes".into())))
+    }
 }

@@ -12,7 +12,7 @@ use crate::core::record::{RecordState, SaleRecord};
 use crate::core::tax::Breakdown;
 use crate::core::watch::{Change, Watch};
 use jiff::Timestamp;
-use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
@@ -38,6 +38,23 @@ impl SqliteJournal {
     /// it to the current schema. A journal from a newer till is refused
     /// before anything is written to it.
     pub fn open(dir: &Path) -> Result<SqliteJournal, JournalError> {
+        let mut journal = Self::open_to_verify(dir)?;
+        let head = journal.with(|c| chain::head(c)).map_err(|e| {
+            tracing::error!(error = %e, "journal: the chain's head cannot be read");
+            JournalError::Open {
+                path: journal.path.display().to_string(),
+                detail: "its last event's chain hash is missing or damaged; run till close --verify to see which row changed"
+                    .into(),
+            }
+        })?;
+        *journal.head.get_mut().map_err(|_| JournalError::Sql("lock poisoned".into()))? = head;
+        Ok(journal)
+    }
+
+    /// Opens (creating if needed) and migrates the journal in `dir` without
+    /// reading the chain's head: for `till close --verify`, which recomputes
+    /// the chain itself. Not for writing events.
+    pub fn open_to_verify(dir: &Path) -> Result<SqliteJournal, JournalError> {
         let path = dir.join(FILE);
         let shown = path.display().to_string();
         std::fs::create_dir_all(dir).map_err(|e| JournalError::Open { path: shown.clone(), detail: e.to_string() })?;
@@ -51,8 +68,6 @@ impl SqliteJournal {
         conn.pragma_update(None, "foreign_keys", "ON")?;
         let mut journal = SqliteJournal { conn: Mutex::new(conn), head: Mutex::new(chain::Head::default()), path };
         journal.migrate(version)?;
-        let head = journal.with(|c| chain::head(c))?;
-        *journal.head.get_mut().map_err(|_| JournalError::Sql("lock poisoned".into()))? = head;
         Ok(journal)
     }
 
@@ -88,7 +103,7 @@ impl SqliteJournal {
             let Some(sql) = step else {
                 return Err(JournalError::Corrupt(format!("no migration from schema {version}")));
             };
-            let tx = conn.transaction()?;
+            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.execute_batch(sql)?;
             if version + 1 == chain::MIGRATION {
                 let hashed = chain::backfill(&tx)?;
@@ -183,7 +198,7 @@ impl Store for SqliteJournal {
     /// The gateway made the invoice: everything about it, committed.
     fn record_created(&self, invoice: &Invoice, terminal: &str, at: Timestamp) -> Result<(), JournalError> {
         self.with(|c| {
-            let tx = c.transaction()?;
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             let kind = invoice.payload.kind.name();
             let existing: Option<String> = tx
                 .query_row("SELECT state FROM invoices WHERE reference = ?1", [invoice.reference.as_str()], |r| r.get(0))
@@ -265,7 +280,7 @@ impl Store for SqliteJournal {
     fn record_status(&self, watch: &Watch, change: &Change, at: Timestamp) -> Result<(), JournalError> {
         let inv = &watch.invoice;
         self.with(|c| {
-            let tx = c.transaction()?;
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.execute(
                 "UPDATE invoices SET status = ?2, status_raw = ?3, origin = ?4, received_amount = ?5,
                     received_currency = ?6, tx_id = ?7, note = ?8, updated_at = ?9
@@ -303,7 +318,7 @@ impl Store for SqliteJournal {
     fn record_switch(&self, watch: &Watch, at: Timestamp) -> Result<(), JournalError> {
         let inv = &watch.invoice;
         self.with(|c| {
-            let tx = c.transaction()?;
+            let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
             tx.execute(
                 "UPDATE invoices SET method = ?2, crypto_amount = ?3, crypto_unit = ?4, payload_kind = ?5,
                     payload_qr = ?6, payload_text = ?7, updated_at = ?8
@@ -366,6 +381,16 @@ impl Store for SqliteJournal {
         now: Timestamp,
     ) -> Result<crate::core::close::ZReport, super::CloseError> {
         self.take_close(day, tz, terminal, now)
+    }
+
+    fn preview_close(
+        &self,
+        day: jiff::civil::Date,
+        tz: &jiff::tz::TimeZone,
+        terminal: &str,
+        now: Timestamp,
+    ) -> Result<crate::core::close::ZReport, super::CloseError> {
+        SqliteJournal::preview_close(self, day, tz, terminal, now)
     }
 
     /// The status log of one sale, oldest first.

@@ -83,16 +83,16 @@ pub fn close(
     now: jiff::Timestamp,
 ) -> (CloseNews, Option<Paper>) {
     let Some(day) = day else {
-        let news = match today(journal, &s.timezone, now) {
-            Ok(sales) => CloseNews::Preview {
-                day: now.to_zoned(s.timezone.clone()).date(),
-                sales: sales.len(),
-                paid: sales
-                    .iter()
-                    .filter(|r| r.invoice().is_some() && r.status == crate::core::status::Status::Paid)
-                    .count(),
-            },
-            Err(e) => CloseNews::Refused(format!("The day's sales could not be read: {e}")),
+        // The close's own window and counts (from the previous close, paid
+        // after their day's close included), nothing written.
+        let day = now.to_zoned(s.timezone.clone()).date();
+        let news = match journal.preview_close(day, &s.timezone, &s.terminal, now) {
+            Ok(z) => CloseNews::Preview { day, sales: z.totals.sales, paid: z.totals.paid.count },
+            Err(crate::journal::CloseError::Refused(r)) => CloseNews::Refused(r.to_string()),
+            Err(e) => {
+                tracing::warn!(error = %e, "close preview");
+                CloseNews::Refused("The day's sales could not be read: try again, or run till close.".into())
+            }
         };
         return (news, None);
     };
