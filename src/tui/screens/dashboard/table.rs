@@ -634,13 +634,19 @@ mod tests {
     }
 
     #[test]
-    fn decimal_widths_are_those_of_their_text() {
-        for mantissa in [0i64, 1, -1, 5, 9, 10, 99, 100, 12_345, -12_345, 1_000_000, i64::MAX, i64::MIN + 1] {
+    fn amount_and_countdown_widths_are_those_of_their_text() {
+        for mantissa in [0i64, 1, -1, 5, 9, 10, 99, 100, 995, 12_345, -12_345, 1_000_000, i64::MAX, i64::MIN + 1] {
             for scale in [0u32, 1, 2, 3, 8, 12] {
                 let d = Decimal::new(mantissa, scale);
                 assert_eq!(usize::from(decimal_width(d)), d.to_string().len(), "{d}");
                 let n = d.normalize();
                 assert_eq!(usize::from(decimal_width(n)), n.to_string().len(), "{n}");
+                for currency in ["USD", "JPY"] {
+                    let money = Money::new(d, Currency::from_code(currency).unwrap());
+                    assert_eq!(money_width(&money), width(&money.to_string()), "{money}");
+                }
+                let crypto = CryptoAmount { amount: d, unit: "sat".into() };
+                assert_eq!(crypto_width(&crypto), width(&crypto.to_string()), "{crypto}");
             }
         }
         for secs in [-5, 0, 9, 59, 60, 599, 600, 3599, 3600, 35_999, 36_000, 400_000] {
