@@ -26,7 +26,7 @@ pub mod logo;
 pub mod receipt;
 mod send;
 
-pub use send::{PrintError, send};
+pub use send::{Delivery, PrintError, WRITE, deliver, deliver_holding, send};
 
 /// A plain document: `title` large and bold, then `text`'s lines (each
 /// wrapped to the paper's columns), then the cut. For reports such as the
