@@ -5,7 +5,7 @@ use super::{ChargeArgs, EXIT_ERROR, exit_code, fail, print_created, print_status
 use crate::core::desk::{Desk, Event, Notice};
 use crate::core::invoice::Reference;
 use crate::core::method::PaymentMethod;
-use crate::core::money::{Money, parse_amount};
+use crate::core::money::{AmountError, Money, parse_amount};
 use crate::core::tax::Breakdown;
 use crate::runtime::Runtime;
 use crate::runtime::drive::{Drive, Face, Input};
@@ -79,30 +79,40 @@ pub async fn charge(
     }
 }
 
-/// The sale's breakdown: `--tip` on top (not taxed), at the `--tax` rate
-/// (by name), else the first configured rate, else no tax.
+/// The sale's breakdown: `--tip` on top (not taxed; `--tip 0` is no tip),
+/// at the `--tax` rate (by name; required when several are configured, as
+/// the cashier picks one per sale), else the only rate, else no tax. Its
+/// total (tax on top and tip included) must be within `max_amount`.
 fn priced(args: &ChargeArgs<'_>, amount: &Money) -> Result<Breakdown, String> {
+    let zero = Money::new(rust_decimal::Decimal::ZERO, amount.currency.clone());
     let tip = match args.tip {
-        None => Money::new(rust_decimal::Decimal::ZERO, amount.currency.clone()),
-        Some(t) => {
-            parse_amount(t, &args.currency, args.max_amount).map_err(|e| format!("the tip {t:?} is refused: {e}"))?
-        }
+        None => zero,
+        Some(t) => match parse_amount(t, &args.currency, args.max_amount) {
+            Ok(tip) => tip,
+            Err(AmountError::Zero) => zero,
+            Err(e) => return Err(format!("the tip {t:?} is refused: {e}")),
+        },
     };
     let rates = &args.taxes.rates;
+    let names = || rates.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", ");
     let rate = match args.tax {
+        None if rates.len() > 1 => {
+            return Err(format!("this till has several tax rates: pick one with --tax NAME (the rates are {})", names()));
+        }
         None => rates.first(),
         Some(name) => {
             let found = rates.iter().find(|r| r.name.eq_ignore_ascii_case(name.trim()));
             if found.is_none() {
-                let names = rates.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", ");
                 return Err(if rates.is_empty() {
                     format!("--tax {name}: no [tax] rate is configured on this till")
                 } else {
-                    format!("--tax {name}: not a configured rate (the rates are {names})")
+                    format!("--tax {name}: not a configured rate (the rates are {})", names())
                 });
             }
             found
         }
     };
-    Ok(Breakdown::compute(amount, rate, args.taxes.included, &tip))
+    let breakdown = Breakdown::compute(amount, rate, args.taxes.included, &tip);
+    breakdown.within(args.max_amount)?;
+    Ok(breakdown)
 }
