@@ -218,8 +218,8 @@ impl Tip {
 /// A digit with no preset behind it: which keys are the presets.
 fn no_such_preset(digit: usize, presets: usize) -> String {
     let keys = match presets {
-        1 => "Key 1 is the tip".to_string(),
-        n => format!("Keys 1 to {n} are the tips"),
+        1 => "key 1 is the tip".to_string(),
+        n => format!("keys 1 to {n} are the tips"),
     };
     format!("There is no tip {digit}: {keys}; c a custom amount, 0 or Enter no tip.")
 }
