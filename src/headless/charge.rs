@@ -97,7 +97,10 @@ fn priced(args: &ChargeArgs<'_>, amount: &Money) -> Result<Breakdown, String> {
     let names = || rates.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", ");
     let rate = match args.tax {
         None if rates.len() > 1 => {
-            return Err(format!("this till has several tax rates: pick one with --tax NAME (the rates are {})", names()));
+            return Err(format!(
+                "this till has several tax rates: pick one with --tax NAME (the rates are {})",
+                names()
+            ));
         }
         None => rates.first(),
         Some(name) => {
