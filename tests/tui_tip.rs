@@ -226,3 +226,18 @@ fn a_key_past_the_presets_says_which_keys_are_the_presets() {
     press(&mut app, KeyCode::Char('3'));
     assert_eq!(app.desk.sale, Sale::Method { amount: usd_amount("15.00") }, "12.50 + 20 %");
 }
+
+#[test]
+fn without_a_tip_screen_tax_on_top_is_still_held_to_the_maximum() {
+    // One rate on top, no presets: no tip screen, the amount screen refuses.
+    let tax = TaxSetting { rates: vec![rate("sales", "10")], included: false };
+    let mut app = till(Pricing { tips: vec![], tax });
+    type_text(&mut app, "9500");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.desk.sale, Sale::Amount);
+    let text = format!("{}", render(&app, 100, 40).backend());
+    assert!(
+        text.contains("The sale comes to 10450.00 USD with the tax, above 10000.00 USD, the largest allowed."),
+        "{text}"
+    );
+}
