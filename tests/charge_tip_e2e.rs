@@ -34,6 +34,17 @@ fn a_tipped_sale_at_a_chosen_rate_is_exported_with_net_tax_tip_and_gross() {
     assert_eq!(out.status.code(), Some(64));
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(stderr.contains("--tax wine: not a configured rate (the rates are food, drinks)"), "{stderr}");
+    // Several rates and no --tax: the rate is the cashier's to pick, never the first by default.
+    let out = till(dir.path(), &cfg, &["charge", "--amount", "5", "--method", "xpay:lightning"]);
+    assert_eq!(out.status.code(), Some(64));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("pick one with --tax NAME (the rates are food, drinks)"), "{stderr}");
+    // The amount and the tip each at the maximum: the total is refused, nothing invoiced.
+    let max = ["charge", "--amount", "10000", "--tip", "10000", "--tax", "food", "--method", "xpay:lightning"];
+    let out = till(dir.path(), &cfg, &max);
+    assert_eq!(out.status.code(), Some(64));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("The sale comes to 20000.00 USD with the tip, above 10000.00 USD"), "{stderr}");
 
     let mut child = Command::new(TILL)
         .args(["charge", "--amount", "11.90", "--tip", "1.10", "--tax", "drinks", "--method", "xpay:usdt-tron"])

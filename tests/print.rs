@@ -1,7 +1,9 @@
 //! Receipts on paper, against a fake ESC/POS printer on loopback: what a
 //! paid sale's receipt holds at 58 and 80 mm, a printer that is unreachable
 //! or closes mid-job (a clear sentence, the sale untouched, a retry prints
-//! once), and auto print on paid (once, across a restart).
+//! once), one that never answers (not reported printed), a second print
+//! while the first still writes (refused), and auto print on paid (once,
+//! across a restart, and at start for a sale a crash left unprinted).
 
 mod fake_printer;
 mod support;
@@ -291,25 +293,61 @@ async fn a_printer_closing_mid_job_is_told_and_a_retry_resends_the_whole_receipt
     assert_eq!(fake.pending(), 0);
 }
 
-#[tokio::test]
-async fn a_printer_that_takes_its_time_never_holds_up_the_till() {
+/// A printer (or a print server in front of a paused one) that accepts the
+/// connection and never reads nor answers: the kernel's backlog accepts,
+/// nobody reads. Paused time runs the status timeouts out at once.
+#[tokio::test(start_paused = true)]
+async fn a_printer_that_never_answers_is_not_reported_printed_never_holds_up_the_till_and_gets_no_mark() {
     let dir = tempfile::tempdir().unwrap();
     let (journal, invoice) = journal_with_sale(dir.path());
     journal.record_status(&watch_paid(&invoice), &paid_change(), invoice.created_at).unwrap();
-    let mut fake = FakePrinter::start().await;
-    fake.hold.store(true, std::sync::atomic::Ordering::SeqCst);
-    let mut d = drive(journal, dir.path(), printer_at(&fake.url(), Width::Mm80));
-    // The loop answers at once, the printer still holding the job.
-    let mut face = cashier(1);
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = silent.local_addr().unwrap().port();
+    let mut printer = PrinterConfig::new(Target::Tcp { host: "127.0.0.1".into(), port });
+    printer.auto = Auto::Paid;
+    let mut d = drive(journal, dir.path(), printer);
+    let mut face = cashier(2);
     d.run(&mut face, vec![Effect::WriteReceipt(invoice.reference.clone())]).await.unwrap();
+    // At once: the text file, the job under way; the loop was not held.
     assert!(face.said[0].as_ref().unwrap().ends_with("; printing it"), "{:?}", face.said);
-    assert_eq!(fake.pending(), 0, "nothing printed yet");
-    // The printer gets going: the outcome arrives as the next input.
-    fake.release();
+    assert_eq!(
+        face.said[1],
+        Err("Receipt 66bb8c4dbb18e67 sent; the printer did not confirm it: check it printed, and press r to print again if not."
+            .into())
+    );
+    assert!(face.said[1].as_ref().unwrap_err().contains("did not confirm"));
+    assert!(!dir.path().join("receipts/66bb8c4dbb18e67.printed").exists(), "no printed mark");
+    // So auto print tries it again at the next start.
+    let mut face = cashier(1);
+    d.print_missed();
+    d.run(&mut face, Vec::new()).await.unwrap();
+    assert!(face.said[0].as_ref().unwrap_err().contains("did not confirm"), "{:?}", face.said);
+    drop(silent);
+}
+
+#[tokio::test]
+async fn a_second_print_while_the_first_job_still_writes_is_refused_not_queued() {
+    let dir = tempfile::tempdir().unwrap();
+    let (journal, invoice) = journal_with_sale(dir.path());
+    journal.record_status(&watch_paid(&invoice), &paid_change(), invoice.created_at).unwrap();
+    // A device nobody reads: the first job's open blocks.
+    let fifo = dir.path().join("lp0");
+    assert!(std::process::Command::new("mkfifo").arg(&fifo).status().unwrap().success());
+    let mut d = drive(journal, dir.path(), PrinterConfig::new(Target::File(fifo.clone())));
+    let reference = invoice.reference.clone();
+    let mut face = cashier(1);
+    d.run(&mut face, vec![Effect::WriteReceipt(reference.clone())]).await.unwrap();
+    assert!(face.said[0].as_ref().unwrap().ends_with("; printing it"), "{:?}", face.said);
+    // r again: told, and no second job.
+    let mut face = cashier(1);
+    d.run(&mut face, vec![Effect::WriteReceipt(reference.clone())]).await.unwrap();
+    assert_eq!(face.said, [Err("Receipt 66bb8c4dbb18e67 is still being sent to the printer.".to_string())]);
+    // The printer reads: the one job arrives, whole, and is reported.
+    let reader = tokio::task::spawn_blocking(move || std::fs::read(&fifo).unwrap());
     let mut face = cashier(1);
     d.run(&mut face, Vec::new()).await.unwrap();
     assert_eq!(face.said, [Ok("Receipt 66bb8c4dbb18e67 printed.".to_string())]);
-    assert_eq!(receipts(&parse(&fake.next_job().await)), 1);
+    assert_eq!(receipts(&parse(&reader.await.unwrap())), 1, "one receipt, not two");
 }
 
 fn watch_paid(invoice: &Invoice) -> Watch {
@@ -345,6 +383,34 @@ async fn auto_print_prints_a_sale_once_when_it_is_paid_even_across_a_restart() {
     assert_eq!(face.said[1], Ok("Receipt 66bb8c4dbb18e67 printed.".into()));
     assert_eq!(receipts(&parse(&fake.next_job().await)), 1);
     assert_eq!(fake.pending(), 0, "the restart printed nothing by itself");
+}
+
+#[tokio::test]
+async fn at_start_auto_print_prints_a_paid_sale_a_crash_left_unprinted_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let (journal, invoice) = journal_with_sale(dir.path());
+    // Paid and committed; the till died before the print.
+    journal.record_status(&watch_paid(&invoice), &paid_change(), invoice.created_at).unwrap();
+    let mut fake = FakePrinter::start().await;
+    let mut printer = printer_at(&fake.url(), Width::Mm80);
+    printer.auto = Auto::Paid;
+    let mut d = drive(journal.clone(), dir.path(), printer.clone());
+    d.print_missed();
+    let mut face = cashier(1);
+    d.run(&mut face, Vec::new()).await.unwrap();
+    assert_eq!(face.said, [Ok("Receipt 66bb8c4dbb18e67 printed.".to_string())]);
+    assert_eq!(receipts(&parse(&fake.next_job().await)), 1);
+    assert!(dir.path().join("receipts/66bb8c4dbb18e67.printed").exists());
+
+    // The next start finds the mark: nothing queued, so r is not refused
+    // as busy and prints the one job the printer gets.
+    let mut d = drive(journal, dir.path(), printer);
+    d.print_missed();
+    let mut face = cashier(2);
+    d.run(&mut face, vec![Effect::WriteReceipt(invoice.reference.clone())]).await.unwrap();
+    assert_eq!(face.said[1], Ok("Receipt 66bb8c4dbb18e67 printed.".into()), "{:?}", face.said);
+    assert_eq!(receipts(&parse(&fake.next_job().await)), 1);
+    assert_eq!(fake.pending(), 0, "the start printed nothing by itself");
 }
 
 #[test]

@@ -165,7 +165,79 @@ fn a_tip_that_takes_the_sale_above_the_maximum_is_refused_in_words() {
     press(&mut app, KeyCode::Char('3'));
     assert_eq!(app.desk.sale, Sale::Amount, "still on the tip screen");
     let text = format!("{}", render(&app, 100, 40).backend());
-    assert!(text.contains("With this tip the sale is above 10000.00 USD, the largest allowed."), "{text}");
+    assert!(
+        text.contains("The sale comes to 10800.00 USD with the tip, above 10000.00 USD, the largest allowed."),
+        "{text}"
+    );
     press(&mut app, KeyCode::Char('1'));
     assert_eq!(app.desk.sale, Sale::Method { amount: usd_amount("9900.00") }, "10 % fits");
+}
+
+#[test]
+fn tax_on_top_that_takes_the_total_above_the_maximum_is_refused_naming_it() {
+    // 9500.00 net, 10 % on top: 10450.00, above the 10000.00 maximum,
+    // though the price typed and the tip (none) are each within it.
+    let tax = TaxSetting { rates: vec![rate("sales", "10")], included: false };
+    let mut app = till(Pricing { tips: vec![pct("10")], tax });
+    type_text(&mut app, "9500");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('0'));
+    assert_eq!(app.desk.sale, Sale::Amount, "not on to the method");
+    let text = format!("{}", render(&app, 100, 40).backend());
+    assert!(
+        text.contains("The sale comes to 10450.00 USD with the tax, above 10000.00 USD, the largest allowed."),
+        "{text}"
+    );
+    // With several rates the total at the rate picked is what counts.
+    let mut app = till(Pricing { tips: vec![], tax: TaxSetting { included: false, ..two_rates() } });
+    type_text(&mut app, "9000");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('2'));
+    assert_eq!(app.desk.sale, Sale::Amount, "19 % on top of 9000 is 10710");
+    press(&mut app, KeyCode::Char('1'));
+    assert_eq!(app.desk.sale, Sale::Method { amount: usd_amount("9630.00") }, "7 % fits");
+}
+
+#[test]
+fn a_custom_tip_of_zero_is_no_tip() {
+    let mut app = till(tips());
+    type_text(&mut app, "12.50");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('c'));
+    type_text(&mut app, "0");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.desk.sale, Sale::Method { amount: usd_amount("12.50") });
+    let Entry::Intent { breakdown: Some(b), .. } = intent(&mut app) else { panic!("no breakdown") };
+    assert!(!b.has_tip());
+}
+
+#[test]
+fn a_key_past_the_presets_says_which_keys_are_the_presets() {
+    let mut app = till(tips());
+    type_text(&mut app, "12.50");
+    press(&mut app, KeyCode::Enter);
+    press(&mut app, KeyCode::Char('5'));
+    assert_eq!(app.desk.sale, Sale::Amount);
+    let text = format!("{}", render(&app, 100, 40).backend());
+    assert!(
+        text.contains("There is no tip 5: keys 1 to 3 are the tips; c a custom amount, 0 or Enter no tip."),
+        "{text}"
+    );
+    press(&mut app, KeyCode::Char('3'));
+    assert_eq!(app.desk.sale, Sale::Method { amount: usd_amount("15.00") }, "12.50 + 20 %");
+}
+
+#[test]
+fn without_a_tip_screen_tax_on_top_is_still_held_to_the_maximum() {
+    // One rate on top, no presets: no tip screen, the amount screen refuses.
+    let tax = TaxSetting { rates: vec![rate("sales", "10")], included: false };
+    let mut app = till(Pricing { tips: vec![], tax });
+    type_text(&mut app, "9500");
+    press(&mut app, KeyCode::Enter);
+    assert_eq!(app.desk.sale, Sale::Amount);
+    let text = format!("{}", render(&app, 100, 40).backend());
+    assert!(
+        text.contains("The sale comes to 10450.00 USD with the tax, above 10000.00 USD, the largest allowed."),
+        "{text}"
+    );
 }

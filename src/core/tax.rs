@@ -140,6 +140,23 @@ impl Breakdown {
     pub fn has_tip(&self) -> bool {
         !self.tip.amount.is_zero()
     }
+
+    /// The one check of a sale's size: its total (tax on top included,
+    /// tip included) must stay within `max` (`[shop] max_amount`). Else the
+    /// sentence for the cashier, naming the maximum.
+    pub fn within(&self, max: Decimal) -> Result<(), String> {
+        if self.total.amount <= max {
+            return Ok(());
+        }
+        let max = Money::new(max, self.total.currency.clone());
+        let with = match (self.has_tip(), self.tax.amount.is_zero() || self.included) {
+            (true, true) => " with the tip",
+            (true, false) => " with the tax and the tip",
+            (false, false) => " with the tax",
+            (false, true) => "",
+        };
+        Err(format!("The sale comes to {}{with}, above {max}, the largest allowed.", self.total))
+    }
 }
 
 /// A tip of `percent` % of `price` (the price as typed), rounded to the
@@ -299,6 +316,26 @@ mod tests {
         assert_eq!(tip_percent(&m("12.50", "USD"), Decimal::from(10)).amount_text(), "1.25");
         assert_eq!(tip_percent(&m("1250", "JPY"), Decimal::from(10)).amount_text(), "125");
         assert_eq!(tip_percent(&m("1255", "JPY"), Decimal::from(10)).amount_text(), "126", "125.5 -> 126");
+    }
+
+    #[test]
+    fn the_total_with_tax_on_top_and_tip_is_what_is_held_to_the_maximum() {
+        let max: Decimal = "100".parse().unwrap();
+        // 100.00 typed, 10 % on top: 110.00, over, though the typed price is not.
+        let b = Breakdown::compute(&m("100", "USD"), Some(&rate("sales", "10")), false, &m("0", "USD"));
+        assert_eq!(
+            b.within(max),
+            Err("The sale comes to 110.00 USD with the tax, above 100.00 USD, the largest allowed.".into())
+        );
+        let b = Breakdown::compute(&m("90", "USD"), None, true, &m("10.01", "USD"));
+        assert_eq!(
+            b.within(max),
+            Err("The sale comes to 100.01 USD with the tip, above 100.00 USD, the largest allowed.".into())
+        );
+        assert_eq!(Breakdown::compute(&m("90", "USD"), None, true, &m("10", "USD")).within(max), Ok(()));
+        // Included tax is inside the price: 100.00 stays 100.00.
+        let b = Breakdown::compute(&m("100", "USD"), Some(&rate("VAT", "19")), true, &m("0", "USD"));
+        assert_eq!(b.within(max), Ok(()));
     }
 
     #[test]

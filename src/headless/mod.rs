@@ -36,7 +36,8 @@ pub struct ChargeArgs<'a> {
     pub policy: PollPolicy,
     /// `--tip`: a tip on top of the amount, not taxed.
     pub tip: Option<&'a str>,
-    /// `--tax`: the name of the `[tax]` rate; else the first (or only) one.
+    /// `--tax`: the name of the `[tax]` rate; required when several are
+    /// configured, else the only one.
     pub tax: Option<&'a str>,
     /// `[tax]`.
     pub taxes: crate::core::tax::TaxSetting,

@@ -3,12 +3,26 @@
 //! Other documents (the day's close) build on it the same way the receipt
 //! does: `Doc::new(width)`, a few calls, `finish()`.
 //!
-//! Why not the `escpos` crate (0.20.1)? Its encoder is reachable only
-//! through its `Printer`, which writes each command to a driver as it goes;
-//! its drivers are blocking (`std::net::TcpStream`, files), so it cannot be
-//! fed to tokio, and a job that fails mid-way cannot be resent whole from
-//! one buffer. The handful of commands a receipt needs fit here, and the
-//! job is one `Vec<u8>` that the transports send (or resend) whole.
+//! Why not the `escpos` crate (0.20.1)? It could serve: its `Driver`
+//! trait is public and its `Printer` buffers the commands until `print()`,
+//! so a driver collecting into a `Vec<u8>` would give one buffer to send
+//! with tokio. It was not taken because it saves little and adds some:
+//! - the QR (model 2, `codes_2d`, a default feature) and the cut are one
+//!   call each here too; its raster (`graphics`, over `image` 0.25) takes a
+//!   file path or encoded image bytes and does its own conversion, where we
+//!   keep our own scaling and threshold of the logo;
+//! - the paper status is ours either way: its `real_time_status` only
+//!   queues the DLE EOT request, and the answers we need before and after
+//!   the job (on the same connection, within timeouts) are read by our
+//!   transport, not through its synchronous `Driver::read`;
+//! - the tree cost is small (its `encoding_rs`, `hashbrown` and `log` are
+//!   in our tree already; it adds itself and a second `spin`, 0.12 beside
+//!   0.9), but its text goes through code-page encoding we do not use (we
+//!   print ASCII, see `line`), and every command returns a `Result`.
+//!
+//! The handful of commands a receipt needs fit here, checked byte for byte
+//! by the tests' parser, and the job is one `Vec<u8>` that the transports
+//! send (or resend) whole.
 
 /// ESC, GS, LF: the command prefixes.
 const ESC: u8 = 0x1b;

@@ -1,8 +1,9 @@
 //! The shop's logo (`[printer] logo`, a PNG) as a raster for the receipt's
 //! head: scaled to fit the paper (at most half its width, 160 dots high),
 //! transparent parts white, then black where darker than mid-grey. Read
-//! each time a receipt is printed, so a new logo needs no restart; one that
-//! cannot be read is left out (and logged), never a reason not to print.
+//! each time a receipt is printed (by the print task, on the blocking
+//! pool, never on the till's loop), so a new logo needs no restart; one
+//! that cannot be read is left out (and logged), never a reason not to print.
 
 use super::escpos::{Raster, Width};
 use std::path::Path;

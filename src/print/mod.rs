@@ -4,7 +4,8 @@
 //! - `receipt`: the receipt model (`core::receipt`) as a `Doc`, at 58 or 80 mm.
 //! - `send`: the transports (raw TCP with timeouts, a device or file, an
 //!   `lp` queue) and `send(&PrinterConfig, &bytes)`, which sends one whole
-//!   job and says in one sentence what went wrong.
+//!   job and says in one sentence what went wrong (`deliver` also says
+//!   whether the printer confirmed it).
 //!
 //! To print another document (the day's close): `print::text_job(width,
 //! title, text)` for plain text under a large title, or build it with
@@ -18,15 +19,16 @@
 //! - `logo`: the `[printer] logo` PNG as a raster (GS v 0) at the head.
 //!
 //! Not read: DLE EOT answers other than the paper sensor's (cover open,
-//! cutter errors); a printer that does not answer status at all is sent
-//! the job and taken at its word.
+//! cutter errors). A printer that does not answer status at all is sent
+//! the job, which is then `Delivery::Unconfirmed`: the cashier is asked to
+//! check it printed, and no printed mark is written.
 
 pub mod escpos;
 pub mod logo;
 pub mod receipt;
 mod send;
 
-pub use send::{PrintError, send};
+pub use send::{Delivery, PrintError, WRITE, deliver, deliver_holding, send};
 
 /// A plain document: `title` large and bold, then `text`'s lines (each
 /// wrapped to the paper's columns), then the cut. For reports such as the

@@ -263,6 +263,40 @@ impl<K: Send + 'static> Drive<K> {
 }
 
 impl<K: Send + 'static> Drive<K> {
+    /// At start, with `[printer] auto = "paid"`: prints the sales paid in
+    /// the last day (started within it) that have no printed mark, which a
+    /// crash between the paid commit and the print would otherwise lose.
+    /// The outcomes arrive as inputs once `run` starts.
+    pub fn print_missed(&self) {
+        if !self.services.printing.auto() {
+            return;
+        }
+        let Some(journal) = self.runtime.journal() else { return };
+        let now = self.runtime.clock().now();
+        let day = jiff::SignedDuration::from_hours(24);
+        let (Ok(from), Ok(until)) = (now.checked_sub(day), now.checked_add(jiff::SignedDuration::from_hours(1))) else {
+            return;
+        };
+        let sales = match journal.between(from, until) {
+            Ok(s) => s,
+            Err(e) => {
+                tracing::warn!(error = %e, "unprinted receipts: journal read failed");
+                return;
+            }
+        };
+        let dir = self.services.data_dir.as_deref();
+        for sale in sales.iter().rev() {
+            let reference = sale.reference.as_str();
+            if sale.status != crate::core::status::Status::Paid || self.services.printing.was_printed(dir, reference) {
+                continue;
+            }
+            tracing::info!(reference, "printing a paid sale's receipt that was never printed");
+            if let Some(input) = self.receipt(&sale.reference, true) {
+                let _ = self.input_tx.send(input);
+            }
+        }
+    }
+
     /// The receipt of a paid sale: written to `receipts/REF.txt` (asked for,
     /// not `auto`) and, with a printer, printed by a task whose outcome comes
     /// back as `Input::Receipt`. What to tell the cashier now, if anything.

@@ -428,6 +428,10 @@ impl App {
                     None => {
                         let zero = crate::core::money::Money::new(rust_decimal::Decimal::ZERO, amount.currency.clone());
                         let breakdown = self.pricing.tax.breakdown(&amount, None, &zero);
+                        if let Err(e) = breakdown.within(self.shop.max_amount) {
+                            self.amount.error = Some(e);
+                            return Vec::new();
+                        }
                         self.core(Event::Priced(breakdown))
                     }
                 }

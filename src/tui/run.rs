@@ -103,6 +103,7 @@ pub async fn run(
         printing: crate::runtime::printing::Printing::new(config.printer.clone()),
     };
     let mut drive = Drive::new(runtime, core_rx).with_services(services);
+    drive.print_missed();
     // `till display` follows the sale through a socket in the data directory.
     if let Some(j) = &journaling {
         match crate::runtime::publish::Publisher::bind(&j.data_dir, &config.shop.name) {

@@ -6,7 +6,7 @@
 //! (`core::tax`).
 
 use super::global::{BACK, CONTINUE};
-use crate::core::money::{AmountInput, Money, parse_amount};
+use crate::core::money::{AmountError, AmountInput, Money, parse_amount};
 use crate::core::tax::{Breakdown, Pricing, tip_percent};
 use crate::tui::ctx::{Ctx, View};
 use crate::tui::intent::Intent;
@@ -125,11 +125,10 @@ impl Tip {
         match (self.stage, cmd) {
             (Stage::Presets, Cmd::Preset) => match digit {
                 Some(0) => return self.tipped(self.zero(), pricing, max),
-                Some(d) => {
-                    if let Some(p) = pricing.tips.get(d - 1) {
-                        return self.tipped(tip_percent(&self.amount, *p), pricing, max);
-                    }
-                }
+                Some(d) => match pricing.tips.get(d - 1) {
+                    Some(p) => return self.tipped(tip_percent(&self.amount, *p), pricing, max),
+                    None => self.error = Some(no_such_preset(d, pricing.tips.len())),
+                },
                 None => {}
             },
             (Stage::Presets, Cmd::NoTip) => return self.tipped(self.zero(), pricing, max),
@@ -150,6 +149,8 @@ impl Tip {
             (Stage::Custom, Cmd::Accept) => {
                 match parse_amount(self.custom.text(), &self.amount.currency, ctx.shop.max_amount) {
                     Ok(tip) => return self.tipped(tip, pricing, max),
+                    // 0 (what the empty field shows) is no tip.
+                    Err(AmountError::Zero | AmountError::Empty) => return self.tipped(self.zero(), pricing, max),
                     Err(e) => self.error = Some(format!("{e} (Esc: back to the presets)")),
                 }
             }
@@ -160,14 +161,14 @@ impl Tip {
             (Stage::Rate, Cmd::Rate) => {
                 if let Some(d) = digit.filter(|d| (1..=pricing.tax.rates.len()).contains(d)) {
                     self.rate = d - 1;
-                    return self.priced(pricing);
+                    return self.priced(pricing, max);
                 }
             }
             (Stage::Rate, Cmd::Move) => {
                 let n = pricing.tax.rates.len().max(1);
                 self.rate = if code == KeyCode::Up { (self.rate + n - 1) % n } else { (self.rate + 1) % n };
             }
-            (Stage::Rate, Cmd::Accept) => return self.priced(pricing),
+            (Stage::Rate, Cmd::Accept) => return self.priced(pricing, max),
             (Stage::Rate, Cmd::Back) if pricing.tips.is_empty() => return Intent::AmountAgain,
             (Stage::Rate, Cmd::Back) => {
                 self.stage = Stage::Presets;
@@ -178,12 +179,13 @@ impl Tip {
         Intent::Nothing
     }
 
-    /// The tip is chosen: on to the rate, or to the method. The amount plus
-    /// the tip must stay within `max_amount`.
+    /// The tip is chosen: on to the rate, or to the method. The sale's
+    /// total must stay within `max` (`Breakdown::within`, the one check):
+    /// before the rate is picked, the total without tax (the least it can
+    /// come to) is checked; the total at the rate when it is priced.
     fn tipped(&mut self, tip: Money, pricing: &Pricing, max: Decimal) -> Intent {
-        if self.amount.amount + tip.amount > max {
-            let max = Money::new(max, self.amount.currency.clone());
-            self.error = Some(format!("With this tip the sale is above {max}, the largest allowed."));
+        if let Err(e) = Breakdown::compute(&self.amount, None, true, &tip).within(max) {
+            self.error = Some(e);
             return Intent::Nothing;
         }
         self.tip = Some(tip);
@@ -192,7 +194,7 @@ impl Tip {
             self.stage = Stage::Rate;
             return Intent::Nothing;
         }
-        self.priced(pricing)
+        self.priced(pricing, max)
     }
 
     /// The sale's money as chosen so far.
@@ -201,9 +203,25 @@ impl Tip {
         pricing.tax.breakdown(&self.amount, Some(self.rate), &tip)
     }
 
-    fn priced(&self, pricing: &Pricing) -> Intent {
-        Intent::Priced(Box::new(self.breakdown(pricing)))
+    /// On to the method, unless the total (tax on top, tip) is above `max`.
+    fn priced(&mut self, pricing: &Pricing, max: Decimal) -> Intent {
+        let breakdown = self.breakdown(pricing);
+        if let Err(e) = breakdown.within(max) {
+            self.error = Some(e);
+            return Intent::Nothing;
+        }
+        self.error = None;
+        Intent::Priced(Box::new(breakdown))
     }
+}
+
+/// A digit with no preset behind it: which keys are the presets.
+fn no_such_preset(digit: usize, presets: usize) -> String {
+    let keys = match presets {
+        1 => "key 1 is the tip".to_string(),
+        n => format!("keys 1 to {n} are the tips"),
+    };
+    format!("There is no tip {digit}: {keys}; c a custom amount, 0 or Enter no tip.")
 }
 
 /// A row of a list: the key, then the words, the selected one reversed.
