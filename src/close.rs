@@ -73,8 +73,12 @@ pub async fn main(config_flag: Option<&Path>, data_dir: &Path, date: Option<&str
         };
         return match journal.closes().map(|all| all.into_iter().find(|z| z.day == day)) {
             Ok(Some(z)) => match on_paper(printer, &z, &config.shop.name, &tz).await {
-                Ok(()) => {
+                Ok(crate::print::Delivery::Confirmed) => {
                     println!("The close of {day} was printed again.");
+                    exit::OK
+                }
+                Ok(crate::print::Delivery::Unconfirmed) => {
+                    println!("The close of {day} was sent; the printer did not confirm it: check it printed.");
                     exit::OK
                 }
                 Err(e) => fail(e.sentence(&format!("run till close --date {day} --print again"))),
@@ -87,11 +91,18 @@ pub async fn main(config_flag: Option<&Path>, data_dir: &Path, date: Option<&str
         Ok(z) => {
             print!("{}", z.text(&config.shop.name, &tz, close::WIDTH));
             println!("\nClosed {}: the close is journaled. Sales from now on belong to the next day.", z.day);
-            if let Some(printer) = &config.printer
-                && let Err(e) = on_paper(printer, &z, &config.shop.name, &tz).await
-            {
-                tracing::warn!(error = %e, "the close was not printed");
-                eprintln!("till: {}", e.sentence(&format!("run till close --date {} --print", z.day)));
+            if let Some(printer) = &config.printer {
+                match on_paper(printer, &z, &config.shop.name, &tz).await {
+                    Ok(crate::print::Delivery::Confirmed) => {}
+                    Ok(crate::print::Delivery::Unconfirmed) => eprintln!(
+                        "till: the close was sent to the printer, which did not confirm it: check it printed, or run till close --date {} --print",
+                        z.day
+                    ),
+                    Err(e) => {
+                        tracing::warn!(error = %e, "the close was not printed");
+                        eprintln!("till: {}", e.sentence(&format!("run till close --date {} --print", z.day)));
+                    }
+                }
             }
             exit::OK
         }
@@ -106,8 +117,8 @@ async fn on_paper(
     z: &ZReport,
     shop: &str,
     tz: &TimeZone,
-) -> Result<(), crate::print::PrintError> {
-    crate::print::send(printer, &crate::runtime::services::close_bytes(z, shop, tz, printer)).await
+) -> Result<crate::print::Delivery, crate::print::PrintError> {
+    crate::print::deliver(printer, &crate::runtime::services::close_bytes(z, shop, tz, printer)).await
 }
 
 /// What `--verify` found, in plain words.

@@ -375,9 +375,13 @@ async fn receipt(config_flag: Option<&Path>, data_dir: &Path, key: &str, print: 
                 return fail("no printer is configured: add a [printer] section with url = \"tcp://HOST\"");
             };
             let job = till::print::receipt::for_printer(&record, &config.shop.name, &config.timezone(), printer);
-            match till::print::send(printer, &job).await {
-                Ok(()) => {
+            match till::print::deliver(printer, &job).await {
+                Ok(till::print::Delivery::Confirmed) => {
                     println!("Receipt {} printed.", record.reference);
+                    0
+                }
+                Ok(till::print::Delivery::Unconfirmed) => {
+                    println!("Receipt {} sent; the printer did not confirm it: check it printed.", record.reference);
                     0
                 }
                 Err(e) => fail(e.sentence("run the command again")),

@@ -9,7 +9,7 @@
 //!
 //! To print another document (the day's close): `print::text_job(width,
 //! title, text)` for plain text under a large title, or build it with
-//! `escpos::Doc`; then hand the bytes to `print::send(&printer, &bytes)`.
+//! `escpos::Doc`; then hand the bytes to `print::deliver(&printer, &bytes)`, which says whether the printer confirmed the job.
 //!
 //! Each send is the whole job: a job that failed mid-way is resent whole
 //! when the cashier asks again, never continued and never repeated by

@@ -142,8 +142,11 @@ pub fn close_bytes(
 
 /// Sends a Z-report to the printer; what the cashier reads after.
 pub async fn print_close((printer, bytes): Paper, day: jiff::civil::Date) -> CloseNews {
-    match crate::print::send(&printer, &bytes).await {
-        Ok(()) => CloseNews::Closed(format!("The Z-report of {day} was printed.")),
+    match crate::print::deliver(&printer, &bytes).await {
+        Ok(crate::print::Delivery::Confirmed) => CloseNews::Closed(format!("The Z-report of {day} was printed.")),
+        Ok(crate::print::Delivery::Unconfirmed) => CloseNews::Refused(format!(
+            "The Z-report of {day} was sent; the printer did not confirm it: check it printed, or run till close --date {day} --print."
+        )),
         Err(e) => {
             tracing::warn!(error = %e, "the close was not printed");
             CloseNews::Refused(e.sentence(&format!("run till close --date {day} --print to print it again")))
