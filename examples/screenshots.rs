@@ -18,7 +18,7 @@ use ratatui::style::{Color, Modifier};
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use support::*;
-use till::core::customer::{CustomerSale, CustomerView, Due, End, Waiting};
+use till::core::customer::{CustomerSale, CustomerView, End};
 use till::core::desk::{Desk, Event};
 use till::core::invoice::{CryptoAmount, Invoice, Reference, StatusReport};
 use till::core::sale::Sale;
@@ -45,10 +45,10 @@ fn main() -> std::io::Result<()> {
         ("invoice-lightning-80x24-sextants", till_screen(lightning_invoice(), Glyphs::Sextants, (80, 24))),
         ("invoice-tron-120x40-octants", till_screen(tron_invoice(), Glyphs::Octants, (120, 40))),
         ("invoice-lightning-80x24-linux-console", till_screen(lightning_invoice(), Glyphs::HalfBlocks, (80, 24))),
-        ("display-pending-80x24", customer_screen(open(&lightning_invoice()), (80, 24))),
+        ("display-pending-80x24", customer_screen(customer_open(&lightning_invoice()), (80, 24))),
         (
             "display-paid-80x24",
-            customer_screen(CustomerSale::Done { due: due(&tron_invoice()), end: End::Paid }, (80, 24)),
+            customer_screen(CustomerSale::Done { due: customer_due(&tron_invoice()), end: End::Paid }, (80, 24)),
         ),
     ];
     for (name, terminal) in shots {
@@ -216,24 +216,6 @@ fn customer_screen(sale: CustomerSale, (w, h): (u16, u16)) -> Terminal<TestBacke
         })
         .expect("drawn");
     terminal
-}
-
-fn due(inv: &Invoice) -> Due {
-    Due {
-        fiat: inv.fiat.clone(),
-        crypto: inv.crypto.clone(),
-        method: inv.method.method.label().into(),
-        network: inv.method.method.network().into(),
-    }
-}
-
-fn open(inv: &Invoice) -> CustomerSale {
-    CustomerSale::Open {
-        due: due(inv),
-        waiting: Waiting::Pending,
-        qr: inv.payload.qr.clone(),
-        expires_at: inv.expires_at,
-    }
 }
 
 /// Each block glyph's sub-cells: (columns, rows, bit `y × columns + x` dark).

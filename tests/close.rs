@@ -23,8 +23,6 @@ use till::core::tax::{Breakdown, TaxRate};
 use till::core::watch::{Change, PAID_LATE, Watch};
 use till::journal::{self, Break, CloseError, SqliteJournal, Store};
 
-const TILL: &str = env!("CARGO_BIN_EXE_till");
-
 fn t(s: &str) -> Timestamp {
     s.parse().unwrap()
 }
@@ -228,23 +226,11 @@ fn till(dir: &Path, args: &[&str]) -> Output {
 }
 
 fn till_with(dir: &Path, config: &str, args: &[&str]) -> Output {
-    let path = dir.join("till.toml");
-    std::fs::write(&path, config).unwrap();
-    #[cfg(unix)]
-    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
-    Command::new(TILL)
-        .arg("--config")
-        .arg(&path)
-        .arg("--data-dir")
-        .arg(dir.join("data"))
-        .args(args)
-        .env_remove("TILL_CONFIG")
-        .output()
-        .unwrap()
+    support::proc::till_in(dir, config, args)
 }
 
 fn out(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    support::proc::said(o)
 }
 
 /// What a tamperer does: drop the append-only trigger, then UPDATE. With

@@ -12,7 +12,7 @@ use jiff::civil::{Date, date};
 use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use support::*;
 use till::core::invoice::{Invoice, Reference};
 use till::core::method::{MethodId, PaymentMethod, ProviderId};
@@ -20,8 +20,6 @@ use till::core::status::{Origin, Status};
 use till::core::tax::{Breakdown, TaxRate};
 use till::core::watch::{Change, Watch};
 use till::journal::{self, Break, SqliteJournal, Store};
-
-const TILL: &str = env!("CARGO_BIN_EXE_till");
 
 fn t(s: &str) -> Timestamp {
     s.parse().unwrap()
@@ -86,23 +84,11 @@ secret_key = "k"
 "#;
 
 fn till(dir: &Path, args: &[&str]) -> Output {
-    let path = dir.join("till.toml");
-    std::fs::write(&path, CONFIG).unwrap();
-    #[cfg(unix)]
-    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
-    Command::new(TILL)
-        .arg("--config")
-        .arg(&path)
-        .arg("--data-dir")
-        .arg(dir.join("data"))
-        .args(args)
-        .env_remove("TILL_CONFIG")
-        .output()
-        .unwrap()
+    support::proc::till_in(dir, CONFIG, args)
 }
 
 fn out(o: &Output) -> String {
-    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+    support::proc::said(o)
 }
 
 /// SQL as a tamperer runs it (the event log's update trigger dropped).

@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 use support::*;
 use till::clock::FixedClock;
-use till::core::customer::{CustomerSale, CustomerView, Due, End, Waiting};
+use till::core::customer::{CustomerSale, CustomerView, End, Waiting};
 use till::core::desk::{Desk, Event};
 use till::core::invoice::{Invoice, Reference, StatusReport};
 use till::core::method::{MethodId, PaymentMethod, ProviderId};
@@ -360,24 +360,6 @@ async fn malformed_or_overlong_lines_are_skipped_and_the_next_good_one_shown() {
 
 // The screen.
 
-fn due(inv: &Invoice) -> Due {
-    Due {
-        fiat: inv.fiat.clone(),
-        crypto: inv.crypto.clone(),
-        method: inv.method.method.label().into(),
-        network: inv.method.method.network().into(),
-    }
-}
-
-fn open(inv: &Invoice) -> CustomerSale {
-    CustomerSale::Open {
-        due: due(inv),
-        waiting: Waiting::Pending,
-        qr: inv.payload.qr.clone(),
-        expires_at: inv.expires_at,
-    }
-}
-
 /// The screen after `sale`, drawn at `size` 14 min 3 s before the sample's expiry.
 fn shown(sale: Option<CustomerSale>, size: (u16, u16)) -> (Terminal<TestBackend>, screen::Drawn) {
     shown_with(sale, size, Caps::default())
@@ -414,7 +396,7 @@ fn idle_shows_the_shops_name_and_waits_quietly_for_the_till() {
 #[test]
 fn a_pending_tron_sale_at_80x24_shows_a_code_that_scans_and_the_countdown() {
     let inv = tron_invoice();
-    let (t, drawn) = shown(Some(open(&inv)), (80, 24));
+    let (t, drawn) = shown(Some(customer_open(&inv)), (80, 24));
     insta::assert_snapshot!("display_pending_tron_80x24", text(&t));
     assert!(!drawn.code_left_out);
     assert_eq!(decode_qr(t.backend().buffer()).as_deref(), Some(TRON_ADDRESS));
@@ -425,7 +407,7 @@ fn a_pending_tron_sale_at_80x24_shows_a_code_that_scans_and_the_countdown() {
 #[test]
 fn a_lightning_code_too_big_for_80x24_leaves_the_amount_and_nothing_alarming() {
     let inv = lightning_invoice();
-    let (t, drawn) = shown(Some(open(&inv)), (80, 24));
+    let (t, drawn) = shown(Some(customer_open(&inv)), (80, 24));
     insta::assert_snapshot!("display_pending_lightning_80x24", text(&t));
     assert!(drawn.code_left_out, "logged by the loop");
     assert_eq!(decode_qr(t.backend().buffer()), None, "no clipped code");
@@ -433,7 +415,7 @@ fn a_lightning_code_too_big_for_80x24_leaves_the_amount_and_nothing_alarming() {
     assert!(screen.contains("Please scan the code at the till."), "{screen}");
     assert!(!screen.to_lowercase().contains("small") && !screen.contains("error"), "{screen}");
     // Where it fits, it scans.
-    let (t, drawn) = shown(Some(open(&inv)), (120, 40));
+    let (t, drawn) = shown(Some(customer_open(&inv)), (120, 40));
     assert!(!drawn.code_left_out);
     assert_eq!(decode_qr(t.backend().buffer()), Some(inv.payload.qr.clone()));
 }
@@ -441,11 +423,11 @@ fn a_lightning_code_too_big_for_80x24_leaves_the_amount_and_nothing_alarming() {
 #[test]
 fn paid_thanks_the_customer_and_expired_sends_them_to_the_cashier() {
     let inv = tron_invoice();
-    let (t, _) = shown(Some(CustomerSale::Done { due: due(&inv), end: End::Paid }), (80, 24));
+    let (t, _) = shown(Some(CustomerSale::Done { due: customer_due(&inv), end: End::Paid }), (80, 24));
     insta::assert_snapshot!("display_paid_80x24", text(&t));
     assert!(text(&t).contains("Thank you!"));
     assert_eq!(decode_qr(t.backend().buffer()), None, "nothing to scan");
-    let (t, _) = shown(Some(CustomerSale::Done { due: due(&inv), end: End::Expired }), (80, 24));
+    let (t, _) = shown(Some(CustomerSale::Done { due: customer_due(&inv), end: End::Expired }), (80, 24));
     insta::assert_snapshot!("display_expired_80x24", text(&t));
     assert!(text(&t).contains("This payment has expired."));
 }
@@ -454,7 +436,7 @@ fn paid_thanks_the_customer_and_expired_sends_them_to_the_cashier() {
 fn once_the_time_is_up_the_code_goes_even_before_the_till_says_expired() {
     let mut inv = tron_invoice();
     inv.expires_at = tron_invoice().expires_at - jiff::SignedDuration::from_mins(20);
-    let (t, _) = shown(Some(open(&inv)), (80, 24));
+    let (t, _) = shown(Some(customer_open(&inv)), (80, 24));
     assert_eq!(decode_qr(t.backend().buffer()), None);
     assert!(text(&t).contains("Time is up."), "{}", text(&t));
 }
@@ -463,9 +445,9 @@ fn once_the_time_is_up_the_code_goes_even_before_the_till_says_expired() {
 fn a_code_is_encoded_once_per_payload() {
     let inv = tron_invoice();
     let mut s = Screen::new(SHOP);
-    s.feed(Feed::Live(CustomerView { shop: SHOP.into(), sale: open(&inv) }));
+    s.feed(Feed::Live(CustomerView { shop: SHOP.into(), sale: customer_open(&inv) }));
     let first = s.code().unwrap() as *const _;
-    let confirming = match open(&inv) {
+    let confirming = match customer_open(&inv) {
         CustomerSale::Open { due, qr, expires_at, .. } => {
             CustomerSale::Open { due, waiting: Waiting::Underpaid, qr, expires_at }
         }
@@ -491,7 +473,7 @@ async fn the_countdown_ticks_every_second_and_q_quits() {
         till::display::run(&mut terminal, &mut s, &mut inputs, clock).await.unwrap();
         text(&terminal)
     });
-    tx.send(DisplayInput::Feed(Feed::Live(CustomerView { shop: SHOP.into(), sale: open(&inv) }))).unwrap();
+    tx.send(DisplayInput::Feed(Feed::Live(CustomerView { shop: SHOP.into(), sale: customer_open(&inv) }))).unwrap();
     // Two seconds of the display's clock: two ticks, two frames.
     tokio::time::sleep(Duration::from_millis(2_100)).await;
     tx.send(DisplayInput::Quit).unwrap();
@@ -503,15 +485,15 @@ async fn the_countdown_ticks_every_second_and_q_quits() {
 fn on_a_terminal_with_sextants_or_octants_the_lightning_code_fits_80x24_and_scans() {
     let inv = lightning_invoice();
     for glyphs in [Glyphs::Sextants, Glyphs::Octants] {
-        let (t, drawn) = shown_with(Some(open(&inv)), (80, 24), Caps::text(glyphs));
+        let (t, drawn) = shown_with(Some(customer_open(&inv)), (80, 24), Caps::text(glyphs));
         assert!(!drawn.code_left_out, "{glyphs:?}");
         let (_, payload) = read_qr(t.backend().buffer(), glyphs).expect("a code on the display");
         assert_eq!(payload, inv.payload.qr, "{glyphs:?}");
         assert!(text(&t).contains("Expires in "), "{}", text(&t));
     }
     // It grows on a big screen.
-    let (small, _) = shown_with(Some(open(&inv)), (80, 24), Caps::text(Glyphs::Sextants));
-    let (big, _) = shown_with(Some(open(&inv)), (200, 60), Caps::text(Glyphs::Sextants));
+    let (small, _) = shown_with(Some(customer_open(&inv)), (80, 24), Caps::text(Glyphs::Sextants));
+    let (big, _) = shown_with(Some(customer_open(&inv)), (200, 60), Caps::text(Glyphs::Sextants));
     let small = read_qr(small.backend().buffer(), Glyphs::Sextants).unwrap().0;
     let (big_at, payload) = read_qr(big.backend().buffer(), Glyphs::Sextants).unwrap();
     assert_eq!(payload, inv.payload.qr);
@@ -522,7 +504,7 @@ fn on_a_terminal_with_sextants_or_octants_the_lightning_code_fits_80x24_and_scan
 fn under_no_color_the_display_is_plain_but_its_code_is_black_on_white() {
     let inv = tron_invoice();
     let caps = Caps { no_color: true, ..Caps::text(Glyphs::Sextants) };
-    let (t, _) = shown_with(Some(open(&inv)), (80, 24), caps);
+    let (t, _) = shown_with(Some(customer_open(&inv)), (80, 24), caps);
     let buf = t.backend().buffer();
     let (at, payload) = read_qr(buf, Glyphs::Sextants).expect("the code, black on white");
     assert_eq!(payload, TRON_ADDRESS);
@@ -540,7 +522,7 @@ fn under_no_color_the_display_is_plain_but_its_code_is_black_on_white() {
 #[test]
 fn an_underpaid_invoice_shows_no_code_for_the_whole_amount_and_sends_the_customer_to_the_cashier() {
     let inv = tron_invoice();
-    let underpaid = match open(&inv) {
+    let underpaid = match customer_open(&inv) {
         CustomerSale::Open { due, qr, expires_at, .. } => {
             CustomerSale::Open { due, waiting: Waiting::Underpaid, qr, expires_at }
         }

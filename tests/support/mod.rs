@@ -204,3 +204,23 @@ pub fn read_qr(buf: &Buffer, best: till::tui::qr::choose::Glyphs) -> Option<(rat
         Some((at, payload))
     })
 }
+
+/// What the customer's screen is told of `inv`: its amounts and method.
+pub fn customer_due(inv: &Invoice) -> till::core::customer::Due {
+    till::core::customer::Due {
+        fiat: inv.fiat.clone(),
+        crypto: inv.crypto.clone(),
+        method: inv.method.method.label().into(),
+        network: inv.method.method.network().into(),
+    }
+}
+
+/// `inv` open and waiting for payment, as the customer's screen is told it.
+pub fn customer_open(inv: &Invoice) -> till::core::customer::CustomerSale {
+    till::core::customer::CustomerSale::Open {
+        due: customer_due(inv),
+        waiting: till::core::customer::Waiting::Pending,
+        qr: inv.payload.qr.clone(),
+        expires_at: inv.expires_at,
+    }
+}

@@ -220,3 +220,27 @@ fn dechunk(body: &str) -> String {
     }
     out
 }
+
+/// Runs the built `till` with `config` written (private, 0600) into `dir`
+/// and its data in `dir/data`: for tests of the commands' words and exit codes.
+pub fn till_in(dir: &Path, config: &str, args: &[&str]) -> std::process::Output {
+    let path = dir.join("till.toml");
+    std::fs::write(&path, config).unwrap();
+    // Private, as the README asks: no warning about literal secrets.
+    #[cfg(unix)]
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    Command::new(TILL)
+        .arg("--config")
+        .arg(&path)
+        .arg("--data-dir")
+        .arg(dir.join("data"))
+        .args(args)
+        .env_remove("TILL_CONFIG")
+        .output()
+        .unwrap()
+}
+
+/// Standard output then standard error, as text.
+pub fn said(o: &std::process::Output) -> String {
+    format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
+}
