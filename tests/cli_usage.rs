@@ -2,6 +2,8 @@
 //! apart from 2 (expired), help and version exit 0, and a config refusal is
 //! one plain sentence naming the file, the line and the key.
 
+mod support;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
@@ -21,20 +23,7 @@ secret_key = "k"
 "#;
 
 fn till(dir: &Path, config: &str, args: &[&str]) -> Output {
-    let path = dir.join("till.toml");
-    std::fs::write(&path, config).unwrap();
-    // Private, as the README asks: no warning about literal secrets.
-    #[cfg(unix)]
-    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
-    Command::new(TILL)
-        .arg("--config")
-        .arg(&path)
-        .arg("--data-dir")
-        .arg(dir.join("data"))
-        .args(args)
-        .env_remove("TILL_CONFIG")
-        .output()
-        .unwrap()
+    support::proc::till_in(dir, config, args)
 }
 
 fn stderr(o: &Output) -> String {
