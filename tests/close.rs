@@ -209,17 +209,7 @@ fn a_second_close_is_refused_and_the_next_day_chains_to_the_first() {
 }
 
 /// The config the binary runs with: UTC, so the day is the test's.
-const CONFIG: &str = r#"[shop]
-name = "Corner"
-currency = "USD"
-terminal = "till-1"
-timezone = "UTC"
-
-[providers.xpay]
-base_url = "http://127.0.0.1:9"
-username = "a@b.c"
-secret_key = "k"
-"#;
+const CONFIG: &str = support::proc::UTC_CONFIG;
 
 fn till(dir: &Path, args: &[&str]) -> Output {
     till_with(dir, CONFIG, args)

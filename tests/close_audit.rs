@@ -71,17 +71,8 @@ fn close(j: &SqliteJournal, day: Date, at: &str) -> till::core::close::ZReport {
     j.close_day(day, &TimeZone::UTC, "till-1", t(at)).unwrap()
 }
 
-const CONFIG: &str = r#"[shop]
-name = "Corner"
-currency = "USD"
-terminal = "till-1"
-timezone = "UTC"
-
-[providers.xpay]
-base_url = "http://127.0.0.1:9"
-username = "a@b.c"
-secret_key = "k"
-"#;
+/// The config the binary runs with: UTC, so the day is the test's.
+const CONFIG: &str = support::proc::UTC_CONFIG;
 
 fn till(dir: &Path, args: &[&str]) -> Output {
     support::proc::till_in(dir, CONFIG, args)

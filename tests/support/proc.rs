@@ -244,3 +244,17 @@ pub fn till_in(dir: &Path, config: &str, args: &[&str]) -> std::process::Output 
 pub fn said(o: &std::process::Output) -> String {
     format!("{}{}", String::from_utf8_lossy(&o.stdout), String::from_utf8_lossy(&o.stderr))
 }
+
+/// A till in UTC with xPay at a loopback port nothing listens on: for the
+/// commands that never reach a gateway (the close, its verification).
+pub const UTC_CONFIG: &str = r#"[shop]
+name = "Corner"
+currency = "USD"
+terminal = "till-1"
+timezone = "UTC"
+
+[providers.xpay]
+base_url = "http://127.0.0.1:9"
+username = "a@b.c"
+secret_key = "k"
+"#;
