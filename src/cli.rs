@@ -94,6 +94,13 @@ pub enum Command {
         /// CSV (RFC 4180) instead of a table.
         #[arg(long)]
         csv: bool,
+        /// Only this terminal's sales (a shared PostgreSQL store holds every
+        /// counter's; the default there is this till's own terminal).
+        #[arg(long, value_name = "T", conflicts_with = "all_terminals")]
+        terminal: Option<String>,
+        /// Every terminal's sales on a shared PostgreSQL store.
+        #[arg(long)]
+        all_terminals: bool,
     },
     /// The end-of-day report: counts and sums per method and per final status.
     Report {
@@ -104,6 +111,13 @@ pub enum Command {
         /// with net, tax, gross and tips.
         #[arg(long)]
         csv: bool,
+        /// Only this terminal's sales (default on a shared PostgreSQL store:
+        /// this till's own terminal).
+        #[arg(long, value_name = "T", conflicts_with = "all_terminals")]
+        terminal: Option<String>,
+        /// Every terminal on a shared PostgreSQL store, with totals per terminal.
+        #[arg(long)]
+        all_terminals: bool,
     },
     /// The day's close (Z-report): totals, lists and a hash chaining the
     /// day's event log to the previous close, printed and journaled. Once a day.
@@ -137,6 +151,21 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// The operator's board: every terminal's invoices on the shared
+    /// PostgreSQL store, live. Read-only; needs no gateway secret. q quits.
+    Board {
+        /// Show only this terminal's invoices.
+        #[arg(long, value_name = "T")]
+        terminal: Option<String>,
+        /// Print each change as a JSON line instead of drawing.
+        #[arg(long)]
+        json: bool,
+    },
+    /// The shared store ([store] url).
+    Store {
+        #[command(subcommand)]
+        command: StoreCommand,
+    },
     /// Runs the sandbox gateway on its own (the demo's stand-in for the real gateways).
     Sandbox {
         #[arg(long, default_value = "127.0.0.1:8787")]
@@ -164,6 +193,13 @@ pub enum Command {
         #[command(subcommand)]
         command: ConfigCommand,
     },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StoreCommand {
+    /// Copies this till's SQLite journal (in --data-dir) into the PostgreSQL
+    /// store of [store] url. A second run adds nothing.
+    Import,
 }
 
 #[derive(Subcommand, Debug)]

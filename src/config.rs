@@ -39,6 +39,9 @@ pub struct Config {
     pub tax: crate::core::tax::TaxSetting,
     /// `[printer]`: the receipt printer, if any.
     pub printer: Option<printer::PrinterConfig>,
+    /// `[store]` (or `TILL_DATABASE_URL`): the shared PostgreSQL store;
+    /// `None`, the SQLite journal in the data directory.
+    pub store: Option<store::StoreConfig>,
 }
 
 // ---- the file as written ([providers] is read by each gateway)
@@ -57,6 +60,8 @@ struct RawConfig {
     tax: Option<tax::RawTax>,
     #[serde(default)]
     printer: Option<printer::RawPrinter>,
+    #[serde(default)]
+    store: Option<store::RawStore>,
 }
 
 #[derive(Deserialize)]
@@ -136,6 +141,7 @@ fn load_file_with(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<C
     let text =
         std::fs::read_to_string(path).map_err(|e| ConfigError::Read { path: shown.clone(), detail: e.to_string() })?;
     let mut config = parse(&text, &shown, env)?;
+    config.store = store::StoreConfig::from_env(config.store.take());
     config.source = Source::File(path.to_path_buf());
     if holds_literal_secret(&text) && readable_by_others(path) {
         config.warnings.push(format!(
@@ -188,6 +194,7 @@ pub fn parse(text: &str, path: &str, env: &dyn Fn(&str) -> Option<String>) -> Re
     let display = display::read(&doc, raw.display)?;
     let (sale, tax) = (sale::read(&doc, raw.sale)?, tax::read(&doc, raw.tax)?);
     let printer = printer::read(&doc, raw.printer)?;
+    let store = store::read(&doc, raw.store)?;
     let gateways = providers.map(|p| gateways(&doc, &shop, env, p)).transpose()?.unwrap_or_default();
     if gateways.is_empty() {
         return Err(doc.invalid(
@@ -196,7 +203,7 @@ pub fn parse(text: &str, path: &str, env: &dyn Fn(&str) -> Option<String>) -> Re
             format!("no gateway is configured: add a [providers.NAME] section ({})", names(" or ")),
         ));
     }
-    Ok(Config { source: Source::Demo, shop, poll, gateways, warnings: Vec::new(), display, sale, tax, printer })
+    Ok(Config { source: Source::Demo, shop, poll, gateways, warnings: Vec::new(), display, sale, tax, printer, store })
 }
 
 /// The gateways' names, for messages: `xpay, xpays, … or bitsby`.
@@ -350,7 +357,7 @@ impl Config {
         let gateways = GATEWAYS.iter().map(|g| (g.demo)(&base, &shop)).collect();
         let (poll, warnings, display) = (PollPolicy::default(), Vec::new(), display::Display::default());
         let (sale, tax) = (sale::SaleSetting::default(), crate::core::tax::TaxSetting::default());
-        Config { source: Source::Demo, shop, poll, gateways, warnings, display, sale, tax, printer: None }
+        Config { source: Source::Demo, shop, poll, gateways, warnings, display, sale, tax, printer: None, store: None }
     }
 
     /// The section of one gateway, as its own type (`XpayConfig`, …).
@@ -375,6 +382,7 @@ impl Config {
 pub mod display;
 pub mod printer;
 pub mod sale;
+pub mod store;
 pub mod tax;
 
 #[cfg(test)]

@@ -5,6 +5,7 @@
 //! store) -> `core`. `core` knows nothing of terminals, HTTP or disk; `qr`
 //! encodes for any face.
 
+pub mod board;
 pub mod cli;
 pub mod clock;
 pub mod close;
@@ -23,4 +24,5 @@ pub mod registry;
 pub mod runtime;
 pub mod secret;
 pub mod soak;
+pub mod store_import;
 pub mod tui;

@@ -4,9 +4,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
-use till::cli::{Cli, Command, ConfigCommand, exit};
+use till::cli::{Cli, Command, ConfigCommand, StoreCommand, exit};
 use till::config::{self, Config};
 use till::core::record::SaleRecord;
+use till::journal::fleet::Scope;
 use till::journal::{self, DirLock, SqliteJournal, Store};
 use till::runtime::Runtime;
 use till::{clock, headless, ledger, logging, registry};
@@ -50,6 +51,15 @@ fn offered_for_help(args: &[std::ffi::OsString]) -> Option<String> {
     Some(offered.join(", "))
 }
 
+/// Which terminals `till history` / `till report` read.
+fn scope(terminal: Option<String>, all: bool) -> Scope {
+    match (terminal, all) {
+        (Some(t), _) => Scope::Terminal(t),
+        (None, true) => Scope::All,
+        (None, false) => Scope::Mine,
+    }
+}
+
 /// Prints the message on stderr and gives exit code 1.
 fn fail(message: impl std::fmt::Display) -> i32 {
     eprintln!("till: {message}");
@@ -89,10 +99,19 @@ async fn run(cli: Cli) -> i32 {
                 Err(e) => fail(e),
             }
         }
-        Some(Command::History { date, since, until, csv }) => {
-            history(cli.config.as_deref(), &data_dir, date, since, until, csv)
+        Some(Command::History { date, since, until, csv, terminal, all_terminals }) => {
+            let scope = scope(terminal, all_terminals);
+            history(cli.config.as_deref(), &data_dir, date, since, until, csv, &scope)
         }
-        Some(Command::Report { date, csv }) => report(cli.config.as_deref(), &data_dir, date, csv),
+        Some(Command::Report { date, csv, terminal, all_terminals }) => {
+            report(cli.config.as_deref(), &data_dir, date, csv, &scope(terminal, all_terminals))
+        }
+        Some(Command::Board { terminal, json }) => {
+            till::board::main(cli.config.as_deref(), &data_dir, terminal.as_deref(), json).await
+        }
+        Some(Command::Store { command: StoreCommand::Import }) => {
+            till::store_import::main(cli.config.as_deref(), &data_dir).await
+        }
         Some(Command::Display { json }) => till::display::main(cli.config.as_deref(), &data_dir, json).await,
         Some(Command::Close { date, verify, print }) => {
             till::close::main(cli.config.as_deref(), &data_dir, date.as_deref(), verify, print).await
@@ -289,6 +308,7 @@ fn history(
     since: Option<String>,
     until: Option<String>,
     csv: bool,
+    scope: &Scope,
 ) -> i32 {
     let (config, journal) = match reader(config_flag, data_dir) {
         Ok(v) => v,
@@ -311,7 +331,7 @@ fn history(
         Ok(v) => v,
         Err(e) => return usage(e),
     };
-    let records = match journal.map(|j| j.between(from, to)).transpose() {
+    let records = match journal.map(|j| j.between_in(from, to, scope)).transpose() {
         Ok(r) => r.unwrap_or_default(),
         Err(e) => return fail(e),
     };
@@ -326,7 +346,8 @@ fn history(
     }
 }
 
-fn report(config_flag: Option<&Path>, data_dir: &Path, date: Option<String>, csv: bool) -> i32 {
+fn report(config_flag: Option<&Path>, data_dir: &Path, date: Option<String>, csv: bool, scope: &Scope) -> i32 {
+    let _ = scope;
     let (config, journal) = match reader(config_flag, data_dir) {
         Ok(v) => v,
         Err(e) => return fail(e),

@@ -18,6 +18,8 @@
 
 pub mod chain;
 mod close;
+pub mod fleet;
+pub mod postgres;
 mod rows;
 pub mod schema;
 mod sqlite;
@@ -54,6 +56,16 @@ pub enum JournalError {
     Sql(String),
     #[error("the journal holds a row this till cannot read ({0})")]
     Corrupt(String),
+    #[error(
+        "another till is already running as terminal {terminal} on this store. Close it first, or give this one its own [shop] terminal."
+    )]
+    TerminalBusy { terminal: String },
+    #[error("the store cannot be reached: {0}")]
+    Unreachable(String),
+    /// A status write for an invoice another till now watches (this till's
+    /// lease ran out and it was taken over): nothing was written.
+    #[error("the invoice {reference} is watched by another till now; nothing was written")]
+    NotWatcher { reference: String },
 }
 
 impl From<rusqlite::Error> for JournalError {
@@ -145,6 +157,30 @@ pub trait Store: Send + Sync {
 
     /// The status log of one sale, oldest first.
     fn events(&self, reference: &Reference) -> Result<Vec<LogEntry>, JournalError>;
+
+    /// Sales started in [from, until) of the terminals in `scope`, newest
+    /// first. A store of one till holds one terminal: every scope but
+    /// another terminal's reads it all.
+    fn between_in(
+        &self,
+        from: Timestamp,
+        until: Timestamp,
+        scope: &fleet::Scope,
+    ) -> Result<Vec<SaleRecord>, JournalError> {
+        let all = self.between(from, until)?;
+        Ok(match scope {
+            fleet::Scope::Terminal(t) => all.into_iter().filter(|r| &r.terminal == t).collect(),
+            fleet::Scope::Mine | fleet::Scope::All => all,
+        })
+    }
+
+    /// Many tills on one store: renews this till's lease, gives back the
+    /// invoices of terminals that returned, takes over those of terminals
+    /// whose lease ran out (when this till has their gateway account), and
+    /// says who watches what. `None`: this store has one till, no leases.
+    fn lease_turn(&self, _ask: &fleet::LeaseAsk) -> Result<Option<fleet::LeaseTurn>, JournalError> {
+        Ok(None)
+    }
 
     /// Closes `day` (the Z-report), chained to the event log and the
     /// previous close; refused when it is closed already. A store that keeps

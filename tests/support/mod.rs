@@ -1,6 +1,7 @@
 //! Shared test helpers: sample invoices, a TUI harness, a QR reader.
 #![allow(dead_code)]
 
+pub mod pg;
 pub mod proc;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};

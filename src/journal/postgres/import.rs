@@ -1,0 +1,1 @@
+//! `till store import`: a SQLite journal copied into PostgreSQL (to be written).

@@ -1,0 +1,1 @@
+//! One lease turn on PostgreSQL (to be written).

@@ -1,0 +1,21 @@
+//! The PostgreSQL store: many counters (terminals) on one database, behind
+//! the same [`Store`](super::Store) trait as the SQLite journal, with the same
+//! guarantees (the intent before the create, the invoice before its QR, an
+//! append-only event log enforced by the database, numbered migrations and a
+//! newer schema refused untouched).
+//!
+//! - `connect`: the server, TLS, the password;
+//! - `schema`: the tables and the migrations;
+//! - `store`: [`PgStore`], the till's store (one writer per terminal);
+//! - `lease`: one lease turn (renew, hand back, take over);
+//! - `feed`: the operator's board's live feed (LISTEN/NOTIFY);
+//! - `import`: copying a SQLite journal in.
+
+pub mod connect;
+pub mod feed;
+pub mod import;
+mod lease;
+pub mod schema;
+mod store;
+
+pub use store::PgStore;
