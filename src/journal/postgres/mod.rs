@@ -14,7 +14,8 @@
 pub mod connect;
 pub mod feed;
 pub mod import;
-mod lease;
+pub mod lease;
+mod read;
 pub mod schema;
 mod store;
 
