@@ -7,11 +7,14 @@
 //! clock every till shares; a terminal is alive while `lease_until` is
 //! after it.
 
-use super::read::{self, COLUMNS};
+use super::rows::{self, COLUMNS};
 use crate::core::method::ProviderId;
 use crate::journal::JournalError;
 use crate::journal::fleet::{Account, Assignment, LeaseAsk, LeaseTurn};
 use crate::journal::schema::{LATE, OPEN};
+
+/// The index of the column after [`COLUMNS`] in a query.
+pub(super) const WIDTH: usize = 29;
 
 /// `"provider:fingerprint"`, as `terminals.accounts` holds an account.
 pub fn account_key(a: &Account) -> String {
@@ -145,8 +148,8 @@ pub async fn turn(
         .map_err(sql("read the assignments"))?;
     let mut assignments = Vec::with_capacity(rows.len());
     for row in &rows {
-        let record = read::record(row)?;
-        let watched_by: String = row.try_get(read::WIDTH).map_err(|_| JournalError::Corrupt("watched_by".into()))?;
+        let record = rows::record(row)?;
+        let watched_by: String = row.try_get(WIDTH).map_err(|_| JournalError::Corrupt("watched_by".into()))?;
         assignments.push(Assignment { record, watched_by });
     }
 
