@@ -204,3 +204,28 @@ fn through_the_store_a_till_that_lost_its_lease_cannot_write_the_taken_invoice()
     t2.record_status(&w, &change, at).unwrap();
     assert_eq!(t2.lease_turn(&ask2).unwrap().unwrap().assignments, vec![], "paid: no longer watched");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_turn_skips_invoices_another_till_is_taking_over_without_waiting() {
+    let Some((url, c)) = store("skip_locked").await else { return };
+    let now = now_ms();
+    for i in 0..4 {
+        invoice(&c, &format!("inv{i}"), "t1", "pending", now + i, now + 900_000).await;
+    }
+    lease(&url, "t1", "acct-a").await;
+    lease(&url, "t2", "acct-a").await;
+    lease(&url, "t3", "acct-a").await;
+    expire_lease(&c, "t1").await;
+    // Another till's turn holds inv0 and inv1 in its open transaction.
+    let mut other = client(&url).await;
+    let tx = other.transaction().await.unwrap();
+    tx.execute("SELECT 1 FROM invoices WHERE reference IN ('inv0', 'inv1') FOR UPDATE", &[]).await.unwrap();
+    let taken = tokio::time::timeout(std::time::Duration::from_secs(5), lease(&url, "t2", "acct-a"))
+        .await
+        .expect("the turn does not wait for the other till");
+    assert_eq!(watch(&taken), vec![pair("inv2", "t2"), pair("inv3", "t2")]);
+    tx.rollback().await.unwrap();
+    // Once free, the rest goes to the next till that asks; nothing is taken twice.
+    assert_eq!(watch(&lease(&url, "t3", "acct-a").await), vec![pair("inv0", "t3"), pair("inv1", "t3")]);
+    assert_eq!(watch(&lease(&url, "t2", "acct-a").await), vec![pair("inv2", "t2"), pair("inv3", "t2")]);
+}
