@@ -348,7 +348,7 @@ fn history(
             Err(e) => fail(e),
         }
     } else {
-        print!("{}", ledger::table(&records, &tz));
+        print!("{}", ledger::table_in(&records, &tz, *scope == Scope::All));
         0
     }
 }
