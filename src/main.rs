@@ -375,7 +375,11 @@ fn report(config_flag: Option<&Path>, data_dir: &Path, date: Option<String>, csv
                 Err(e) => fail(e),
             };
         }
-        println!("No journal yet: no sales recorded.");
+        if config.store.is_some() {
+            println!("The store holds no sales yet.");
+        } else {
+            println!("No journal yet: no sales recorded.");
+        }
         return 0;
     };
     if csv {
