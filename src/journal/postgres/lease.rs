@@ -28,10 +28,11 @@ fn still_watched(late: &str) -> String {
 }
 
 /// The take-over condition on invoice `i`, for terminal `$1` with accounts
-/// `$2` at the store's instant `now`: its watcher (`COALESCE(watched_by, terminal)`) is another
-/// terminal whose lease ran out (or that never took one), that watcher's
-/// account for the invoice's gateway is one of mine, and its own terminal
-/// is me or not alive either (a live terminal takes its own back).
+/// `$2` at the store's instant `now`: its watcher
+/// (`COALESCE(watched_by, terminal)`) is another terminal whose lease ran
+/// out (or that never took one), that watcher's account for the invoice's
+/// gateway is one of mine, and its own terminal is me or not alive either
+/// (a live terminal takes its own back).
 fn takeable(late: &str, now: &str) -> String {
     format!(
         "{watched}
