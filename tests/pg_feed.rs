@@ -181,8 +181,20 @@ async fn the_feed_works_with_a_role_granted_select_only() {
     })
     .await;
     assert_eq!(rows[0].record.status.name(), "paid");
+    // The role is the cluster's: dropped once its connections are gone.
     drop(rx);
     drop(reader);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let n: i64 =
+            c.query_one("SELECT count(*) FROM pg_stat_activity WHERE usename = $1", &[&role]).await.unwrap().get(0);
+        if n == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the role's connections are still open");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    c.batch_execute(&format!("DROP OWNED BY {role}; DROP ROLE {role};")).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
