@@ -537,3 +537,28 @@ async fn a_till_whose_terminal_was_taken_while_its_lock_was_lost_writes_nothing_
     .await;
     assert!(store.to_watch(Timestamp::MIN).is_ok(), "reads go on");
 }
+
+#[tokio::test]
+async fn a_row_the_till_cannot_read_is_an_error_not_a_panic() {
+    let Some(url) = support::pg::fresh_database("a_row_the_till_cannot_read").await else { return };
+    let store = open(&url, "till-1");
+    let db = sql(&url).await;
+    for (reference, column, value) in
+        [("bad-1", "fiat_amount", "twelve"), ("bad-2", "currency", "XX?"), ("bad-3", "provider", "nobody")]
+    {
+        db.execute(
+            "INSERT INTO invoices (reference, terminal, provider, method, fiat_amount, currency, state, started_at,
+                status, updated_at)
+             VALUES ($1, 'till-1', 'xpay', 'lightning', '1.00', 'USD', 'creating', 0, 'pending', 0)",
+            &[&reference],
+        )
+        .await
+        .unwrap();
+        db.execute(&format!("UPDATE invoices SET {column} = $2 WHERE reference = $1"), &[&reference, &value])
+            .await
+            .unwrap();
+        let err = store.find(reference).unwrap_err();
+        assert!(matches!(err, JournalError::Corrupt(_)), "{column}: {err}");
+    }
+    assert!(matches!(store.unresolved(), Err(JournalError::Corrupt(_))));
+}
