@@ -12,6 +12,7 @@
 //! - `import`: copying a SQLite journal in.
 
 mod chain;
+mod close;
 pub mod connect;
 pub mod feed;
 pub mod import;

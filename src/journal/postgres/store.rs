@@ -27,7 +27,7 @@ use crate::core::watch::{Change, Watch};
 use crate::journal::chain::Event;
 use crate::journal::fleet::{LeaseAsk, LeaseTurn, Scope};
 use crate::journal::rows::{from_ms, ms, raw_of};
-use crate::journal::{JournalError, LogEntry, Store};
+use crate::journal::{CloseError, JournalError, LogEntry, Store};
 use deadpool_postgres::Object;
 use futures_util::future::BoxFuture;
 use jiff::Timestamp;
@@ -148,6 +148,25 @@ impl PgStore {
         F: FnOnce(Object) -> BoxFuture<'static, Result<T, JournalError>> + Send + 'static,
     {
         self.runner.run(f)
+    }
+
+    /// The close of `day` for `terminal` (its own sales), written or not.
+    fn close_of(
+        &self,
+        day: jiff::civil::Date,
+        tz: &jiff::tz::TimeZone,
+        terminal: &str,
+        now: Timestamp,
+        write: bool,
+    ) -> Result<crate::core::close::ZReport, CloseError> {
+        let (tz, terminal) = (tz.clone(), terminal.to_string());
+        let z = self.run(move |mut object| {
+            Box::pin(async move {
+                let client: &mut tokio_postgres::Client = &mut object;
+                super::close::close_of(client, day, tz, terminal, now, write).await
+            })
+        })?;
+        Ok(z?)
     }
 
     fn writable(&self) -> Result<(), JournalError> {
@@ -398,6 +417,27 @@ impl Store for PgStore {
                 Ok(out)
             })
         })
+    }
+
+    fn close_day(
+        &self,
+        day: jiff::civil::Date,
+        tz: &jiff::tz::TimeZone,
+        terminal: &str,
+        now: Timestamp,
+    ) -> Result<crate::core::close::ZReport, CloseError> {
+        self.writable()?;
+        self.close_of(day, tz, terminal, now, true)
+    }
+
+    fn preview_close(
+        &self,
+        day: jiff::civil::Date,
+        tz: &jiff::tz::TimeZone,
+        terminal: &str,
+        now: Timestamp,
+    ) -> Result<crate::core::close::ZReport, CloseError> {
+        self.close_of(day, tz, terminal, now, false)
     }
 
     fn lease_turn(&self, ask: &LeaseAsk) -> Result<Option<LeaseTurn>, JournalError> {
