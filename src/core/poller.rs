@@ -162,6 +162,7 @@ impl Gate {
             .chain(self.late.iter().take_while(|(k, _)| *k <= now))
             .map(|(_, i)| *i)
             .filter(|i| !self.singles.contains(i) && Some(*i) != focus)
+            .filter(|i| watches.get(*i).is_some_and(|w| w.watcher.polled_here()))
             .collect();
         if due.len() < 2 {
             return;
@@ -221,7 +222,8 @@ impl Poller {
     pub fn enqueue(&mut self, idx: usize, w: &Watch, policy: &PollPolicy, now: Timestamp) {
         let gate = self.gate(w.invoice.method.provider, policy);
         gate.remove(idx);
-        if w.in_flight || w.is_settled(now, policy) {
+        // Another till polls it: never planned here.
+        if w.in_flight || !w.watcher.polled_here() || w.is_settled(now, policy) {
             return;
         }
         let mut key = w.next_poll;
@@ -234,6 +236,41 @@ impl Poller {
             gate.queue.insert((key, idx));
         }
         gate.keys.insert(idx, key);
+    }
+
+    /// Takes the watch at `idx` out of its gateway's queue (another till
+    /// polls it now).
+    pub fn dequeue(&mut self, idx: usize, provider: ProviderId) {
+        if let Some(gate) = self.gates.get_mut(&provider) {
+            gate.remove(idx);
+            gate.singles.remove(&idx);
+        }
+    }
+
+    /// Empties every queue (this till's lease is lost: nothing is polled
+    /// until it is renewed and the watches are put back).
+    pub fn clear(&mut self) {
+        for gate in self.gates.values_mut() {
+            gate.queue.clear();
+            gate.late.clear();
+            gate.keys.clear();
+            gate.singles.clear();
+        }
+    }
+
+    /// `tills` live tills share this gateway's account (one store): this one
+    /// keeps to its share, 1/`tills` of the limit (the whole of it again
+    /// when it is alone).
+    pub fn share(&mut self, provider: ProviderId, tills: u32, policy: &PollPolicy) {
+        let mut limits = policy.limits(provider);
+        let tills = tills.max(1);
+        limits.gateway.per = limits.gateway.per.saturating_mul(i32::try_from(tills).unwrap_or(i32::MAX));
+        self.gate(provider, policy).limits.gateway = limits.gateway;
+    }
+
+    /// The request rate kept at a gateway now (its share of the limit).
+    pub fn rate(&self, provider: ProviderId) -> Option<schedule::Rate> {
+        self.gates.get(&provider).map(|g| g.limits.gateway)
     }
 
     /// Counts a request the desk sends outside the schedule (a create, a
@@ -271,7 +308,7 @@ impl Poller {
                 gate.remove(idx);
                 gate.singles.remove(&idx);
                 let Some(w) = watches.get_mut(idx) else { continue };
-                if w.is_settled(now, policy) {
+                if w.is_settled(now, policy) || !w.watcher.polled_here() {
                     continue;
                 }
                 w.poll_started(now);

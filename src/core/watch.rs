@@ -25,9 +25,32 @@ pub struct Change {
     pub note: Option<String>,
 }
 
+/// Who watches an invoice (many tills on one store). A store of one till
+/// has only `Here`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Watcher {
+    /// This till, for its own terminal.
+    #[default]
+    Here,
+    /// This till, for terminal T, whose till stopped (taken over).
+    For(String),
+    /// Another till (its terminal; empty when not yet known): never polled
+    /// here, shown with the status the store holds.
+    Elsewhere(String),
+}
+
+impl Watcher {
+    /// This till polls the invoice (unless its lease is lost: `Desk::paused`).
+    pub fn polled_here(&self) -> bool {
+        !matches!(self, Watcher::Elsewhere(_))
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Watch {
     pub invoice: Invoice,
+    /// Who polls it: this till, for itself or another terminal, or another till.
+    pub watcher: Watcher,
     /// Who set the current status.
     pub origin: Origin,
     /// The gateway's last raw words for the status.
@@ -67,6 +90,7 @@ impl Watch {
             .bytes()
             .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
         Watch {
+            watcher: Watcher::Here,
             origin: Origin::Gateway,
             raw: String::new(),
             note: None,
@@ -113,6 +137,21 @@ impl Watch {
     /// Paid after the invoice expired.
     pub fn paid_late(&self) -> bool {
         is_paid_late(&self.invoice.status, self.note.as_deref())
+    }
+
+    /// Takes the sale as the store holds it, written by another till:
+    /// its status, origin, words and way to pay. Nothing is written.
+    pub fn adopt(&mut self, record: &crate::core::record::SaleRecord, now: Timestamp) {
+        if let Some(mut invoice) = record.invoice() {
+            invoice.choices = std::mem::take(&mut self.invoice.choices);
+            self.invoice = invoice;
+        }
+        self.origin = record.origin;
+        self.raw = record.raw.clone();
+        self.note = record.note.clone();
+        self.tx_id = record.tx_id.clone();
+        self.conflict = None;
+        self.finished_at = if self.invoice.status.is_final() { self.finished_at.or(Some(now)) } else { None };
     }
 
     /// Time is up (the countdown reached zero) but nothing final is known yet.
