@@ -70,7 +70,7 @@ pub async fn charge(
         }
     };
     let story = Charge { json: args.json, ansi: std::io::IsTerminal::is_terminal(&std::io::stdout()) };
-    let mut face = Headless::new(Desk::new(args.policy, clock.now()), story);
+    let mut face = Headless::new(crate::runtime::lease::desk(&runtime, args.policy, clock.now()), story);
     let mut start = face.update(Input::Core(Event::Priced(breakdown)));
     start.extend(face.update(Input::Core(Event::MethodChosen(method, Reference::random()))));
     match Drive::new(runtime, rx).run(&mut face, start).await {

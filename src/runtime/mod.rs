@@ -5,6 +5,7 @@
 //! customer's view of the sale in hand to `till display`.
 
 pub mod drive;
+pub mod lease;
 pub mod printing;
 pub mod publish;
 pub mod services;
@@ -31,9 +32,11 @@ pub struct Runtime {
     journal: Option<Arc<dyn Store>>,
     terminal: String,
     clock: SharedClock,
+    /// Many tills on one store: this till's lease (`lease.rs`).
+    leasing: Option<Arc<lease::Leasing>>,
 }
 
-fn journal_problem(e: &JournalError) -> Problem {
+pub(crate) fn journal_problem(e: &JournalError) -> Problem {
     tracing::error!(error = %e, "journal write failed");
     Problem::new(
         ProblemKind::Refused,
@@ -88,7 +91,14 @@ pub async fn until(wake: Option<jiff::Timestamp>, clock: &SharedClock) {
 
 impl Runtime {
     pub fn new(registry: Arc<Registry>, events: UnboundedSender<Event>) -> Runtime {
-        Runtime { registry, events, journal: None, terminal: String::new(), clock: crate::clock::system() }
+        Runtime {
+            registry,
+            events,
+            journal: None,
+            terminal: String::new(),
+            clock: crate::clock::system(),
+            leasing: None,
+        }
     }
 
     /// Records every sale in `journal`, as the desk says.
@@ -105,6 +115,23 @@ impl Runtime {
         self
     }
 
+    /// Holds a lease on the store (many tills on one store, `[store]`):
+    /// the drive loop renews it and applies each turn.
+    pub fn with_leasing(mut self, leasing: lease::Leasing) -> Runtime {
+        self.leasing = Some(Arc::new(leasing));
+        self
+    }
+
+    /// This till's lease settings, on a store shared by many tills.
+    pub fn leasing(&self) -> Option<&lease::Leasing> {
+        self.leasing.as_deref()
+    }
+
+    /// This till's terminal id.
+    pub fn terminal(&self) -> &str {
+        &self.terminal
+    }
+
     pub fn journal(&self) -> Option<&Arc<dyn Store>> {
         self.journal.as_ref()
     }
@@ -116,6 +143,12 @@ impl Runtime {
     /// Stores one entry the desk asked for, now. A failed write is logged and
     /// given back in plain words; without a journal there is nothing to do.
     pub fn record(&self, entry: &Entry) -> Result<(), Problem> {
+        self.write(entry).map_err(|e| journal_problem(&e))
+    }
+
+    /// As `record`, with the store's own error (`NotWatcher`: another till
+    /// watches the invoice now, nothing was written).
+    pub fn write(&self, entry: &Entry) -> Result<(), JournalError> {
         let Some(j) = &self.journal else { return Ok(()) };
         let at = self.clock.now();
         let written = match entry {
@@ -130,7 +163,7 @@ impl Runtime {
             Entry::Status { watch, change } => j.record_status(watch, change, at),
             Entry::Switch(watch) => j.record_switch(watch, at),
         };
-        written.map_err(|e| journal_problem(&e))
+        written
     }
 
     pub fn registry(&self) -> &Registry {

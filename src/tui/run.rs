@@ -82,7 +82,7 @@ pub async fn run(
         runtime = runtime.with_journal(j.journal.clone(), &config.shop.terminal, clock.clone());
     }
     let methods = runtime.registry().methods();
-    let desk = Desk::new(config.poll.clone(), clock.now());
+    let desk = crate::runtime::lease::desk(&runtime, config.poll.clone(), clock.now());
     let pricing = crate::core::tax::Pricing { tips: config.sale.tips.clone(), tax: config.tax.clone() };
     let mut app = App::new(desk, shop_info(config), methods, demo_url.is_some()).with_pricing(pricing);
     app.journaled = journaling.is_some();
