@@ -37,7 +37,12 @@ pub(super) enum Why<'a> {
 }
 
 impl<'a> Why<'a> {
-    pub(super) fn of(w: &'a Watch, now: Timestamp, down: &[(ProviderId, Timestamp)], policy: &PollPolicy) -> Option<Why<'a>> {
+    pub(super) fn of(
+        w: &'a Watch,
+        now: Timestamp,
+        down: &[(ProviderId, Timestamp)],
+        policy: &PollPolicy,
+    ) -> Option<Why<'a>> {
         let unreachable = down.iter().find(|(p, _)| *p == w.invoice.method.provider).map(|(_, t)| *t);
         if let Watcher::Elsewhere(terminal) = &w.watcher
             && !w.is_settled(now, policy)
@@ -134,4 +139,3 @@ impl Note {
         }
     }
 }
-

@@ -2,13 +2,13 @@
 //! notes, amounts, method), the columns sized to what fits, and one row
 //! drawn cell by cell.
 
+use super::note::{Clock, Note, NoteLength, Why};
 use crate::core::invoice::CryptoAmount;
 use crate::core::method::PaymentMethod;
 use crate::core::method::ProviderId;
 use crate::core::money::Money;
 use crate::core::schedule::PollPolicy;
 use crate::core::status::Status;
-use super::note::{Clock, Note, NoteLength, Why};
 use crate::core::watch::Watch;
 use crate::tui::theme;
 use crate::tui::widgets::{Bar, Countdown};
