@@ -11,10 +11,14 @@
 //! - `feed`: the operator's board's live feed (LISTEN/NOTIFY);
 //! - `import`: copying a SQLite journal in.
 
+mod chain;
 pub mod connect;
 pub mod feed;
 pub mod import;
 mod lease;
+mod migrate;
+mod pool;
+mod rows;
 pub mod schema;
 mod store;
 
