@@ -15,7 +15,7 @@ mod chain;
 pub mod connect;
 pub mod feed;
 pub mod import;
-mod lease;
+pub mod lease;
 mod migrate;
 mod pool;
 mod rows;
