@@ -23,7 +23,12 @@ impl Story for Charge {
             if turn.done.is_some() && !matches!(notice, Notice::CreateFailed(_)) {
                 continue;
             }
+            // Invoices of other terminals, taken over on a shared store, are not this sale.
+            let other = |r: &Reference| desk.sale.reference().is_some_and(|mine| mine != r);
             match notice {
+                Notice::Created(reference) if other(&reference) => {}
+                Notice::Status { reference, .. } if other(&reference) => {}
+                Notice::Conflict { ref reference, .. } if other(reference) => {}
                 Notice::Created(reference) => {
                     if let Some(w) = desk.watch(&reference) {
                         print_created(&mut turn.lines, &w.invoice, self.json, self.ansi);
