@@ -7,11 +7,11 @@ use crate::core::record::SaleRecord;
 use crate::core::report::{self, Report, Totals, day_bounds};
 use crate::journal::Store;
 use crate::journal::fleet::Scope;
-use std::collections::BTreeMap;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use rust_decimal::Decimal;
+use std::collections::BTreeMap;
 use std::io::Write;
 
 /// Parses `YYYY-MM-DD`.

@@ -277,16 +277,7 @@ impl Session {
         };
         let clock = clock::system();
         let registry = registry::build(&config, clock.clone()).map_err(|e| e.problem().message)?;
-        Ok(Session {
-            config,
-            dir,
-            journal,
-            registry: Arc::new(registry),
-            clock,
-            demo,
-            log,
-            _lock: lock,
-        })
+        Ok(Session { config, dir, journal, registry: Arc::new(registry), clock, demo, log, _lock: lock })
     }
 }
 

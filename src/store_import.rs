@@ -48,6 +48,9 @@ pub async fn main(config_flag: Option<&Path>, data_dir: &Path) -> i32 {
             );
             crate::cli::exit::OK
         }
-        Err(e) => fail(format!("the import stopped: {}. Run it again: what was copied stays, nothing is copied twice.", e.to_string().trim_end_matches("."))),
+        Err(e) => fail(format!(
+            "the import stopped: {}. Run it again: what was copied stays, nothing is copied twice.",
+            e.to_string().trim_end_matches(".")
+        )),
     }
 }

@@ -2,9 +2,9 @@
 //! store by the built `till`, every column and status line, and a second
 //! run adding nothing.
 
-mod support;
 #[path = "support/pgseed.rs"]
 mod pgseed;
+mod support;
 
 use pgseed::client;
 use support::*;
@@ -75,7 +75,8 @@ async fn the_journal_is_copied_once_and_reads_the_same_from_the_store() {
     assert!(said.trim_end().ends_with("; 3 were already there."), "{said}");
 
     // Every column of every sale reads back the same from the store.
-    let (sqlite_csv, pg_csv) = (String::from_utf8(sqlite_csv.stdout).unwrap(), String::from_utf8(pg_csv.stdout).unwrap());
+    let (sqlite_csv, pg_csv) =
+        (String::from_utf8(sqlite_csv.stdout).unwrap(), String::from_utf8(pg_csv.stdout).unwrap());
     assert_eq!(sqlite_csv.lines().count(), 4, "{sqlite_csv}");
     assert_eq!(pg_csv, sqlite_csv);
 

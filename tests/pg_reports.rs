@@ -3,9 +3,9 @@
 //! of another terminal, and of every terminal with each one's totals, as
 //! text and CSV.
 
-mod support;
 #[path = "support/pgseed.rs"]
 mod pgseed;
+mod support;
 
 use pgseed::*;
 use support::proc::{UTC_CONFIG, said, till_in};
@@ -49,7 +49,11 @@ async fn history_reads_this_terminal_another_or_every_one_from_the_store() {
     let Some(url) = two_counters("reports_history").await else { return };
     let url2 = url.clone();
     let (mine, other, all) = tokio::task::spawn_blocking(move || {
-        (run(&url2, &["history"]), run(&url2, &["history", "--terminal", "till-2"]), run(&url2, &["history", "--all-terminals", "--csv"]))
+        (
+            run(&url2, &["history"]),
+            run(&url2, &["history", "--terminal", "till-2"]),
+            run(&url2, &["history", "--all-terminals", "--csv"]),
+        )
     })
     .await
     .unwrap();
@@ -60,8 +64,7 @@ async fn history_reads_this_terminal_another_or_every_one_from_the_store() {
     assert!(other.contains("t2paid") && other.contains("t2expired") && !other.contains("t1paid1"), "{other}");
     let (head, rows) = csv_rows(&all);
     assert_eq!(head.last().map(String::as_str), Some("terminal"));
-    let mut got: Vec<(String, String)> =
-        rows.iter().map(|r| (r[1].clone(), r.last().unwrap().clone())).collect();
+    let mut got: Vec<(String, String)> = rows.iter().map(|r| (r[1].clone(), r.last().unwrap().clone())).collect();
     got.sort();
     let want: Vec<(String, String)> = [
         ("t1open", "till-1"),
@@ -81,7 +84,11 @@ async fn the_report_across_counters_shows_the_shops_totals_and_each_terminals() 
     let Some(url) = two_counters("reports_report").await else { return };
     let url2 = url.clone();
     let (mine, all, csv) = tokio::task::spawn_blocking(move || {
-        (run(&url2, &["report"]), run(&url2, &["report", "--all-terminals"]), run(&url2, &["report", "--all-terminals", "--csv"]))
+        (
+            run(&url2, &["report"]),
+            run(&url2, &["report", "--all-terminals"]),
+            run(&url2, &["report", "--all-terminals", "--csv"]),
+        )
     })
     .await
     .unwrap();
@@ -89,7 +96,9 @@ async fn the_report_across_counters_shows_the_shops_totals_and_each_terminals() 
     assert!(!mine.contains("Per terminal"), "{mine}");
     assert!(all.contains("all terminals"), "{all}");
     assert!(all.contains("Still open: 1"), "{all}");
-    let line = |t: &str| all.lines().find(|l| l.trim_start().starts_with(t)).unwrap_or_else(|| panic!("{t}: {all}")).to_string();
+    let line = |t: &str| {
+        all.lines().find(|l| l.trim_start().starts_with(t)).unwrap_or_else(|| panic!("{t}: {all}")).to_string()
+    };
     let words = |l: String| l.split_whitespace().map(str::to_string).collect::<Vec<_>>();
     // terminal, sales, paid, paid amount (2 words), open, not created
     assert_eq!(words(line("till-1")), ["till-1", "3", "2", "25.00", "USD", "1", "0"]);

@@ -202,7 +202,8 @@ pub async fn import(client: &mut tokio_postgres::Client, path: &Path) -> Result<
             }
         }
         // The lines in the journal's order, across the batch's sales.
-        let mut lines: Vec<(&Sale, &Event)> = copied.iter().flat_map(|s| s.events.iter().map(move |e| (*s, e))).collect();
+        let mut lines: Vec<(&Sale, &Event)> =
+            copied.iter().flat_map(|s| s.events.iter().map(move |e| (*s, e))).collect();
         lines.sort_by_key(|(_, e)| e.id);
         for (sale, e) in &lines {
             chain::append(&tx, &sale.terminal, (*e).clone()).await?;
@@ -217,10 +218,7 @@ pub async fn import(client: &mut tokio_postgres::Client, path: &Path) -> Result<
 
 /// Connects to the store of `[store]`, migrates it (refusing a newer
 /// schema untouched) and copies the journal at `path` into it.
-pub async fn into_store(
-    store: &crate::config::store::StoreConfig,
-    path: &Path,
-) -> Result<Imported, JournalError> {
+pub async fn into_store(store: &crate::config::store::StoreConfig, path: &Path) -> Result<Imported, JournalError> {
     let target = super::connect::target(store)?;
     let (mut client, connection) = super::connect::connect(&target).await?;
     let driver = tokio::spawn(async move {
