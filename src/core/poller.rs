@@ -140,11 +140,16 @@ impl Gate {
 
     /// The key of the invoice that may be polled alone: the one on screen,
     /// one a sweep missed, or (outside sweeps) the soonest due.
-    fn next_single(&self, focus: Option<usize>) -> Option<(Timestamp, usize)> {
+    /// Among those due at `now` the one on screen goes first; when none is
+    /// due, the soonest (a focused invoice not yet due never holds the
+    /// others up).
+    fn next_single(&self, focus: Option<usize>, now: Timestamp) -> Option<(Timestamp, usize)> {
         let focused = focus.and_then(|i| self.keys.get(&i).map(|k| (*k, i)));
         let missed = self.singles.iter().filter_map(|i| self.keys.get(i).map(|k| (*k, *i))).min();
         let first = if self.sweeping() { None } else { self.queue.first().copied() };
-        [focused, missed, first].into_iter().flatten().min_by_key(|(k, i)| (Some(*i) != focus, *k))
+        let candidates = [focused, missed, first].into_iter().flatten();
+        let due = candidates.clone().filter(|(k, _)| *k <= now).min_by_key(|(k, i)| (Some(*i) != focus, *k));
+        due.or_else(|| candidates.min())
     }
 
     /// The soonest late watch (outside sweeps, which take them in).
@@ -304,7 +309,7 @@ impl Poller {
                     continue;
                 }
                 let due = |next: Option<(Timestamp, usize)>| next.filter(|(k, _)| *k <= now);
-                let Some((_, idx)) = due(gate.next_single(focus)).or_else(|| due(gate.next_late())) else { break };
+                let Some((_, idx)) = due(gate.next_single(focus, now)).or_else(|| due(gate.next_late())) else { break };
                 gate.remove(idx);
                 gate.singles.remove(&idx);
                 let Some(w) = watches.get_mut(idx) else { continue };
@@ -330,7 +335,11 @@ impl Poller {
                 }
                 let work = match &g.sweep {
                     Some(s) if !s.in_flight => Some(Timestamp::MIN),
-                    _ => [g.next_single(focus), g.next_late()].into_iter().flatten().map(|(k, _)| k).min(),
+                    _ => [g.next_single(focus, Timestamp::MIN), g.next_late()]
+                        .into_iter()
+                        .flatten()
+                        .map(|(k, _)| k)
+                        .min(),
                 };
                 work.map(|k| k.max(g.next_send))
             })

@@ -225,6 +225,7 @@ impl<K: Send + 'static> Drive<K> {
         match store.lease_turn(&ask) {
             Ok(Some(turn)) => {
                 timer.renewed(sent);
+                tracing::debug!(assignments = turn.assignments.len(), sharing = ?turn.sharing, "lease turn");
                 let event = lease::event(turn, &timer.leasing.terminal, face.desk(), store.as_ref());
                 effects.extend(face.update(Input::Core(event)));
             }

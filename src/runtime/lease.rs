@@ -167,6 +167,7 @@ pub(crate) fn event(turn: LeaseTurn, me: &str, desk: &Desk, store: &dyn Store) -
         .into_iter()
         .map(|a| {
             let w = watcher(&a.record.terminal, &a.watched_by, me);
+            tracing::debug!(reference = %a.record.reference, watcher = ?w, watchable = a.record.invoice().is_some(), "lease turn: assignment");
             (a.record, w)
         })
         .collect();

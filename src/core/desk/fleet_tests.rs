@@ -237,3 +237,42 @@ fn tills_sharing_an_account_each_keep_to_their_share_of_its_limit() {
     assert!((15..=19).contains(&shared), "shared by two: {shared}");
     assert!((30..=37).contains(&again), "the whole limit back: {again}");
 }
+
+#[test]
+fn invoices_taken_over_while_a_sale_of_this_till_is_open_are_polled_too() {
+    let mut d = Desk::new(policy(), t0());
+    d.update(Event::LeaseLost);
+    d.update(fleet(Vec::new()));
+    let own = invoice(40);
+    d.update(Event::AmountEntered(own.fiat.clone()));
+    d.update(Event::MethodChosen(own.method, own.reference.clone()));
+    d.update(Event::Created { reference: own.reference.clone(), result: Ok(own.clone()) });
+    let report =
+        StatusReport { raw: "pending".into(), status: Status::Pending, received: None, tx_id: None, paid_with: None };
+    d.update(Event::Polled { reference: own.reference.clone(), result: Ok(report) });
+    let mut taken: Vec<_> = (41..45).map(|n| (record(n, Status::Pending, "A"), Watcher::Here)).collect();
+    taken.push((record(40, Status::Pending, "B"), Watcher::Here));
+    for (r, w) in &mut taken {
+        if r.terminal == "A" {
+            *w = Watcher::For("A".into());
+        }
+    }
+    d.update(Event::Tick(secs(1)));
+    let out = d.update(fleet(taken));
+    for r in polled(&out.commands) {
+        let report = StatusReport {
+            raw: "pending".into(),
+            status: Status::Pending,
+            received: None,
+            tx_id: None,
+            paid_with: None,
+        };
+        d.update(Event::Polled { reference: r, result: Ok(report) });
+    }
+    // The sale on screen goes first when due, but never holds the others up.
+    let all = run(&mut d, 1, 20);
+    for n in 41..45u64 {
+        let times = all.iter().filter(|r| **r == Reference::from_random(n.into())).count();
+        assert!(times >= 2, "{n} polled {times} times: {all:?}");
+    }
+}
