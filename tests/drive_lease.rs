@@ -183,7 +183,7 @@ async fn turns_come_first_and_every_sixth_of_the_takeover_and_a_cut_off_till_sto
         let first_poll = s.polls.iter().map(|(at, _)| *at).min().unwrap();
         assert!(s.turns[0].0 <= first_poll, "the first turn before the first poll");
         assert!((10..=11).contains(&s.turns.len()), "a turn every second: {}", s.turns.len());
-        assert_eq!(s.turns[0].1.lease, Duration::from_secs(4), "the lease is two thirds of the takeover");
+        assert_eq!(s.turns[0].1.lease, Duration::from_secs(3), "the lease is half the takeover");
         assert!(s.polls.iter().all(|(_, r)| r != "away"), "watched by B: never polled here");
     }
     assert!(polls_of(&seen, "mine", start, start + Duration::from_secs(10)) > 0);
@@ -191,14 +191,14 @@ async fn turns_come_first_and_every_sixth_of_the_takeover_and_a_cut_off_till_sto
     assert_eq!(desk.watch(&Reference::parse("taken").unwrap()).unwrap().watcher, Watcher::For("C".into()));
 
     // The database is cut off: the last renewal was sent at most 1 s ago;
-    // polling stops by 3.5 s after it, before the store counts 4 s.
+    // polling stops by 2.5 s after it, before the store counts 3 s.
     let last_renewal = seen.lock().unwrap().turns.last().unwrap().0;
     seen.lock().unwrap().cut_off = true;
     drive.until(start + Duration::from_secs(30));
     drive.run(&mut desk, Vec::new()).await.unwrap();
     assert!(desk.paused);
-    let fenced = last_renewal + Duration::from_millis(3500);
-    let expiry = last_renewal + Duration::from_secs(4);
+    let fenced = last_renewal + Duration::from_millis(2500);
+    let expiry = last_renewal + Duration::from_secs(3);
     let late = polls_of(&seen, "mine", fenced, start + Duration::from_secs(30))
         + polls_of(&seen, "taken", fenced, start + Duration::from_secs(30));
     assert_eq!(late, 0, "nothing polled once the lease could have run out");

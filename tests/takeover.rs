@@ -158,6 +158,15 @@ fn get(base: &str, path: &str) -> serde_json::Value {
     serde_json::from_str(&body).unwrap_or_else(|e| panic!("{body}: {e}"))
 }
 
+fn delete(base: &str, path: &str) {
+    let rest = base.strip_prefix("http://").unwrap();
+    let mut s = std::net::TcpStream::connect(rest).unwrap();
+    write!(s, "DELETE {path} HTTP/1.1\r\nHost: {rest}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n").unwrap();
+    let mut reply = String::new();
+    s.read_to_string(&mut reply).unwrap();
+    assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
+}
+
 /// The polls of each invoice (by Xcash id) in the sandbox's log: (at_ms, terminal).
 fn polls(base: &str) -> BTreeMap<String, Vec<(u64, String)>> {
     let mut out: BTreeMap<String, Vec<(u64, String)>> = BTreeMap::new();
@@ -252,6 +261,8 @@ fn a_dead_tills_invoices_are_taken_over_within_takeover_secs_and_go_back_when_it
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
     let sandbox =
         rt.block_on(till_sandbox::spawn("127.0.0.1:0".parse().unwrap(), till_sandbox::Options::default())).unwrap();
+    // The sandbox's request log counts from about now (a hair before).
+    let sandbox_start = Instant::now();
     let base = sandbox.base_url();
     let db = Db { rt, url: url.clone() };
     let mut procs = Procs { children: Vec::new(), dir: Some(tempfile::tempdir().unwrap()) };
@@ -268,6 +279,11 @@ fn a_dead_tills_invoices_are_taken_over_within_takeover_secs_and_go_back_when_it
         let _ = child.wait();
         made.push((id, reference));
     }
+    // (Four processes in a row, each killed right after its create, burst
+    // their creates: the setup's, not a till's pace. The limit is checked
+    // from here on.)
+    delete(&base, "/_sandbox/rates");
+    let cleared_ms = u64::try_from(sandbox_start.elapsed().as_millis()).unwrap();
     // A watches what it left; then B runs (its own sale stays open).
     let a = start(&dir, "A", &["resume", "--json"], "a1");
     procs.children.push(a);
@@ -286,10 +302,14 @@ fn a_dead_tills_invoices_are_taken_over_within_takeover_secs_and_go_back_when_it
     a.kill().unwrap();
     let killed = Instant::now();
     let _ = a.wait();
+    let killed_ms = u64::try_from(killed.duration_since(sandbox_start).as_millis()).unwrap();
     let mut taken = Vec::new();
     for (id, reference) in &made {
         wait_for(Duration::from_secs(3 * TAKEOVER_SECS), "B takes A's invoice over", || polled_by(&base, id, "B") > 0);
-        taken.push(killed.elapsed());
+        let first = polls(&base)[id].iter().find(|(_, t)| t == "B").unwrap().0;
+        // From the kill to B's first poll of it, as the sandbox saw it (the
+        // log's clock started a moment before `sandbox_start`: an over-estimate).
+        taken.push(Duration::from_millis(first.saturating_sub(killed_ms)));
         assert_eq!(db.watcher(reference), "B");
     }
     let slowest = taken.iter().max().unwrap();
@@ -348,6 +368,26 @@ fn a_dead_tills_invoices_are_taken_over_within_takeover_secs_and_go_back_when_it
     let max = rates["xcash"]["max_in_1s"].as_u64().unwrap();
     let per_invoice = rates["xcash"]["max_per_path_in_60s"].as_u64().unwrap();
     eprintln!("takeover: xcash at most {max} requests in 1 s, {per_invoice} for one invoice in 60 s");
-    assert!(max <= 4, "xcash got {max} requests in one second");
+    if max > 4 {
+        // Which requests: the busiest second of the log, with their senders.
+        let log = get(&base, "/_sandbox/requests/log");
+        let all: Vec<(u64, String, String)> = log
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["at_ms"].as_u64().unwrap(),
+                    r["path"].as_str().unwrap().into(),
+                    r["user_agent"].as_str().unwrap().into(),
+                )
+            })
+            .filter(|r: &(u64, String, String)| r.0 >= cleared_ms)
+            .collect();
+        let worst =
+            (0..all.len()).max_by_key(|&i| all[i..].iter().take_while(|r| r.0 < all[i].0 + 1000).count()).unwrap();
+        let window: Vec<_> = all[worst..].iter().take_while(|r| r.0 < all[worst].0 + 1000).collect();
+        panic!("xcash got {max} requests in one second (killed at {killed_ms} ms): {window:#?}");
+    }
     assert!(per_invoice <= 60);
 }

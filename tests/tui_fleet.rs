@@ -33,7 +33,7 @@ fn the_dashboard_says_which_invoices_are_watched_for_another_terminal_and_which_
     away.terminal = "till-1".into();
     let assignments =
         vec![(own, Watcher::Here), (taken, Watcher::For("T2".into())), (away, Watcher::Elsewhere("T3".into()))];
-    app.update(Action::Core(Event::Fleet { assignments, settled: Vec::new(), sharing: Vec::new() }));
+    app.update(Action::Core(Event::Fleet { assignments, settled: Vec::new(), sharing: Vec::new(), hold: Vec::new() }));
     press(&mut app, KeyCode::Tab);
     assert!(app.dashboard.open);
     let screen = format!("{}", render(&app, 120, 20).backend());

@@ -273,6 +273,13 @@ impl Poller {
         self.gate(provider, policy).limits.gateway = limits.gateway;
     }
 
+    /// Sends nothing to this gateway before `until` (this till joins an
+    /// account other tills use: they make room first).
+    pub fn hold(&mut self, provider: ProviderId, until: Timestamp, policy: &PollPolicy) {
+        let gate = self.gate(provider, policy);
+        gate.next_send = gate.next_send.max(until);
+    }
+
     /// The request rate kept at a gateway now (its share of the limit).
     pub fn rate(&self, provider: ProviderId) -> Option<schedule::Rate> {
         self.gates.get(&provider).map(|g| g.limits.gateway)

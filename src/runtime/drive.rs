@@ -226,13 +226,31 @@ impl<K: Send + 'static> Drive<K> {
             Ok(Some(turn)) => {
                 timer.renewed(sent);
                 tracing::debug!(assignments = turn.assignments.len(), sharing = ?turn.sharing, "lease turn");
-                let event = lease::event(turn, &timer.leasing.terminal, face.desk(), store.as_ref());
+                let mut hold = Vec::new();
+                if let Some(quiet) = timer.joining(&turn) {
+                    let shared: Vec<ProviderId> =
+                        turn.sharing.iter().filter(|(_, n)| *n > 1).map(|(p, _)| *p).collect();
+                    tracing::info!(
+                        ?shared,
+                        ?quiet,
+                        "joining gateway accounts other tills use: quiet until they make room"
+                    );
+                    let until = self.runtime.clock().now() + quiet;
+                    hold = shared.iter().map(|p| (*p, until)).collect();
+                    self.runtime.hold(&shared, tokio::time::Instant::now() + quiet);
+                }
+                let event = lease::event(turn, &timer.leasing.terminal, face.desk(), store.as_ref(), hold);
                 effects.extend(face.update(Input::Core(event)));
             }
             Ok(None) => {
                 // A store of one till: no leases, nothing more to renew.
                 self.lease = None;
-                let none = Event::Fleet { assignments: Vec::new(), settled: Vec::new(), sharing: Vec::new() };
+                let none = Event::Fleet {
+                    assignments: Vec::new(),
+                    settled: Vec::new(),
+                    sharing: Vec::new(),
+                    hold: Vec::new(),
+                };
                 effects.extend(face.update(Input::Core(none)));
             }
             Err(e) => {

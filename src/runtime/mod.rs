@@ -34,6 +34,9 @@ pub struct Runtime {
     clock: SharedClock,
     /// Many tills on one store: this till's lease (`lease.rs`).
     leasing: Option<Arc<lease::Leasing>>,
+    /// Gateways this till sends nothing to before an instant (it joins an
+    /// account other tills use): creates and lookups wait too.
+    holds: Arc<std::sync::Mutex<Vec<(crate::core::method::ProviderId, tokio::time::Instant)>>>,
 }
 
 pub(crate) fn journal_problem(e: &JournalError) -> Problem {
@@ -98,6 +101,7 @@ impl Runtime {
             terminal: String::new(),
             clock: crate::clock::system(),
             leasing: None,
+            holds: Arc::default(),
         }
     }
 
@@ -120,6 +124,19 @@ impl Runtime {
     pub fn with_leasing(mut self, leasing: lease::Leasing) -> Runtime {
         self.leasing = Some(Arc::new(leasing));
         self
+    }
+
+    /// Sends nothing to these gateways before `until`.
+    pub fn hold(&self, providers: &[crate::core::method::ProviderId], until: tokio::time::Instant) {
+        let mut holds = self.holds.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        holds.retain(|(p, _)| !providers.contains(p));
+        holds.extend(providers.iter().map(|p| (*p, until)));
+    }
+
+    /// Until when requests to this gateway wait, if they must.
+    fn held(&self, provider: crate::core::method::ProviderId) -> Option<tokio::time::Instant> {
+        let holds = self.holds.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        holds.iter().find(|(p, _)| *p == provider).map(|(_, t)| *t)
     }
 
     /// This till's lease settings, on a store shared by many tills.
@@ -182,9 +199,18 @@ impl Runtime {
         let events = self.events.clone();
         let this = self.clone();
         let fallback = fallback(&command);
+        let held = match &command {
+            Command::Create { method, .. } | Command::Resolve { method, .. } => self.held(method.provider),
+            Command::Poll(invoice) | Command::Cancel(invoice) => self.held(invoice.method.provider),
+            Command::PollPage { provider, .. } => self.held(*provider),
+            Command::Record(_) => None,
+        };
         // The work runs in its own task: should it panic, the face still
         // gets an answer (and never waits on "Creating…" forever).
         let work = tokio::spawn(async move {
+            if let Some(until) = held {
+                tokio::time::sleep_until(until).await;
+            }
             match command {
                 Command::Create { reference, amount, method, retry } => {
                     let result = this.create(&registry, &reference, amount, method, retry).await;

@@ -70,7 +70,7 @@ fn record(n: u64, status: Status, terminal: &str) -> SaleRecord {
 }
 
 fn fleet(assignments: Vec<(SaleRecord, Watcher)>) -> Event {
-    Event::Fleet { assignments, settled: Vec::new(), sharing: vec![(ProviderId::Xpay, 1)] }
+    Event::Fleet { assignments, settled: Vec::new(), sharing: vec![(ProviderId::Xpay, 1)], hold: Vec::new() }
 }
 
 /// The invoices polled by these commands.
@@ -155,6 +155,7 @@ fn an_own_invoice_comes_back_from_another_till_with_the_status_it_stored() {
         assignments: vec![(record(3, Status::Underpaid, "A"), Watcher::Here)],
         settled: Vec::new(),
         sharing: Vec::new(),
+        hold: Vec::new(),
     });
     let w = d.watch(&r).unwrap();
     assert_eq!((w.watcher.clone(), w.status().clone()), (Watcher::Here, Status::Underpaid));
@@ -215,6 +216,7 @@ fn an_invoice_finished_by_another_till_is_taken_as_stored_and_never_written_agai
         assignments: Vec::new(),
         settled: vec![record(8, Status::Paid, "A")],
         sharing: Vec::new(),
+        hold: Vec::new(),
     });
     assert_eq!(d.watch(&r).unwrap().status(), &Status::Paid);
     assert_eq!(writes(&out.commands), 0);
@@ -227,7 +229,12 @@ fn tills_sharing_an_account_each_keep_to_their_share_of_its_limit() {
     let many: Vec<_> = (10..30).map(|n| (record(n, Status::Pending, "A"), Watcher::Here)).collect();
     d.update(fleet(many.clone()));
     let alone = run(&mut d, 0, 20).len();
-    d.update(Event::Fleet { assignments: many.clone(), settled: Vec::new(), sharing: vec![(ProviderId::Xpay, 2)] });
+    d.update(Event::Fleet {
+        assignments: many.clone(),
+        settled: Vec::new(),
+        sharing: vec![(ProviderId::Xpay, 2)],
+        hold: Vec::new(),
+    });
     let shared = run(&mut d, 20, 40).len();
     d.update(fleet(many));
     let again = run(&mut d, 40, 60).len();
@@ -275,4 +282,29 @@ fn invoices_taken_over_while_a_sale_of_this_till_is_open_are_polled_too() {
         let times = all.iter().filter(|r| **r == Reference::from_random(n.into())).count();
         assert!(times >= 2, "{n} polled {times} times: {all:?}");
     }
+}
+
+#[test]
+fn a_till_joining_an_account_other_tills_use_keeps_quiet_there_until_they_make_room() {
+    let mut d = Desk::new(policy(), t0());
+    d.update(Event::LeaseLost);
+    let out = d.update(Event::Fleet {
+        assignments: vec![(record(50, Status::Pending, "A"), Watcher::Here)],
+        settled: Vec::new(),
+        sharing: vec![(ProviderId::Xpay, 2)],
+        hold: vec![(ProviderId::Xpay, secs(2))],
+    });
+    assert!(polled(&out.commands).is_empty());
+    assert_eq!(d.next_wake(), Some(secs(2)));
+    let polls = run(&mut d, 0, 3);
+    assert!(!polls.is_empty(), "polled once the others made room");
+    let mut early = Desk::new(policy(), t0());
+    early.update(Event::LeaseLost);
+    early.update(Event::Fleet {
+        assignments: vec![(record(50, Status::Pending, "A"), Watcher::Here)],
+        settled: Vec::new(),
+        sharing: vec![(ProviderId::Xpay, 2)],
+        hold: vec![(ProviderId::Xpay, secs(2))],
+    });
+    assert!(run(&mut early, 0, 2).is_empty(), "nothing before the hold ends");
 }

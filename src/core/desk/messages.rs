@@ -71,12 +71,15 @@ pub enum Event {
     /// this till made or now watches, as stored (new ones start being
     /// watched or shown); `settled`: invoices the store no longer lists as
     /// watched (final, or past their late window), as stored; `sharing`:
-    /// how many live tills share each of this till's gateway accounts.
+    /// how many live tills share each of this till's gateway accounts;
+    /// `hold`: gateways this till keeps quiet at until then (it joins an
+    /// account other live tills use: they make room at their next turn).
     /// Polling resumes if the lease was lost.
     Fleet {
         assignments: Vec<(SaleRecord, Watcher)>,
         settled: Vec<SaleRecord>,
         sharing: Vec<(ProviderId, u32)>,
+        hold: Vec<(ProviderId, Timestamp)>,
     },
     /// This till's lease could not be renewed in time (or is not held yet,
     /// at start): nothing is polled until a lease turn succeeds.

@@ -251,7 +251,12 @@ impl Desk {
                     out.notices.push(Notice::Switched(reference));
                 }
             }
-            Event::Fleet { assignments, settled, sharing } => self.fleet(assignments, settled, &sharing, &mut out),
+            Event::Fleet { assignments, settled, sharing, hold } => {
+                for (provider, until) in hold {
+                    self.poller.hold(provider, until, &self.policy);
+                }
+                self.fleet(assignments, settled, &sharing, &mut out)
+            }
             Event::LeaseLost => self.lease_lost(),
             Event::NotWatcher(reference) => self.not_watcher(&reference),
             Event::NewSale => {
