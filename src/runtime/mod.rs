@@ -168,7 +168,7 @@ impl Runtime {
     pub fn write(&self, entry: &Entry) -> Result<(), JournalError> {
         let Some(j) = &self.journal else { return Ok(()) };
         let at = self.clock.now();
-        let written = match entry {
+        match entry {
             Entry::Intent { reference, method, amount, breakdown } => {
                 j.record_intent(reference, *method, amount, breakdown.as_deref(), &self.terminal, at)
             }
@@ -179,8 +179,7 @@ impl Runtime {
             }
             Entry::Status { watch, change } => j.record_status(watch, change, at),
             Entry::Switch(watch) => j.record_switch(watch, at),
-        };
-        written
+        }
     }
 
     pub fn registry(&self) -> &Registry {

@@ -100,9 +100,9 @@ impl fmt::Display for NoteWords<'_> {
             (Why::PaidLate, Short) => f.write_str("late"),
             (Why::For(t), Full | Medium) => write!(f, "for {t}"),
             (Why::For(_), Short) => f.write_str("taken"),
-            (Why::Elsewhere(t), Full) if t.is_empty() => f.write_str("watched by another till"),
+            (Why::Elsewhere(""), Full) => f.write_str("watched by another till"),
             (Why::Elsewhere(t), Full) => write!(f, "watched by {t}"),
-            (Why::Elsewhere(t), Medium) if t.is_empty() => f.write_str("elsewhere"),
+            (Why::Elsewhere(""), Medium) => f.write_str("elsewhere"),
             (Why::Elsewhere(t), Medium) => write!(f, "by {t}"),
             (Why::Elsewhere(_), Short) => f.write_str("away"),
         }
