@@ -139,21 +139,6 @@ impl Watch {
         is_paid_late(&self.invoice.status, self.note.as_deref())
     }
 
-    /// Takes the sale as the store holds it, written by another till:
-    /// its status, origin, words and way to pay. Nothing is written.
-    pub fn adopt(&mut self, record: &crate::core::record::SaleRecord, now: Timestamp) {
-        if let Some(mut invoice) = record.invoice() {
-            invoice.choices = std::mem::take(&mut self.invoice.choices);
-            self.invoice = invoice;
-        }
-        self.origin = record.origin;
-        self.raw = record.raw.clone();
-        self.note = record.note.clone();
-        self.tx_id = record.tx_id.clone();
-        self.conflict = None;
-        self.finished_at = if self.invoice.status.is_final() { self.finished_at.or(Some(now)) } else { None };
-    }
-
     /// Time is up (the countdown reached zero) but nothing final is known yet.
     pub fn is_expiring(&self, now: Timestamp) -> bool {
         !self.invoice.status.is_final() && now >= self.invoice.expires_at

@@ -8,7 +8,7 @@ use super::{Desk, Outcome};
 use crate::core::invoice::Reference;
 use crate::core::method::ProviderId;
 use crate::core::record::SaleRecord;
-use crate::core::watch::Watcher;
+use crate::core::watch::{Watch, Watcher};
 use std::collections::HashSet;
 
 impl Desk {
@@ -44,7 +44,7 @@ impl Desk {
             // Finished by another till while this one could not write: taken
             // as stored, never written again.
             if record.status.is_final() && !w.status().is_final() {
-                w.adopt(&record, now);
+                adopt(w, &record, now);
                 self.poller.dequeue(idx, w.invoice.method.provider);
             }
             adopted.insert(idx);
@@ -78,20 +78,20 @@ impl Desk {
         if w.watcher == watcher {
             if !watcher.polled_here() {
                 // Watched elsewhere: shown as that till stored it.
-                w.adopt(record, now);
+                adopt(w, record, now);
             }
             return;
         }
         let was_here = w.watcher.polled_here();
         w.watcher = watcher;
         if !w.watcher.polled_here() {
-            w.adopt(record, now);
+            adopt(w, record, now);
             self.poller.dequeue(idx, w.invoice.method.provider);
         } else if was_here {
             // Still polled here (for itself or for another terminal): only the label changes.
         } else {
             // Back from another till: from the status it stored, asked at once.
-            w.adopt(record, now);
+            adopt(w, record, now);
             w.answered = false;
             w.errors = 0;
             w.next_poll = now;
@@ -119,4 +119,19 @@ impl Desk {
     pub fn rate(&self, provider: ProviderId) -> Option<crate::core::schedule::Rate> {
         self.poller.rate(provider)
     }
+}
+
+/// Takes the sale as the store holds it, written by another till: its
+/// status, origin, words and way to pay. Nothing is written.
+fn adopt(w: &mut Watch, record: &SaleRecord, now: jiff::Timestamp) {
+    if let Some(mut invoice) = record.invoice() {
+        invoice.choices = std::mem::take(&mut w.invoice.choices);
+        w.invoice = invoice;
+    }
+    w.origin = record.origin;
+    w.raw = record.raw.clone();
+    w.note = record.note.clone();
+    w.tx_id = record.tx_id.clone();
+    w.conflict = None;
+    w.finished_at = if w.invoice.status.is_final() { w.finished_at.or(Some(now)) } else { None };
 }
