@@ -96,16 +96,33 @@ pub fn write_csv(out: impl Write, records: &[SaleRecord], tz: &TimeZone) -> Resu
 
 /// The records as an aligned table for the terminal.
 pub fn table(records: &[SaleRecord], tz: &TimeZone) -> String {
+    table_in(records, tz, false)
+}
+
+/// The records as an aligned table, with the terminal that made each sale
+/// when `terminals` (a history across counters).
+pub fn table_in(records: &[SaleRecord], tz: &TimeZone, terminals: bool) -> String {
     let mut s = String::new();
     if records.is_empty() {
         s.push_str("No sales in that period.\n");
         return s;
     }
-    s.push_str(&format!("{:<19}  {:>14}  {:<24}  {:<22}  {}\n", "time", "amount", "method", "status", "reference"));
+    let width = records.iter().map(|r| r.terminal.chars().count()).max().unwrap_or(0).max("terminal".len());
+    let terminal = |t: &str| if terminals { format!("{t:<width$}  ") } else { String::new() };
+    s.push_str(&format!(
+        "{:<19}  {}{:>14}  {:<24}  {:<22}  {}\n",
+        "time",
+        terminal("terminal"),
+        "amount",
+        "method",
+        "status",
+        "reference"
+    ));
     for r in records {
         let t = r.started_at.to_zoned(tz.clone()).strftime("%Y-%m-%d %H:%M:%S").to_string();
         s.push_str(&format!(
-            "{t:<19}  {:>14}  {:<24}  {:<22}  {}\n",
+            "{t:<19}  {}{:>14}  {:<24}  {:<22}  {}\n",
+            terminal(&r.terminal),
             r.fiat.to_string(),
             r.method.to_string(),
             r.status_label(),

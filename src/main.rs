@@ -376,7 +376,7 @@ fn history(
             Err(e) => fail(e),
         }
     } else {
-        print!("{}", ledger::table(&records, &tz));
+        print!("{}", ledger::table_in(&records, &tz, *scope == Scope::All));
         0
     }
 }
@@ -403,7 +403,11 @@ fn report(config_flag: Option<&Path>, data_dir: &Path, date: Option<String>, csv
                 Err(e) => fail(e),
             };
         }
-        println!("No journal yet: no sales recorded.");
+        if config.store.is_some() {
+            println!("The store holds no sales yet.");
+        } else {
+            println!("No journal yet: no sales recorded.");
+        }
         return 0;
     };
     if csv {

@@ -48,11 +48,12 @@ fn csv_rows(text: &str) -> (Vec<String>, Vec<Vec<String>>) {
 async fn history_reads_this_terminal_another_or_every_one_from_the_store() {
     let Some(url) = two_counters("reports_history").await else { return };
     let url2 = url.clone();
-    let (mine, other, all) = tokio::task::spawn_blocking(move || {
+    let (mine, other, all, table) = tokio::task::spawn_blocking(move || {
         (
             run(&url2, &["history"]),
             run(&url2, &["history", "--terminal", "till-2"]),
             run(&url2, &["history", "--all-terminals", "--csv"]),
+            run(&url2, &["history", "--all-terminals"]),
         )
     })
     .await
@@ -62,6 +63,11 @@ async fn history_reads_this_terminal_another_or_every_one_from_the_store() {
     }
     assert!(!mine.contains("t2paid"), "this till's terminal by default: {mine}");
     assert!(other.contains("t2paid") && other.contains("t2expired") && !other.contains("t1paid1"), "{other}");
+    // Across counters, the table names each sale's terminal.
+    assert!(table.lines().next().unwrap().contains("terminal"), "{table}");
+    let t2 = table.lines().find(|l| l.contains("t2paid")).unwrap();
+    assert!(t2.contains(" till-2 ") && t2.contains("12.50 USD"), "{table}");
+    assert_eq!(table.lines().count(), 6, "{table}");
     let (head, rows) = csv_rows(&all);
     assert_eq!(head.last().map(String::as_str), Some("terminal"));
     let mut got: Vec<(String, String)> = rows.iter().map(|r| (r[1].clone(), r.last().unwrap().clone())).collect();
