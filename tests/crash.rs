@@ -273,7 +273,6 @@ fn no_bitsby_sale_is_lost_when_till_is_killed_during_creates() {
 /// The PostgreSQL store keeps every sale through the kills as the journal
 /// does: 24 + 16 + 12 kills at the gateways that can be asked.
 #[test]
-#[ignore = "needs main.rs wiring"]
 fn no_sale_is_lost_on_postgres_when_till_is_killed_at_random_moments() {
     run_on_postgres(
         &Run { gateway: "xpay", methods: &["xpay:lightning", "xpay:usdt-tron"], kills: 24, askable: true, made: 8 },
@@ -282,7 +281,6 @@ fn no_sale_is_lost_on_postgres_when_till_is_killed_at_random_moments() {
 }
 
 #[test]
-#[ignore = "needs main.rs wiring"]
 fn no_xcash_sale_is_lost_on_postgres_when_till_is_killed_during_creates() {
     run_on_postgres(
         &Run { gateway: "xcash", methods: &["xcash:usdt-tron"], kills: 16, askable: true, made: 5 },
@@ -291,7 +289,6 @@ fn no_xcash_sale_is_lost_on_postgres_when_till_is_killed_during_creates() {
 }
 
 #[test]
-#[ignore = "needs main.rs wiring"]
 fn no_bitsby_sale_is_lost_on_postgres_when_till_is_killed_during_creates() {
     run_on_postgres(
         &Run { gateway: "bitsby", methods: &["bitsby:usdt-tron"], kills: 12, askable: true, made: 4 },
