@@ -9,6 +9,7 @@
 //! invoices cost a sort of indices, not a thousand rows of text.
 
 pub mod draw;
+pub mod fleet;
 mod table;
 
 use super::global::{DASHBOARD, LIST, LIST_ACTIONS};
