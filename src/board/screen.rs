@@ -188,6 +188,7 @@ fn terminal_line<'a>(t: &Totals, name_width: usize, board: &Board) -> Line<'a> {
     let mut spans = vec![
         Span::styled(format!(" {:name_width$}  ", t.terminal), theme::title()),
         Span::styled(format!("{state:<22}"), style),
+        Span::raw(" "),
         Span::raw(format!(" paid today {}{sums} · open {}", t.paid, t.open)),
     ];
     if let Some(s) = &t.state
