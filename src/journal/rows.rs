@@ -1,4 +1,7 @@
-//! Rows of the SQLite journal to and from the core's types.
+//! Rows of the journal to and from the core's types. The mapping of an
+//! invoice row to a [`SaleRecord`] is written once ([`record_of`]) over
+//! [`Columns`], so the SQLite journal and the PostgreSQL store (whose
+//! `invoices` has the same columns, in [`COLUMNS`] order) read a row alike.
 
 use super::JournalError;
 use crate::core::invoice::{CryptoAmount, Payload, PayloadKind, Reference};
@@ -41,9 +44,42 @@ fn currency(code: &str) -> Result<Currency, JournalError> {
     Currency::from_code(code).ok_or_else(|| JournalError::Corrupt(format!("currency {code:?}")))
 }
 
+/// One row's columns by position ([`COLUMNS`] order), whatever the store.
+pub(crate) trait Columns {
+    fn text(&self, i: usize) -> Result<String, JournalError>;
+    fn opt(&self, i: usize) -> Result<Option<String>, JournalError>;
+    fn int(&self, i: usize) -> Result<i64, JournalError>;
+    fn opt_int(&self, i: usize) -> Result<Option<i64>, JournalError>;
+    fn opt_bool(&self, i: usize) -> Result<Option<bool>, JournalError>;
+}
+
+impl Columns for Row<'_> {
+    fn text(&self, i: usize) -> Result<String, JournalError> {
+        Ok(self.get(i)?)
+    }
+    fn opt(&self, i: usize) -> Result<Option<String>, JournalError> {
+        Ok(self.get(i)?)
+    }
+    fn int(&self, i: usize) -> Result<i64, JournalError> {
+        Ok(self.get(i)?)
+    }
+    fn opt_int(&self, i: usize) -> Result<Option<i64>, JournalError> {
+        Ok(self.get(i)?)
+    }
+    fn opt_bool(&self, i: usize) -> Result<Option<bool>, JournalError> {
+        Ok(self.get(i)?)
+    }
+}
+
 pub(super) fn read_row(r: &Row<'_>) -> Result<SaleRecord, JournalError> {
-    let text = |i: usize| r.get::<_, String>(i);
-    let opt = |i: usize| r.get::<_, Option<String>>(i);
+    record_of(r)
+}
+
+/// An invoice row ([`COLUMNS`]) as a sale; a value this till cannot read is
+/// `Corrupt`, naming it.
+pub(crate) fn record_of(r: &impl Columns) -> Result<SaleRecord, JournalError> {
+    let text = |i: usize| r.text(i);
+    let opt = |i: usize| r.opt(i);
     let reference = text(0)?;
     let reference =
         Reference::parse(&reference).ok_or_else(|| JournalError::Corrupt(format!("reference {reference:?}")))?;
@@ -83,13 +119,13 @@ pub(super) fn read_row(r: &Row<'_>) -> Result<SaleRecord, JournalError> {
         method: PaymentMethod::new(provider, method),
         fiat,
         state,
-        started_at: from_ms(r.get(7)?)?,
+        started_at: from_ms(r.int(7)?)?,
         terminal: text(1)?,
         gateway_id: opt(8)?,
         crypto,
         payload,
-        created_at: r.get::<_, Option<i64>>(14)?.map(from_ms).transpose()?,
-        expires_at: r.get::<_, Option<i64>>(15)?.map(from_ms).transpose()?,
+        created_at: r.opt_int(14)?.map(from_ms).transpose()?,
+        expires_at: r.opt_int(15)?.map(from_ms).transpose()?,
         status,
         origin,
         raw: status_raw,
@@ -121,8 +157,8 @@ pub(super) fn breakdown_columns(b: Option<&Breakdown>) -> BreakdownColumns {
 
 /// Columns 23.. (migration 4): the sale's net, tax and tip, or `None` for a
 /// row journaled before them.
-fn breakdown(r: &Row<'_>, currency: &Currency) -> Result<Option<Breakdown>, JournalError> {
-    let opt = |i: usize| r.get::<_, Option<String>>(i);
+fn breakdown(r: &impl Columns, currency: &Currency) -> Result<Option<Breakdown>, JournalError> {
+    let opt = |i: usize| r.opt(i);
     let (Some(net), Some(tax)) = (opt(23)?, opt(24)?) else {
         return Ok(None);
     };
@@ -137,7 +173,7 @@ fn breakdown(r: &Row<'_>, currency: &Currency) -> Result<Option<Breakdown>, Jour
         net: money(net),
         tax: money(tax),
         rate,
-        included: r.get::<_, Option<bool>>(27)?.unwrap_or(true),
+        included: r.opt_bool(27)?.unwrap_or(true),
         tip: money(tip),
         total: money(net + tax + tip),
     }))

@@ -1,1 +1,171 @@
-//! One lease turn on PostgreSQL (to be written).
+//! One lease turn on PostgreSQL, in one transaction: this till renews its
+//! terminal's lease, gives back the invoices of terminals that returned,
+//! takes over the open invoices of terminals whose lease ran out (only those
+//! of a gateway account it has too, `FOR UPDATE SKIP LOCKED`, so two tills
+//! taking over at once never take the same invoice), and reads who watches
+//! what. Leases count on the database's clock (`till_now_ms()`), the one
+//! clock every till shares; a terminal is alive while `lease_until` is
+//! after it.
+
+use super::rows::{self, COLUMNS};
+use crate::core::method::ProviderId;
+use crate::journal::JournalError;
+use crate::journal::fleet::{Account, Assignment, LeaseAsk, LeaseTurn};
+use crate::journal::schema::{LATE, OPEN};
+
+/// The index of the column after [`COLUMNS`] in a query.
+pub(super) const WIDTH: usize = 29;
+
+/// `"provider:fingerprint"`, as `terminals.accounts` holds an account.
+pub fn account_key(a: &Account) -> String {
+    format!("{}:{}", a.provider.id(), a.fingerprint)
+}
+
+/// The invoices still watched (`i` the invoices table): open ones, and
+/// expired ones whose expiry is after `$late` (the late window's start).
+fn still_watched(late: &str) -> String {
+    format!("(({OPEN}) OR (({LATE}) AND i.expires_at > {late}))")
+}
+
+/// The take-over condition on invoice `i`, for terminal `$1` with accounts
+/// `$2`: its watcher (`COALESCE(watched_by, terminal)`) is another
+/// terminal whose lease ran out (or that never took one), that watcher's
+/// account for the invoice's gateway is one of mine, and its own terminal
+/// is me or not alive either (a live terminal takes its own back).
+fn takeable(late: &str) -> String {
+    format!(
+        "{watched}
+         AND COALESCE(i.watched_by, i.terminal) <> $1
+         AND NOT EXISTS (SELECT 1 FROM terminals w
+                         WHERE w.terminal = COALESCE(i.watched_by, i.terminal) AND w.lease_until > till_now_ms())
+         AND EXISTS (SELECT 1 FROM terminals w, unnest(w.accounts) a
+                     WHERE w.terminal = COALESCE(i.watched_by, i.terminal)
+                       AND a = ANY($2::text[]) AND starts_with(a, i.provider || ':'))
+         AND (i.terminal = $1 OR NOT EXISTS (SELECT 1 FROM terminals o
+                                             WHERE o.terminal = i.terminal AND o.lease_until > till_now_ms()))",
+        watched = still_watched(late)
+    )
+}
+
+fn sql(what: &'static str) -> impl Fn(tokio_postgres::Error) -> JournalError {
+    move |e| {
+        tracing::warn!(error = %e, "store: lease turn: {what} failed");
+        if e.is_closed() {
+            JournalError::Unreachable("the connection to the database was lost".into())
+        } else {
+            JournalError::Sql(format!("the lease turn could not {what}"))
+        }
+    }
+}
+
+/// One lease turn for `ask.terminal`, run by the till instance `instance`
+/// (a fresh id per start): renew, hand back, take over, read. One
+/// transaction: either all of it is stored or none.
+pub async fn turn(
+    client: &mut tokio_postgres::Client,
+    ask: &LeaseAsk,
+    instance: &str,
+) -> Result<LeaseTurn, JournalError> {
+    let me = ask.terminal.as_str();
+    let accounts: Vec<String> = ask.accounts.iter().map(account_key).collect();
+    let unreachable: Vec<String> = ask.unreachable.iter().map(|p| p.id().to_string()).collect();
+    let lease_ms = i64::try_from(ask.lease.as_millis()).unwrap_or(i64::MAX / 4);
+    let late_since = ask.late_since.as_millisecond();
+    let tx = client.transaction().await.map_err(sql("begin"))?;
+
+    // (a) My lease, my accounts, my gateways' health.
+    tx.execute(
+        "INSERT INTO terminals (terminal, instance, started_at, lease_until, accounts, unreachable, seen_at)
+         VALUES ($1, $2, till_now_ms(), till_now_ms() + $3, $4, $5, till_now_ms())
+         ON CONFLICT (terminal) DO UPDATE SET
+             started_at = CASE WHEN terminals.instance = EXCLUDED.instance
+                               THEN terminals.started_at ELSE EXCLUDED.started_at END,
+             instance = EXCLUDED.instance,
+             lease_until = EXCLUDED.lease_until,
+             accounts = EXCLUDED.accounts,
+             unreachable = EXCLUDED.unreachable,
+             seen_at = EXCLUDED.seen_at",
+        &[&me, &instance, &lease_ms, &accounts, &unreachable],
+    )
+    .await
+    .map_err(sql("renew the lease"))?;
+
+    // (b) Hand back what I watch for terminals that are alive again.
+    tx.execute(
+        &format!(
+            "UPDATE invoices i SET watched_by = NULL
+             WHERE i.watched_by = $1 AND i.terminal <> $1 AND {watched}
+               AND EXISTS (SELECT 1 FROM terminals o WHERE o.terminal = i.terminal AND o.lease_until > till_now_ms())",
+            watched = still_watched("$2")
+        ),
+        &[&me, &late_since],
+    )
+    .await
+    .map_err(sql("hand invoices back"))?;
+
+    // (c) Take over from terminals whose lease ran out: lock what no other
+    // till is taking now, then move it with the condition checked again
+    // (a fresh snapshot: another till may have taken it just before).
+    let candidates: Vec<String> = tx
+        .query(
+            &format!("SELECT i.reference FROM invoices i WHERE {} FOR UPDATE OF i SKIP LOCKED", takeable("$3")),
+            &[&me, &accounts, &late_since],
+        )
+        .await
+        .map_err(sql("find invoices to take over"))?
+        .iter()
+        .filter_map(|r| r.try_get::<_, String>(0).ok())
+        .collect();
+    if !candidates.is_empty() {
+        let taken = tx
+            .execute(
+                &format!(
+                    "UPDATE invoices i SET watched_by = CASE WHEN i.terminal = $1 THEN NULL ELSE $1 END
+                     WHERE i.reference = ANY($4) AND {}",
+                    takeable("$3")
+                ),
+                &[&me, &accounts, &late_since, &candidates],
+            )
+            .await
+            .map_err(sql("take invoices over"))?;
+        if taken > 0 {
+            tracing::info!(terminal = me, taken, "store: took over invoices of terminals whose lease ran out");
+        }
+    }
+
+    // (d) Who watches what, of mine and of what I watch.
+    let rows = tx
+        .query(
+            &format!(
+                "SELECT {COLUMNS}, COALESCE(i.watched_by, i.terminal) FROM invoices i
+                 WHERE (i.terminal = $1 OR i.watched_by = $1) AND {}
+                 ORDER BY i.started_at, i.reference",
+                still_watched("$2")
+            ),
+            &[&me, &late_since],
+        )
+        .await
+        .map_err(sql("read the assignments"))?;
+    let mut assignments = Vec::with_capacity(rows.len());
+    for row in &rows {
+        let record = rows::record(row)?;
+        let watched_by: String = row.try_get(WIDTH).map_err(|_| JournalError::Corrupt("watched_by".into()))?;
+        assignments.push(Assignment { record, watched_by });
+    }
+
+    let counts = tx
+        .query(
+            "SELECT a, (SELECT count(*) FROM terminals t WHERE t.lease_until > till_now_ms() AND a = ANY(t.accounts))
+             FROM unnest($1::text[]) a",
+            &[&accounts],
+        )
+        .await
+        .map_err(sql("count the tills sharing an account"))?;
+    let mut sharing: Vec<(ProviderId, u32)> = Vec::with_capacity(counts.len());
+    for (row, account) in counts.iter().zip(&ask.accounts) {
+        let n: i64 = row.try_get(1).unwrap_or(1);
+        sharing.push((account.provider, u32::try_from(n.max(1)).unwrap_or(u32::MAX)));
+    }
+    tx.commit().await.map_err(sql("commit"))?;
+    Ok(LeaseTurn { assignments, sharing })
+}

@@ -1,0 +1,162 @@
+//! Leases on the PostgreSQL store: a till renews its terminal's lease each
+//! turn; when a terminal's lease runs out, a live till with the same gateway
+//! account takes its open invoices over (never from a live terminal, never
+//! without the account), each invoice by exactly one till; the invoices go
+//! back when the terminal returns; expired invoices are watched within the
+//! late window only.
+
+#[path = "support/pgseed.rs"]
+mod pgseed;
+mod support;
+
+use pgseed::*;
+use std::collections::BTreeSet;
+use std::time::Duration;
+use till::core::method::ProviderId;
+use till::journal::fleet::{Account, LeaseAsk, LeaseTurn};
+use till::journal::postgres::lease::turn;
+
+fn ask(terminal: &str, fingerprint: &str) -> LeaseAsk {
+    LeaseAsk {
+        terminal: terminal.into(),
+        accounts: vec![Account { provider: ProviderId::Xpay, fingerprint: fingerprint.into() }],
+        unreachable: vec![],
+        lease: Duration::from_secs(20),
+        late_since: jiff::Timestamp::from_millisecond(now_ms() - 3_600_000).unwrap(),
+    }
+}
+
+async fn lease(url: &str, terminal: &str, fingerprint: &str) -> LeaseTurn {
+    let mut c = client(url).await;
+    turn(&mut c, &ask(terminal, fingerprint), &format!("instance-{terminal}")).await.unwrap()
+}
+
+/// (reference, watched_by) of a turn's assignments.
+fn watch(t: &LeaseTurn) -> Vec<(String, String)> {
+    t.assignments.iter().map(|a| (a.record.reference.to_string(), a.watched_by.clone())).collect()
+}
+
+fn pair(r: &str, w: &str) -> (String, String) {
+    (r.to_string(), w.to_string())
+}
+
+#[tokio::test]
+async fn a_turn_renews_the_lease_and_lists_the_terminals_own_open_invoices() {
+    let Some((url, c)) = store("a_turn_renews_the_lease").await else { return };
+    let now = now_ms();
+    invoice(&c, "open1", "t1", "pending", now, now + 900_000).await;
+    invoice(&c, "paid1", "t1", "paid", now, now + 900_000).await;
+    invoice(&c, "other", "t2", "pending", now, now + 900_000).await;
+    let t = lease(&url, "t1", "acct-a").await;
+    assert_eq!(watch(&t), vec![pair("open1", "t1")], "a paid sale and another terminal's are not watched");
+    assert_eq!(t.assignments[0].record.fiat.amount_text(), "12.50");
+    assert_eq!(t.sharing, vec![(ProviderId::Xpay, 1)]);
+    let row = c
+        .query_one(
+            "SELECT instance, accounts, lease_until - till_now_ms(), seen_at <= till_now_ms() FROM terminals WHERE terminal = 't1'",
+            &[],
+        )
+        .await
+        .unwrap();
+    assert_eq!(row.get::<_, String>(0), "instance-t1");
+    assert_eq!(row.get::<_, Vec<String>>(1), vec!["xpay:acct-a".to_string()]);
+    let left: i64 = row.get(2);
+    assert!((15_000..=20_000).contains(&left), "the lease holds about 20 s on the store's clock: {left} ms");
+    assert!(row.get::<_, bool>(3));
+    // A second till with the same account: two share it.
+    let t2 = lease(&url, "t2", "acct-a").await;
+    assert_eq!(t2.sharing, vec![(ProviderId::Xpay, 2)]);
+    assert_eq!(watch(&t2), vec![pair("other", "t2")]);
+}
+
+#[tokio::test]
+async fn a_live_till_with_the_account_takes_over_a_dead_terminals_invoices_and_gives_them_back() {
+    let Some((url, c)) = store("takes_over_and_gives_back").await else { return };
+    let now = now_ms();
+    invoice(&c, "open1", "t1", "pending", now, now + 900_000).await;
+    invoice(&c, "open2", "t1", "underpaid", now + 1, now + 900_000).await;
+    lease(&url, "t1", "acct-a").await;
+    lease(&url, "t2", "acct-a").await;
+    lease(&url, "t3", "acct-b").await;
+
+    // t1 is alive: nobody takes its invoices.
+    assert_eq!(watch(&lease(&url, "t2", "acct-a").await), vec![]);
+    assert_eq!(watched_by(&c, "open1").await, None);
+
+    // t1 stops: a till without the account never takes over; one with it does.
+    expire_lease(&c, "t1").await;
+    assert_eq!(watch(&lease(&url, "t3", "acct-b").await), vec![]);
+    let taken = lease(&url, "t2", "acct-a").await;
+    assert_eq!(watch(&taken), vec![pair("open1", "t2"), pair("open2", "t2")]);
+    assert_eq!(taken.assignments[0].record.terminal, "t1", "still t1's sale");
+    assert_eq!(watched_by(&c, "open1").await.as_deref(), Some("t2"));
+    assert_eq!(taken.sharing, vec![(ProviderId::Xpay, 1)], "t1 no longer counts");
+
+    // t1 returns: it sees them watched by t2 until t2's next turn gives them back.
+    assert_eq!(watch(&lease(&url, "t1", "acct-a").await), vec![pair("open1", "t2"), pair("open2", "t2")]);
+    assert_eq!(watch(&lease(&url, "t2", "acct-a").await), vec![], "t2 gave them back");
+    assert_eq!(watched_by(&c, "open1").await, None);
+    assert_eq!(watch(&lease(&url, "t1", "acct-a").await), vec![pair("open1", "t1"), pair("open2", "t1")]);
+}
+
+#[tokio::test]
+async fn a_dead_watchers_invoices_go_on_to_a_live_till_and_home_when_their_terminal_is_back() {
+    let Some((url, c)) = store("dead_watcher").await else { return };
+    let now = now_ms();
+    invoice(&c, "open1", "t1", "pending", now, now + 900_000).await;
+    lease(&url, "t1", "acct-a").await;
+    lease(&url, "t2", "acct-a").await;
+    expire_lease(&c, "t1").await;
+    assert_eq!(watch(&lease(&url, "t2", "acct-a").await), vec![pair("open1", "t2")]);
+    // t2 dies too: t3 (same account) takes it from t2.
+    expire_lease(&c, "t2").await;
+    assert_eq!(watch(&lease(&url, "t3", "acct-a").await), vec![pair("open1", "t3")]);
+    // t3 dies, t1 comes back: t1 takes its own invoice home at once.
+    expire_lease(&c, "t3").await;
+    assert_eq!(watch(&lease(&url, "t1", "acct-a").await), vec![pair("open1", "t1")]);
+    assert_eq!(watched_by(&c, "open1").await, None);
+}
+
+#[tokio::test]
+async fn expired_invoices_are_taken_over_within_the_late_window_only() {
+    let Some((url, c)) = store("late_window").await else { return };
+    let now = now_ms();
+    invoice(&c, "recent", "t1", "expired", now - 600_000, now - 60_000).await;
+    invoice(&c, "old", "t1", "expired", now - 9_000_000, now - 7_200_000).await;
+    invoice(&c, "paid", "t1", "paid", now, now + 900_000).await;
+    invoice(&c, "gone", "t1", "canceled", now, now + 900_000).await;
+    lease(&url, "t1", "acct-a").await;
+    expire_lease(&c, "t1").await;
+    // The window started an hour ago: the invoice expired a minute ago is
+    // still watched for a late payment, the one expired two hours ago is not.
+    assert_eq!(watch(&lease(&url, "t2", "acct-a").await), vec![pair("recent", "t2")]);
+    assert_eq!(watched_by(&c, "old").await, None);
+    assert_eq!(watched_by(&c, "paid").await, None);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_tills_taking_over_at_once_take_each_invoice_exactly_once() {
+    let Some((url, c)) = store("two_at_once").await else { return };
+    let now = now_ms();
+    let all: BTreeSet<String> = (0..300).map(|i| format!("inv{i:03}")).collect();
+    for (i, r) in all.iter().enumerate() {
+        invoice(&c, r, "t1", "pending", now + i as i64, now + 900_000).await;
+    }
+    lease(&url, "t1", "acct-a").await;
+    lease(&url, "t2", "acct-a").await;
+    lease(&url, "t3", "acct-a").await;
+    expire_lease(&c, "t1").await;
+    for _ in 0..5 {
+        let (a, b) = tokio::join!(lease(&url, "t2", "acct-a"), lease(&url, "t3", "acct-a"));
+        let mine = |t: &LeaseTurn, me: &str| -> BTreeSet<String> {
+            t.assignments.iter().filter(|x| x.watched_by == me).map(|x| x.record.reference.to_string()).collect()
+        };
+        let (a, b) = (mine(&a, "t2"), mine(&b, "t3"));
+        assert!(a.is_disjoint(&b), "an invoice taken by both: {:?}", a.intersection(&b).collect::<Vec<_>>());
+        assert_eq!(&a | &b, all, "every invoice is watched by one of them");
+        // Taken again from nobody: the next turns change nothing.
+        let stored: i64 =
+            c.query_one("SELECT count(*) FROM invoices WHERE watched_by IN ('t2', 't3')", &[]).await.unwrap().get(0);
+        assert_eq!(stored, 300);
+    }
+}
