@@ -145,9 +145,9 @@ fn the_board_at_120x40() {
 #[test]
 fn the_banner_says_the_store_is_out_of_reach_until_it_is_back() {
     let mut b = live_board();
-    b.apply(BoardUpdate::Lost("the database at postgres://db/till does not answer".into()), now());
+    b.apply(BoardUpdate::Lost(till::journal::postgres::feed::LOST.into()), now());
     let shown = text(&render(&b, 80, 24));
-    assert!(shown.contains("The store cannot be reached; reconnecting…"), "{shown}");
+    assert!(shown.contains("The store cannot be reached; the board reconnects by itself."), "{shown}");
     // What it knew stays on screen.
     assert!(shown.contains("12.50 USD"), "{shown}");
     insta::assert_snapshot!("board_lost_80x24", render(&b, 80, 24).backend());

@@ -84,8 +84,7 @@ pub fn draw(frame: &mut Frame, board: &Board, shop: &Shop, now: Timestamp) {
     match &board.link {
         Link::Live => {}
         Link::Connecting => frame.render_widget(Line::styled(" Connecting to the store…", theme::dim()), banner_area),
-        Link::Lost(_) => frame
-            .render_widget(Line::styled(" The store cannot be reached; reconnecting…", theme::error()), banner_area),
+        Link::Lost(sentence) => frame.render_widget(Line::styled(format!(" {sentence}"), theme::error()), banner_area),
     }
 
     draw_terminals(frame, terms, &totals, board, terminal_lines);

@@ -7,8 +7,9 @@
 //! so far. A snapshot after a reconnect does: what changed while the store
 //! was out of reach is news too.
 
-use crate::core::invoice::Reference;
+use crate::core::invoice::{Payload, PayloadKind, Reference};
 use crate::core::money::Money;
+use crate::core::record::RecordState;
 use crate::core::status::Status;
 use crate::core::watch::Watch;
 use crate::journal::fleet::{BoardRow, BoardUpdate, TerminalState};
@@ -115,6 +116,8 @@ pub struct Board {
     /// The keys' help is open (`?`).
     pub help: bool,
     pub quit: bool,
+    /// A snapshot came: the next ones raise notices.
+    snapshot_seen: bool,
 }
 
 impl Board {
@@ -131,6 +134,7 @@ impl Board {
             terminal,
             help: false,
             quit: false,
+            snapshot_seen: false,
         }
     }
 
@@ -143,7 +147,7 @@ impl Board {
     pub fn apply(&mut self, update: BoardUpdate, now: Timestamp) -> Vec<Notice> {
         let notices = match update {
             BoardUpdate::Snapshot { rows, terminals, at } => {
-                let first = self.link == Link::Connecting;
+                let first = !std::mem::replace(&mut self.snapshot_seen, true);
                 let old = std::mem::take(&mut self.watches);
                 let old_index = std::mem::take(&mut self.index);
                 self.owners.clear();
@@ -348,7 +352,18 @@ impl Board {
 /// when it finished), so the dashboard's linger applies.
 fn entry(row: &BoardRow, before: Option<&Watch>, first_seen: Timestamp) -> Option<(Watch, Owner)> {
     let r = &row.record;
-    let mut w = r.watch(first_seen)?;
+    let mut w = match r.watch(first_seen) {
+        Some(w) => w,
+        None if r.state == RecordState::Created => {
+            // The board draws no QR: a row stored without its payload (or
+            // the gateway's id) still shows.
+            let mut r = r.clone();
+            r.payload.get_or_insert(Payload { kind: PayloadKind::Page, qr: String::new(), text: String::new() });
+            r.gateway_id.get_or_insert_with(String::new);
+            r.watch(first_seen)?
+        }
+        None => return None,
+    };
     w.answered = true;
     w.finished_at = if !w.status().is_final() {
         None

@@ -122,6 +122,23 @@ fn lost_until_the_next_snapshot_which_tells_what_changed_meanwhile() {
 }
 
 #[test]
+fn a_first_snapshot_after_a_failed_connect_raises_no_notice_either() {
+    let mut b = board();
+    b.apply(BoardUpdate::Lost("the database does not answer".into()), now());
+    assert!(b.apply(snapshot(vec![row("aaaa0001", "T1", Status::Paid)], vec![]), now()).is_empty());
+}
+
+#[test]
+fn a_row_stored_without_its_payload_still_shows() {
+    let mut b = board();
+    let mut r = row("aaaa0001", "T1", Status::Pending);
+    r.record.payload = None;
+    r.record.gateway_id = None;
+    b.apply(snapshot(vec![r], vec![]), now());
+    assert_eq!(b.listing(now()).rows.len(), 1);
+}
+
+#[test]
 fn totals_per_terminal_count_todays_paid_sales_per_currency_and_the_open_ones() {
     let mut b = board();
     let mut yesterday = row("aaaa0004", "T1", Status::Paid);
