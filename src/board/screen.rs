@@ -102,7 +102,7 @@ pub fn draw(frame: &mut Frame, board: &Board, shop: &Shop, now: Timestamp) {
         policy: &shop.policy,
     };
     draw_table(frame, table, &t);
-    if rows.is_empty() && table.height > 1 {
+    if rows.is_empty() && table.height > 1 && board.link == Link::Live {
         let words = if sized_by.is_empty() {
             "   No invoices are open on any terminal. Each sale appears here while it is open.".to_string()
         } else {

@@ -11,11 +11,13 @@
 //! - `feed`: the operator's board's live feed (LISTEN/NOTIFY);
 //! - `import`: copying a SQLite journal in.
 
+mod chain;
 pub mod connect;
 pub mod feed;
 pub mod import;
 pub mod lease;
-#[allow(dead_code)] // until the store uses every write
+mod migrate;
+mod pool;
 mod rows;
 pub mod schema;
 mod store;
