@@ -293,12 +293,19 @@ async fn sandbox(listen: std::net::SocketAddr, data_dir: &Path) -> i32 {
     }
 }
 
-/// The config (for the time zone and shop name) and the journal, read-only.
-fn reader(config_flag: Option<&Path>, data_dir: &Path) -> Result<(Config, Option<SqliteJournal>), String> {
+/// The config (for the time zone and shop name) and the store, read-only:
+/// the PostgreSQL store when `[store]` names one (this till's terminal
+/// being `Scope::Mine`), else the data directory's journal. `None`: nothing
+/// recorded yet.
+fn reader(config_flag: Option<&Path>, data_dir: &Path) -> Result<(Config, Option<Box<dyn Store>>), String> {
     let config = config::load(config_flag).map_err(|e| e.to_string())?;
+    if let Some(store) = &config.store {
+        let pg = journal::postgres::PgStore::open_read_only(store, &config.shop.terminal).map_err(|e| e.to_string())?;
+        return Ok((config, pg.map(|s| Box::new(s) as Box<dyn Store>)));
+    }
     let dir = if config.is_demo() { data_dir.join("demo") } else { data_dir.to_path_buf() };
     let journal = SqliteJournal::open_read_only(&dir).map_err(|e| e.to_string())?;
-    Ok((config, journal))
+    Ok((config, journal.map(|j| Box::new(j) as Box<dyn Store>)))
 }
 
 fn history(
@@ -341,13 +348,12 @@ fn history(
             Err(e) => fail(e),
         }
     } else {
-        print!("{}", ledger::table(&records, &tz));
+        print!("{}", ledger::table_in(&records, &tz, *scope == Scope::All));
         0
     }
 }
 
 fn report(config_flag: Option<&Path>, data_dir: &Path, date: Option<String>, csv: bool, scope: &Scope) -> i32 {
-    let _ = scope;
     let (config, journal) = match reader(config_flag, data_dir) {
         Ok(v) => v,
         Err(e) => return fail(e),
@@ -359,21 +365,31 @@ fn report(config_flag: Option<&Path>, data_dir: &Path, date: Option<String>, csv
     };
     let Some(journal) = journal else {
         if csv {
-            return match ledger::write_report_csv(std::io::stdout().lock(), &Default::default(), date) {
+            let terminal = match scope {
+                Scope::Mine => config.shop.terminal.as_str(),
+                Scope::Terminal(t) => t.as_str(),
+                Scope::All => ledger::ALL_TERMINALS,
+            };
+            return match ledger::write_report_csv(std::io::stdout().lock(), &Default::default(), date, terminal) {
                 Ok(()) => 0,
                 Err(e) => fail(e),
             };
         }
-        println!("No journal yet: no sales recorded.");
+        if config.store.is_some() {
+            println!("The store holds no sales yet.");
+        } else {
+            println!("No journal yet: no sales recorded.");
+        }
         return 0;
     };
     if csv {
-        return match ledger::day_report_csv(&journal, date, &tz, std::io::stdout().lock()) {
+        let out = std::io::stdout().lock();
+        return match ledger::day_report_csv_in(journal.as_ref(), date, &tz, scope, &config.shop.terminal, out) {
             Ok(()) => 0,
             Err(e) => fail(e),
         };
     }
-    match ledger::day_report(&journal, date, &tz, &config.shop.name) {
+    match ledger::day_report_in(journal.as_ref(), date, &tz, &config.shop.name, scope) {
         Ok(text) => {
             print!("{text}");
             0

@@ -227,3 +227,26 @@ async fn a_database_restart_is_said_and_the_feed_reconnects_with_a_fresh_snapsho
     .await;
     assert_eq!(refs(&rows), vec!["inv2"]);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_feed_lets_go_of_its_connection_when_the_board_stops_listening() {
+    let Some((url, c)) = store("feed_drop").await else { return };
+    let app = format!("feed_{}", uuid::Uuid::new_v4().simple());
+    let mut rx = feed(target(&format!("{url}?application_name={app}")), since());
+    assert!(matches!(next(&mut rx).await, BoardUpdate::Snapshot { .. }));
+    let connections = || async {
+        let n: i64 = c
+            .query_one("SELECT count(*) FROM pg_stat_activity WHERE application_name = $1", &[&app])
+            .await
+            .unwrap()
+            .get(0);
+        n
+    };
+    assert_eq!(connections().await, 1);
+    drop(rx);
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while connections().await > 0 {
+        assert!(Instant::now() < deadline, "the feed still holds its connection");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

@@ -160,3 +160,72 @@ async fn two_tills_taking_over_at_once_take_each_invoice_exactly_once() {
         assert_eq!(stored, 300);
     }
 }
+
+/// The lease turn as a till makes it, through its store: its own sale is
+/// assigned to it; once its lease runs out another till takes the sale
+/// over, and the first till's status write is refused (it no longer
+/// watches the invoice), so it can never overwrite the new watcher's work.
+#[test]
+fn through_the_store_a_till_that_lost_its_lease_cannot_write_the_taken_invoice() {
+    use support::{sample_created_at, tron_invoice};
+    use till::config::store::StoreConfig;
+    use till::core::status::{Origin, Status};
+    use till::core::watch::{Change, Watch};
+    use till::journal::postgres::PgStore;
+    use till::journal::{JournalError, Store};
+
+    let Some(url) = support::pg::fresh_database_blocking("lease_through_the_store") else { return };
+    let config = StoreConfig::new(url.clone());
+    let t1 = PgStore::open(&config, "t1").unwrap();
+    let t2 = PgStore::open(&config, "t2").unwrap();
+    let inv = tron_invoice();
+    let at = sample_created_at();
+    t1.record_intent(&inv.reference, inv.method, &inv.fiat, None, "t1", at).unwrap();
+    t1.record_created(&inv, "t1", at).unwrap();
+    let mut ask1 = ask("t1", "acct-a");
+    ask1.accounts[0].provider = inv.method.provider;
+    let mut ask2 = ask("t2", "acct-a");
+    ask2.accounts[0].provider = inv.method.provider;
+
+    let turn1 = t1.lease_turn(&ask1).unwrap().expect("a store of many tills has leases");
+    assert_eq!(watch(&turn1), vec![pair(inv.reference.as_str(), "t1")]);
+    assert_eq!(watch(&t2.lease_turn(&ask2).unwrap().unwrap()), vec![]);
+
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async { expire_lease(&client(&url).await, "t1").await });
+    let turn2 = t2.lease_turn(&ask2).unwrap().unwrap();
+    assert_eq!(watch(&turn2), vec![pair(inv.reference.as_str(), "t2")]);
+
+    let mut w = Watch::new(inv.clone(), at);
+    w.invoice.status = Status::Paid;
+    let change = Change { from: Status::Pending, to: Status::Paid, origin: Origin::Gateway, note: None };
+    let refused = t1.record_status(&w, &change, at).unwrap_err();
+    assert!(matches!(refused, JournalError::NotWatcher { .. }), "{refused}");
+    t2.record_status(&w, &change, at).unwrap();
+    assert_eq!(t2.lease_turn(&ask2).unwrap().unwrap().assignments, vec![], "paid: no longer watched");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_turn_skips_invoices_another_till_is_taking_over_without_waiting() {
+    let Some((url, c)) = store("skip_locked").await else { return };
+    let now = now_ms();
+    for i in 0..4 {
+        invoice(&c, &format!("inv{i}"), "t1", "pending", now + i, now + 900_000).await;
+    }
+    lease(&url, "t1", "acct-a").await;
+    lease(&url, "t2", "acct-a").await;
+    lease(&url, "t3", "acct-a").await;
+    expire_lease(&c, "t1").await;
+    // Another till's turn holds inv0 and inv1 in its open transaction.
+    let mut other = client(&url).await;
+    let tx = other.transaction().await.unwrap();
+    tx.execute("SELECT 1 FROM invoices WHERE reference IN ('inv0', 'inv1') FOR UPDATE", &[]).await.unwrap();
+    let taken = tokio::time::timeout(std::time::Duration::from_secs(5), lease(&url, "t2", "acct-a"))
+        .await
+        .expect("the turn does not wait for the other till");
+    assert_eq!(watch(&taken), vec![pair("inv2", "t2"), pair("inv3", "t2")]);
+    tx.rollback().await.unwrap();
+    // Once free, the rest goes to the next till that asks; nothing is taken twice.
+    assert_eq!(watch(&lease(&url, "t3", "acct-a").await), vec![pair("inv0", "t3"), pair("inv1", "t3")]);
+    assert_eq!(watch(&lease(&url, "t2", "acct-a").await), vec![pair("inv2", "t2"), pair("inv3", "t2")]);
+}

@@ -184,7 +184,7 @@ fn history_csv_has_net_tax_rate_tip_and_gross_columns() {
         ["started_at", "reference", "gateway_invoice_id", "provider", "method", "amount"],
         "existing columns kept"
     );
-    assert_eq!(&header[14..], ["net", "tax", "tax_rate", "tip", "gross"]);
+    assert_eq!(&header[14..19], ["net", "tax", "tax_rate", "tip", "gross"]);
     let rows: Vec<Vec<String>> = reader.records().map(|r| r.unwrap().iter().map(str::to_string).collect()).collect();
     let cols = |i: usize| -> Vec<&str> {
         let r = &rows[i];

@@ -77,7 +77,7 @@ impl Totals {
     }
 
     /// Each currency's sum with its decimals: `12.50 USD + 1500 JPY`.
-    fn fiat_text(&self) -> String {
+    pub fn fiat_text(&self) -> String {
         join(&self.fiat, |code, v| match Currency::from_code(code) {
             Some(c) => Money::new(*v, c).to_string(),
             None => format!("{} {code}", v.normalize()),

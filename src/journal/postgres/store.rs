@@ -34,6 +34,10 @@ use std::time::Duration;
 
 /// How long opening (connecting, migrating, locking) may take.
 const OPEN_WITHIN: Duration = Duration::from_secs(15);
+/// How long opening asks again for a terminal's lock that another session
+/// holds, before saying the terminal is busy (a killed till's server
+/// process takes a moment to end).
+const RELOCK_WITHIN: Duration = Duration::from_secs(2);
 
 /// Which invoices terminal `$1`'s till watches: `COALESCE(watched_by,
 /// terminal) = $1`, written so the indexes on `terminal` and `watched_by`
@@ -96,14 +100,31 @@ impl PgStore {
         let client = runner.block(OPEN_WITHIN, async move {
             let mut client = session(target).await?;
             migrate::migrate(&mut client, &shown).await?;
-            let locked: bool = client
-                .query_one("SELECT pg_try_advisory_lock(hashtextextended('till terminal ' || $1::text, 0))", &[&me])
+            // The server notices a till gone without a word (power cut,
+            // network lost) within ~25 s, and drops its lock then.
+            client
+                .batch_execute(
+                    "SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3",
+                )
                 .await
-                .map_err(db("lock the terminal"))?
-                .try_get(0)
-                .map_err(db("lock the terminal"))?;
-            if !locked {
-                return Err(JournalError::TerminalBusy { terminal: me });
+                .map_err(db("set the session's keepalives"))?;
+            // A till killed a moment ago: its server process may still be
+            // ending, so the lock is asked again for a short while.
+            let deadline = tokio::time::Instant::now() + RELOCK_WITHIN;
+            loop {
+                let locked: bool = client
+                    .query_one("SELECT pg_try_advisory_lock(hashtextextended('till terminal ' || $1::text, 0))", &[&me])
+                    .await
+                    .map_err(db("lock the terminal"))?
+                    .try_get(0)
+                    .map_err(db("lock the terminal"))?;
+                if locked {
+                    break;
+                }
+                if tokio::time::Instant::now() >= deadline {
+                    return Err(JournalError::TerminalBusy { terminal: me });
+                }
+                tokio::time::sleep(Duration::from_millis(100)).await;
             }
             Ok(client)
         })?;
