@@ -17,9 +17,10 @@ invoices=${2:-10}
 seconds=${3:-60}
 : "${TILL_TEST_DATABASE_URL:?set TILL_TEST_DATABASE_URL to a PostgreSQL server (postgres://USER@HOST:PORT/postgres)}"
 
-profile=${SCALE_PROFILE:---release}
-cargo build $profile --quiet --bin till --example scale
-dir=$( [ "$profile" = "--release" ] && echo release || echo debug )
+# SCALE_PROFILE=dev for a quick try (the figures are for release).
+profile=${SCALE_PROFILE:-release}
+cargo build --profile "$profile" --quiet --bin till --example scale
+dir=$( [ "$profile" = "dev" ] && echo debug || echo "$profile" )
 target=${CARGO_TARGET_DIR:-target}
 till=$target/$dir/till
 scale=$target/$dir/examples/scale
