@@ -140,9 +140,10 @@ async fn run(cli: Cli) -> i32 {
             let journal = session.journal.clone();
             let terminal = session.config.shop.terminal.clone();
             let registry = session.registry.clone();
+            let leasing = session.leasing();
             headless::charge(
                 args,
-                |tx| Runtime::new(registry, tx).with_journal(journal, &terminal, clock.clone()),
+                |tx| leased(Runtime::new(registry, tx).with_journal(journal, &terminal, clock.clone()), leasing),
                 session.clock.clone(),
             )
             .await
@@ -162,6 +163,7 @@ async fn run(cli: Cli) -> i32 {
                 &session.config.shop.terminal,
                 session.clock.clone(),
             );
+            let runtime = leased(runtime, session.leasing());
             let policy = session.config.poll.clone();
             headless::resume(runtime, rx, policy, to_watch, unresolved, json, session.clock.clone()).await
         }
@@ -179,6 +181,7 @@ async fn run(cli: Cli) -> i32 {
                 data_dir: session.dir.clone(),
                 to_watch,
                 unresolved,
+                leasing: session.leasing(),
             };
             let registry = (*session.registry).clone();
             let demo_url = session.demo.as_ref().map(|d| d.base_url.clone());
@@ -198,12 +201,22 @@ async fn run(cli: Cli) -> i32 {
     }
 }
 
+/// A runtime that holds a lease on a shared store, when there is one.
+fn leased(runtime: Runtime, leasing: Option<till::runtime::lease::Leasing>) -> Runtime {
+    match leasing {
+        Some(l) => runtime.with_leasing(l),
+        None => runtime,
+    }
+}
+
 /// Everything a selling run needs: the config (or the demo), the data
-/// directory locked for this process, the journal, the gateways.
+/// directory locked for this process (receipts, log, the display's socket),
+/// the store (the SQLite journal there, or PostgreSQL with `[store]`), the
+/// gateways.
 struct Session {
     config: Config,
     dir: PathBuf,
-    journal: Arc<SqliteJournal>,
+    journal: Arc<dyn Store>,
     registry: Arc<till::gateway::Registry>,
     clock: clock::SharedClock,
     demo: Option<till::demo::Demo>,
@@ -212,6 +225,23 @@ struct Session {
 }
 
 impl Session {
+    /// This till's lease on a store shared by many tills (`[store]`): its
+    /// terminal, its gateway accounts' fingerprints, the takeover time.
+    fn leasing(&self) -> Option<till::runtime::lease::Leasing> {
+        let store = self.config.store.as_ref()?;
+        let accounts = self
+            .config
+            .gateways
+            .iter()
+            .map(|g| till::journal::fleet::Account { provider: g.provider, fingerprint: g.fingerprint() })
+            .collect();
+        Some(till::runtime::lease::Leasing {
+            terminal: self.config.shop.terminal.clone(),
+            accounts,
+            takeover: store.takeover,
+        })
+    }
+
     /// What a previous run left: invoices to watch, creates to look up.
     fn leftovers(&self) -> Result<(Vec<SaleRecord>, Vec<SaleRecord>), journal::JournalError> {
         let late_since = self.clock.now().saturating_sub(self.config.poll.late_window).unwrap_or(jiff::Timestamp::MIN);
@@ -237,19 +267,17 @@ impl Session {
         } else {
             (config, None)
         };
-        let journal = SqliteJournal::open(&dir).map_err(|e| e.to_string())?;
+        let journal: Arc<dyn Store> = match &config.store {
+            // Many counters on one PostgreSQL store: the terminal is this till's
+            // (a second till with the same terminal is refused).
+            Some(store) => Arc::new(
+                till::journal::postgres::PgStore::open(store, &config.shop.terminal).map_err(|e| e.to_string())?,
+            ),
+            None => Arc::new(SqliteJournal::open(&dir).map_err(|e| e.to_string())?),
+        };
         let clock = clock::system();
         let registry = registry::build(&config, clock.clone()).map_err(|e| e.problem().message)?;
-        Ok(Session {
-            config,
-            dir,
-            journal: Arc::new(journal),
-            registry: Arc::new(registry),
-            clock,
-            demo,
-            log,
-            _lock: lock,
-        })
+        Ok(Session { config, dir, journal, registry: Arc::new(registry), clock, demo, log, _lock: lock })
     }
 }
 

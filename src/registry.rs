@@ -10,7 +10,11 @@ pub fn build(config: &Config, clock: SharedClock) -> Result<Registry, GatewayErr
     for gateway in &config.gateways {
         // Every request to a gateway keeps to its limit, whoever sends it.
         let every = config.poll.limits(gateway.provider).gateway.spacing().unsigned_abs();
-        let settings = HttpSettings { every: Some(every), ..HttpSettings::default() };
+        let settings = HttpSettings {
+            every: Some(every),
+            terminal: Some(config.shop.terminal.clone()),
+            ..HttpSettings::default()
+        };
         registry.insert(gateway.build(settings, clock.clone())?);
     }
     Ok(registry)

@@ -38,13 +38,14 @@ pub async fn main(config_flag: Option<&Path>, data_dir: &Path) -> i32 {
     }
     match journal::postgres::import::into_store(store, &path).await {
         Ok(done) => {
+            let count = |n: u64, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
             println!(
-                "Imported {} sales and {} events from {} into {}; {} were already there.",
-                done.sales,
-                done.events,
+                "Imported {} and {} from {} into {}; {} already there.",
+                count(done.sales, "sale", "sales"),
+                count(done.events, "event", "events"),
                 path.display(),
                 store.shown(),
-                done.already
+                count(done.already, "was", "were")
             );
             crate::cli::exit::OK
         }

@@ -39,6 +39,7 @@ fn settings() -> HttpSettings {
         first_backoff: Duration::from_millis(50),
         max_backoff: Duration::from_millis(500),
         every: None,
+        terminal: None,
     }
 }
 

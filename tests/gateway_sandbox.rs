@@ -33,6 +33,7 @@ fn settings() -> HttpSettings {
         first_backoff: Duration::from_millis(20),
         max_backoff: Duration::from_millis(100),
         every: None,
+        terminal: None,
     }
 }
 

@@ -16,11 +16,16 @@ use till::core::watch::{Change, Watch};
 use till::journal::{SqliteJournal, Store};
 
 /// Three sales on till-1: one paid with tax and a tip, one underpaid then
-/// paid, one expired.
+/// paid, one expired. The journal's events, counted.
 fn journal(dir: &std::path::Path) -> i64 {
+    sales(dir, vec![(1, vec![Status::Paid]), (2, vec![Status::Underpaid, Status::Paid]), (3, vec![Status::Expired])])
+}
+
+/// Sales `n` on till-1, each through its statuses; the journal's events, counted.
+fn sales(dir: &std::path::Path, which: Vec<(i64, Vec<Status>)>) -> i64 {
     let j = SqliteJournal::open(dir).unwrap();
     let rate = TaxRate { name: "VAT".into(), rate: "19".parse().unwrap() };
-    for (n, path) in [(1, vec![Status::Paid]), (2, vec![Status::Underpaid, Status::Paid]), (3, vec![Status::Expired])] {
+    for (n, path) in which {
         let at = sample_created_at() + jiff::SignedDuration::from_mins(n);
         let r = Reference::parse(&format!("sale-{n}")).unwrap();
         let mut inv = tron_invoice();
@@ -88,4 +93,28 @@ async fn the_journal_is_copied_once_and_reads_the_same_from_the_store() {
     let sale2: Vec<String> =
         rows.iter().filter(|r| r.get::<_, String>(0) == "sale-2").map(|r| r.get::<_, String>(2)).collect();
     assert_eq!(sale2, ["pending", "underpaid", "paid"]);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_later_run_adds_only_the_sales_the_store_lacks() {
+    let Some(url) = support::pg::fresh_database("store_import_later").await else { return };
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let before = journal(&data);
+    let with_store = format!("{}\n[store]\nurl = \"{url}\"\n", proc::UTC_CONFIG);
+    let d = dir.path().to_path_buf();
+    let config = with_store.clone();
+    let first = tokio::task::spawn_blocking(move || proc::till_in(&d, &config, &["store", "import"])).await.unwrap();
+    assert!(first.status.success(), "{}", proc::said(&first));
+    let after = sales(&data, vec![(4, vec![Status::Paid])]);
+    let d = dir.path().to_path_buf();
+    let again =
+        tokio::task::spawn_blocking(move || proc::till_in(&d, &with_store, &["store", "import"])).await.unwrap();
+    let said = proc::said(&again);
+    assert!(again.status.success(), "{said}");
+    assert!(said.starts_with(&format!("Imported 1 sale and {} events from ", after - before)), "{said}");
+    assert!(said.trim_end().ends_with("; 3 were already there."), "{said}");
+    let c = client(&url).await;
+    let n: i64 = c.query_one("SELECT count(*) FROM events", &[]).await.unwrap().get(0);
+    assert_eq!(n, after, "every line once");
 }

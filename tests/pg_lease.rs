@@ -229,3 +229,60 @@ async fn a_turn_skips_invoices_another_till_is_taking_over_without_waiting() {
     assert_eq!(watch(&lease(&url, "t3", "acct-a").await), vec![pair("inv0", "t3"), pair("inv1", "t3")]);
     assert_eq!(watch(&lease(&url, "t2", "acct-a").await), vec![pair("inv2", "t2"), pair("inv3", "t2")]);
 }
+
+/// A measurement for the README (`cargo test --test pg_lease -- --ignored
+/// --nocapture`): 100 terminals with 10 open invoices each take their lease
+/// turns; then 10 of them stop and the 90 others take their turns four at a
+/// time: every orphaned invoice is taken by exactly one till.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement: run with --ignored --nocapture"]
+async fn lease_turns_of_100_terminals_with_10_open_invoices_each() {
+    let Some((url, c)) = store("lease_scale").await else { return };
+    let now = now_ms();
+    let terminal = |t: usize| format!("t{t:03}");
+    for t in 0..100 {
+        for i in 0..10 {
+            invoice(&c, &format!("i{t:03}x{i}"), &terminal(t), "pending", now + i, now + 900_000).await;
+        }
+    }
+    let mut clients = Vec::new();
+    for _ in 0..4 {
+        clients.push(client(&url).await);
+    }
+    let mut took = Vec::new();
+    for t in 0..100 {
+        let start = std::time::Instant::now();
+        let turn = turn(&mut clients[0], &ask(&terminal(t), "acct-a"), "i").await.unwrap();
+        took.push(start.elapsed());
+        assert_eq!(turn.assignments.len(), 10);
+    }
+    took.sort();
+    eprintln!("lease turn, 100 live terminals x 10 open invoices: median {:?}, max {:?}", took[50], took[99]);
+    for t in 0..10 {
+        expire_lease(&c, &terminal(t)).await;
+    }
+    let start = std::time::Instant::now();
+    let mut handles = Vec::new();
+    for (k, mut cl) in clients.into_iter().enumerate() {
+        handles.push(tokio::spawn(async move {
+            let mut mine = 0;
+            for t in (10 + k..100).step_by(4) {
+                let turn = turn(&mut cl, &ask(&format!("t{t:03}"), "acct-a"), "i").await.unwrap();
+                mine += turn.assignments.iter().filter(|a| a.record.terminal != a.watched_by).count();
+            }
+            mine
+        }));
+    }
+    let mut taken = 0;
+    for h in handles {
+        taken += h.await.unwrap();
+    }
+    eprintln!("90 turns taking over 10 dead terminals' 100 invoices, 4 at a time: {:?}", start.elapsed());
+    assert_eq!(taken, 100, "each orphaned invoice taken exactly once");
+    let watchers: i64 = c
+        .query_one("SELECT count(DISTINCT reference) FROM invoices WHERE watched_by IS NOT NULL", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(watchers, 100);
+}

@@ -461,3 +461,104 @@ async fn the_store_works_under_paused_time() {
     assert_eq!(store.to_watch(Timestamp::MIN).unwrap().len(), 1);
     drop(store);
 }
+
+/// The server processes holding terminal `terminal`'s lock on this database.
+async fn lock_holders(db: &tokio_postgres::Client, terminal: &str) -> Vec<i32> {
+    db.query(
+        "WITH k AS (SELECT hashtextextended('till terminal ' || $1::text, 0) AS key)
+         SELECT l.pid FROM pg_locks l, k WHERE l.locktype = 'advisory' AND l.granted
+           AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+           AND l.classid = ((k.key >> 32) & 4294967295)::oid AND l.objid = (k.key & 4294967295)::oid",
+        &[&terminal],
+    )
+    .await
+    .unwrap()
+    .iter()
+    .map(|r| r.get(0))
+    .collect()
+}
+
+/// Ends the server process holding `terminal`'s lock (as a server restart
+/// or a lost network would); its pid.
+async fn cut_lock_connection(db: &tokio_postgres::Client, terminal: &str) -> i32 {
+    let holders = lock_holders(db, terminal).await;
+    assert_eq!(holders.len(), 1, "one holder: {holders:?}");
+    let ended: bool = db.query_one("SELECT pg_terminate_backend($1, 5000)", &[&holders[0]]).await.unwrap().get(0);
+    assert!(ended);
+    holders[0]
+}
+
+async fn until(what: &str, mut f: impl AsyncFnMut() -> bool) {
+    let start = Instant::now();
+    while !f().await {
+        assert!(start.elapsed() < Duration::from_secs(10), "{what}: not within 10 s");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lost_lock_connection_takes_the_terminal_back_and_writes_go_on() {
+    let Some(url) = support::pg::fresh_database("lock_connection_lost").await else { return };
+    let store = open(&url, "till-1");
+    let db = sql(&url).await;
+    let old = cut_lock_connection(&db, "till-1").await;
+    until("the lock is held again", async || {
+        let h = lock_holders(&db, "till-1").await;
+        h.len() == 1 && h[0] != old
+    })
+    .await;
+    let inv = tron_invoice();
+    store.record_created(&inv, "till-1", inv.created_at).unwrap();
+    let err = PgStore::open(&StoreConfig::new(&url), "till-1").unwrap_err();
+    assert!(matches!(err, JournalError::TerminalBusy { .. }), "still one writer: {err}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_till_whose_terminal_was_taken_while_its_lock_was_lost_writes_nothing_more() {
+    let Some(url) = support::pg::fresh_database("lock_taken_meanwhile").await else { return };
+    let store = std::sync::Arc::new(open(&url, "till-1"));
+    let db = sql(&url).await;
+    cut_lock_connection(&db, "till-1").await;
+    // Another session takes the terminal before the store is back.
+    until("the rival holds the terminal", async || {
+        db.query_one("SELECT pg_try_advisory_lock(hashtextextended('till terminal till-1', 0))", &[])
+            .await
+            .unwrap()
+            .get::<_, bool>(0)
+    })
+    .await;
+    let inv = tron_invoice();
+    until("the store stops writing", async || {
+        let (store, inv) = (store.clone(), inv.clone());
+        let r =
+            tokio::task::spawn_blocking(move || store.record_created(&inv, "till-1", inv.created_at)).await.unwrap();
+        matches!(r, Err(JournalError::TerminalBusy { .. }))
+    })
+    .await;
+    assert!(store.to_watch(Timestamp::MIN).is_ok(), "reads go on");
+}
+
+#[tokio::test]
+async fn a_row_the_till_cannot_read_is_an_error_not_a_panic() {
+    let Some(url) = support::pg::fresh_database("a_row_the_till_cannot_read").await else { return };
+    let store = open(&url, "till-1");
+    let db = sql(&url).await;
+    for (reference, column, value) in
+        [("bad-1", "fiat_amount", "twelve"), ("bad-2", "currency", "XX?"), ("bad-3", "provider", "nobody")]
+    {
+        db.execute(
+            "INSERT INTO invoices (reference, terminal, provider, method, fiat_amount, currency, state, started_at,
+                status, updated_at)
+             VALUES ($1, 'till-1', 'xpay', 'lightning', '1.00', 'USD', 'creating', 0, 'pending', 0)",
+            &[&reference],
+        )
+        .await
+        .unwrap();
+        db.execute(&format!("UPDATE invoices SET {column} = $2 WHERE reference = $1"), &[&reference, &value])
+            .await
+            .unwrap();
+        let err = store.find(reference).unwrap_err();
+        assert!(matches!(err, JournalError::Corrupt(_)), "{column}: {err}");
+    }
+    assert!(matches!(store.unresolved(), Err(JournalError::Corrupt(_))));
+}

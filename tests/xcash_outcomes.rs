@@ -36,6 +36,7 @@ fn settings() -> HttpSettings {
         first_backoff: Duration::from_millis(10),
         max_backoff: Duration::from_millis(50),
         every: None,
+        terminal: None,
     }
 }
 

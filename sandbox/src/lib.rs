@@ -42,6 +42,7 @@ mod faults;
 mod gateway;
 mod lightning;
 mod rates;
+mod reqlog;
 mod seed;
 mod signature;
 mod time;
@@ -144,6 +145,8 @@ pub(crate) struct Shared {
     requests: Mutex<BTreeMap<String, u64>>,
     /// Arrival instants of gateway requests, for `/_sandbox/rates`.
     pub(crate) rates: rates::Rates,
+    /// Every gateway request with its User-Agent, for `/_sandbox/requests/log`.
+    pub(crate) log: reqlog::RequestLog,
 }
 
 impl Shared {
@@ -158,6 +161,7 @@ impl Shared {
             faults: faults::Faults::default(),
             requests: Mutex::new(BTreeMap::new()),
             rates: rates::Rates::default(),
+            log: reqlog::RequestLog::default(),
         }
     }
 
@@ -180,6 +184,7 @@ fn router(opts: Options) -> Router {
         .merge(control::router())
         .merge(faults::router())
         .merge(rates::router())
+        .merge(reqlog::router())
         .merge(seed::router())
         .fallback(control::not_found)
         .layer(middleware::from_fn_with_state(shared.clone(), faults::apply))
@@ -195,6 +200,8 @@ async fn count_requests(State(shared): State<AppState>, req: Request, next: Next
     if !path.starts_with(gateway::PREFIX) {
         *lock(&shared.requests).entry(path.to_owned()).or_insert(0) += 1;
         shared.rates.record(path);
+        let agent = req.headers().get(axum::http::header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
+        shared.log.record(path, agent);
     }
     next.run(req).await
 }

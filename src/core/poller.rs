@@ -140,11 +140,16 @@ impl Gate {
 
     /// The key of the invoice that may be polled alone: the one on screen,
     /// one a sweep missed, or (outside sweeps) the soonest due.
-    fn next_single(&self, focus: Option<usize>) -> Option<(Timestamp, usize)> {
+    /// Among those due at `now` the one on screen goes first; when none is
+    /// due, the soonest (a focused invoice not yet due never holds the
+    /// others up).
+    fn next_single(&self, focus: Option<usize>, now: Timestamp) -> Option<(Timestamp, usize)> {
         let focused = focus.and_then(|i| self.keys.get(&i).map(|k| (*k, i)));
         let missed = self.singles.iter().filter_map(|i| self.keys.get(i).map(|k| (*k, *i))).min();
         let first = if self.sweeping() { None } else { self.queue.first().copied() };
-        [focused, missed, first].into_iter().flatten().min_by_key(|(k, i)| (Some(*i) != focus, *k))
+        let candidates = [focused, missed, first].into_iter().flatten();
+        let due = candidates.clone().filter(|(k, _)| *k <= now).min_by_key(|(k, i)| (Some(*i) != focus, *k));
+        due.or_else(|| candidates.min())
     }
 
     /// The soonest late watch (outside sweeps, which take them in).
@@ -162,6 +167,7 @@ impl Gate {
             .chain(self.late.iter().take_while(|(k, _)| *k <= now))
             .map(|(_, i)| *i)
             .filter(|i| !self.singles.contains(i) && Some(*i) != focus)
+            .filter(|i| watches.get(*i).is_some_and(|w| w.watcher.polled_here()))
             .collect();
         if due.len() < 2 {
             return;
@@ -221,7 +227,8 @@ impl Poller {
     pub fn enqueue(&mut self, idx: usize, w: &Watch, policy: &PollPolicy, now: Timestamp) {
         let gate = self.gate(w.invoice.method.provider, policy);
         gate.remove(idx);
-        if w.in_flight || w.is_settled(now, policy) {
+        // Another till polls it: never planned here.
+        if w.in_flight || !w.watcher.polled_here() || w.is_settled(now, policy) {
             return;
         }
         let mut key = w.next_poll;
@@ -234,6 +241,48 @@ impl Poller {
             gate.queue.insert((key, idx));
         }
         gate.keys.insert(idx, key);
+    }
+
+    /// Takes the watch at `idx` out of its gateway's queue (another till
+    /// polls it now).
+    pub fn dequeue(&mut self, idx: usize, provider: ProviderId) {
+        if let Some(gate) = self.gates.get_mut(&provider) {
+            gate.remove(idx);
+            gate.singles.remove(&idx);
+        }
+    }
+
+    /// Empties every queue (this till's lease is lost: nothing is polled
+    /// until it is renewed and the watches are put back).
+    pub fn clear(&mut self) {
+        for gate in self.gates.values_mut() {
+            gate.queue.clear();
+            gate.late.clear();
+            gate.keys.clear();
+            gate.singles.clear();
+        }
+    }
+
+    /// `tills` live tills share this gateway's account (one store): this one
+    /// keeps to its share, 1/`tills` of the limit (the whole of it again
+    /// when it is alone).
+    pub fn share(&mut self, provider: ProviderId, tills: u32, policy: &PollPolicy) {
+        let mut limits = policy.limits(provider);
+        let tills = tills.max(1);
+        limits.gateway.per = limits.gateway.per.saturating_mul(i32::try_from(tills).unwrap_or(i32::MAX));
+        self.gate(provider, policy).limits.gateway = limits.gateway;
+    }
+
+    /// Sends nothing to this gateway before `until` (this till joins an
+    /// account other tills use: they make room first).
+    pub fn hold(&mut self, provider: ProviderId, until: Timestamp, policy: &PollPolicy) {
+        let gate = self.gate(provider, policy);
+        gate.next_send = gate.next_send.max(until);
+    }
+
+    /// The request rate kept at a gateway now (its share of the limit).
+    pub fn rate(&self, provider: ProviderId) -> Option<schedule::Rate> {
+        self.gates.get(&provider).map(|g| g.limits.gateway)
     }
 
     /// Counts a request the desk sends outside the schedule (a create, a
@@ -267,11 +316,11 @@ impl Poller {
                     continue;
                 }
                 let due = |next: Option<(Timestamp, usize)>| next.filter(|(k, _)| *k <= now);
-                let Some((_, idx)) = due(gate.next_single(focus)).or_else(|| due(gate.next_late())) else { break };
+                let Some((_, idx)) = due(gate.next_single(focus, now)).or_else(|| due(gate.next_late())) else { break };
                 gate.remove(idx);
                 gate.singles.remove(&idx);
                 let Some(w) = watches.get_mut(idx) else { continue };
-                if w.is_settled(now, policy) {
+                if w.is_settled(now, policy) || !w.watcher.polled_here() {
                     continue;
                 }
                 w.poll_started(now);
@@ -293,7 +342,11 @@ impl Poller {
                 }
                 let work = match &g.sweep {
                     Some(s) if !s.in_flight => Some(Timestamp::MIN),
-                    _ => [g.next_single(focus), g.next_late()].into_iter().flatten().map(|(k, _)| k).min(),
+                    _ => [g.next_single(focus, Timestamp::MIN), g.next_late()]
+                        .into_iter()
+                        .flatten()
+                        .map(|(k, _)| k)
+                        .min(),
                 };
                 work.map(|k| k.max(g.next_send))
             })

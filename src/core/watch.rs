@@ -25,9 +25,32 @@ pub struct Change {
     pub note: Option<String>,
 }
 
+/// Who watches an invoice (many tills on one store). A store of one till
+/// has only `Here`.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub enum Watcher {
+    /// This till, for its own terminal.
+    #[default]
+    Here,
+    /// This till, for terminal T, whose till stopped (taken over).
+    For(String),
+    /// Another till (its terminal; empty when not yet known): never polled
+    /// here, shown with the status the store holds.
+    Elsewhere(String),
+}
+
+impl Watcher {
+    /// This till polls the invoice (unless its lease is lost: `Desk::paused`).
+    pub fn polled_here(&self) -> bool {
+        !matches!(self, Watcher::Elsewhere(_))
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Watch {
     pub invoice: Invoice,
+    /// Who polls it: this till, for itself or another terminal, or another till.
+    pub watcher: Watcher,
     /// Who set the current status.
     pub origin: Origin,
     /// The gateway's last raw words for the status.
@@ -67,6 +90,7 @@ impl Watch {
             .bytes()
             .fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3));
         Watch {
+            watcher: Watcher::Here,
             origin: Origin::Gateway,
             raw: String::new(),
             note: None,

@@ -28,6 +28,12 @@ pub trait ConfigSection: Clone + std::fmt::Debug + Send + Sync + 'static {
     /// One line for `till config`, secrets masked.
     fn summary(&self) -> String;
 
+    /// What identifies the gateway account this section is configured
+    /// with: its API's base URL and the account's public identity (a
+    /// username, app id or project id), or its key where it has none. Only
+    /// ever hashed into [`Configured::fingerprint`], never shown or stored.
+    fn account(&self) -> (&str, &str);
+
     /// Demo mode: the sandbox's control path that pays this invoice in full.
     fn demo_payment_path(reference: &Reference) -> String {
         format!("/_sandbox/{}/invoices/{reference}/pay", Self::PROVIDER.id())
@@ -87,6 +93,23 @@ impl Configured {
         self.section.summary()
     }
 
+    /// A fingerprint of the gateway account: equal for two tills configured
+    /// with the same account, different for different accounts, and never
+    /// the secret itself. SHA-256 over a domain tag, the gateway, the base
+    /// URL and the account's identity (each length-prefixed), as hex,
+    /// truncated to 16 bytes (32 digits): a key that identifies an account
+    /// cannot be recovered from it.
+    pub fn fingerprint(&self) -> String {
+        use sha2::{Digest, Sha256};
+        let (base_url, identity) = self.section.account();
+        let mut hash = Sha256::new();
+        for part in ["till account fingerprint v1", self.provider.id(), base_url.trim_end_matches('/'), identity] {
+            hash.update((part.len() as u64).to_be_bytes());
+            hash.update(part.as_bytes());
+        }
+        hash.finalize().iter().take(16).map(|b| format!("{b:02x}")).collect()
+    }
+
     /// The adapter, talking HTTP with these settings.
     pub fn build(&self, settings: HttpSettings, clock: SharedClock) -> Result<Arc<dyn Gateway>, GatewayError> {
         self.section.build(settings, clock)
@@ -107,6 +130,7 @@ impl std::fmt::Debug for Configured {
 /// A section with its type forgotten.
 trait Erased: Send + Sync {
     fn summary(&self) -> String;
+    fn account(&self) -> (&str, &str);
     fn build(&self, settings: HttpSettings, clock: SharedClock) -> Result<Arc<dyn Gateway>, GatewayError>;
     fn as_any(&self) -> &dyn Any;
 }
@@ -118,11 +142,36 @@ impl<A: Adapter> Erased for Typed<A> {
         self.0.summary()
     }
 
+    fn account(&self) -> (&str, &str) {
+        self.0.account()
+    }
+
     fn build(&self, settings: HttpSettings, clock: SharedClock) -> Result<Arc<dyn Gateway>, GatewayError> {
         Ok(Arc::new(A::build(self.0.clone(), settings, clock)?))
     }
 
     fn as_any(&self) -> &dyn Any {
         &self.0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    fn fingerprint(terminal: &str, username: &str) -> String {
+        let text = format!(
+            "[shop]\nname = \"Shop\"\ncurrency = \"USD\"\nterminal = \"{terminal}\"\n\n[providers.xpay]\nusername = \"{username}\"\nsecret_key = \"env:K\"\nmethods = [\"lightning\"]\n"
+        );
+        let c = crate::config::parse(&text, "till.toml", &|_| Some("the-secret-key".into())).unwrap();
+        c.gateways[0].fingerprint()
+    }
+
+    #[test]
+    fn two_tills_on_one_account_share_a_fingerprint_and_other_accounts_do_not() {
+        let a = fingerprint("A", "shop@example.com");
+        assert_eq!(a, fingerprint("B", "shop@example.com"), "the terminal is not part of the account");
+        assert_ne!(a, fingerprint("A", "other@example.com"));
+        assert_eq!(a.len(), 32, "16 bytes, in hex");
+        assert!(a.bytes().all(|b| b.is_ascii_hexdigit()));
+        assert!(!a.contains("secret") && !a.contains("shop@"), "never the secret or the identity itself");
     }
 }

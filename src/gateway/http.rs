@@ -26,6 +26,21 @@ pub struct HttpSettings {
     /// The least time between two requests to the gateway, whoever sends
     /// them (polls, creates, a login): the last guard of its rate limit.
     pub every: Option<Duration>,
+    /// The till's terminal, named in the User-Agent (`till/0.1.0 (terminal
+    /// T2)`): a gateway's logs, or the sandbox's, tell the tills apart.
+    pub terminal: Option<String>,
+}
+
+/// `till/VERSION`, with the terminal when it is known.
+pub fn user_agent(terminal: Option<&str>) -> String {
+    let base = concat!("till/", env!("CARGO_PKG_VERSION"));
+    match terminal {
+        // Only printable ASCII goes in a header.
+        Some(t) => {
+            format!("{base} (terminal {})", t.chars().filter(|c| c.is_ascii_graphic() || *c == ' ').collect::<String>())
+        }
+        None => base.to_string(),
+    }
 }
 
 impl Default for HttpSettings {
@@ -37,6 +52,7 @@ impl Default for HttpSettings {
             first_backoff: Duration::from_millis(500),
             max_backoff: Duration::from_secs(8),
             every: None,
+            terminal: None,
         }
     }
 }
@@ -85,7 +101,7 @@ impl Http {
         let client = reqwest::Client::builder()
             .connect_timeout(settings.connect_timeout)
             .timeout(settings.total_timeout)
-            .user_agent(concat!("till/", env!("CARGO_PKG_VERSION")))
+            .user_agent(user_agent(settings.terminal.as_deref()))
             .build()
             .map_err(|e| GatewayError::Unreachable { provider, detail: format!("HTTP client: {e}") })?;
         let pace = settings.every.map(|every| std::sync::Arc::new(super::pace::Pace::new(every)));

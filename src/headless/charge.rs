@@ -23,7 +23,12 @@ impl Story for Charge {
             if turn.done.is_some() && !matches!(notice, Notice::CreateFailed(_)) {
                 continue;
             }
+            // Invoices of other terminals, taken over on a shared store, are not this sale.
+            let other = |r: &Reference| desk.sale.reference().is_some_and(|mine| mine != r);
             match notice {
+                Notice::Created(reference) if other(&reference) => {}
+                Notice::Status { reference, .. } if other(&reference) => {}
+                Notice::Conflict { ref reference, .. } if other(reference) => {}
                 Notice::Created(reference) => {
                     if let Some(w) = desk.watch(&reference) {
                         print_created(&mut turn.lines, &w.invoice, self.json, self.ansi);
@@ -70,7 +75,7 @@ pub async fn charge(
         }
     };
     let story = Charge { json: args.json, ansi: std::io::IsTerminal::is_terminal(&std::io::stdout()) };
-    let mut face = Headless::new(Desk::new(args.policy, clock.now()), story);
+    let mut face = Headless::new(crate::runtime::lease::desk(&runtime, args.policy, clock.now()), story);
     let mut start = face.update(Input::Core(Event::Priced(breakdown)));
     start.extend(face.update(Input::Core(Event::MethodChosen(method, Reference::random()))));
     match Drive::new(runtime, rx).run(&mut face, start).await {

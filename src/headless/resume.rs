@@ -124,7 +124,7 @@ pub async fn resume(
     clock: crate::clock::SharedClock,
 ) -> i32 {
     let story = Resume { json, resolving: unresolved.iter().map(|r| r.reference.clone()).collect() };
-    let mut face = Headless::new(Desk::new(policy, clock.now()), story);
+    let mut face = Headless::new(crate::runtime::lease::desk(&runtime, policy, clock.now()), story);
     let outcome = face.desk.resume(&to_watch, &unresolved);
     for w in &face.desk.watches {
         face.story.say(&mut face.turn, w.invoice.reference.as_str(), Some(&w.invoice.id), "resumed", Some(w.status()));

@@ -221,7 +221,7 @@ fn put(h: &mut Sha256, s: &str) {
 }
 
 /// A close's hash from its stored fields.
-fn close_hash(z: &ZReport, totals_json: &str) -> String {
+pub(super) fn close_hash(z: &ZReport, totals_json: &str) -> String {
     let mut h = Sha256::new();
     h.update(b"till-close-v1");
     put(&mut h, &z.prev_hash);
@@ -236,7 +236,7 @@ fn close_hash(z: &ZReport, totals_json: &str) -> String {
     hex(&h.finalize().into())
 }
 
-const CLOSE_COLUMNS: &str =
+pub(super) const CLOSE_COLUMNS: &str =
     "day, terminal, closed_at, from_at, until_at, last_event_id, last_event_hash, prev_hash, totals, hash";
 
 /// A close row back to the report, with its totals' JSON as stored.

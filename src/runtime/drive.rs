@@ -8,6 +8,7 @@
 //! turn, when it changed (`publish.rs`).
 
 use super::Runtime;
+use super::lease::{self, LeaseTimer};
 use super::publish::Publisher;
 use super::services::{self, Services};
 use crate::core::desk::{Command, Desk, Entry, Event};
@@ -117,13 +118,25 @@ pub struct Drive<K> {
     deadline: Option<tokio::time::Instant>,
     /// The customer's view, published after each turn (`till display`).
     publisher: Option<Publisher>,
+    /// This till's lease, on a store shared by many tills.
+    lease: Option<LeaseTimer>,
 }
 
 impl<K: Send + 'static> Drive<K> {
     /// A loop over `runtime`, whose gateway answers arrive on `events`.
     pub fn new(runtime: Runtime, events: UnboundedReceiver<Event>) -> Drive<K> {
         let (input_tx, inputs) = unbounded_channel();
-        Drive { runtime, events, inputs, input_tx, services: Services::default(), deadline: None, publisher: None }
+        let lease = runtime.leasing().cloned().map(LeaseTimer::new);
+        Drive {
+            runtime,
+            events,
+            inputs,
+            input_tx,
+            services: Services::default(),
+            deadline: None,
+            publisher: None,
+            lease,
+        }
     }
 
     /// Where the face's own inputs (keys, resizes) are sent.
@@ -158,7 +171,10 @@ impl<K: Send + 'static> Drive<K> {
         let clock = self.runtime.clock().clone();
         let mut tick = tokio::time::interval(Duration::from_secs(1));
         tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-        let mut effects = start;
+        // A lease turn before anything is polled: another till may watch
+        // what this one left (the face's desk starts paused on a leased store).
+        let mut effects = self.lease_step(face);
+        effects.extend(start);
         loop {
             self.carry_out(face, effects);
             // After the journal writes, like the render: sent only if it changed.
@@ -171,16 +187,82 @@ impl<K: Send + 'static> Drive<K> {
             }
             let wake = face.desk().next_wake();
             let deadline = self.deadline;
+            let lease_wake = self.lease.as_ref().map(|t| t.wake(face.desk().paused));
             let input = tokio::select! {
                 Some(input) = self.inputs.recv() => input,
                 Some(event) = self.events.recv() => Input::Core(event),
                 _ = tick.tick() => Input::Tick(clock.now()),
                 // The poll schedule's next turn.
                 _ = super::until(wake, &clock) => Input::Tick(clock.now()),
+                // The lease's next turn, or the instant it could run out.
+                _ = sleep_until(lease_wake) => Input::Tick(clock.now()),
                 _ = sleep_until(deadline) => return Ok(None),
             };
-            effects = face.update(input);
+            // The lease first: a lost one pauses the polls this input would plan.
+            effects = self.lease_step(face);
+            effects.extend(face.update(input));
         }
+    }
+
+    /// The lease, when the store has one: pauses polling once it could have
+    /// run out, and runs a turn when one is due (synchronous, like the
+    /// journal's writes). The effects of the desk events it gave the face.
+    fn lease_step<F: Face<Key = K>>(&mut self, face: &mut F) -> Vec<Effect> {
+        let mut effects = Vec::new();
+        let Some(timer) = self.lease.as_mut() else { return effects };
+        let now = tokio::time::Instant::now();
+        if timer.fenced(now) && !face.desk().paused {
+            tracing::warn!(terminal = %timer.leasing.terminal, "the lease could not be renewed in time: polling paused");
+            effects.extend(face.update(Input::Core(Event::LeaseLost)));
+        }
+        if !timer.due(now) {
+            return effects;
+        }
+        let Some(store) = self.runtime.journal().cloned() else { return effects };
+        let providers: Vec<ProviderId> = self.runtime.registry().all().map(|g| g.provider()).collect();
+        let ask = lease::ask(&timer.leasing, face.desk(), &providers, self.runtime.clock().now());
+        let sent = tokio::time::Instant::now();
+        match store.lease_turn(&ask) {
+            Ok(Some(turn)) => {
+                timer.renewed(sent);
+                tracing::debug!(assignments = turn.assignments.len(), sharing = ?turn.sharing, "lease turn");
+                let mut hold = Vec::new();
+                if let Some(quiet) = timer.joining(&turn) {
+                    let shared: Vec<ProviderId> =
+                        turn.sharing.iter().filter(|(_, n)| *n > 1).map(|(p, _)| *p).collect();
+                    tracing::info!(
+                        ?shared,
+                        ?quiet,
+                        "joining gateway accounts other tills use: quiet until they make room"
+                    );
+                    let until = self.runtime.clock().now() + quiet;
+                    hold = shared.iter().map(|p| (*p, until)).collect();
+                    self.runtime.hold(&shared, tokio::time::Instant::now() + quiet);
+                }
+                let event = lease::event(turn, &timer.leasing.terminal, face.desk(), store.as_ref(), hold);
+                effects.extend(face.update(Input::Core(event)));
+            }
+            Ok(None) => {
+                // A store of one till: no leases, nothing more to renew.
+                self.lease = None;
+                let none = Event::Fleet {
+                    assignments: Vec::new(),
+                    settled: Vec::new(),
+                    sharing: Vec::new(),
+                    hold: Vec::new(),
+                };
+                effects.extend(face.update(Input::Core(none)));
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "lease turn failed");
+                timer.failed(sent);
+                if timer.fenced(tokio::time::Instant::now()) && !face.desk().paused {
+                    tracing::warn!("the lease could not be renewed in time: polling paused");
+                    effects.extend(face.update(Input::Core(Event::LeaseLost)));
+                }
+            }
+        }
+        effects
     }
 
     /// Carries out the effects in order. A journal write happens at once; if
@@ -192,7 +274,7 @@ impl<K: Send + 'static> Drive<K> {
         let mut unsent: HashSet<Reference> = HashSet::new();
         while let Some(effect) = queue.pop_front() {
             let follow = match effect {
-                Effect::Run(Command::Record(entry)) => match self.runtime.record(&entry) {
+                Effect::Run(Command::Record(entry)) => match self.runtime.write(&entry) {
                     // `[printer] auto = "paid"`: once stored as paid, printed once.
                     Ok(()) => match &entry {
                         Entry::Status { watch, change }
@@ -202,17 +284,25 @@ impl<K: Send + 'static> Drive<K> {
                         }
                         _ => None,
                     },
-                    Err(problem) => match entry {
-                        Entry::Intent { reference, .. } => {
+                    // Another till watches it now (this one's lease ran out):
+                    // not the cashier's trouble; shown as watched elsewhere.
+                    Err(crate::journal::JournalError::NotWatcher { reference }) => {
+                        tracing::info!(%reference, "not written: another till watches this invoice now");
+                        Some(Input::Core(Event::NotWatcher(entry.reference().clone())))
+                    }
+                    Err(e) => match (entry, super::journal_problem(&e)) {
+                        (Entry::Intent { reference, .. }, problem) => {
                             unsent.insert(reference.clone());
                             Some(Input::Core(Event::Created { reference, result: Err(problem) }))
                         }
-                        Entry::Created(invoice) => {
+                        (Entry::Created(invoice), problem) => {
                             Some(Input::Core(Event::NotStored { reference: invoice.reference, problem }))
                         }
                         // Logged; the next start settles it again.
-                        Entry::Settled { .. } => None,
-                        Entry::Status { .. } | Entry::Switch(_) => Some(Input::JournalFailed(problem.message)),
+                        (Entry::Settled { .. }, _) => None,
+                        (Entry::Status { .. } | Entry::Switch(_), problem) => {
+                            Some(Input::JournalFailed(problem.message))
+                        }
                     },
                 },
                 Effect::Run(Command::Create { reference, .. }) if unsent.contains(&reference) => None,

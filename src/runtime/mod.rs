@@ -5,6 +5,7 @@
 //! customer's view of the sale in hand to `till display`.
 
 pub mod drive;
+pub mod lease;
 pub mod printing;
 pub mod publish;
 pub mod services;
@@ -31,9 +32,14 @@ pub struct Runtime {
     journal: Option<Arc<dyn Store>>,
     terminal: String,
     clock: SharedClock,
+    /// Many tills on one store: this till's lease (`lease.rs`).
+    leasing: Option<Arc<lease::Leasing>>,
+    /// Gateways this till sends nothing to before an instant (it joins an
+    /// account other tills use): creates and lookups wait too.
+    holds: Arc<std::sync::Mutex<Vec<(crate::core::method::ProviderId, tokio::time::Instant)>>>,
 }
 
-fn journal_problem(e: &JournalError) -> Problem {
+pub(crate) fn journal_problem(e: &JournalError) -> Problem {
     tracing::error!(error = %e, "journal write failed");
     Problem::new(
         ProblemKind::Refused,
@@ -88,7 +94,15 @@ pub async fn until(wake: Option<jiff::Timestamp>, clock: &SharedClock) {
 
 impl Runtime {
     pub fn new(registry: Arc<Registry>, events: UnboundedSender<Event>) -> Runtime {
-        Runtime { registry, events, journal: None, terminal: String::new(), clock: crate::clock::system() }
+        Runtime {
+            registry,
+            events,
+            journal: None,
+            terminal: String::new(),
+            clock: crate::clock::system(),
+            leasing: None,
+            holds: Arc::default(),
+        }
     }
 
     /// Records every sale in `journal`, as the desk says.
@@ -105,6 +119,36 @@ impl Runtime {
         self
     }
 
+    /// Holds a lease on the store (many tills on one store, `[store]`):
+    /// the drive loop renews it and applies each turn.
+    pub fn with_leasing(mut self, leasing: lease::Leasing) -> Runtime {
+        self.leasing = Some(Arc::new(leasing));
+        self
+    }
+
+    /// Sends nothing to these gateways before `until`.
+    pub fn hold(&self, providers: &[crate::core::method::ProviderId], until: tokio::time::Instant) {
+        let mut holds = self.holds.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        holds.retain(|(p, _)| !providers.contains(p));
+        holds.extend(providers.iter().map(|p| (*p, until)));
+    }
+
+    /// Until when requests to this gateway wait, if they must.
+    fn held(&self, provider: crate::core::method::ProviderId) -> Option<tokio::time::Instant> {
+        let holds = self.holds.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        holds.iter().find(|(p, _)| *p == provider).map(|(_, t)| *t)
+    }
+
+    /// This till's lease settings, on a store shared by many tills.
+    pub fn leasing(&self) -> Option<&lease::Leasing> {
+        self.leasing.as_deref()
+    }
+
+    /// This till's terminal id.
+    pub fn terminal(&self) -> &str {
+        &self.terminal
+    }
+
     pub fn journal(&self) -> Option<&Arc<dyn Store>> {
         self.journal.as_ref()
     }
@@ -116,9 +160,15 @@ impl Runtime {
     /// Stores one entry the desk asked for, now. A failed write is logged and
     /// given back in plain words; without a journal there is nothing to do.
     pub fn record(&self, entry: &Entry) -> Result<(), Problem> {
+        self.write(entry).map_err(|e| journal_problem(&e))
+    }
+
+    /// As `record`, with the store's own error (`NotWatcher`: another till
+    /// watches the invoice now, nothing was written).
+    pub fn write(&self, entry: &Entry) -> Result<(), JournalError> {
         let Some(j) = &self.journal else { return Ok(()) };
         let at = self.clock.now();
-        let written = match entry {
+        match entry {
             Entry::Intent { reference, method, amount, breakdown } => {
                 j.record_intent(reference, *method, amount, breakdown.as_deref(), &self.terminal, at)
             }
@@ -129,8 +179,7 @@ impl Runtime {
             }
             Entry::Status { watch, change } => j.record_status(watch, change, at),
             Entry::Switch(watch) => j.record_switch(watch, at),
-        };
-        written.map_err(|e| journal_problem(&e))
+        }
     }
 
     pub fn registry(&self) -> &Registry {
@@ -149,9 +198,18 @@ impl Runtime {
         let events = self.events.clone();
         let this = self.clone();
         let fallback = fallback(&command);
+        let held = match &command {
+            Command::Create { method, .. } | Command::Resolve { method, .. } => self.held(method.provider),
+            Command::Poll(invoice) | Command::Cancel(invoice) => self.held(invoice.method.provider),
+            Command::PollPage { provider, .. } => self.held(*provider),
+            Command::Record(_) => None,
+        };
         // The work runs in its own task: should it panic, the face still
         // gets an answer (and never waits on "Creating…" forever).
         let work = tokio::spawn(async move {
+            if let Some(until) = held {
+                tokio::time::sleep_until(until).await;
+            }
             match command {
                 Command::Create { reference, amount, method, retry } => {
                     let result = this.create(&registry, &reference, amount, method, retry).await;

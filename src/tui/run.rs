@@ -37,6 +37,8 @@ pub struct Journaling {
     pub to_watch: Vec<SaleRecord>,
     /// Creates whose answer was never recorded.
     pub unresolved: Vec<SaleRecord>,
+    /// This till's lease, on a store shared by many tills.
+    pub leasing: Option<crate::runtime::lease::Leasing>,
 }
 
 /// The terminal face: the app and the terminal it draws on (a real one, or
@@ -80,9 +82,12 @@ pub async fn run(
     let mut runtime = Runtime::new(Arc::new(registry), tx);
     if let Some(j) = &journaling {
         runtime = runtime.with_journal(j.journal.clone(), &config.shop.terminal, clock.clone());
+        if let Some(l) = j.leasing.clone() {
+            runtime = runtime.with_leasing(l);
+        }
     }
     let methods = runtime.registry().methods();
-    let desk = Desk::new(config.poll.clone(), clock.now());
+    let desk = crate::runtime::lease::desk(&runtime, config.poll.clone(), clock.now());
     let pricing = crate::core::tax::Pricing { tips: config.sale.tips.clone(), tax: config.tax.clone() };
     let mut app = App::new(desk, shop_info(config), methods, demo_url.is_some()).with_pricing(pricing);
     app.journaled = journaling.is_some();

@@ -6,10 +6,10 @@ use crate::core::invoice::{Invoice, Reference, StatusPage, StatusReport};
 use crate::core::method::{PaymentMethod, ProviderId};
 use crate::core::money::Money;
 use crate::core::problem::Problem;
-use crate::core::record::RecordState;
+use crate::core::record::{RecordState, SaleRecord};
 use crate::core::status::Status;
 use crate::core::tax::Breakdown;
-use crate::core::watch::{Change, Watch};
+use crate::core::watch::{Change, Watch, Watcher};
 use jiff::Timestamp;
 use std::sync::Arc;
 
@@ -67,6 +67,26 @@ pub enum Event {
     /// Show the invoice's next way to pay (another wallet of the same
     /// invoice), while it is open.
     SwitchChoice(Reference),
+    /// A lease turn (many tills on one store): who watches each invoice
+    /// this till made or now watches, as stored (new ones start being
+    /// watched or shown); `settled`: invoices the store no longer lists as
+    /// watched (final, or past their late window), as stored; `sharing`:
+    /// how many live tills share each of this till's gateway accounts;
+    /// `hold`: gateways this till keeps quiet at until then (it joins an
+    /// account other live tills use: they make room at their next turn).
+    /// Polling resumes if the lease was lost.
+    Fleet {
+        assignments: Vec<(SaleRecord, Watcher)>,
+        settled: Vec<SaleRecord>,
+        sharing: Vec<(ProviderId, u32)>,
+        hold: Vec<(ProviderId, Timestamp)>,
+    },
+    /// This till's lease could not be renewed in time (or is not held yet,
+    /// at start): nothing is polled until a lease turn succeeds.
+    LeaseLost,
+    /// The store refused a status write: another till watches this invoice
+    /// now. It is shown as watched elsewhere; the cashier is not alarmed.
+    NotWatcher(Reference),
 }
 
 /// What the journal must store, in the order the desk says it.

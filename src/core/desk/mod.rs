@@ -4,6 +4,7 @@
 //! its QR, each status change before it is shown). Every face drives it
 //! through the runtime's one drive loop; none decides what is journaled.
 
+mod fleet;
 mod messages;
 
 pub use messages::{Command, Entry, Event, Notice, Outcome};
@@ -32,6 +33,9 @@ pub struct Desk {
     /// (`Event::Priced`); journaled with its intent. `None` after a bare
     /// `AmountEntered`.
     pub priced: Option<Breakdown>,
+    /// This till's lease is lost (many tills on one store): nothing is
+    /// polled, and no expiry derived, until a lease turn succeeds.
+    pub paused: bool,
     index: HashMap<Reference, usize>,
     poller: Poller,
 }
@@ -44,6 +48,7 @@ impl Desk {
             policy,
             now,
             priced: None,
+            paused: false,
             index: HashMap::new(),
             poller: Poller::default(),
         }
@@ -80,6 +85,9 @@ impl Desk {
     /// When the poll schedule next has work: the face should send a
     /// `Tick` then (besides its own clock for the countdown).
     pub fn next_wake(&self) -> Option<Timestamp> {
+        if self.paused {
+            return None;
+        }
         self.poller.next_wake(self.focus())
     }
 
@@ -174,7 +182,12 @@ impl Desk {
                     && let Some(provider) = self.watches.get(idx).map(|w| w.invoice.method.provider)
                 {
                     let problem = result.as_ref().err().cloned();
-                    self.observe(idx, result, &mut out);
+                    if self.watches.get(idx).is_some_and(|w| w.watcher.polled_here()) {
+                        self.observe(idx, result, &mut out);
+                    } else if let Some(w) = self.watches.get_mut(idx) {
+                        // Another till watches it now: its answer is that till's to take.
+                        w.in_flight = false;
+                    }
                     self.poller.single_done(provider, problem.as_ref(), &self.policy, self.now);
                 }
                 self.settle_sale();
@@ -184,6 +197,7 @@ impl Desk {
             Event::CancelRequested(reference) => {
                 if let Some(w) = self.watch(&reference)
                     && !w.status().is_final()
+                    && w.watcher.polled_here()
                 {
                     out.commands.push(Command::Cancel(w.invoice.clone()));
                     self.poller.spend(w.invoice.method.provider, &self.policy, self.now);
@@ -237,6 +251,14 @@ impl Desk {
                     out.notices.push(Notice::Switched(reference));
                 }
             }
+            Event::Fleet { assignments, settled, sharing, hold } => {
+                for (provider, until) in hold {
+                    self.poller.hold(provider, until, &self.policy);
+                }
+                self.fleet(assignments, settled, &sharing, &mut out)
+            }
+            Event::LeaseLost => self.lease_lost(),
+            Event::NotWatcher(reference) => self.not_watcher(&reference),
             Event::NewSale => {
                 if matches!(self.sale, Sale::Final { .. } | Sale::Failed { .. } | Sale::Method { .. })
                     || self.current().is_some()
@@ -283,6 +305,7 @@ impl Desk {
                 // News of an invoice nobody asked about is taken while it is
                 // waiting; one being polled gets its own answer.
                 if w.invoice.method.provider != provider
+                    || !w.watcher.polled_here()
                     || (!asked && (w.in_flight || w.is_settled(self.now, &self.policy)))
                 {
                     continue;
@@ -293,7 +316,11 @@ impl Desk {
         if let Some(end) = self.poller.page_done(provider, page, &result, &self.policy, self.now) {
             if let Err(problem) = &result {
                 for idx in end.failed {
-                    self.observe(idx, Err(problem.clone()), out);
+                    if self.watches.get(idx).is_some_and(|w| w.watcher.polled_here()) {
+                        self.observe(idx, Err(problem.clone()), out);
+                    } else if let Some(w) = self.watches.get_mut(idx) {
+                        w.in_flight = false;
+                    }
                 }
             }
             for idx in end.missing {
@@ -357,7 +384,9 @@ impl Desk {
     /// The passing of time: expiries the till derives, then the polls due.
     fn tick(&mut self, out: &mut Outcome) {
         let (now, policy) = (self.now, &self.policy);
-        for w in self.watches.iter_mut().filter(|w| !w.status().is_final()) {
+        // Only the watching till derives an expiry (and only while its lease holds).
+        let paused = self.paused;
+        for w in self.watches.iter_mut().filter(|w| !paused && w.watcher.polled_here() && !w.status().is_final()) {
             if let Some(change) = w.tick(now, policy) {
                 changed(w, change, out);
             }
@@ -367,6 +396,10 @@ impl Desk {
 
     /// The polls the schedule sends now.
     fn plan(&mut self, out: &mut Outcome) {
+        if self.paused {
+            self.settle_sale();
+            return;
+        }
         let focus = self.focus();
         for request in self.poller.plan(self.now, &mut self.watches, &self.policy, focus) {
             match request {
@@ -455,3 +488,6 @@ fn settle(reference: Reference, problem: &Problem, out: &mut Outcome) {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod fleet_tests;

@@ -135,4 +135,9 @@ impl ConfigSection for BitsbyConfig {
             method::list(&self.methods)
         )
     }
+
+    /// The account: the base URL and the project id: one Bitsby account project per id.
+    fn account(&self) -> (&str, &str) {
+        (&self.base_url, &self.project_id)
+    }
 }

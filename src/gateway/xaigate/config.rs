@@ -75,4 +75,9 @@ impl ConfigSection for XaigateConfig {
             self.email
         )
     }
+
+    /// The account: the base URL and the API key (the email is only a contact; the key names the wallet account).
+    fn account(&self) -> (&str, &str) {
+        (&self.base_url, self.api_key.expose())
+    }
 }

@@ -111,4 +111,9 @@ impl ConfigSection for XcashConfig {
             self.chain_code
         )
     }
+
+    /// The account: the base URL and the app id: one Xcash merchant application per id.
+    fn account(&self) -> (&str, &str) {
+        (&self.base_url, &self.appid)
+    }
 }

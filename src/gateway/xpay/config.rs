@@ -111,4 +111,9 @@ impl ConfigSection for XpayConfig {
             crate::core::method::list(&self.methods)
         )
     }
+
+    /// The account: the base URL and the xPay username: one merchant account per username.
+    fn account(&self) -> (&str, &str) {
+        (&self.base_url, &self.username)
+    }
 }

@@ -144,4 +144,9 @@ impl ConfigSection for XpaysConfig {
             crate::core::words::count(self.status_map.len(), "status_map row", "status_map rows")
         )
     }
+
+    /// The account: the base URL and the API key: xpays.life names an account by nothing else.
+    fn account(&self) -> (&str, &str) {
+        (&self.base_url, self.api_key.expose())
+    }
 }

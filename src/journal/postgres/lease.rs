@@ -28,21 +28,22 @@ fn still_watched(late: &str) -> String {
 }
 
 /// The take-over condition on invoice `i`, for terminal `$1` with accounts
-/// `$2`: its watcher (`COALESCE(watched_by, terminal)`) is another
-/// terminal whose lease ran out (or that never took one), that watcher's
-/// account for the invoice's gateway is one of mine, and its own terminal
-/// is me or not alive either (a live terminal takes its own back).
-fn takeable(late: &str) -> String {
+/// `$2` at the store's instant `now`: its watcher
+/// (`COALESCE(watched_by, terminal)`) is another terminal whose lease ran
+/// out (or that never took one), that watcher's account for the invoice's
+/// gateway is one of mine, and its own terminal is me or not alive either
+/// (a live terminal takes its own back).
+fn takeable(late: &str, now: &str) -> String {
     format!(
         "{watched}
          AND COALESCE(i.watched_by, i.terminal) <> $1
          AND NOT EXISTS (SELECT 1 FROM terminals w
-                         WHERE w.terminal = COALESCE(i.watched_by, i.terminal) AND w.lease_until > till_now_ms())
+                         WHERE w.terminal = COALESCE(i.watched_by, i.terminal) AND w.lease_until > {now})
          AND EXISTS (SELECT 1 FROM terminals w, unnest(w.accounts) a
                      WHERE w.terminal = COALESCE(i.watched_by, i.terminal)
                        AND a = ANY($2::text[]) AND starts_with(a, i.provider || ':'))
          AND (i.terminal = $1 OR NOT EXISTS (SELECT 1 FROM terminals o
-                                             WHERE o.terminal = i.terminal AND o.lease_until > till_now_ms()))",
+                                             WHERE o.terminal = i.terminal AND o.lease_until > {now}))",
         watched = still_watched(late)
     )
 }
@@ -72,11 +73,18 @@ pub async fn turn(
     let lease_ms = i64::try_from(ask.lease.as_millis()).unwrap_or(i64::MAX / 4);
     let late_since = ask.late_since.as_millisecond();
     let tx = client.transaction().await.map_err(sql("begin"))?;
+    // One instant of the store's clock for the whole turn.
+    let now: i64 = tx
+        .query_one("SELECT till_now_ms()", &[])
+        .await
+        .map_err(sql("read the clock"))?
+        .try_get(0)
+        .map_err(sql("read the clock"))?;
 
     // (a) My lease, my accounts, my gateways' health.
     tx.execute(
         "INSERT INTO terminals (terminal, instance, started_at, lease_until, accounts, unreachable, seen_at)
-         VALUES ($1, $2, till_now_ms(), till_now_ms() + $3, $4, $5, till_now_ms())
+         VALUES ($1, $2, $6::bigint, $6::bigint + $3::bigint, $4, $5, $6::bigint)
          ON CONFLICT (terminal) DO UPDATE SET
              started_at = CASE WHEN terminals.instance = EXCLUDED.instance
                                THEN terminals.started_at ELSE EXCLUDED.started_at END,
@@ -85,7 +93,7 @@ pub async fn turn(
              accounts = EXCLUDED.accounts,
              unreachable = EXCLUDED.unreachable,
              seen_at = EXCLUDED.seen_at",
-        &[&me, &instance, &lease_ms, &accounts, &unreachable],
+        &[&me, &instance, &lease_ms, &accounts, &unreachable, &now],
     )
     .await
     .map_err(sql("renew the lease"))?;
@@ -95,10 +103,10 @@ pub async fn turn(
         &format!(
             "UPDATE invoices i SET watched_by = NULL
              WHERE i.watched_by = $1 AND i.terminal <> $1 AND {watched}
-               AND EXISTS (SELECT 1 FROM terminals o WHERE o.terminal = i.terminal AND o.lease_until > till_now_ms())",
+               AND EXISTS (SELECT 1 FROM terminals o WHERE o.terminal = i.terminal AND o.lease_until > $3)",
             watched = still_watched("$2")
         ),
-        &[&me, &late_since],
+        &[&me, &late_since, &now],
     )
     .await
     .map_err(sql("hand invoices back"))?;
@@ -108,8 +116,8 @@ pub async fn turn(
     // (a fresh snapshot: another till may have taken it just before).
     let candidates: Vec<String> = tx
         .query(
-            &format!("SELECT i.reference FROM invoices i WHERE {} FOR UPDATE OF i SKIP LOCKED", takeable("$3")),
-            &[&me, &accounts, &late_since],
+            &format!("SELECT i.reference FROM invoices i WHERE {} FOR UPDATE OF i SKIP LOCKED", takeable("$3", "$4")),
+            &[&me, &accounts, &late_since, &now],
         )
         .await
         .map_err(sql("find invoices to take over"))?
@@ -121,10 +129,10 @@ pub async fn turn(
             .execute(
                 &format!(
                     "UPDATE invoices i SET watched_by = CASE WHEN i.terminal = $1 THEN NULL ELSE $1 END
-                     WHERE i.reference = ANY($4) AND {}",
-                    takeable("$3")
+                     WHERE i.reference = ANY($5) AND {}",
+                    takeable("$3", "$4")
                 ),
-                &[&me, &accounts, &late_since, &candidates],
+                &[&me, &accounts, &late_since, &now, &candidates],
             )
             .await
             .map_err(sql("take invoices over"))?;
@@ -155,9 +163,9 @@ pub async fn turn(
 
     let counts = tx
         .query(
-            "SELECT a, (SELECT count(*) FROM terminals t WHERE t.lease_until > till_now_ms() AND a = ANY(t.accounts))
+            "SELECT a, (SELECT count(*) FROM terminals t WHERE t.lease_until > $2 AND a = ANY(t.accounts))
              FROM unnest($1::text[]) a",
-            &[&accounts],
+            &[&accounts, &now],
         )
         .await
         .map_err(sql("count the tills sharing an account"))?;

@@ -12,6 +12,7 @@
 //! - `import`: copying a SQLite journal in.
 
 mod chain;
+mod close;
 pub mod connect;
 pub mod feed;
 pub mod import;
@@ -20,6 +21,7 @@ mod migrate;
 mod pool;
 mod rows;
 pub mod schema;
+mod session;
 mod store;
 
 pub use store::PgStore;

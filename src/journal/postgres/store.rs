@@ -6,16 +6,17 @@
 //!
 //! One writer per terminal: at open, a connection of its own takes a
 //! session advisory lock on the terminal's id and holds it for as long as
-//! the store is open; the server drops it when the process dies, however it
-//! dies. Reads are this terminal's; a status is written only by the till
+//! the store is open (`session`); the server drops it when the process
+//! dies, however it dies. Reads are this terminal's; a status is written only by the till
 //! that watches the invoice (`COALESCE(watched_by, terminal)`), so a till
 //! whose lease ran out never overwrites its successor's work.
 
 use super::chain;
-use super::connect::{self, Target};
+use super::connect;
 use super::migrate;
 use super::pool::{Runner, db};
 use super::rows::{self, COLUMNS, Param, refs};
+use super::session::{self, Lock};
 use crate::config::store::StoreConfig;
 use crate::core::invoice::{Invoice, Reference};
 use crate::core::method::PaymentMethod;
@@ -26,10 +27,12 @@ use crate::core::watch::{Change, Watch};
 use crate::journal::chain::Event;
 use crate::journal::fleet::{LeaseAsk, LeaseTurn, Scope};
 use crate::journal::rows::{from_ms, ms, raw_of};
-use crate::journal::{JournalError, LogEntry, Store};
+use crate::journal::{CloseError, JournalError, LogEntry, Store};
 use deadpool_postgres::Object;
 use futures_util::future::BoxFuture;
 use jiff::Timestamp;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 /// How long opening (connecting, migrating, locking) may take.
@@ -46,9 +49,9 @@ const WATCHED_BY_ME: &str = "(watched_by = $1 OR (watched_by IS NULL AND termina
 
 /// The till's store on PostgreSQL.
 pub struct PgStore {
-    /// The connection holding this terminal's advisory lock (`None`: opened
-    /// to read). Dropped before the runner, which ends its driver.
-    session: Option<tokio_postgres::Client>,
+    /// Set when another till took this terminal while this one's lock
+    /// connection was down (`None`: opened to read, no lock).
+    lock: Option<Arc<AtomicBool>>,
     runner: Runner,
     terminal: String,
     instance: String,
@@ -57,34 +60,6 @@ pub struct PgStore {
 impl std::fmt::Debug for PgStore {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "PgStore({}, terminal {})", self.runner.shown(), self.terminal)
-    }
-}
-
-/// Connects one connection of its own (not pooled), its driver on the
-/// store's runtime. A refused password is said as such; anything else is
-/// `Unreachable`. The server's words go to the log.
-async fn session(target: Target) -> Result<tokio_postgres::Client, JournalError> {
-    match target.config.connect(target.tls.clone()).await {
-        Ok((client, connection)) => {
-            tokio::spawn(async move {
-                if let Err(e) = connection.await {
-                    tracing::warn!(error = %e, "store: the session connection ended");
-                }
-            });
-            Ok(client)
-        }
-        Err(e) => {
-            tracing::warn!(url = %target.shown, error = %e, "store: cannot connect");
-            let refused = e.as_db_error().map(|d| d.code().code().starts_with("28")).unwrap_or(false);
-            if refused {
-                Err(JournalError::Open {
-                    path: target.shown.clone(),
-                    detail: "the database refused the user or password: check [store] url and password".into(),
-                })
-            } else {
-                Err(JournalError::Unreachable(format!("the database at {} does not answer", target.shown)))
-            }
-        }
     }
 }
 
@@ -97,40 +72,30 @@ impl PgStore {
         let runner = Runner::new(&target)?;
         let shown = target.shown.clone();
         let me = terminal.to_string();
-        let client = runner.block(OPEN_WITHIN, async move {
-            let mut client = session(target).await?;
+        let lost = Arc::new(AtomicBool::new(false));
+        let held = lost.clone();
+        runner.block(OPEN_WITHIN, async move {
+            let (mut client, driver) = session::connect(&target).await?;
             migrate::migrate(&mut client, &shown).await?;
-            // The server notices a till gone without a word (power cut,
-            // network lost) within ~25 s, and drops its lock then.
-            client
-                .batch_execute(
-                    "SET tcp_keepalives_idle = 10; SET tcp_keepalives_interval = 5; SET tcp_keepalives_count = 3",
-                )
-                .await
-                .map_err(db("set the session's keepalives"))?;
             // A till killed a moment ago: its server process may still be
             // ending, so the lock is asked again for a short while.
             let deadline = tokio::time::Instant::now() + RELOCK_WITHIN;
             loop {
-                let locked: bool = client
-                    .query_one("SELECT pg_try_advisory_lock(hashtextextended('till terminal ' || $1::text, 0))", &[&me])
-                    .await
-                    .map_err(db("lock the terminal"))?
-                    .try_get(0)
-                    .map_err(db("lock the terminal"))?;
-                if locked {
-                    break;
+                match session::try_lock(&client, &me).await? {
+                    Lock::Held { pid } => {
+                        tokio::spawn(session::hold(target, me, client, driver, pid, held));
+                        return Ok(());
+                    }
+                    Lock::Busy { .. } if tokio::time::Instant::now() >= deadline => {
+                        return Err(JournalError::TerminalBusy { terminal: me });
+                    }
+                    Lock::Busy { .. } => tokio::time::sleep(Duration::from_millis(100)).await,
                 }
-                if tokio::time::Instant::now() >= deadline {
-                    return Err(JournalError::TerminalBusy { terminal: me });
-                }
-                tokio::time::sleep(Duration::from_millis(100)).await;
             }
-            Ok(client)
         })?;
         let instance = uuid::Uuid::new_v4().to_string();
         tracing::info!(url = %runner.shown(), terminal, instance, "store opened");
-        Ok(PgStore { session: Some(client), runner, terminal: terminal.to_string(), instance })
+        Ok(PgStore { lock: Some(lost), runner, terminal: terminal.to_string(), instance })
     }
 
     /// Opens the store to read it (`till history`, `report`, `receipt`):
@@ -142,7 +107,7 @@ impl PgStore {
         let runner = Runner::new(&target)?;
         let shown = target.shown.clone();
         let version = runner.block(OPEN_WITHIN, async move {
-            let client = session(target).await?;
+            let (client, _driver) = session::connect(&target).await?;
             migrate::version(&client).await
         })?;
         match version {
@@ -156,7 +121,7 @@ impl PgStore {
             Some(v) => migrate::refuse_newer(v, &shown)?,
         }
         let instance = uuid::Uuid::new_v4().to_string();
-        Ok(Some(PgStore { session: None, runner, terminal: terminal.to_string(), instance }))
+        Ok(Some(PgStore { lock: None, runner, terminal: terminal.to_string(), instance }))
     }
 
     /// This open's own id (a fresh UUID each time): the lease's `instance`.
@@ -185,11 +150,33 @@ impl PgStore {
         self.runner.run(f)
     }
 
+    /// The close of `day` for `terminal` (its own sales), written or not.
+    fn close_of(
+        &self,
+        day: jiff::civil::Date,
+        tz: &jiff::tz::TimeZone,
+        terminal: &str,
+        now: Timestamp,
+        write: bool,
+    ) -> Result<crate::core::close::ZReport, CloseError> {
+        let (tz, terminal) = (tz.clone(), terminal.to_string());
+        let z = self.run(move |mut object| {
+            Box::pin(async move {
+                let client: &mut tokio_postgres::Client = &mut object;
+                super::close::close_of(client, day, tz, terminal, now, write).await
+            })
+        })?;
+        Ok(z?)
+    }
+
     fn writable(&self) -> Result<(), JournalError> {
-        if self.session.is_none() {
-            return Err(JournalError::Sql("this store was opened to read; nothing was written".into()));
+        match &self.lock {
+            None => Err(JournalError::Sql("this store was opened to read; nothing was written".into())),
+            Some(lost) if lost.load(Ordering::SeqCst) => {
+                Err(JournalError::TerminalBusy { terminal: self.terminal.clone() })
+            }
+            Some(_) => Ok(()),
         }
-        Ok(())
     }
 
     /// One statement, committed on its own.
@@ -430,6 +417,27 @@ impl Store for PgStore {
                 Ok(out)
             })
         })
+    }
+
+    fn close_day(
+        &self,
+        day: jiff::civil::Date,
+        tz: &jiff::tz::TimeZone,
+        terminal: &str,
+        now: Timestamp,
+    ) -> Result<crate::core::close::ZReport, CloseError> {
+        self.writable()?;
+        self.close_of(day, tz, terminal, now, true)
+    }
+
+    fn preview_close(
+        &self,
+        day: jiff::civil::Date,
+        tz: &jiff::tz::TimeZone,
+        terminal: &str,
+        now: Timestamp,
+    ) -> Result<crate::core::close::ZReport, CloseError> {
+        self.close_of(day, tz, terminal, now, false)
     }
 
     fn lease_turn(&self, ask: &LeaseAsk) -> Result<Option<LeaseTurn>, JournalError> {

@@ -409,6 +409,16 @@ fn draw_info(view: &View, watch: &Watch, frame: &mut Frame, area: Rect) {
     if watch.origin == Origin::Local && status.is_final() {
         lines.push(Line::styled("(no word from the gateway: still watched for a late payment)", theme::dim()));
     }
+    match &watch.watcher {
+        crate::core::watch::Watcher::For(t) if !status.is_final() => {
+            lines.push(Line::styled(format!("Watched here for terminal {t}, whose till stopped."), theme::dim()));
+        }
+        crate::core::watch::Watcher::Elsewhere(t) if !status.is_final() => {
+            let who = if t.is_empty() { "another till".to_string() } else { format!("the till of terminal {t}") };
+            lines.push(Line::styled(format!("Watched by {who}: its status shows here as stored."), theme::dim()));
+        }
+        _ => {}
+    }
     if let Some(conflict) = &watch.conflict {
         lines.push(Line::styled(
             format!("The gateway now says {}: check with the owner.", conflict.label()),

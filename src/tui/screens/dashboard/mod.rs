@@ -10,6 +10,7 @@
 
 pub mod draw;
 pub mod fleet;
+mod note;
 mod table;
 
 use super::global::{DASHBOARD, LIST, LIST_ACTIONS};

@@ -2,6 +2,7 @@
 //! notes, amounts, method), the columns sized to what fits, and one row
 //! drawn cell by cell.
 
+use super::note::{Clock, Note, NoteLength, Why};
 use crate::core::invoice::CryptoAmount;
 use crate::core::method::PaymentMethod;
 use crate::core::method::ProviderId;
@@ -24,15 +25,6 @@ use std::fmt::{self, Write as _};
 /// A time of day, as the dashboard writes it.
 pub fn clock(at: Timestamp, tz: &TimeZone) -> String {
     Clock(at, tz).to_string()
-}
-
-/// [`clock`] as a `Display`.
-struct Clock<'a>(Timestamp, &'a TimeZone);
-
-impl fmt::Display for Clock<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}", self.0.to_zoned(self.1.clone()).strftime("%H:%M:%S"))
-    }
 }
 
 /// The width of a text once written, counted as it is written: no `String`.
@@ -156,99 +148,6 @@ enum Phase {
     Expiring,
     /// Final, since this time of day.
     Finished(Option<String>),
-}
-
-/// Why there are words beside the status.
-#[derive(Clone, Copy)]
-enum Why<'a> {
-    /// The invoice's gateway has not answered since then.
-    Unreachable(Timestamp),
-    /// The gateway now says something else than the final status.
-    Conflict(&'a Status),
-    PaidLate,
-}
-
-impl<'a> Why<'a> {
-    fn of(w: &'a Watch, now: Timestamp, down: &[(ProviderId, Timestamp)], policy: &PollPolicy) -> Option<Why<'a>> {
-        let unreachable = down.iter().find(|(p, _)| *p == w.invoice.method.provider).map(|(_, t)| *t);
-        if let Some(since) = unreachable.filter(|_| !w.is_settled(now, policy)) {
-            Some(Why::Unreachable(since))
-        } else if let Some(said) = &w.conflict {
-            Some(Why::Conflict(said))
-        } else if w.paid_late() {
-            Some(Why::PaidLate)
-        } else {
-            None
-        }
-    }
-
-    fn style(self) -> Style {
-        match self {
-            Why::Unreachable(_) | Why::Conflict(_) => theme::error(),
-            Why::PaidLate => theme::dim(),
-        }
-    }
-
-    /// The words, in one of their lengths, to write or measure.
-    fn words<'t>(self, length: NoteLength, tz: &'t TimeZone) -> NoteWords<'t>
-    where
-        'a: 't,
-    {
-        NoteWords { why: self, length, tz }
-    }
-}
-
-struct NoteWords<'a> {
-    why: Why<'a>,
-    length: NoteLength,
-    tz: &'a TimeZone,
-}
-
-impl fmt::Display for NoteWords<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        use NoteLength::{Full, Medium, Short};
-        match (self.why, self.length) {
-            (Why::Unreachable(t), Full) => write!(f, "unreachable since {}", Clock(t, self.tz)),
-            (Why::Unreachable(t), Medium) => write!(f, "unreachable {}", Clock(t, self.tz)),
-            (Why::Unreachable(_), Short) => f.write_str("unreachable"),
-            (Why::Conflict(said), Full) => write!(f, "gateway now says {}", said.label()),
-            (Why::Conflict(said), Medium) => write!(f, "now says {}", said.label()),
-            (Why::Conflict(_), Short) => f.write_str("conflict"),
-            (Why::PaidLate, Full | Medium) => f.write_str("paid late"),
-            (Why::PaidLate, Short) => f.write_str("late"),
-        }
-    }
-}
-
-/// Words beside the status, in three lengths, and how they look.
-struct Note {
-    full: String,
-    medium: String,
-    short: String,
-    style: Style,
-}
-
-/// How long the notes beside the statuses may be (in the order of
-/// [`Widest::status`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum NoteLength {
-    Full = 0,
-    Medium = 1,
-    Short = 2,
-}
-
-impl NoteLength {
-    const ALL: [NoteLength; 3] = [NoteLength::Full, NoteLength::Medium, NoteLength::Short];
-}
-
-impl Note {
-    fn text(&self, length: NoteLength) -> &str {
-        match length {
-            NoteLength::Full => &self.full,
-            NoteLength::Medium => &self.medium,
-            NoteLength::Short => &self.short,
-        }
-    }
 }
 
 /// One row's texts (only for the rows in the window).
