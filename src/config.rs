@@ -109,7 +109,7 @@ pub fn locate(flag: Option<&Path>) -> Option<(PathBuf, bool)> {
 /// Loads the config the flags point at; demo mode when no file exists at the
 /// default place.
 pub fn load(flag: Option<&Path>) -> Result<Config, ConfigError> {
-    load_with(flag, &|name| std::env::var(name).ok())
+    load_with(flag, &|name| std::env::var(name).ok(), true)
 }
 
 /// The config for a face that never talks to a gateway (`till display`):
@@ -117,30 +117,37 @@ pub fn load(flag: Option<&Path>) -> Result<Config, ConfigError> {
 /// terminal whose environment holds none of the till's secrets. What it
 /// gets in their place is never sent anywhere.
 pub fn load_without_secrets(flag: Option<&Path>) -> Result<Config, ConfigError> {
-    load_with(flag, &|_| Some("(not read: this face talks to no gateway)".to_string()))
+    load_with(flag, &|_| Some("(not read: this face talks to no gateway)".to_string()), true)
 }
 
-fn load_with(flag: Option<&Path>, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+/// The config for the operator's board (`till board`): no secret read, as
+/// [`load_without_secrets`], and no gateway needed: `[shop]` and `[store]`
+/// are enough on a back-office machine.
+pub fn load_for_board(flag: Option<&Path>) -> Result<Config, ConfigError> {
+    load_with(flag, &|_| Some("(not read: this face talks to no gateway)".to_string()), false)
+}
+
+fn load_with(flag: Option<&Path>, env: &dyn Fn(&str) -> Option<String>, gateways: bool) -> Result<Config, ConfigError> {
     match locate(flag) {
         Some((path, required)) => {
             if !required && !path.exists() {
                 return Ok(Config::demo(None));
             }
-            load_file_with(&path, env)
+            load_file_with(&path, env, gateways)
         }
         None => Ok(Config::demo(None)),
     }
 }
 
 pub fn load_file(path: &Path) -> Result<Config, ConfigError> {
-    load_file_with(path, &|name| std::env::var(name).ok())
+    load_file_with(path, &|name| std::env::var(name).ok(), true)
 }
 
-fn load_file_with(path: &Path, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+fn load_file_with(path: &Path, env: &dyn Fn(&str) -> Option<String>, gateways: bool) -> Result<Config, ConfigError> {
     let shown = path.display().to_string();
     let text =
         std::fs::read_to_string(path).map_err(|e| ConfigError::Read { path: shown.clone(), detail: e.to_string() })?;
-    let mut config = parse(&text, &shown, env)?;
+    let mut config = parse_with(&text, &shown, env, gateways)?;
     config.store = store::StoreConfig::from_env(config.store.take());
     config.source = Source::File(path.to_path_buf());
     if holds_literal_secret(&text) && readable_by_others(path) {
@@ -181,6 +188,16 @@ const SECRET_KEYS: &[&str] = &["secret_key", "api_key", "hmac_key", "token"];
 
 /// Parses config text. `env` resolves `env:NAME` secrets.
 pub fn parse(text: &str, path: &str, env: &dyn Fn(&str) -> Option<String>) -> Result<Config, ConfigError> {
+    parse_with(text, path, env, true)
+}
+
+/// [`parse`]; `need_gateway` false accepts a config without any gateway.
+fn parse_with(
+    text: &str,
+    path: &str,
+    env: &dyn Fn(&str) -> Option<String>,
+    need_gateway: bool,
+) -> Result<Config, ConfigError> {
     let doc = Doc { path, text };
     let mut table = toml::de::DeTable::parse(text).map_err(|e| doc.toml_error(&e))?;
     let providers = table.get_mut().remove("providers");
@@ -196,7 +213,7 @@ pub fn parse(text: &str, path: &str, env: &dyn Fn(&str) -> Option<String>) -> Re
     let printer = printer::read(&doc, raw.printer)?;
     let store = store::read(&doc, raw.store)?;
     let gateways = providers.map(|p| gateways(&doc, &shop, env, p)).transpose()?.unwrap_or_default();
-    if gateways.is_empty() {
+    if gateways.is_empty() && need_gateway {
         return Err(doc.invalid(
             shop_span,
             "providers",

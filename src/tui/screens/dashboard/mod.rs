@@ -9,6 +9,7 @@
 //! invoices cost a sort of indices, not a thousand rows of text.
 
 pub mod draw;
+pub mod fleet;
 mod note;
 mod table;
 

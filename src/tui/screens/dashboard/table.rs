@@ -162,6 +162,8 @@ pub(super) struct RowText<'a> {
     received: String,
     badge: String,
     note: Option<Note>,
+    /// The board's Terminal column (empty on a till's own dashboard).
+    terminal: String,
 }
 
 impl<'a> RowText<'a> {
@@ -200,7 +202,14 @@ impl<'a> RowText<'a> {
             received: inv.received.as_ref().map_or_else(|| "—".to_string(), ToString::to_string),
             badge: format!(" {} ", status.label()),
             note,
+            terminal: String::new(),
         }
+    }
+
+    /// The text of the Terminal column (the board's).
+    pub(super) fn with_terminal(mut self, terminal: String) -> Self {
+        self.terminal = terminal;
+        self
     }
 }
 
@@ -217,6 +226,8 @@ pub(super) struct Widest {
     /// 0 when no invoice has a crypto amount.
     crypto: u16,
     received: u16,
+    /// The board's Terminal column; 0 on a till's own dashboard.
+    pub(super) terminal: u16,
 }
 
 impl Widest {
@@ -269,6 +280,8 @@ const GAUGE_MAX: u16 = 30;
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Columns {
     gap: u16,
+    /// The board's Terminal column (0: none).
+    terminal: u16,
     left: u16,
     gauge: u16,
     status: u16,
@@ -282,10 +295,21 @@ pub(super) struct Columns {
 impl Columns {
     fn total(&self) -> u16 {
         let opt = |w: u16, gap: u16| if w > 0 { w.saturating_add(gap) } else { 0 };
-        [SELECT, self.left, opt(self.gauge, 1), self.gap, self.status, self.gap, self.amount, self.gap, self.method]
-            .into_iter()
-            .chain([opt(self.crypto, self.gap), opt(self.received, self.gap)])
-            .fold(0u16, u16::saturating_add)
+        [
+            SELECT,
+            opt(self.terminal, self.gap),
+            self.left,
+            opt(self.gauge, 1),
+            self.gap,
+            self.status,
+            self.gap,
+            self.amount,
+            self.gap,
+            self.method,
+        ]
+        .into_iter()
+        .chain([opt(self.crypto, self.gap), opt(self.received, self.gap)])
+        .fold(0u16, u16::saturating_add)
     }
 
     /// Sizes the columns to their content (`widest`, and the headings) and
@@ -295,8 +319,10 @@ impl Columns {
     pub(super) fn fit(widest: &Widest, room: u16) -> Columns {
         let status_with = |length: NoteLength| widest.status[length as usize].max(width("Status"));
         let crypto = if widest.crypto > 0 { widest.crypto.max(width("Crypto")) } else { 0 };
+        let terminal = if widest.terminal > 0 { widest.terminal.max(width("Terminal")) } else { 0 };
         let mut c = Columns {
             gap: 2,
+            terminal,
             left: widest.left.max(width("Left")),
             gauge: GAUGE,
             status: status_with(NoteLength::Full),
@@ -371,6 +397,7 @@ pub(super) fn draw_row(frame: &mut Frame, c: &Columns, row: Option<&RowText>, ar
         // The column headings.
         let dim = theme::dim();
         at.cell(SELECT, Line::raw(""), 0);
+        at.cell(c.terminal, Line::styled("Terminal", dim), c.gap);
         at.cell(c.left, Line::styled("Left", dim).right_aligned(), 1);
         at.cell(c.gauge, Line::raw(""), c.gap);
         at.cell(c.status, Line::styled("Status", dim), c.gap);
@@ -382,6 +409,7 @@ pub(super) fn draw_row(frame: &mut Frame, c: &Columns, row: Option<&RowText>, ar
     };
     let marker = if selected { Span::styled("▶", theme::title()) } else { Span::raw("") };
     at.cell(SELECT, Line::from(marker), 0);
+    at.cell(c.terminal, Line::raw(r.terminal.as_str()), c.gap);
     at.cell(c.left, Line::from(Span::styled(r.left.as_str(), r.left_style)).right_aligned(), 1);
     let gauge = match &r.phase {
         Phase::Counting { ratio, color } => {
