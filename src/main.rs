@@ -516,6 +516,19 @@ fn print_config(c: &Config) {
         let how = if c.tax.included { "included in prices" } else { "added to prices" };
         println!("tax: {} ({how})", rates.join(", "));
     }
+    match &c.store {
+        Some(store) => println!(
+            "store: PostgreSQL {} · takeover within {} s{}",
+            store.shown(),
+            store.takeover.as_secs(),
+            match &store.password {
+                Some(config::store::Password::Env(name)) => format!(" · password from ${name}"),
+                Some(config::store::Password::Literal(_)) => " · password in the file".into(),
+                None => String::new(),
+            }
+        ),
+        None => println!("store: the journal in the data directory (SQLite)"),
+    }
     for g in &c.gateways {
         println!("{}", g.summary());
     }

@@ -41,10 +41,16 @@ pub struct Runtime {
 
 pub(crate) fn journal_problem(e: &JournalError) -> Problem {
     tracing::error!(error = %e, "journal write failed");
-    Problem::new(
-        ProblemKind::Refused,
-        "The till cannot write its journal, so it will not show this invoice. Check the disk, then restart the till.",
-    )
+    let message = match e {
+        JournalError::Unreachable(_) => {
+            "The till cannot reach its store, so it will not go on with this sale. Check the network to the database, then try again."
+        }
+        JournalError::TerminalBusy { .. } => {
+            "Another till is now running as this terminal, so this one stops writing. Close one of them, then restart this till."
+        }
+        _ => "The till cannot write its journal, so it will not show this invoice. Check the disk, then restart the till.",
+    };
+    Problem::new(ProblemKind::Refused, message)
 }
 
 fn not_configured(provider: &str) -> Problem {
