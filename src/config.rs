@@ -148,7 +148,8 @@ fn load_file_with(path: &Path, env: &dyn Fn(&str) -> Option<String>, gateways: b
     let text =
         std::fs::read_to_string(path).map_err(|e| ConfigError::Read { path: shown.clone(), detail: e.to_string() })?;
     let mut config = parse_with(&text, &shown, env, gateways)?;
-    config.store = store::StoreConfig::from_env(config.store.take());
+    config.store = store::StoreConfig::from_env(config.store.take())
+        .map_err(|message| ConfigError::File { path: shown.clone(), message })?;
     config.source = Source::File(path.to_path_buf());
     if holds_literal_secret(&text) && readable_by_others(path) {
         config.warnings.push(format!(

@@ -56,7 +56,17 @@ pub async fn main(config_flag: Option<&Path>, data_dir: &Path, terminal: Option<
         }
     };
     crate::logging::init(Some(data_dir));
-    let Some(store) = config.store.clone().or_else(|| config::store::StoreConfig::from_env(None)) else {
+    let from_env = match config.store.clone() {
+        Some(store) => Some(store),
+        None => match config::store::StoreConfig::from_env(None) {
+            Ok(store) => store,
+            Err(e) => {
+                eprintln!("till: {e}.");
+                return 1;
+            }
+        },
+    };
+    let Some(store) = from_env else {
         eprintln!("till: {NO_STORE}.");
         return 1;
     };

@@ -91,40 +91,60 @@ impl StoreConfig {
         }
     }
 
-    /// `TILL_DATABASE_URL`, when set, over what the file says.
-    pub fn from_env(file: Option<StoreConfig>) -> Option<StoreConfig> {
+    /// `TILL_DATABASE_URL`, when set, over what the file says. A value that
+    /// is not a `postgres://` URL (the keyword form included) is refused:
+    /// only a URL can be shown with its password masked.
+    pub fn from_env(file: Option<StoreConfig>) -> Result<Option<StoreConfig>, String> {
         match std::env::var(URL_VAR) {
             Ok(url) if !url.trim().is_empty() => {
+                let url = url.trim();
+                if !is_postgres_url(url) {
+                    return Err(format!(
+                        "{URL_VAR} must be a PostgreSQL URL, postgres://USER:PASSWORD@HOST/DATABASE (not the keyword form)"
+                    ));
+                }
                 let mut c = file.unwrap_or_else(|| StoreConfig::new(""));
-                c.url = url.trim().to_string();
-                Some(c)
+                c.url = url.to_string();
+                Ok(Some(c))
             }
-            _ => file,
+            _ => Ok(file),
         }
     }
 }
 
-/// `scheme://user:password@host…` → `scheme://user:***@host…`.
+fn is_postgres_url(url: &str) -> bool {
+    url.starts_with("postgres://") || url.starts_with("postgresql://")
+}
+
+/// A URL as it may be shown: the password of `user:password@` (everything
+/// from the first `:` of the user part to the last `@`, whatever it holds)
+/// and every `password=` parameter masked. It masks too much rather than too
+/// little (an `@` in a parameter after a `:` masks up to it).
 pub fn mask(url: &str) -> String {
-    let Some((scheme, rest)) = url.split_once("://") else { return url.to_string() };
-    let (auth, tail) = match rest.find(['/', '?']) {
-        Some(i) => rest.split_at(i),
-        None => (rest, ""),
+    let Some((scheme, rest)) = url.split_once("://") else {
+        // Not a URL (the keyword form): nothing of it is shown.
+        return "(the store's connection string)".to_string();
     };
-    match auth.rsplit_once('@') {
-        Some((user, host)) if user.contains(':') => {
-            let name = user.split(':').next().unwrap_or("");
-            format!("{scheme}://{name}:***@{host}{tail}")
+    let rest = match rest.rfind('@') {
+        Some(at) => {
+            let (user_info, host) = rest.split_at(at);
+            match user_info.split_once(':') {
+                Some((user, _)) => format!("{user}:***{host}"),
+                None => rest.to_string(),
+            }
         }
-        _ => {
-            // A `password=` parameter in the query.
-            let masked: Vec<String> = tail
-                .split('&')
-                .map(|kv| {
-                    if kv.trim_start_matches('?').starts_with("password=") { "password=***".into() } else { kv.into() }
-                })
-                .collect();
-            format!("{scheme}://{auth}{}", masked.join("&"))
+        None => rest.to_string(),
+    };
+    let (path, query) = match rest.split_once('?') {
+        Some((p, q)) => (p, Some(q)),
+        None => (rest.as_str(), None),
+    };
+    match query {
+        None => format!("{scheme}://{path}"),
+        Some(q) => {
+            let params: Vec<&str> =
+                q.split('&').map(|kv| if kv.starts_with("password=") { "password=***" } else { kv }).collect();
+            format!("{scheme}://{path}?{}", params.join("&"))
         }
     }
 }
@@ -142,7 +162,7 @@ pub struct RawStore {
 pub fn read(doc: &Doc<'_>, raw: Option<RawStore>) -> Result<Option<StoreConfig>, ConfigError> {
     let Some(raw) = raw else { return Ok(None) };
     let url = raw.url.get_ref().trim().to_string();
-    if !(url.starts_with("postgres://") || url.starts_with("postgresql://")) {
+    if !is_postgres_url(&url) {
         return Err(doc.invalid(
             raw.url.span(),
             "store.url",
@@ -193,5 +213,10 @@ mod tests {
         assert_eq!(mask("postgres://till@db/till"), "postgres://till@db/till");
         assert_eq!(mask("postgres://db/till?user=a&password=s3cret"), "postgres://db/till?user=a&password=***");
         assert!(!format!("{:?}", StoreConfig::new("postgres://a:s3cret@h/d")).contains("s3cret"));
+        assert_eq!(mask("postgres://u@h/db?password=s3cret"), "postgres://u@h/db?password=***");
+        assert_eq!(mask("postgres://u:pa/ss@h/db"), "postgres://u:***@h/db");
+        assert_eq!(mask("postgres://u:pa?ss@h/db?sslmode=require"), "postgres://u:***@h/db?sslmode=require");
+        assert_eq!(mask("postgres://u:p@ss@h/db"), "postgres://u:***@h/db");
+        assert!(!mask("host=h user=u password=s3cret").contains("s3cret"));
     }
 }

@@ -42,10 +42,9 @@ const OPEN_WITHIN: Duration = Duration::from_secs(15);
 /// process takes a moment to end).
 const RELOCK_WITHIN: Duration = Duration::from_secs(2);
 
-/// Which invoices terminal `$1`'s till watches: `COALESCE(watched_by,
-/// terminal) = $1`, written so the indexes on `terminal` and `watched_by`
-/// serve it.
-const WATCHED_BY_ME: &str = "(watched_by = $1 OR (watched_by IS NULL AND terminal = $1))";
+
+/// Terminal `$1`'s own invoices that no other till watches.
+const OWN_UNASSIGNED: &str = "(terminal = $1 AND watched_by IS NULL)";
 
 /// The till's store on PostgreSQL.
 pub struct PgStore {
@@ -344,13 +343,17 @@ impl Store for PgStore {
         )
     }
 
+    /// This terminal's own invoices that no other till watches. Those it
+    /// watched for another terminal before a restart are not read: the
+    /// first lease turn (before any poll) says whether they are still its,
+    /// so a till never takes back at start what was handed back meanwhile.
     fn to_watch(&self, late_since: Timestamp) -> Result<Vec<SaleRecord>, JournalError> {
         use crate::journal::schema::{LATE, OPEN};
         self.select(
             format!(
-                "SELECT {COLUMNS} FROM invoices WHERE {OPEN} AND {WATCHED_BY_ME}
+                "SELECT {COLUMNS} FROM invoices WHERE {OPEN} AND {OWN_UNASSIGNED}
                  UNION ALL
-                 SELECT {COLUMNS} FROM invoices WHERE {LATE} AND expires_at > $2 AND {WATCHED_BY_ME}
+                 SELECT {COLUMNS} FROM invoices WHERE {LATE} AND expires_at > $2 AND {OWN_UNASSIGNED}
                  ORDER BY started_at"
             ),
             vec![Box::new(self.terminal.clone()), Box::new(ms(late_since))],
