@@ -27,6 +27,18 @@ pub async fn main(config_flag: Option<&Path>, data_dir: &Path) -> i32 {
     };
     let dir = if config.is_demo() { data_dir.join("demo") } else { data_dir.to_path_buf() };
     let path = dir.join(journal::FILE);
+    // No till may write the journal while it is copied: a change made after
+    // the copy (a late payment) would never reach the store.
+    let _lock = match journal::lock(&dir) {
+        Ok(lock) => lock,
+        Err(journal::JournalError::Locked { .. }) => {
+            return fail(format!(
+                "a till is running on {}: stop it, then import (a sale it changes after the copy would not reach the store).",
+                dir.display()
+            ));
+        }
+        Err(e) => return fail(e.to_string()),
+    };
     // Refuses a journal of a newer till (or one to be upgraded first) in plain words.
     match SqliteJournal::open_read_only(&dir) {
         Ok(Some(_)) => {}

@@ -172,6 +172,11 @@ fn draw_terminals(frame: &mut Frame, area: Rect, totals: &[Totals], board: &Boar
 
 fn terminal_line<'a>(t: &Totals, name_width: usize, board: &Board) -> Line<'a> {
     let (state, style) = match &t.state {
+        // While the store is away the board cannot know who is alive.
+        Some(s) if board.link != Link::Live => {
+            let at = s.last_seen.to_zoned(board.tz.clone()).strftime("%H:%M").to_string();
+            (format!("? last seen {at}"), theme::dim())
+        }
         Some(s) if s.alive => ("● alive".to_string(), Style::new().fg(ratatui::style::Color::Green)),
         Some(s) => {
             let at = s.last_seen.to_zoned(board.tz.clone()).strftime("%H:%M").to_string();

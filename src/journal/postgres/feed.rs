@@ -221,16 +221,21 @@ fn select() -> String {
     format!("SELECT {COLUMNS}, NULLIF(watched_by, terminal) FROM invoices")
 }
 
+/// The rows the board can read. One it cannot is logged and left out, so a
+/// single damaged row never takes the whole board down.
 fn board_rows(found: &[tokio_postgres::Row]) -> Result<Vec<BoardRow>, JournalError> {
-    found
+    Ok(found
         .iter()
-        .map(|r| {
-            let record = rows::record(r)?;
-            let watched_by: Option<String> =
-                r.try_get(super::lease::WIDTH).map_err(|_| JournalError::Corrupt("watched_by".into()))?;
-            Ok(BoardRow { record, watched_by })
+        .filter_map(|r| {
+            let read = || -> Result<BoardRow, JournalError> {
+                let record = rows::record(r)?;
+                let watched_by: Option<String> =
+                    r.try_get(super::lease::WIDTH).map_err(|_| JournalError::Corrupt("watched_by".into()))?;
+                Ok(BoardRow { record, watched_by })
+            };
+            read().map_err(|e| tracing::warn!(error = %e, "board: a sale's row cannot be read; left out")).ok()
         })
-        .collect()
+        .collect())
 }
 
 /// Every sale started since `since`, and every invoice still watched.

@@ -20,7 +20,7 @@ use std::path::Path;
 use tokio_postgres::types::ToSql;
 
 /// How many sales one transaction copies.
-pub const BATCH: usize = 200;
+pub const BATCH: usize = 25;
 
 /// The invoice columns copied, each with its kind.
 const INVOICE: &[(&str, Kind)] = &[
