@@ -48,7 +48,9 @@ pub(crate) fn journal_problem(e: &JournalError) -> Problem {
         JournalError::TerminalBusy { .. } => {
             "Another till is now running as this terminal, so this one stops writing. Close one of them, then restart this till."
         }
-        _ => "The till cannot write its journal, so it will not show this invoice. Check the disk, then restart the till.",
+        _ => {
+            "The till cannot write its journal, so it will not show this invoice. Check the disk, then restart the till."
+        }
     };
     Problem::new(ProblemKind::Refused, message)
 }

@@ -16,6 +16,10 @@ use crate::journal::schema::{LATE, OPEN};
 /// The index of the column after [`COLUMNS`] in a query.
 pub(super) const WIDTH: usize = 29;
 
+/// The transaction-scoped advisory lock that runs lease turns one at a time
+/// ("till" and 3; the event chain's is 2).
+const LEASE_LOCK: i64 = 0x7469_6c6c_0003;
+
 /// `"provider:fingerprint"`, as `terminals.accounts` holds an account.
 pub fn account_key(a: &Account) -> String {
     format!("{}:{}", a.provider.id(), a.fingerprint)
@@ -73,7 +77,12 @@ pub async fn turn(
     let lease_ms = i64::try_from(ask.lease.as_millis()).unwrap_or(i64::MAX / 4);
     let late_since = ask.late_since.as_millisecond();
     let tx = client.transaction().await.map_err(sql("begin"))?;
-    // One instant of the store's clock for the whole turn.
+    // Turns run one at a time across the store: each sees every earlier
+    // turn committed, so two turns at once (every till retrying as a
+    // database comes back) never both call one invoice theirs. A turn takes
+    // milliseconds; the lock is the transaction's.
+    tx.execute("SELECT pg_advisory_xact_lock($1)", &[&LEASE_LOCK]).await.map_err(sql("wait for its turn"))?;
+    // One instant of the store's clock for the whole turn (read after the wait).
     let now: i64 = tx
         .query_one("SELECT till_now_ms()", &[])
         .await
@@ -98,15 +107,19 @@ pub async fn turn(
     .await
     .map_err(sql("renew the lease"))?;
 
-    // (b) Hand back what I watch for terminals that are alive again.
+    // (b) Hand back what I watch for terminals that are alive again, and
+    // have the invoice's gateway account still (a till whose config lost it
+    // could not poll it: it stays with me).
     tx.execute(
         &format!(
             "UPDATE invoices i SET watched_by = NULL
              WHERE i.watched_by = $1 AND i.terminal <> $1 AND {watched}
-               AND EXISTS (SELECT 1 FROM terminals o WHERE o.terminal = i.terminal AND o.lease_until > $3)",
+               AND EXISTS (SELECT 1 FROM terminals o, unnest(o.accounts) a
+                           WHERE o.terminal = i.terminal AND o.lease_until > $3
+                             AND a = ANY($4::text[]) AND starts_with(a, i.provider || ':'))",
             watched = still_watched("$2")
         ),
-        &[&me, &late_since, &now],
+        &[&me, &late_since, &now, &accounts],
     )
     .await
     .map_err(sql("hand invoices back"))?;
@@ -156,9 +169,20 @@ pub async fn turn(
         .map_err(sql("read the assignments"))?;
     let mut assignments = Vec::with_capacity(rows.len());
     for row in &rows {
-        let record = rows::record(row)?;
-        let watched_by: String = row.try_get(WIDTH).map_err(|_| JournalError::Corrupt("watched_by".into()))?;
-        assignments.push(Assignment { record, watched_by });
+        // A row the till cannot read is logged and left out: failing the
+        // turn would stop this till's lease, and the next till's after it
+        // took the row over.
+        let read = || -> Result<Assignment, JournalError> {
+            let record = rows::record(row)?;
+            let watched_by: String = row.try_get(WIDTH).map_err(|_| JournalError::Corrupt("watched_by".into()))?;
+            Ok(Assignment { record, watched_by })
+        };
+        match read() {
+            Ok(a) => assignments.push(a),
+            Err(e) => {
+                tracing::error!(terminal = me, error = %e, "store: lease turn: a sale's row cannot be read; left out")
+            }
+        }
     }
 
     let counts = tx

@@ -42,7 +42,6 @@ const OPEN_WITHIN: Duration = Duration::from_secs(15);
 /// process takes a moment to end).
 const RELOCK_WITHIN: Duration = Duration::from_secs(2);
 
-
 /// Terminal `$1`'s own invoices that no other till watches.
 const OWN_UNASSIGNED: &str = "(terminal = $1 AND watched_by IS NULL)";
 
