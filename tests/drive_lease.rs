@@ -39,6 +39,8 @@ struct Seen {
     not_mine: bool,
     /// Status writes stored.
     written: Vec<String>,
+    /// Another till took this terminal: every turn says so.
+    busy: bool,
 }
 
 type Shared = Arc<Mutex<Seen>>;
@@ -131,6 +133,9 @@ impl Store for Scripted {
     fn lease_turn(&self, ask: &LeaseAsk) -> Result<Option<LeaseTurn>, JournalError> {
         let mut seen = self.0.lock().unwrap();
         seen.turns.push((Instant::now(), ask.clone()));
+        if seen.busy {
+            return Err(JournalError::TerminalBusy { terminal: "A".into() });
+        }
         if seen.cut_off {
             return Err(JournalError::Unreachable("cut off".into()));
         }
@@ -239,4 +244,27 @@ async fn the_stores_refusal_of_a_status_shows_the_invoice_watched_elsewhere_and_
     let w = desk.watch(&Reference::parse("mine").unwrap()).unwrap();
     assert_eq!(w.watcher, Watcher::Elsewhere("B".into()));
     assert_eq!(polls_of(&seen, "mine", start, Instant::now()), 1, "never polled again here");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_till_whose_terminal_another_till_took_stops_polling_for_good() {
+    let seen: Shared = Arc::default();
+    seen.lock().unwrap().assignments = vec![assign("mine", "A", "A")];
+    let (mut drive, mut desk) = till(&seen, Status::Pending);
+    let start = Instant::now();
+    drive.until(start + Duration::from_secs(5));
+    drive.run(&mut desk, Vec::new()).await.unwrap();
+    assert!(polls_of(&seen, "mine", start, start + Duration::from_secs(5)) > 0);
+
+    // Another process now holds terminal A: at the next turn this till stops
+    // at once (not when its lease could run out) and never turns again.
+    seen.lock().unwrap().busy = true;
+    let taken = Instant::now();
+    drive.until(taken + Duration::from_secs(30));
+    drive.run(&mut desk, Vec::new()).await.unwrap();
+    assert!(desk.paused);
+    let turns_after = seen.lock().unwrap().turns.iter().filter(|(at, _)| *at > taken).count();
+    assert_eq!(turns_after, 1, "one turn said the terminal is taken; no more turns");
+    let refused_at = seen.lock().unwrap().turns.last().unwrap().0;
+    assert_eq!(polls_of(&seen, "mine", refused_at, taken + Duration::from_secs(30)), 0, "no poll after it");
 }

@@ -15,6 +15,7 @@ use crate::core::desk::{Command, Desk, Entry, Event};
 use crate::core::invoice::Reference;
 use crate::core::method::ProviderId;
 use crate::core::record::SaleRecord;
+use crate::journal::JournalError;
 use jiff::Timestamp;
 use std::collections::{HashSet, VecDeque};
 use std::time::Duration;
@@ -223,6 +224,29 @@ impl<K: Send + 'static> Drive<K> {
         let ask = lease::ask(&timer.leasing, face.desk(), &providers, self.runtime.clock().now());
         let sent = tokio::time::Instant::now();
         match store.lease_turn(&ask) {
+            // An answer that came after the lease it renewed could have run
+            // out (a slow store): what it says may be stale, so it is not
+            // acted on; the polls stay paused and a turn is asked again now.
+            Ok(Some(_)) if timer.answered_late(sent, tokio::time::Instant::now()) => {
+                tracing::warn!("a lease turn answered too late to act on: polling paused, asking again");
+                timer.failed(sent);
+                if !face.desk().paused {
+                    effects.extend(face.update(Input::Core(Event::LeaseLost)));
+                }
+            }
+            // Another till runs as this terminal now: this one stops polling
+            // for good and says so (its writes are refused too).
+            Err(e @ JournalError::TerminalBusy { .. }) => {
+                tracing::error!(error = %e, "this terminal was taken by another till: polling stopped");
+                self.lease = None;
+                if !face.desk().paused {
+                    effects.extend(face.update(Input::Core(Event::LeaseLost)));
+                }
+                effects.extend(face.update(Input::JournalFailed(
+                    "Another till is now running as this terminal, so this one stopped watching invoices. Close one of them, then restart this till."
+                        .into(),
+                )));
+            }
             Ok(Some(turn)) => {
                 timer.renewed(sent);
                 tracing::debug!(assignments = turn.assignments.len(), sharing = ?turn.sharing, "lease turn");

@@ -117,9 +117,18 @@ impl LeaseTimer {
         Some(self.leasing.interval() + self.leasing.margin())
     }
 
-    /// A turn sent at `sent` failed: tried again soon.
+    /// A turn sent at `sent` failed: tried again a margin after its answer
+    /// (never at once: a store that takes seconds to fail would otherwise
+    /// hold the loop, and the screen, turn after turn).
     pub(crate) fn failed(&mut self, sent: Instant) {
-        self.next_turn = (sent + self.leasing.margin()).max(Instant::now());
+        self.next_turn = (sent + self.leasing.margin()).max(Instant::now() + self.leasing.margin() / 2);
+    }
+
+    /// A turn sent at `sent` answered at `now`, after the lease it renewed
+    /// could already have run out (less the margin): too late to act on.
+    pub(crate) fn answered_late(&self, sent: Instant, now: Instant) -> bool {
+        let l = &self.leasing;
+        now >= sent + l.lease().saturating_sub(l.margin())
     }
 }
 
@@ -213,6 +222,15 @@ mod tests {
             // Several renewals are tried before the till fences itself.
             assert!((l.lease() - l.margin()).as_millis() >= l.interval().as_millis() + 2 * l.margin().as_millis());
         }
+    }
+
+    #[test]
+    fn an_answer_after_the_lease_could_have_run_out_is_too_late_to_act_on() {
+        let l = Leasing { terminal: "A".into(), accounts: Vec::new(), takeover: Duration::from_secs(6) };
+        let timer = LeaseTimer::new(l);
+        let sent = Instant::now();
+        assert!(!timer.answered_late(sent, sent + Duration::from_millis(2400)));
+        assert!(timer.answered_late(sent, sent + Duration::from_millis(2500)), "lease 3 s less the 0.5 s margin");
     }
 
     #[test]
