@@ -47,6 +47,11 @@ pg_start() {
         chown postgres "$PG_DIR"
         PG_AS=(runuser -u postgres --)
     fi
+    # The server's user may not enter the caller's directory (/root): run
+    # the server's commands from the cluster's folder, then come back.
+    local here
+    here="$(pwd)"
+    cd "$PG_DIR"
     "${PG_AS[@]}" "$PG_BIN/initdb" -D "$PG_DIR/data" -A trust -U postgres --no-sync >"$PG_DIR/initdb.log" 2>&1 || {
         cat "$PG_DIR/initdb.log" >&2
         return 1
@@ -63,8 +68,11 @@ pg_start() {
             start >/dev/null; then
             export TILL_TEST_DATABASE_URL="postgres://postgres@127.0.0.1:$port/postgres"
             echo "ci: $("$PG_BIN/postgres" --version) on 127.0.0.1:$port ($PG_DIR)" >&2
+            cd "$here"
             return 0
         fi
+        # Only a port taken meanwhile is worth another try.
+        grep -q "already in use" "$PG_DIR/server.log" 2>/dev/null || break
     done
     cat "$PG_DIR/server.log" >&2 || true
     echo "ci: PostgreSQL did not start" >&2
