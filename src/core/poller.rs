@@ -47,6 +47,62 @@ pub struct Health {
     pub unreachable_since: Option<Timestamp>,
 }
 
+/// This till's part of a gateway account that `tills` live tills use (one
+/// store): its `rank` among them (0-based, by terminal id, the same order in
+/// every till's lease turn) gives it its own time slots.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Share {
+    pub provider: ProviderId,
+    pub tills: u32,
+    pub rank: u32,
+}
+
+/// Time slots at a shared gateway account: with `tills` tills, each spaced
+/// `spacing` apart, the period is `tills × spacing` and this till's slots
+/// start where `(t − UNIX_EPOCH) mod period == rank × spacing` (the wall
+/// clock, which the tills share within NTP's accuracy). Requests from two
+/// tills then never fall within one spacing of each other, however the
+/// tills started, and the phase never drifts.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Slots {
+    period: i128,
+    offset: i128,
+    /// How late in its slot a request may still go (a twentieth of the
+    /// spacing: half the spacing's margin, the other half is the network's).
+    window: i128,
+}
+
+impl Slots {
+    fn new(spacing: SignedDuration, tills: u32, rank: u32) -> Slots {
+        let spacing = spacing.as_nanos().max(1);
+        let tills = i128::from(tills.max(1));
+        Slots { period: spacing * tills, offset: spacing * (i128::from(rank) % tills), window: spacing / 20 }
+    }
+
+    fn position(&self, t: Timestamp) -> i128 {
+        (t.as_nanosecond() - self.offset).rem_euclid(self.period)
+    }
+
+    /// The start of this till's first slot at or after `t`.
+    fn at_or_after(&self, t: Timestamp) -> Timestamp {
+        let pos = self.position(t);
+        if pos == 0 {
+            return t;
+        }
+        Timestamp::from_nanosecond(t.as_nanosecond() + (self.period - pos)).unwrap_or(Timestamp::MAX)
+    }
+
+    /// The first instant at or after `t` inside one of this till's slots.
+    fn earliest(&self, t: Timestamp) -> Timestamp {
+        if self.position(t) <= self.window { t } else { self.at_or_after(t) }
+    }
+
+    /// The start of this till's next slot after `t`.
+    fn after(&self, t: Timestamp) -> Timestamp {
+        self.at_or_after(t.saturating_add(SignedDuration::from_nanos(1)).unwrap_or(Timestamp::MAX))
+    }
+}
+
 /// A request the runtime should send.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Request {
@@ -92,6 +148,10 @@ struct Gate {
     singles: HashSet<usize>,
     /// Requests sent (seeds the jitter).
     sent: u64,
+    /// When the last request went.
+    last_sent: Option<Timestamp>,
+    /// This till's slots, when other live tills share the account.
+    slots: Option<Slots>,
 }
 
 impl Gate {
@@ -107,6 +167,8 @@ impl Gate {
             sweep: None,
             singles: HashSet::new(),
             sent: 0,
+            last_sent: None,
+            slots: None,
         }
     }
 
@@ -119,7 +181,10 @@ impl Gate {
 
     /// Whether the budget allows one more request at `now`.
     fn may_send(&self, now: Timestamp) -> bool {
-        now >= self.next_send && self.in_flight < MAX_IN_FLIGHT && !(self.health.errors > 0 && self.in_flight > 0)
+        now >= self.next_send
+            && self.slots.is_none_or(|s| s.earliest(now) == now)
+            && self.in_flight < MAX_IN_FLIGHT
+            && !(self.health.errors > 0 && self.in_flight > 0)
     }
 
     fn spend(&mut self, now: Timestamp) {
@@ -127,11 +192,22 @@ impl Gate {
         self.charge(now);
     }
 
-    /// Moves the next turn one spacing on.
+    /// Moves the next turn one spacing on (to this till's next slot, when
+    /// the account is shared).
     fn charge(&mut self, now: Timestamp) {
         self.sent += 1;
-        self.next_send =
-            now.max(self.next_send).saturating_add(self.limits.gateway.spacing()).unwrap_or(Timestamp::MAX);
+        self.last_sent = Some(now);
+        let from = now.max(self.next_send);
+        self.next_send = match &self.slots {
+            Some(slots) => slots.after(from),
+            None => from.saturating_add(self.limits.gateway.spacing()).unwrap_or(Timestamp::MAX),
+        };
+    }
+
+    /// The earliest instant at or after `t` when the budget lets a request go.
+    fn earliest(&self, t: Timestamp) -> Timestamp {
+        let t = t.max(self.next_send);
+        self.slots.map_or(t, |s| s.earliest(t))
     }
 
     fn sweeping(&self) -> bool {
@@ -264,13 +340,28 @@ impl Poller {
     }
 
     /// `tills` live tills share this gateway's account (one store): this one
-    /// keeps to its share, 1/`tills` of the limit (the whole of it again
-    /// when it is alone).
-    pub fn share(&mut self, provider: ProviderId, tills: u32, policy: &PollPolicy) {
-        let mut limits = policy.limits(provider);
+    /// keeps to its share, 1/`tills` of the limit, in its own time slots
+    /// (its `rank` among them; see `Slots`): the next request goes at its
+    /// next slot under the new period. Alone, the whole limit again, one
+    /// spacing after the last request.
+    pub fn share(&mut self, provider: ProviderId, tills: u32, rank: u32, policy: &PollPolicy) {
+        let base = policy.limits(provider).gateway;
         let tills = tills.max(1);
-        limits.gateway.per = limits.gateway.per.saturating_mul(i32::try_from(tills).unwrap_or(i32::MAX));
-        self.gate(provider, policy).limits.gateway = limits.gateway;
+        let mut shared = base.clone();
+        shared.per = shared.per.saturating_mul(i32::try_from(tills).unwrap_or(i32::MAX));
+        let gate = self.gate(provider, policy);
+        gate.limits.gateway = shared;
+        let slots = (tills > 1).then(|| Slots::new(base.spacing(), tills, rank));
+        let was = std::mem::replace(&mut gate.slots, slots);
+        if was.is_some()
+            && slots.is_none()
+            && gate.health.errors == 0
+            && let Some(last) = gate.last_sent
+        {
+            // Alone again: the old cadence from the last request.
+            let next = last.saturating_add(base.spacing()).unwrap_or(Timestamp::MAX);
+            gate.next_send = gate.next_send.min(next);
+        }
     }
 
     /// Sends nothing to this gateway before `until` (this till joins an
@@ -348,7 +439,7 @@ impl Poller {
                         .map(|(k, _)| k)
                         .min(),
                 };
-                work.map(|k| k.max(g.next_send))
+                work.map(|k| g.earliest(k))
             })
             .min()
     }

@@ -229,7 +229,7 @@ impl<K: Send + 'static> Drive<K> {
                 let mut hold = Vec::new();
                 if let Some(quiet) = timer.joining(&turn) {
                     let shared: Vec<ProviderId> =
-                        turn.sharing.iter().filter(|(_, n)| *n > 1).map(|(p, _)| *p).collect();
+                        turn.sharing.iter().filter(|s| s.tills > 1).map(|s| s.provider).collect();
                     tracing::info!(
                         ?shared,
                         ?quiet,
