@@ -103,6 +103,15 @@ impl Slots {
     }
 }
 
+/// The start of this till's first slot at or after `t` under `share` (`t`
+/// itself when the till is alone on the account).
+pub fn slot_at_or_after(share: &Share, policy: &PollPolicy, t: Timestamp) -> Timestamp {
+    if share.tills <= 1 {
+        return t;
+    }
+    Slots::new(policy.limits(share.provider).gateway.spacing(), share.tills, share.rank).at_or_after(t)
+}
+
 /// A request the runtime should send.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Request {
@@ -347,7 +356,7 @@ impl Poller {
     pub fn share(&mut self, provider: ProviderId, tills: u32, rank: u32, policy: &PollPolicy) {
         let base = policy.limits(provider).gateway;
         let tills = tills.max(1);
-        let mut shared = base.clone();
+        let mut shared = base;
         shared.per = shared.per.saturating_mul(i32::try_from(tills).unwrap_or(i32::MAX));
         let gate = self.gate(provider, policy);
         gate.limits.gateway = shared;
