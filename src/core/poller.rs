@@ -521,3 +521,7 @@ impl Poller {
         self.gates.values().map(|g| g.queue.len() + g.late.len()).sum()
     }
 }
+
+#[cfg(test)]
+#[path = "poller_slots_tests.rs"]
+mod slots_tests;
