@@ -19,7 +19,7 @@ use till::core::record::SaleRecord;
 use till::core::status::Status;
 use till::core::watch::{Change, Watch, Watcher};
 use till::gateway::{BoxFuture, CreateRequest, Gateway, GatewayError, Registry};
-use till::journal::fleet::{Assignment, LeaseAsk, LeaseTurn};
+use till::journal::fleet::{Assignment, LeaseAsk, LeaseTurn, Share};
 use till::journal::{JournalError, LogEntry, Store};
 use till::runtime::lease::{self, Leasing};
 use till::runtime::{Drive, Runtime};
@@ -139,7 +139,10 @@ impl Store for Scripted {
         if seen.cut_off {
             return Err(JournalError::Unreachable("cut off".into()));
         }
-        Ok(Some(LeaseTurn { assignments: seen.assignments.clone(), sharing: vec![(ProviderId::Xpay, 1)] }))
+        Ok(Some(LeaseTurn {
+            assignments: seen.assignments.clone(),
+            sharing: vec![Share { provider: ProviderId::Xpay, tills: 1, rank: 0 }],
+        }))
     }
 }
 

@@ -13,7 +13,7 @@ use pgseed::*;
 use std::collections::BTreeSet;
 use std::time::Duration;
 use till::core::method::ProviderId;
-use till::journal::fleet::{Account, LeaseAsk, LeaseTurn};
+use till::journal::fleet::{Account, LeaseAsk, LeaseTurn, Share};
 use till::journal::postgres::lease::turn;
 
 fn ask(terminal: &str, fingerprint: &str) -> LeaseAsk {
@@ -50,7 +50,7 @@ async fn a_turn_renews_the_lease_and_lists_the_terminals_own_open_invoices() {
     let t = lease(&url, "t1", "acct-a").await;
     assert_eq!(watch(&t), vec![pair("open1", "t1")], "a paid sale and another terminal's are not watched");
     assert_eq!(t.assignments[0].record.fiat.amount_text(), "12.50");
-    assert_eq!(t.sharing, vec![(ProviderId::Xpay, 1)]);
+    assert_eq!(t.sharing, vec![Share { provider: ProviderId::Xpay, tills: 1, rank: 0 }]);
     let row = c
         .query_one(
             "SELECT instance, accounts, lease_until - till_now_ms(), seen_at <= till_now_ms() FROM terminals WHERE terminal = 't1'",
@@ -65,7 +65,13 @@ async fn a_turn_renews_the_lease_and_lists_the_terminals_own_open_invoices() {
     assert!(row.get::<_, bool>(3));
     // A second till with the same account: two share it.
     let t2 = lease(&url, "t2", "acct-a").await;
-    assert_eq!(t2.sharing, vec![(ProviderId::Xpay, 2)]);
+    assert_eq!(t2.sharing, vec![Share { provider: ProviderId::Xpay, tills: 2, rank: 1 }], "t2 sorts after t1");
+    let t1 = lease(&url, "t1", "acct-a").await;
+    assert_eq!(
+        t1.sharing,
+        vec![Share { provider: ProviderId::Xpay, tills: 2, rank: 0 }],
+        "the same order in t1's turn"
+    );
     assert_eq!(watch(&t2), vec![pair("other", "t2")]);
 }
 
@@ -90,7 +96,7 @@ async fn a_live_till_with_the_account_takes_over_a_dead_terminals_invoices_and_g
     assert_eq!(watch(&taken), vec![pair("open1", "t2"), pair("open2", "t2")]);
     assert_eq!(taken.assignments[0].record.terminal, "t1", "still t1's sale");
     assert_eq!(watched_by(&c, "open1").await.as_deref(), Some("t2"));
-    assert_eq!(taken.sharing, vec![(ProviderId::Xpay, 1)], "t1 no longer counts");
+    assert_eq!(taken.sharing, vec![Share { provider: ProviderId::Xpay, tills: 1, rank: 0 }], "t1 no longer counts");
 
     // t1 returns: it sees them watched by t2 until t2's next turn gives them back.
     assert_eq!(watch(&lease(&url, "t1", "acct-a").await), vec![pair("open1", "t2"), pair("open2", "t2")]);

@@ -16,6 +16,7 @@ pub mod record_state;
 pub mod report;
 pub mod sale;
 pub mod schedule;
+pub mod slots;
 pub mod status;
 pub mod tax;
 pub mod watch;

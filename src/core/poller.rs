@@ -25,6 +25,8 @@ use super::invoice::{Invoice, Reference, StatusPage};
 use super::method::ProviderId;
 use super::problem::Problem;
 use super::schedule::{self, Limits, Pace, PollPolicy};
+use super::slots::Slots;
+pub use super::slots::{Share, slot_at_or_after};
 use super::watch::Watch;
 use jiff::{SignedDuration, Timestamp};
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
@@ -92,6 +94,10 @@ struct Gate {
     singles: HashSet<usize>,
     /// Requests sent (seeds the jitter).
     sent: u64,
+    /// When the last request went.
+    last_sent: Option<Timestamp>,
+    /// This till's slots, when other live tills share the account.
+    slots: Option<Slots>,
 }
 
 impl Gate {
@@ -107,6 +113,8 @@ impl Gate {
             sweep: None,
             singles: HashSet::new(),
             sent: 0,
+            last_sent: None,
+            slots: None,
         }
     }
 
@@ -119,7 +127,10 @@ impl Gate {
 
     /// Whether the budget allows one more request at `now`.
     fn may_send(&self, now: Timestamp) -> bool {
-        now >= self.next_send && self.in_flight < MAX_IN_FLIGHT && !(self.health.errors > 0 && self.in_flight > 0)
+        now >= self.next_send
+            && self.slots.is_none_or(|s| s.earliest(now) == now)
+            && self.in_flight < MAX_IN_FLIGHT
+            && !(self.health.errors > 0 && self.in_flight > 0)
     }
 
     fn spend(&mut self, now: Timestamp) {
@@ -127,11 +138,22 @@ impl Gate {
         self.charge(now);
     }
 
-    /// Moves the next turn one spacing on.
+    /// Moves the next turn one spacing on (to this till's next slot, when
+    /// the account is shared).
     fn charge(&mut self, now: Timestamp) {
         self.sent += 1;
-        self.next_send =
-            now.max(self.next_send).saturating_add(self.limits.gateway.spacing()).unwrap_or(Timestamp::MAX);
+        self.last_sent = Some(now);
+        let from = now.max(self.next_send);
+        self.next_send = match &self.slots {
+            Some(slots) => slots.after(from),
+            None => from.saturating_add(self.limits.gateway.spacing()).unwrap_or(Timestamp::MAX),
+        };
+    }
+
+    /// The earliest instant at or after `t` when the budget lets a request go.
+    fn earliest(&self, t: Timestamp) -> Timestamp {
+        let t = t.max(self.next_send);
+        self.slots.map_or(t, |s| s.earliest(t))
     }
 
     fn sweeping(&self) -> bool {
@@ -264,13 +286,28 @@ impl Poller {
     }
 
     /// `tills` live tills share this gateway's account (one store): this one
-    /// keeps to its share, 1/`tills` of the limit (the whole of it again
-    /// when it is alone).
-    pub fn share(&mut self, provider: ProviderId, tills: u32, policy: &PollPolicy) {
-        let mut limits = policy.limits(provider);
+    /// keeps to its share, 1/`tills` of the limit, in its own time slots
+    /// (its `rank` among them; see `Slots`): the next request goes at its
+    /// next slot under the new period. Alone, the whole limit again, one
+    /// spacing after the last request.
+    pub fn share(&mut self, provider: ProviderId, tills: u32, rank: u32, policy: &PollPolicy) {
+        let base = policy.limits(provider).gateway;
         let tills = tills.max(1);
-        limits.gateway.per = limits.gateway.per.saturating_mul(i32::try_from(tills).unwrap_or(i32::MAX));
-        self.gate(provider, policy).limits.gateway = limits.gateway;
+        let mut shared = base;
+        shared.per = shared.per.saturating_mul(i32::try_from(tills).unwrap_or(i32::MAX));
+        let gate = self.gate(provider, policy);
+        gate.limits.gateway = shared;
+        let slots = (tills > 1).then(|| Slots::new(base.spacing(), tills, rank));
+        let was = std::mem::replace(&mut gate.slots, slots);
+        if was.is_some()
+            && slots.is_none()
+            && gate.health.errors == 0
+            && let Some(last) = gate.last_sent
+        {
+            // Alone again: the old cadence from the last request.
+            let next = last.saturating_add(base.spacing()).unwrap_or(Timestamp::MAX);
+            gate.next_send = gate.next_send.min(next);
+        }
     }
 
     /// Sends nothing to this gateway before `until` (this till joins an
@@ -348,7 +385,7 @@ impl Poller {
                         .map(|(k, _)| k)
                         .min(),
                 };
-                work.map(|k| k.max(g.next_send))
+                work.map(|k| g.earliest(k))
             })
             .min()
     }
@@ -421,3 +458,7 @@ impl Poller {
         self.gates.values().map(|g| g.queue.len() + g.late.len()).sum()
     }
 }
+
+#[cfg(test)]
+#[path = "poller_slots_tests.rs"]
+mod slots_tests;

@@ -110,6 +110,19 @@ pub trait Gateway: Send + Sync {
     /// One harmless authenticated call (`till config check --online`): what
     /// the gateway said, or why the credentials or the connection failed.
     fn check(&self) -> BoxFuture<'_, Result<String, GatewayError>>;
+
+    /// Whether the first request logs in first (a request of its own at the
+    /// gateway). By default: no.
+    fn logs_in(&self) -> bool {
+        false
+    }
+
+    /// Logs in now, when a session is needed and none is held (a till
+    /// sharing an account logs in in a time slot of its own, not in the one
+    /// of its first poll). By default: nothing to do.
+    fn log_in(&self) -> BoxFuture<'_, Result<(), GatewayError>> {
+        Box::pin(async { Ok(()) })
+    }
 }
 
 /// Registry access for the config check.
@@ -205,6 +218,14 @@ impl Gateway for Offered {
 
     fn check(&self) -> BoxFuture<'_, Result<String, GatewayError>> {
         self.0.check()
+    }
+
+    fn logs_in(&self) -> bool {
+        self.0.logs_in()
+    }
+
+    fn log_in(&self) -> BoxFuture<'_, Result<(), GatewayError>> {
+        self.0.log_in()
     }
 }
 

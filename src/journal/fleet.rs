@@ -51,6 +51,8 @@ pub struct Assignment {
     pub watched_by: String,
 }
 
+pub use crate::core::poller::Share;
+
 /// What one lease turn gives back.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct LeaseTurn {
@@ -59,8 +61,9 @@ pub struct LeaseTurn {
     /// `watched_by` is its own terminal.
     pub assignments: Vec<Assignment>,
     /// How many live tills (this one included) share each gateway account
-    /// of this till: each keeps to its share of the gateway's limit.
-    pub sharing: Vec<(ProviderId, u32)>,
+    /// of this till, and this till's rank among them: each keeps to its
+    /// share of the gateway's limit, in its own time slots.
+    pub sharing: Vec<Share>,
 }
 
 /// Which terminals a report or a history reads.

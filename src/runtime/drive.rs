@@ -205,6 +205,39 @@ impl<K: Send + 'static> Drive<K> {
         }
     }
 
+    /// At a gateway that logs in first (xPay) on an account other tills
+    /// share: the login goes in this till's first slot after the joining
+    /// hold `until`, and the polls from its next slot on (the login is a
+    /// request of its own; with the first poll in one slot it would double
+    /// that slot's requests).
+    fn log_in_in_slot(
+        runtime: &Runtime,
+        sharing: &[crate::core::poller::Share],
+        until: Timestamp,
+        policy: &crate::core::schedule::PollPolicy,
+        hold: &mut [(ProviderId, Timestamp)],
+    ) {
+        for share in sharing.iter().filter(|s| s.tills > 1) {
+            let Some(gateway) = runtime.registry().get(share.provider).cloned() else { continue };
+            if !gateway.logs_in() {
+                continue;
+            }
+            let at = crate::core::poller::slot_at_or_after(share, policy, until);
+            for (_, h) in hold.iter_mut().filter(|(p, _)| *p == share.provider) {
+                // Past the login's slot (within it a poll could still go).
+                *h = at.saturating_add(policy.limits(share.provider).gateway.spacing()).unwrap_or(at);
+            }
+            let wait = Duration::try_from(at.duration_since(runtime.clock().now())).unwrap_or(Duration::ZERO);
+            let provider = share.provider;
+            tokio::spawn(async move {
+                tokio::time::sleep(wait).await;
+                if let Err(e) = gateway.log_in().await {
+                    tracing::warn!(provider = provider.id(), error = %e, "logging in ahead of the first poll failed");
+                }
+            });
+        }
+    }
+
     /// The lease, when the store has one: pauses polling once it could have
     /// run out, and runs a turn when one is due (synchronous, like the
     /// journal's writes). The effects of the desk events it gave the face.
@@ -253,7 +286,7 @@ impl<K: Send + 'static> Drive<K> {
                 let mut hold = Vec::new();
                 if let Some(quiet) = timer.joining(&turn) {
                     let shared: Vec<ProviderId> =
-                        turn.sharing.iter().filter(|(_, n)| *n > 1).map(|(p, _)| *p).collect();
+                        turn.sharing.iter().filter(|s| s.tills > 1).map(|s| s.provider).collect();
                     tracing::info!(
                         ?shared,
                         ?quiet,
@@ -262,6 +295,7 @@ impl<K: Send + 'static> Drive<K> {
                     let until = self.runtime.clock().now() + quiet;
                     hold = shared.iter().map(|p| (*p, until)).collect();
                     self.runtime.hold(&shared, tokio::time::Instant::now() + quiet);
+                    Self::log_in_in_slot(&self.runtime, &turn.sharing, until, &face.desk().policy, &mut hold);
                 }
                 let event = lease::event(turn, &timer.leasing.terminal, face.desk(), store.as_ref(), hold);
                 effects.extend(face.update(Input::Core(event)));

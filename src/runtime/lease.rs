@@ -111,7 +111,7 @@ impl LeaseTimer {
     /// keeps to the share it knew, and this one adding its own would go over
     /// the gateway's limit.
     pub(crate) fn joining(&mut self, turn: &LeaseTurn) -> Option<Duration> {
-        if std::mem::replace(&mut self.joined, true) || turn.sharing.iter().all(|(_, n)| *n <= 1) {
+        if std::mem::replace(&mut self.joined, true) || turn.sharing.iter().all(|s| s.tills <= 1) {
             return None;
         }
         Some(self.leasing.interval() + self.leasing.margin())

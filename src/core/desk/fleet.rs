@@ -7,6 +7,7 @@
 use super::{Desk, Outcome};
 use crate::core::invoice::Reference;
 use crate::core::method::ProviderId;
+use crate::core::poller::Share;
 use crate::core::record::SaleRecord;
 use crate::core::watch::{Watch, Watcher};
 use std::collections::HashSet;
@@ -18,12 +19,12 @@ impl Desk {
         &mut self,
         assignments: Vec<(SaleRecord, Watcher)>,
         settled: Vec<SaleRecord>,
-        sharing: &[(ProviderId, u32)],
+        sharing: &[Share],
         out: &mut Outcome,
     ) {
         let now = self.now;
-        for (provider, tills) in sharing {
-            self.poller.share(*provider, *tills, &self.policy);
+        for s in sharing {
+            self.poller.share(s.provider, s.tills, s.rank, &self.policy);
         }
         let listed: HashSet<Reference> = assignments.iter().map(|(r, _)| r.reference.clone()).collect();
         for (record, watcher) in assignments {

@@ -6,6 +6,7 @@ use super::*;
 use crate::core::invoice::{Payload, PayloadKind};
 use crate::core::method::{MethodId, PaymentMethod};
 use crate::core::money::{Currency, Money};
+use crate::core::poller::Share;
 use crate::core::record::RecordState;
 use crate::core::schedule::{Limits, Rate};
 use crate::core::status::{Origin, Status};
@@ -70,7 +71,12 @@ fn record(n: u64, status: Status, terminal: &str) -> SaleRecord {
 }
 
 fn fleet(assignments: Vec<(SaleRecord, Watcher)>) -> Event {
-    Event::Fleet { assignments, settled: Vec::new(), sharing: vec![(ProviderId::Xpay, 1)], hold: Vec::new() }
+    Event::Fleet {
+        assignments,
+        settled: Vec::new(),
+        sharing: vec![Share { provider: ProviderId::Xpay, tills: 1, rank: 0 }],
+        hold: Vec::new(),
+    }
 }
 
 /// The invoices polled by these commands.
@@ -232,7 +238,7 @@ fn tills_sharing_an_account_each_keep_to_their_share_of_its_limit() {
     d.update(Event::Fleet {
         assignments: many.clone(),
         settled: Vec::new(),
-        sharing: vec![(ProviderId::Xpay, 2)],
+        sharing: vec![Share { provider: ProviderId::Xpay, tills: 2, rank: 0 }],
         hold: Vec::new(),
     });
     let shared = run(&mut d, 20, 40).len();
@@ -291,11 +297,12 @@ fn a_till_joining_an_account_other_tills_use_keeps_quiet_there_until_they_make_r
     let out = d.update(Event::Fleet {
         assignments: vec![(record(50, Status::Pending, "A"), Watcher::Here)],
         settled: Vec::new(),
-        sharing: vec![(ProviderId::Xpay, 2)],
+        sharing: vec![Share { provider: ProviderId::Xpay, tills: 2, rank: 0 }],
         hold: vec![(ProviderId::Xpay, secs(2))],
     });
     assert!(polled(&out.commands).is_empty());
-    assert_eq!(d.next_wake(), Some(secs(2)));
+    // The first of its own slots (rank 0 of 2: every 1.1 s) once the hold ends.
+    assert_eq!(d.next_wake(), Some(secs(2) + SignedDuration::from_millis(200)));
     let polls = run(&mut d, 0, 3);
     assert!(!polls.is_empty(), "polled once the others made room");
     let mut early = Desk::new(policy(), t0());
@@ -303,8 +310,100 @@ fn a_till_joining_an_account_other_tills_use_keeps_quiet_there_until_they_make_r
     early.update(Event::Fleet {
         assignments: vec![(record(50, Status::Pending, "A"), Watcher::Here)],
         settled: Vec::new(),
-        sharing: vec![(ProviderId::Xpay, 2)],
+        sharing: vec![Share { provider: ProviderId::Xpay, tills: 2, rank: 0 }],
         hold: vec![(ProviderId::Xpay, secs(2))],
     });
     assert!(run(&mut early, 0, 2).is_empty(), "nothing before the hold ends");
+}
+
+/// A till of `tills` sharing xPay's account, at `rank`, started at
+/// `start` (ms after t0) with 20 open invoices: the instants of its polls
+/// until `to` (s after t0), the desk woken exactly when it asks to be
+/// (`next_wake`) and every poll answered "pending" at once.
+fn slotted(tills: u32, rank: u32, start: i64, to: i64) -> Vec<Timestamp> {
+    let begin = t0() + SignedDuration::from_millis(start);
+    let mut d = Desk::new(policy(), begin);
+    let many: Vec<_> = (10..30).map(|n| (record(n, Status::Pending, "A"), Watcher::Here)).collect();
+    d.update(Event::Tick(begin));
+    let sharing = vec![Share { provider: ProviderId::Xpay, tills, rank }];
+    d.update(Event::Fleet { assignments: many, settled: Vec::new(), sharing, hold: Vec::new() });
+    woken(&mut d, begin, secs(to))
+}
+
+/// Runs the desk from `begin` to `end`, woken exactly when it asks
+/// (`next_wake`), every poll answered "pending" at once: the polls' instants.
+fn woken(d: &mut Desk, begin: Timestamp, end: Timestamp) -> Vec<Timestamp> {
+    let mut now = begin;
+    let mut sent = Vec::new();
+    while now < end {
+        let out = d.update(Event::Tick(now));
+        for r in polled(&out.commands) {
+            let report = StatusReport {
+                raw: "pending".into(),
+                status: Status::Pending,
+                received: None,
+                tx_id: None,
+                paid_with: None,
+            };
+            d.update(Event::Polled { reference: r, result: Ok(report) });
+            sent.push(now);
+        }
+        let next = d.next_wake().unwrap_or(end);
+        now = if next > now { next } else { now + SignedDuration::from_millis(1) };
+    }
+    sent
+}
+
+/// The smallest gap between two polls of different tills.
+fn closest(tills: &[Vec<Timestamp>]) -> SignedDuration {
+    let mut all: Vec<(Timestamp, usize)> =
+        tills.iter().enumerate().flat_map(|(i, ts)| ts.iter().map(move |t| (*t, i))).collect();
+    all.sort();
+    all.windows(2).filter(|w| w[0].1 != w[1].1).map(|w| w[1].0.duration_since(w[0].0)).min().unwrap()
+}
+
+#[test]
+fn tills_sharing_an_account_poll_in_their_own_slots_never_within_one_spacing_of_each_other() {
+    // 2 a second: a spacing of 550 ms. Tills started at odd instants.
+    let spacing = SignedDuration::from_millis(550);
+    for tills in [2u32, 3] {
+        let runs: Vec<_> = (0..tills).map(|rank| slotted(tills, rank, 137 * i64::from(rank) + 11, 600)).collect();
+        for (rank, run) in runs.iter().enumerate() {
+            // Each keeps its share: one poll a period, nearly every period.
+            let period = 550 * i64::from(tills);
+            let most = 600_000 / period + 1;
+            let n = run.len() as i64;
+            assert!(n >= most / 2 && n <= most, "{tills} tills, rank {rank}: {n} polls");
+            // In its own slot, every time: the phase never drifts.
+            for t in run {
+                let ms = t.as_millisecond().rem_euclid(period);
+                assert_eq!(ms, 550 * rank as i64, "{tills} tills, rank {rank}: a poll at {t}");
+            }
+        }
+        assert!(closest(&runs) >= spacing, "{tills} tills: {:?}", closest(&runs));
+    }
+}
+
+#[test]
+fn a_till_alone_on_its_account_again_polls_at_the_whole_limit_from_its_last_poll() {
+    let mut d = Desk::new(policy(), t0());
+    let many: Vec<_> = (10..30).map(|n| (record(n, Status::Pending, "A"), Watcher::Here)).collect();
+    d.update(Event::Fleet {
+        assignments: many.clone(),
+        settled: Vec::new(),
+        sharing: vec![Share { provider: ProviderId::Xpay, tills: 3, rank: 2 }],
+        hold: Vec::new(),
+    });
+    let shared = woken(&mut d, t0(), secs(20));
+    d.update(fleet(many));
+    let again = woken(&mut d, secs(20), secs(40));
+    // A third of 2 a second (one poll every 1.65 s) shared, in this till's
+    // slots; then the whole limit, one spacing (550 ms) from the last poll.
+    assert!((11..=13).contains(&shared.len()), "shared by three: {}", shared.len());
+    assert!(shared.iter().all(|t| t.as_millisecond().rem_euclid(1650) == 1100), "{shared:?}");
+    assert!((34..=37).contains(&again.len()), "the whole limit back: {}", again.len());
+    let last = *shared.last().unwrap();
+    let due = (last + SignedDuration::from_millis(550)).max(secs(20));
+    assert_eq!(again[0], due, "one spacing after the last poll, not at the next slot");
+    assert!(again.windows(2).all(|w| w[1].duration_since(w[0]) == SignedDuration::from_millis(550)));
 }

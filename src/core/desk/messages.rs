@@ -78,7 +78,7 @@ pub enum Event {
     Fleet {
         assignments: Vec<(SaleRecord, Watcher)>,
         settled: Vec<SaleRecord>,
-        sharing: Vec<(ProviderId, u32)>,
+        sharing: Vec<crate::core::poller::Share>,
         hold: Vec<(ProviderId, Timestamp)>,
     },
     /// This till's lease could not be renewed in time (or is not held yet,

@@ -312,6 +312,14 @@ impl Gateway for Xpay {
         true
     }
 
+    fn logs_in(&self) -> bool {
+        true
+    }
+
+    fn log_in(&self) -> BoxFuture<'_, Result<(), GatewayError>> {
+        Box::pin(async move { self.token(false).await.map(|_| ()) })
+    }
+
     fn check(&self) -> BoxFuture<'_, Result<String, GatewayError>> {
         Box::pin(async move {
             let token = self.login().await?;

@@ -8,9 +8,8 @@
 //! after it.
 
 use super::rows::{self, COLUMNS};
-use crate::core::method::ProviderId;
 use crate::journal::JournalError;
-use crate::journal::fleet::{Account, Assignment, LeaseAsk, LeaseTurn};
+use crate::journal::fleet::{Account, Assignment, LeaseAsk, LeaseTurn, Share};
 use crate::journal::schema::{LATE, OPEN};
 
 /// The index of the column after [`COLUMNS`] in a query.
@@ -187,16 +186,25 @@ pub async fn turn(
 
     let counts = tx
         .query(
-            "SELECT a, (SELECT count(*) FROM terminals t WHERE t.lease_until > $2 AND a = ANY(t.accounts))
+            // The count, and this till's rank among them: how many live
+            // tills sharing the account sort before it by terminal id (the
+            // same byte order in every till's turn).
+            "SELECT a,
+                    (SELECT count(*) FROM terminals t WHERE t.lease_until > $2 AND a = ANY(t.accounts)),
+                    (SELECT count(*) FROM terminals t WHERE t.lease_until > $2 AND a = ANY(t.accounts)
+                        AND t.terminal COLLATE \"C\" < $3 COLLATE \"C\")
              FROM unnest($1::text[]) a",
-            &[&accounts, &now],
+            &[&accounts, &now, &me],
         )
         .await
         .map_err(sql("count the tills sharing an account"))?;
-    let mut sharing: Vec<(ProviderId, u32)> = Vec::with_capacity(counts.len());
+    let mut sharing: Vec<Share> = Vec::with_capacity(counts.len());
     for (row, account) in counts.iter().zip(&ask.accounts) {
         let n: i64 = row.try_get(1).unwrap_or(1);
-        sharing.push((account.provider, u32::try_from(n.max(1)).unwrap_or(u32::MAX)));
+        let tills = u32::try_from(n.max(1)).unwrap_or(u32::MAX);
+        let rank: i64 = row.try_get(2).unwrap_or(0);
+        let rank = u32::try_from(rank.max(0)).unwrap_or(0).min(tills - 1);
+        sharing.push(Share { provider: account.provider, tills, rank });
     }
     tx.commit().await.map_err(sql("commit"))?;
     Ok(LeaseTurn { assignments, sharing })
