@@ -133,29 +133,7 @@ fn drain(child: &mut Child, to: PathBuf) {
 }
 
 fn get(base: &str, path: &str) -> serde_json::Value {
-    let rest = base.strip_prefix("http://").unwrap();
-    let mut s = std::net::TcpStream::connect(rest).unwrap();
-    write!(s, "GET {path} HTTP/1.1\r\nHost: {rest}\r\nConnection: close\r\n\r\n").unwrap();
-    let mut reply = Vec::new();
-    s.read_to_end(&mut reply).unwrap();
-    let text = String::from_utf8_lossy(&reply);
-    let (head, body) = text.split_once("\r\n\r\n").unwrap();
-    let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
-        let mut out = String::new();
-        let mut rest = body;
-        while let Some((size, after)) = rest.split_once("\r\n") {
-            let n = usize::from_str_radix(size.trim(), 16).unwrap_or(0);
-            if n == 0 {
-                break;
-            }
-            out.push_str(&after[..n]);
-            rest = &after[n + 2..];
-        }
-        out
-    } else {
-        body.to_string()
-    };
-    serde_json::from_str(&body).unwrap_or_else(|e| panic!("{body}: {e}"))
+    support::proc::get_json(base, path)
 }
 
 fn delete(base: &str, path: &str) {

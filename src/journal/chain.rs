@@ -35,6 +35,56 @@ pub struct Event {
     pub note: Option<String>,
 }
 
+impl Event {
+    /// The line of an invoice the gateway made (its first status).
+    pub fn created(invoice: &crate::core::invoice::Invoice, at: jiff::Timestamp) -> Event {
+        Event {
+            reference: invoice.reference.as_str().to_string(),
+            at: at.as_millisecond(),
+            new_status: invoice.status.name().to_string(),
+            origin: "gateway".into(),
+            received_amount: invoice.received.as_ref().map(|m| m.amount.to_string()),
+            raw: super::rows::raw_of(&invoice.status),
+            ..Event::default()
+        }
+    }
+
+    /// The line of a status change, with the watch as it now stands.
+    pub fn status(
+        watch: &crate::core::watch::Watch,
+        change: &crate::core::watch::Change,
+        at: jiff::Timestamp,
+    ) -> Event {
+        let inv = &watch.invoice;
+        Event {
+            reference: inv.reference.as_str().to_string(),
+            at: at.as_millisecond(),
+            old_status: Some(change.from.name().to_string()),
+            new_status: change.to.name().to_string(),
+            origin: change.origin.name().to_string(),
+            received_amount: inv.received.as_ref().map(|m| m.amount.to_string()),
+            raw: watch.raw.clone(),
+            note: change.note.clone(),
+            id: 0,
+        }
+    }
+
+    /// The line of a switch to another way to pay (a Bitsby wallet).
+    pub fn switch(watch: &crate::core::watch::Watch, at: jiff::Timestamp) -> Event {
+        let inv = &watch.invoice;
+        Event {
+            reference: inv.reference.as_str().to_string(),
+            at: at.as_millisecond(),
+            old_status: Some(inv.status.name().to_string()),
+            new_status: inv.status.name().to_string(),
+            origin: "local".into(),
+            raw: watch.raw.clone(),
+            note: Some(format!("switched to {}", inv.method.method.id())),
+            ..Event::default()
+        }
+    }
+}
+
 /// The chain's end: the last event written and its hash.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Head {

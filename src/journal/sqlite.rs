@@ -244,15 +244,7 @@ impl Store for SqliteJournal {
                     ms(at)
                 ],
             )?;
-            let event = Event {
-                reference: invoice.reference.as_str().to_string(),
-                at: ms(at),
-                new_status: invoice.status.name().to_string(),
-                origin: "gateway".into(),
-                received_amount: invoice.received.as_ref().map(|m| m.amount.to_string()),
-                raw: raw_of(&invoice.status),
-                ..Event::default()
-            };
+            let event = Event::created(invoice, at);
             self.append_commit(tx, event)
         })
     }
@@ -297,17 +289,7 @@ impl Store for SqliteJournal {
                     ms(at)
                 ],
             )?;
-            let event = Event {
-                reference: inv.reference.as_str().to_string(),
-                at: ms(at),
-                old_status: Some(change.from.name().to_string()),
-                new_status: change.to.name().to_string(),
-                origin: change.origin.name().to_string(),
-                received_amount: inv.received.as_ref().map(|m| m.amount.to_string()),
-                raw: watch.raw.clone(),
-                note: change.note.clone(),
-                id: 0,
-            };
+            let event = Event::status(watch, change, at);
             self.append_commit(tx, event)
         })
     }
@@ -334,16 +316,7 @@ impl Store for SqliteJournal {
                     ms(at)
                 ],
             )?;
-            let event = Event {
-                reference: inv.reference.as_str().to_string(),
-                at: ms(at),
-                old_status: Some(inv.status.name().to_string()),
-                new_status: inv.status.name().to_string(),
-                origin: "local".into(),
-                raw: watch.raw.clone(),
-                note: Some(format!("switched to {}", inv.method.method.id())),
-                ..Event::default()
-            };
+            let event = Event::switch(watch, at);
             self.append_commit(tx, event)
         })
     }

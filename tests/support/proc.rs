@@ -190,21 +190,23 @@ impl SandboxProcess {
 
     /// A control listing (a JSON array).
     fn get(&self, path: &str) -> Vec<serde_json::Value> {
-        use std::io::{Read, Write};
-        let rest = self.base.strip_prefix("http://").unwrap();
-        let mut s = std::net::TcpStream::connect(rest).unwrap();
-        write!(s, "GET {path} HTTP/1.1\r\nHost: {rest}\r\nConnection: close\r\n\r\n").unwrap();
-        let mut reply = Vec::new();
-        s.read_to_end(&mut reply).unwrap();
-        let text = String::from_utf8_lossy(&reply);
-        let (head, body) = text.split_once("\r\n\r\n").unwrap();
-        let body = if head.to_ascii_lowercase().contains("transfer-encoding: chunked") {
-            dechunk(body)
-        } else {
-            body.to_string()
-        };
-        serde_json::from_str(&body).unwrap_or_else(|e| panic!("{body}: {e}"))
+        serde_json::from_value(get_json(&self.base, path)).unwrap()
     }
+}
+
+/// `GET path` at a sandbox (`http://HOST:PORT`), its JSON answer.
+pub fn get_json(base: &str, path: &str) -> serde_json::Value {
+    use std::io::{Read, Write};
+    let rest = base.strip_prefix("http://").unwrap();
+    let mut s = std::net::TcpStream::connect(rest).unwrap();
+    write!(s, "GET {path} HTTP/1.1\r\nHost: {rest}\r\nConnection: close\r\n\r\n").unwrap();
+    let mut reply = Vec::new();
+    s.read_to_end(&mut reply).unwrap();
+    let text = String::from_utf8_lossy(&reply);
+    let (head, body) = text.split_once("\r\n\r\n").unwrap();
+    let body =
+        if head.to_ascii_lowercase().contains("transfer-encoding: chunked") { dechunk(body) } else { body.to_string() };
+    serde_json::from_str(&body).unwrap_or_else(|e| panic!("{body}: {e}"))
 }
 
 fn dechunk(body: &str) -> String {

@@ -26,7 +26,7 @@ use crate::core::tax::Breakdown;
 use crate::core::watch::{Change, Watch};
 use crate::journal::chain::Event;
 use crate::journal::fleet::{LeaseAsk, LeaseTurn, Scope};
-use crate::journal::rows::{from_ms, ms, raw_of};
+use crate::journal::rows::{from_ms, ms};
 use crate::journal::{CloseError, JournalError, LogEntry, Store};
 use deadpool_postgres::Object;
 use futures_util::future::BoxFuture;
@@ -252,15 +252,7 @@ impl Store for PgStore {
         let reference = invoice.reference.as_str().to_string();
         let row = rows::created_row_params(invoice, terminal, at);
         let created = rows::created_params(invoice, at);
-        let event = Event {
-            reference: reference.clone(),
-            at: ms(at),
-            new_status: invoice.status.name().to_string(),
-            origin: "gateway".into(),
-            received_amount: invoice.received.as_ref().map(|m| m.amount.to_string()),
-            raw: raw_of(&invoice.status),
-            ..Event::default()
-        };
+        let event = Event::created(invoice, at);
         let me = self.terminal.clone();
         self.run(move |mut object| {
             Box::pin(async move {
@@ -306,32 +298,13 @@ impl Store for PgStore {
 
     fn record_status(&self, watch: &Watch, change: &Change, at: Timestamp) -> Result<(), JournalError> {
         let inv = &watch.invoice;
-        let event = Event {
-            reference: inv.reference.as_str().to_string(),
-            at: ms(at),
-            old_status: Some(change.from.name().to_string()),
-            new_status: change.to.name().to_string(),
-            origin: change.origin.name().to_string(),
-            received_amount: inv.received.as_ref().map(|m| m.amount.to_string()),
-            raw: watch.raw.clone(),
-            note: change.note.clone(),
-            id: 0,
-        };
+        let event = Event::status(watch, change, at);
         self.watched_write(&inv.reference, rows::STATUS, rows::status_params(watch, at), event)
     }
 
     fn record_switch(&self, watch: &Watch, at: Timestamp) -> Result<(), JournalError> {
         let inv = &watch.invoice;
-        let event = Event {
-            reference: inv.reference.as_str().to_string(),
-            at: ms(at),
-            old_status: Some(inv.status.name().to_string()),
-            new_status: inv.status.name().to_string(),
-            origin: "local".into(),
-            raw: watch.raw.clone(),
-            note: Some(format!("switched to {}", inv.method.method.id())),
-            ..Event::default()
-        };
+        let event = Event::switch(watch, at);
         self.watched_write(&inv.reference, rows::SWITCH, rows::switch_params(watch, at), event)
     }
 
