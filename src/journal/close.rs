@@ -74,7 +74,7 @@ pub enum Break {
 /// A sale's row as the event log stood at event `at_event`: the status (and
 /// received amount) of its last event up to it, or still creating when its
 /// create came later. Its amounts and breakdown are the row's.
-fn as_of(conn: &Connection, mut r: SaleRecord, at_event: i64) -> Result<SaleRecord, JournalError> {
+fn as_of(conn: &Connection, r: SaleRecord, at_event: i64) -> Result<SaleRecord, JournalError> {
     if r.state != RecordState::Created {
         return Ok(r);
     }
@@ -85,6 +85,16 @@ fn as_of(conn: &Connection, mut r: SaleRecord, at_event: i64) -> Result<SaleReco
             |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)),
         )
         .optional()?;
+    at_last_event(r, last)
+}
+
+/// A sale's row with the status and received amount of `last`, its last
+/// event (new status, raw, received amount) up to some point; still
+/// creating when it had none by then. Shared by both stores' closes.
+pub(super) fn at_last_event(
+    mut r: SaleRecord,
+    last: Option<(String, String, Option<String>)>,
+) -> Result<SaleRecord, JournalError> {
     match last {
         None => r.state = RecordState::Creating,
         Some((status, raw, received)) => {

@@ -9,23 +9,19 @@
 use super::pool::db;
 use super::rows::{COLUMNS, records};
 use crate::core::close::{self, Previous, Refusal, ZReport};
-use crate::core::money::Money;
 use crate::core::record::{RecordState, SaleRecord};
-use crate::core::status::Status;
 use crate::journal::JournalError;
 use crate::journal::chain::{GENESIS, hex};
-use crate::journal::close::{CLOSE_COLUMNS, close_hash};
+use crate::journal::close::{CLOSE_COLUMNS, at_last_event, close_hash};
 use crate::journal::rows::{from_ms, ms};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
-use rust_decimal::Decimal;
-use std::str::FromStr;
 use tokio_postgres::{IsolationLevel, Transaction};
 
 /// A sale as the event log stood at line `at_event` (see the journal's
 /// close): the status and received amount of its last line up to it.
-async fn as_of(tx: &Transaction<'_>, mut r: SaleRecord, at_event: i64) -> Result<SaleRecord, JournalError> {
+async fn as_of(tx: &Transaction<'_>, r: SaleRecord, at_event: i64) -> Result<SaleRecord, JournalError> {
     if r.state != RecordState::Created {
         return Ok(r);
     }
@@ -38,24 +34,13 @@ async fn as_of(tx: &Transaction<'_>, mut r: SaleRecord, at_event: i64) -> Result
         .await
         .map_err(db("read the status log"))?;
     let read = db("read the status log");
-    match last {
-        None => r.state = RecordState::Creating,
+    let last = match last {
+        None => None,
         Some(row) => {
-            let (status, raw, received): (String, String, Option<String>) =
-                (row.try_get(0).map_err(&read)?, row.try_get(1).map_err(&read)?, row.try_get(2).map_err(&read)?);
-            r.status = Status::from_name(&status, &raw)
-                .ok_or_else(|| JournalError::Corrupt(format!("event status {status:?}")))?;
-            let currency = r.received.as_ref().map_or_else(|| r.fiat.currency.clone(), |m| m.currency.clone());
-            r.received = match received {
-                None => None,
-                Some(a) => Some(Money::new(
-                    Decimal::from_str(&a).map_err(|_| JournalError::Corrupt(format!("amount {a:?}")))?,
-                    currency,
-                )),
-            };
+            Some((row.try_get(0).map_err(&read)?, row.try_get(1).map_err(&read)?, row.try_get(2).map_err(&read)?))
         }
-    }
-    Ok(r)
+    };
+    at_last_event(r, last)
 }
 
 async fn sales_as_of(
